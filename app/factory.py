@@ -1,0 +1,62 @@
+"""The application factory: one Dash app (with its Flask server) over one run store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from runstore import RunStore
+
+STORE_KEY = "gridlab.store"
+POOL_KEY = "gridlab.pool"
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
+ASSETS_FOLDER = ROOT / "assets"
+
+
+def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:
+    """Build the gridlab dashboard over the run store at ``store_url``.
+
+    Args:
+        store_url: SQLAlchemy URL of the run store (``sqlite:///gridlab.sqlite``,
+            ``postgresql+psycopg://...``).
+        pool: the training pool that starts and resumes workers; ``None`` leaves the
+            dashboard read-only for starting runs (pause/stop still work through the store).
+
+    Returns:
+        The Dash app; its Flask server is ``app.server`` and carries the store in
+        ``server.extensions["gridlab.store"]``.
+    """
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(ASSETS_FOLDER),
+        title="gridlab",
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.server.extensions[STORE_KEY] = RunStore(store_url)
+    app.server.extensions[POOL_KEY] = pool
+    app.layout = _shell()
+    return app
+
+
+def _shell() -> html.Div:
+    """Return the frame every page sits in: the navigation bar and the page container."""
+    navbar = dbc.NavbarSimple(
+        brand="gridlab",
+        brand_href="/",
+        id="navbar",
+        color="dark",
+        dark=True,
+        children=[
+            dbc.NavItem(dbc.NavLink("Runs", href="/")),
+            dbc.NavItem(dbc.NavLink("Compare", href="/compare")),
+        ],
+    )
+    return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="py-3")])
