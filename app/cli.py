@@ -1,13 +1,46 @@
-"""The command line: ``python run.py [dashboard|train|resume|list|export] ...``."""
+"""The command line: ``python run.py [dashboard|train|resume|list|export] ...``.
+
+Exit status: 0 on success, 2 for bad arguments, an unknown run or a run in the wrong state
+(with the validator's own message), 1 when a run ends in ``error``, 130 when Ctrl-C paused
+a run (it is checkpointed and resumable).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from gridworld.errors import ValidationError
+from gridworld.spec import validate_run_spec
+from tqdm import tqdm
+
+from app.training import (
+    STALE_AFTER_S,
+    RunStateError,
+    TrainingPool,
+    create_run,
+    prepare_resume,
+    train,
+)
+from app.training.worker import StopFlag
+from runstore import RunNotFound, RunStore
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
+HYPERPARAM_OPTIONS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
+HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
+EXIT_USAGE = 2
+EXIT_RUN_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A command cannot run as asked; the message says why (exit status 2)."""
 
 
 def db_url_default() -> str:
@@ -15,21 +48,58 @@ def db_url_default() -> str:
     return os.environ.get("GRIDLAB_DB", DEFAULT_DB)
 
 
+def store_url(db: str) -> str:
+    """Return ``db`` as a SQLAlchemy URL; a plain file path means a SQLite file.
+
+    Args:
+        db: the ``--db`` value: a URL (``sqlite:///runs.sqlite``, ``postgresql+psycopg://...``)
+            or a path to a SQLite file.
+
+    Returns:
+        The URL.
+    """
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every gridlab command."""
     parser = argparse.ArgumentParser(
         prog="python run.py",
         description="gridlab: train tabular RL agents and watch them in a local dashboard.",
+        epilog="Without a command, the dashboard starts. Run 'python run.py COMMAND --help'"
+        " for a command's options.",
     )
     parser.add_argument(
         "--db",
         default=db_url_default(),
-        help="run store URL (default: $GRIDLAB_DB or sqlite:///gridlab.sqlite)",
+        help="run store URL or SQLite file (default: $GRIDLAB_DB or sqlite:///gridlab.sqlite)",
+    )
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument(
+        "--db", default=argparse.SUPPRESS, help="run store URL or SQLite file (as above)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    dashboard = commands.add_parser("dashboard", help="start the dashboard (the default)")
+    dashboard = commands.add_parser(
+        "dashboard", parents=[db_option], help="start the dashboard (the default)"
+    )
     _add_dashboard_arguments(dashboard)
     _add_dashboard_arguments(parser)
+    _add_train_parser(commands, db_option)
+    resume = commands.add_parser(
+        "resume",
+        parents=[db_option],
+        help="continue a paused, stopped, crashed or failed run from its latest checkpoint",
+    )
+    resume.add_argument("run_id", type=int, metavar="RUN_ID")
+    commands.add_parser("list", parents=[db_option], help="list the runs in the store")
+    export = commands.add_parser(
+        "export", parents=[db_option], help="write a run's episodes as CSV or JSON"
+    )
+    export.add_argument("run_id", type=int, metavar="RUN_ID")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="(default: csv)")
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     return parser
 
 
@@ -40,14 +110,220 @@ def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader off)")
 
 
-def run_dashboard(args: argparse.Namespace) -> int:
-    """Serve the dashboard until interrupted; return the exit status."""
-    from app.factory import create_app
+def _add_train_parser(
+    commands: argparse._SubParsersAction, db_option: argparse.ArgumentParser
+) -> None:
+    """Add the ``train`` command: every option is checked by gridworld's run-spec validator."""
+    train = commands.add_parser(
+        "train",
+        parents=[db_option],
+        help="train one run headless with a progress bar; prints the run id",
+        description="Train one run in this process. Ctrl-C checkpoints and pauses it"
+        " (continue with 'resume RUN_ID'). Values are checked by the same validator as the"
+        " dashboard and the HTTP API.",
+    )
+    train.add_argument(
+        "--env",
+        default="GridWorld-v0",
+        help="gymnasium env id with Discrete observations and actions (default: GridWorld-v0;"
+        " e.g. FrozenLake-v1, CliffWalking-v1, Taxi-v4)",
+    )
+    train.add_argument("--preset", help="GridWorld map preset: easy, medium or hard")
+    train.add_argument("--episodes", help="episodes to train")
+    for name in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA:
+        train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="X")
+    train.add_argument("--seed", help="random seed (same seed, same episodes)")
+    train.add_argument("--name", help="run name")
+    train.add_argument(
+        "--checkpoint-every", metavar="K", help="episodes between checkpoints (default: auto)"
+    )
 
-    app = create_app(args.db)
-    print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {args.db})")
-    app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+
+def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the run-spec mapping the ``train`` options describe (only those given).
+
+    Values stay strings: the validator converts them and words any error.
+
+    Args:
+        args: the parsed ``train`` arguments.
+
+    Returns:
+        The mapping for ``gridworld.spec.validate_run_spec``.
+    """
+    mapping: dict[str, Any] = {"env_id": args.env}
+    for key in ("preset", "episodes", "seed", "name", "checkpoint_every"):
+        if getattr(args, key) is not None:
+            mapping[key] = getattr(args, key)
+    hyperparams = {
+        key: getattr(args, key)
+        for key in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA
+        if getattr(args, key) is not None
+    }
+    if hyperparams:
+        mapping["hyperparams"] = hyperparams
+    return mapping
+
+
+def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM handler: leave the dashboard through its ``finally`` (pauses the workers)."""
+    raise SystemExit(128 + signum)
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard with a training pool until interrupted; return the exit status.
+
+    Runs left ``running`` by a dead worker are marked crashed first; queued runs are
+    adopted. Ctrl-C or SIGTERM pause every worker (checkpoint) before exiting.
+    """
+    from app.factory import create_app  # Dash loads only for the dashboard
+
+    url = store_url(args.db)
+    store = RunStore(url)
+    store.mark_stale_runs(STALE_AFTER_S)
+    store.close()
+    pool = TrainingPool(url)
+    signal.signal(signal.SIGTERM, _raise_system_exit)
+    try:
+        app = create_app(url, pool=pool)
+        print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {url})")
+        app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pool.shutdown()
     return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Validate the options, create the run and train it here; return the exit status."""
+    try:
+        spec = validate_run_spec(spec_mapping(args))
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from exc
+    store = _open_store(args)
+    try:
+        run_id = create_run(store, spec)
+        print(
+            f"run {run_id}: {spec.name} on {spec.env_id}, {spec.episodes} episodes", file=sys.stderr
+        )
+        return _train_here(store, run_id)
+    finally:
+        store.close()
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    """Continue a run from its latest checkpoint in this process; return the exit status."""
+    store = _open_store(args)
+    try:
+        try:
+            prepare_resume(store, args.run_id)
+        except RunNotFound as exc:
+            raise UsageError(f"run {args.run_id} not found") from exc
+        except RunStateError as exc:
+            raise UsageError(str(exc)) from exc
+        return _train_here(store, args.run_id)
+    finally:
+        store.close()
+
+
+def _train_here(store: RunStore, run_id: int) -> int:
+    """Train ``run_id`` in this process with a progress bar; print its id; return status."""
+    run = store.get_run(run_id)
+    flag = StopFlag()
+    flag.install()
+    with tqdm(
+        total=run.target_episodes,
+        initial=run.episodes_done,
+        unit="ep",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        desc=f"run {run_id}",
+    ) as bar:
+
+        def progress(done: int, mean_return: float) -> None:
+            bar.update(done - bar.n)
+            bar.set_postfix({"mean return": f"{mean_return:.3f}"}, refresh=False)
+
+        status = train(store, run_id, should_stop=flag, on_progress=progress)
+    run = store.get_run(run_id)
+    print(run_id)
+    if status == "error":
+        print(f"error: run {run_id} failed: {run.error}", file=sys.stderr)
+        return EXIT_RUN_ERROR
+    if status == "finished":
+        return 0
+    print(
+        f"run {run_id} {status} at episode {run.episodes_done} of {run.target_episodes};"
+        f" continue with: python run.py resume {run_id}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERRUPTED if flag.signalled else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print one line per run, newest first; return the exit status."""
+    store = _open_store(args)
+    try:
+        runs = store.list_runs()
+    finally:
+        store.close()
+    rows = [("ID", "STATUS", "EPISODES", "ENV", "CREATED", "NAME")]
+    rows += [
+        (
+            str(run.id),
+            run.status,
+            f"{run.episodes_done}/{run.target_episodes}",
+            run.env_id,
+            run.created_at.strftime("%Y-%m-%d %H:%M"),
+            run.name,
+        )
+        for run in runs
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[-1]
+        )
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Stream a run's episodes as CSV or JSON to a file or stdout; return the exit status."""
+    store = _open_store(args)
+    try:
+        try:
+            store.get_run(args.run_id)
+        except RunNotFound as exc:
+            raise UsageError(f"run {args.run_id} not found") from exc
+        chunks = (
+            store.iter_csv(args.run_id) if args.format == "csv" else store.iter_json(args.run_id)
+        )
+        if args.output is None:
+            sys.stdout.writelines(chunks)
+            sys.stdout.flush()
+        else:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                out.writelines(chunks)
+    finally:
+        store.close()
+    return 0
+
+
+def _open_store(args: argparse.Namespace) -> RunStore:
+    """Open the run store named by ``--db`` and mark runs whose worker is gone as crashed."""
+    store = RunStore(store_url(args.db))
+    store.mark_stale_runs(STALE_AFTER_S)
+    return store
+
+
+COMMANDS = {
+    "train": run_train,
+    "resume": run_resume,
+    "list": run_list,
+    "export": run_export,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,5 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in (None, "dashboard"):
         return run_dashboard(args)
-    print(f"unknown command {args.command!r}", file=sys.stderr)
-    return 2
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
