@@ -301,8 +301,11 @@ def run_export(args: argparse.Namespace) -> int:
             store.iter_csv(args.run_id) if args.format == "csv" else store.iter_json(args.run_id)
         )
         if args.output is None:
-            sys.stdout.writelines(chunks)
-            sys.stdout.flush()
+            try:
+                sys.stdout.writelines(chunks)
+                sys.stdout.flush()
+            except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         else:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 out.writelines(chunks)

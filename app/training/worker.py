@@ -33,6 +33,9 @@ MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
 """Default checkpoint interval never goes below this many episodes."""
+EVALUATION_BUDGET = 0.05
+"""Checkpoint evaluations may take at most this share of the run's time; beyond it a
+checkpoint is saved without one (the final checkpoint is always evaluated)."""
 PLATEAU_PREFIX = "plateau:"
 """Every plateau warning starts with this, so a resumed worker knows it was already given."""
 
@@ -130,6 +133,7 @@ class Trainer:
         self.plateau = {"block_sum": 0.0, "block_n": 0, "best": None, "best_episode": 0}
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.last_checkpoint = 0
+        self.evaluation_seconds = 0.0
         self._restore()
         self.replay = self._changes_to_replay()
 
@@ -221,7 +225,7 @@ class Trainer:
             if episode == next_checkpoint:
                 self.episode, self.env_steps = episode, env_steps
                 self._flush()
-                self._checkpoint(now - start)
+                self._checkpoint(now - start, final=episode == target)
                 next_checkpoint += every
             if now >= next_control or len(rows) >= flush_episodes:
                 self.episode, self.env_steps = episode, env_steps
@@ -267,7 +271,7 @@ class Trainer:
         self._watch_plateau(rows)
         if self.on_progress is not None:
             self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
-        self.rows = rows = []
+        rows.clear()
 
     def _watch_plateau(self, rows: list[dict[str, Any]]) -> None:
         """Track block means of the return; warn once when none beat the best for long."""
@@ -295,8 +299,13 @@ class Trainer:
                     " converged or stalled",
                 )
 
-    def _checkpoint(self, wall_time: float) -> None:
-        """Save the Q-table, the agent's state and the trainer's counters at this episode."""
+    def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
+        """Save the Q-table, the agent's state and the trainer's counters at this episode.
+
+        Args:
+            wall_time: seconds since the run started.
+            final: the run ends here; always evaluate.
+        """
         state = self.agent.state_dict()
         q = state.pop("q")
         state["trainer"] = {
@@ -305,7 +314,11 @@ class Trainer:
             "wall_time": wall_time,
             "plateau": dict(self.plateau),
         }
-        evaluation = self.evaluator.evaluate(q, self.agent.hyperparams.gamma)
+        evaluation = None
+        if final or self.evaluation_seconds <= EVALUATION_BUDGET * wall_time:
+            started = time.perf_counter()
+            evaluation = self.evaluator.evaluate(q, self.agent.hyperparams.gamma)
+            self.evaluation_seconds += time.perf_counter() - started
         self.store.save_checkpoint(self.run_id, self.episode, q, state, evaluation)
         self.last_checkpoint = self.episode
 
@@ -313,7 +326,7 @@ class Trainer:
         """Flush, checkpoint (unless just done) and record the final status."""
         self._flush()
         if self.episode > self.last_checkpoint:
-            self._checkpoint(self.wall_offset)
+            self._checkpoint(self.wall_offset, final=True)
         self.store.set_status(self.run_id, status)
         return status
 

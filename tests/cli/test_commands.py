@@ -1,0 +1,202 @@
+"""``python run.py train|resume|list|export`` as a user runs them: real processes, real SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from gridworld.errors import ValidationError
+from gridworld.spec import validate_run_spec
+
+from runstore import RunStore
+from tests.trainer.support import assert_contiguous, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_PY = str(ROOT / "run.py")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+
+def gridlab(*args: str, env: dict | None = None, cwd: Path | None = None):
+    """Run ``python run.py ARGS`` and return the finished process (text output)."""
+    return subprocess.run(
+        [sys.executable, RUN_PY, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def validator_message(mapping: dict) -> str:
+    with pytest.raises(ValidationError) as caught:
+        validate_run_spec(mapping)
+    return str(caught.value)
+
+
+def test_help_lists_every_command():
+    done = gridlab("--help")
+    assert done.returncode == 0
+    for command in ("train", "resume", "list", "export", "dashboard"):
+        assert command in done.stdout
+    train_help = gridlab("train", "--help").stdout
+    for option in ("--env", "--preset", "--episodes", "--alpha", "--epsilon-decay", "--seed"):
+        assert option in train_help
+
+
+def test_train_list_export_round_trip(db, tmp_path):
+    done = gridlab("train", "--preset", "easy", "--episodes", "150", "--seed", "4", "--db", db)
+    assert done.returncode == 0, done.stderr
+    run_id = int(done.stdout.strip().splitlines()[-1])
+    assert "ep/s" in done.stderr and "mean return" in done.stderr
+    store = RunStore(db)
+    try:
+        run = store.get_run(run_id)
+        assert (run.status, run.episodes_done, run.seed) == ("finished", 150, 4)
+        rows = assert_contiguous(store, run_id)
+    finally:
+        store.close()
+
+    listed = gridlab("list", "--db", db)
+    assert listed.returncode == 0
+    line = next(row for row in listed.stdout.splitlines() if row.split()[0] == str(run_id))
+    assert "finished" in line and "150/150" in line and "GridWorld-v0" in line
+
+    exported = gridlab("export", str(run_id), "--format", "csv", "--db", db)
+    assert exported.returncode == 0, exported.stderr
+    table = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [int(r["episode"]) for r in table] == list(range(1, 151))
+    assert [int(r["length"]) for r in table] == [r["length"] for r in rows]
+
+    out = tmp_path / "run.json"
+    exported = gridlab("export", str(run_id), "--format", "json", "-o", str(out), "--db", db)
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_text().strip()
+    json.loads(out.read_text())
+
+
+def test_db_from_environment_variable(db):
+    done = gridlab("train", "--episodes", "20", env={"GRIDLAB_DB": db})
+    assert done.returncode == 0, done.stderr
+    listed = gridlab("list", env={"GRIDLAB_DB": db})
+    assert "20/20" in listed.stdout
+
+
+def test_default_store_is_gridlab_sqlite_in_the_working_directory(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "GRIDLAB_DB"}
+    done = subprocess.run(
+        [sys.executable, RUN_PY, "train", "--episodes", "10"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "gridlab.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "mapping"),
+    [
+        (["--alpha", "abc"], {"hyperparams": {"alpha": "abc"}}),
+        (["--episodes", "0"], {"episodes": "0"}),
+        (["--epsilon", "1.5"], {"hyperparams": {"epsilon": "1.5"}}),
+        (["--preset", "gigantic"], {"preset": "gigantic"}),
+    ],
+)
+def test_invalid_values_exit_2_with_the_validators_message(db, args, mapping):
+    done = gridlab("train", *args, "--db", db)
+    assert done.returncode == 2
+    expected = validator_message({"env_id": "GridWorld-v0", **mapping})
+    assert done.stderr.strip() == f"error: {expected}"
+
+
+def test_env_without_discrete_spaces_exits_2_saying_why(db):
+    done = gridlab("train", "--env", "CartPole-v1", "--db", db)
+    assert done.returncode == 2
+    assert "Discrete" in done.stderr and "CartPole-v1" in done.stderr
+    done = gridlab("train", "--env", "NoSuchEnv-v0", "--db", db)
+    assert done.returncode == 2
+    assert "NoSuchEnv-v0" in done.stderr
+
+
+def test_unknown_run_exits_2(db):
+    for args in (["resume", "99"], ["export", "99", "--format", "json"]):
+        done = gridlab(*args, "--db", db)
+        assert done.returncode == 2
+        assert done.stderr.strip() == "error: run 99 not found"
+
+
+def test_bad_usage_exits_2(db):
+    assert gridlab("export", "1", "--format", "xml", "--db", db).returncode == 2
+    assert gridlab("resume", "one", "--db", db).returncode == 2
+
+
+def interrupt(args: list[str], db: str, ready: Callable[[RunStore], bool]) -> tuple[int, str]:
+    """Start ``run.py ARGS``, send SIGINT once ``ready(store)`` holds; return (status, stderr)."""
+    process = subprocess.Popen(
+        [sys.executable, RUN_PY, *args, "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        store = RunStore(db)
+        try:
+            wait_for(lambda: ready(store), 60, f"progress of {args}")
+        finally:
+            store.close()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert "paused" in err and "python run.py resume" in err
+    return int(out.strip().splitlines()[-1]), err
+
+
+def test_ctrl_c_checkpoints_and_resume_continues_the_run(db):
+    def first_run_started(store: RunStore) -> bool:
+        runs = store.list_runs()
+        return bool(runs) and runs[0].episodes_done > 0
+
+    run_id, _ = interrupt(["train", "--episodes", "5000000"], db, first_run_started)
+    store = RunStore(db)
+    try:
+        paused = store.get_run(run_id)
+        assert paused.status == "paused"
+        assert store.checkpoints(run_id)[-1].episode == paused.episodes_done
+
+        def resumed_further(store: RunStore) -> bool:
+            return store.get_run(run_id).episodes_done > paused.episodes_done + 100
+
+        assert interrupt(["resume", str(run_id)], db, resumed_further)[0] == run_id
+        again = store.get_run(run_id)
+        assert again.status == "paused"
+        assert store.checkpoints(run_id)[-1].episode == again.episodes_done
+        assert_contiguous(store, run_id)
+    finally:
+        store.close()
+
+
+def test_resuming_a_finished_run_exits_2(db):
+    done = gridlab("train", "--episodes", "10", "--db", db)
+    run_id = int(done.stdout.strip().splitlines()[-1])
+    refused = gridlab("resume", str(run_id), "--db", db)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"error: run {run_id} is finished; only paused")

@@ -1,0 +1,165 @@
+"""The episode loop in this process: recording, checkpoints, determinism, faults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from typing import ClassVar
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+from app.training import LoopSettings, checkpoint_interval, create_run, train
+from app.training.worker import PLATEAU_PREFIX
+from tests.trainer.support import (
+    FAST,
+    assert_contiguous,
+    make_spec,
+    rows_without_wall_time,
+)
+
+EVALUATION_KEYS = {"v_opt", "v_greedy", "gap", "optimal_share"}
+
+
+def test_worker_module_never_imports_dash(tmp_path):
+    code = (
+        "import sys, app.training.worker, app.training.pool;"
+        " bad = [m for m in ('dash', 'flask') if m in sys.modules];"
+        " sys.exit(f'imported {bad}' if bad else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_finished_run_has_contiguous_episodes_and_evaluated_checkpoints(store):
+    run_id = create_run(store, make_spec(episodes=250, checkpoint_every=100))
+    assert train(store, run_id, settings=FAST) == "finished"
+    run = store.get_run(run_id)
+    assert (run.status, run.episodes_done, run.error) == ("finished", 250, None)
+    rows = assert_contiguous(store, run_id)
+    assert run.env_steps == rows[-1]["env_steps"]
+    checkpoints = store.checkpoints(run_id)
+    assert [c.episode for c in checkpoints] == [100, 200, 250]
+    # Evaluations are skipped only beyond their time budget; the first and the last always run.
+    evaluated = [info for info in checkpoints if info.evaluation is not None]
+    assert evaluated[0] is checkpoints[0] and evaluated[-1] is checkpoints[-1]
+    for info in evaluated:
+        assert set(info.evaluation) == EVALUATION_KEYS
+        assert 0.0 <= info.evaluation["optimal_share"] <= 1.0
+        assert info.evaluation["gap"] == pytest.approx(
+            info.evaluation["v_opt"] - info.evaluation["v_greedy"]
+        )
+        assert info.evaluation["gap"] >= -1e-9
+    latest = store.load_checkpoint(run_id, "latest")
+    assert latest.episode == 250
+    assert latest.agent_state["trainer"]["env_steps"] == rows[-1]["env_steps"]
+
+
+def test_default_checkpoint_interval_keeps_a_few_hundred_at_most():
+    assert checkpoint_interval(make_spec(episodes=1000)) == 100
+    assert checkpoint_interval(make_spec(episodes=10_000_000)) == 50_000
+    assert checkpoint_interval(make_spec(episodes=1000, checkpoint_every=7)) == 7
+
+
+def test_same_spec_and_seed_give_identical_episodes(store):
+    spec = make_spec(env_id="FrozenLake-v1", preset=None, episodes=400, seed=11)
+    first = create_run(store, spec)
+    second = create_run(store, spec)
+    train(store, first, settings=FAST)
+    train(store, second, settings=FAST)
+    assert rows_without_wall_time(store, first) == rows_without_wall_time(store, second)
+    other = create_run(store, make_spec(env_id="FrozenLake-v1", preset=None, episodes=400, seed=12))
+    train(store, other, settings=FAST)
+    assert rows_without_wall_time(store, other) != rows_without_wall_time(store, first)
+
+
+def test_paused_and_resumed_equals_uninterrupted(store):
+    """Pause at an arbitrary episode (not a periodic checkpoint), resume, compare."""
+    spec = make_spec(
+        env_id="FrozenLake-v1", preset=None, episodes=600, seed=3, checkpoint_every=250
+    )
+    reference = create_run(store, spec)
+    train(store, reference, settings=FAST)
+
+    run_id = create_run(store, spec)
+    progress: list[int] = []
+    stop_after_first_flush = LoopSettings(flush_seconds=0.0, flush_episodes=37, control_seconds=0.0)
+    status = train(
+        store,
+        run_id,
+        settings=stop_after_first_flush,
+        should_stop=lambda: bool(progress),
+        on_progress=lambda done, mean: progress.append(done),
+    )
+    run = store.get_run(run_id)
+    assert status == "paused" and run.status == "paused"
+    assert 0 < run.episodes_done < 600
+    assert store.checkpoints(run_id)[-1].episode == run.episodes_done
+    assert train(store, run_id, settings=FAST) == "finished"
+    assert rows_without_wall_time(store, run_id) == rows_without_wall_time(store, reference)
+
+
+def test_long_plateau_warns_once(store):
+    run_id = create_run(store, make_spec(episodes=1500, checkpoint_every=500))
+    settings = LoopSettings(plateau_window=20, plateau_patience=300)
+    assert train(store, run_id, settings=settings) == "finished"
+    warnings_ = store.get_run(run_id).warnings
+    plateau = [w for w in warnings_ if w.startswith(PLATEAU_PREFIX)]
+    assert len(plateau) == 1, warnings_
+    assert "mean return" in plateau[0]
+
+
+class OverflowEnv(gym.Env[int, int]):
+    """One state, one action; after 400 steps in all, the reward is huge enough to overflow Q."""
+
+    metadata: ClassVar[dict] = {"render_modes": []}
+
+    def __init__(self) -> None:
+        self.observation_space = spaces.Discrete(2)
+        self.action_space = spaces.Discrete(1)
+        self.steps = 0
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
+        super().reset(seed=seed)
+        return 0, {}
+
+    def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
+        self.steps += 1
+        reward = 1e308 if self.steps > 400 else 1.0
+        return 0, reward, False, self.steps % 10 == 0, {}
+
+
+gym.register("gridlab-test/Overflow-v0", entry_point=OverflowEnv)
+
+
+def test_non_finite_q_marks_the_run_error_and_keeps_the_last_good_checkpoint(store):
+    spec = make_spec(
+        env_id="gridlab-test/Overflow-v0",
+        preset=None,
+        episodes=100,
+        checkpoint_every=20,
+        hyperparams={"alpha": 1.0, "gamma": 1.0},
+    )
+    run_id = create_run(store, spec)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert train(store, run_id, settings=FAST) == "error"
+    run = store.get_run(run_id)
+    assert run.status == "error"
+    for word in ("episode", "state", "action", "alpha=1.0", "gamma=1.0", "epsilon"):
+        assert word in run.error, run.error
+    assert_contiguous(store, run_id)
+    assert run.episodes_done == 40  # 400 steps of 10-step episodes; the 41st overflows
+    checkpoints = store.checkpoints(run_id)
+    assert checkpoints[-1].episode == 40
+    assert np.isfinite(store.load_checkpoint(run_id, "latest").q).all()
