@@ -8,6 +8,7 @@ at checkpoints. This module imports neither Dash nor Flask: spawned workers load
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
@@ -207,6 +208,7 @@ class Trainer:
         next_replay = self.replay[0][0] if self.replay else 0
         seed = self.first_seed if episode == 0 else None
         start = time.perf_counter() - self.wall_offset
+        self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
         next_control = next_flush = 0.0
         while episode < target:
             if episode + 1 == next_replay:
@@ -247,8 +249,12 @@ class Trainer:
         if control.requested_status in ("paused", "stopped"):
             raise _Pause(control.requested_status)
         if control.pending_params:
-            changes = self.store.take_pending_params(self.run_id, self.episode + 1)
-            self._apply({change.param: change.new_value for change in changes})
+            taken = self.store.take_pending_params(self.run_id, self.episode + 1)
+            changes = {change.param: change.new_value for change in taken}
+            for _, replayed in self.replay:  # a newer change beats a replayed older one
+                for param in changes:
+                    replayed.pop(param, None)
+            self._apply(changes)
 
     def _apply(self, changes: dict[str, Any]) -> None:
         """Give the agent the changed hyperparameters from its next episode on."""
@@ -416,7 +422,8 @@ def worker_main(store_url: str, run_id: int, settings: LoopSettings | None = Non
     try:
         train(store, run_id, settings=settings, should_stop=flag)
     except Exception as exc:
-        store.set_status(run_id, "error", error=f"worker failed: {type(exc).__name__}: {exc}")
+        with contextlib.suppress(Exception):  # the run may be gone; the traceback tells why
+            store.set_status(run_id, "error", error=f"worker failed: {type(exc).__name__}: {exc}")
         raise
     finally:
         store.close()

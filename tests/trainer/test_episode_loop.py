@@ -109,6 +109,35 @@ def test_paused_and_resumed_equals_uninterrupted(store):
     assert rows_without_wall_time(store, run_id) == rows_without_wall_time(store, reference)
 
 
+class SimulatedKill(Exception):
+    """Raised from the progress callback: the loop dies with episodes past its checkpoint."""
+
+
+def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
+    run_id = create_run(store, make_spec(episodes=250, checkpoint_every=100, seed=2))
+    every_episode = LoopSettings(flush_seconds=0.0, flush_episodes=1, control_seconds=0.0)
+
+    def progress(done: int, mean_return: float) -> None:
+        if done == 130:
+            store.request_params(run_id, {"alpha": 0.05, "epsilon": 0.2}, "api")
+        if done == 170:
+            raise SimulatedKill
+
+    with pytest.raises(SimulatedKill):
+        train(store, run_id, settings=every_episode, on_progress=progress)
+    before_kill = rows_without_wall_time(store, run_id)
+    assert len(before_kill) == 170
+    assert {c.applied_episode for c in store.param_changes(run_id)} == {131}
+    store.set_status(run_id, "crashed", error="simulated kill")
+
+    assert train(store, run_id, settings=every_episode) == "finished"
+    resumed = assert_contiguous(store, run_id)
+    assert resumed[:170] == before_kill
+    assert before_kill[129]["alpha"] != 0.05  # episode 130: still the old value
+    assert (before_kill[130]["alpha"], before_kill[130]["epsilon"]) == (0.05, 0.2)
+    assert {c.applied_episode for c in store.param_changes(run_id)} == {131}
+
+
 def test_long_plateau_warns_once(store):
     run_id = create_run(store, make_spec(episodes=1500, checkpoint_every=500))
     settings = LoopSettings(plateau_window=20, plateau_patience=300)
