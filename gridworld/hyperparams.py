@@ -1,0 +1,152 @@
+"""Q-learning hyperparameters and the one validator every entry point uses.
+
+Ranges (``HYPERPARAM_RANGES``):
+
+=============  ==============  =======  ==========================================
+field          allowed         default  meaning
+=============  ==============  =======  ==========================================
+alpha          0 < x <= 1      0.1      learning rate
+gamma          0 <= x <= 1     0.99     discount factor
+epsilon        0 <= x <= 1     1.0      exploration rate at the start
+epsilon_decay  0 < x <= 1      0.999    epsilon is multiplied by this after each episode
+epsilon_min    0 <= x <= 1     0.05     epsilon never decays below this (<= epsilon)
+alpha_decay    0 < x <= 1      1.0      alpha is multiplied by this after each episode
+alpha_min      0 <= x <= 1     0.0      alpha never decays below this (<= alpha)
+=============  ==============  =======  ==========================================
+
+Numbers may come as numeric strings (a CLI argument, a form field); booleans, other strings,
+NaN and infinities are refused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from .errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Range:
+    """An interval of allowed values; ``low_open``/``high_open`` exclude an end."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, x: float) -> bool:
+        """Return whether ``x`` lies in the interval."""
+        above = x > self.low if self.low_open else x >= self.low
+        below = x < self.high if self.high_open else x <= self.high
+        return above and below
+
+    def __str__(self) -> str:
+        left = "<" if self.low_open else "<="
+        right = "<" if self.high_open else "<="
+        return f"{self.low:g} {left} x {right} {self.high:g}"
+
+
+HYPERPARAM_RANGES: dict[str, Range] = {
+    "alpha": Range(0.0, 1.0, low_open=True),
+    "gamma": Range(0.0, 1.0),
+    "epsilon": Range(0.0, 1.0),
+    "epsilon_decay": Range(0.0, 1.0, low_open=True),
+    "epsilon_min": Range(0.0, 1.0),
+    "alpha_decay": Range(0.0, 1.0, low_open=True),
+    "alpha_min": Range(0.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    """The knobs of tabular Q-learning (see the module docstring for ranges)."""
+
+    alpha: float = 0.1
+    gamma: float = 0.99
+    epsilon: float = 1.0
+    epsilon_decay: float = 0.999
+    epsilon_min: float = 0.05
+    alpha_decay: float = 1.0
+    alpha_min: float = 0.0
+
+    def updated(self, changes: Mapping[str, Any]) -> Hyperparams:
+        """Return these hyperparameters with ``changes`` applied, validated as a whole.
+
+        Raises:
+            ValidationError: a change is unknown or out of range.
+        """
+        return validate_hyperparams(changes, base=self)
+
+    def to_dict(self) -> dict[str, float]:
+        """Return the fields as a plain dict of floats."""
+        return asdict(self)
+
+
+HYPERPARAM_NAMES = tuple(f.name for f in fields(Hyperparams))
+
+
+def to_number(field: str, value: object, allowed: str) -> float:
+    """Return ``value`` as a finite float, or raise ValidationError naming ``field``.
+
+    Args:
+        field: the field's name, for the message.
+        value: an int, a float or a numeric string.
+        allowed: what the field accepts, for the message.
+
+    Returns:
+        The value as a float.
+
+    Raises:
+        ValidationError: a bool, a non-numeric value, NaN or an infinity.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(field, value, "not a number", allowed)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(field, value, "not a number", allowed) from None
+    if not math.isfinite(number):
+        raise ValidationError(field, value, "not a finite number", allowed)
+    return number
+
+
+def validate_hyperparams(
+    mapping: Mapping[str, Any], base: Hyperparams | None = None
+) -> Hyperparams:
+    """Check a (partial) mapping of hyperparameters and return the complete set.
+
+    Args:
+        mapping: field name to value; fields not given keep their value in ``base``.
+        base: the values to start from (the defaults when None).
+
+    Returns:
+        The validated hyperparameters.
+
+    Raises:
+        ValidationError: an unknown field, a value that is not a finite number, a value out
+            of its range, or ``epsilon_min > epsilon`` / ``alpha_min > alpha``.
+    """
+    if not isinstance(mapping, Mapping):
+        raise ValidationError("hyperparams", mapping, "not a mapping", "an object of fields")
+    values: dict[str, float] = {}
+    for name, value in mapping.items():
+        if name not in HYPERPARAM_RANGES:
+            raise ValidationError(
+                name, value, "unknown hyperparameter", ", ".join(HYPERPARAM_NAMES)
+            )
+        allowed = str(HYPERPARAM_RANGES[name])
+        number = to_number(name, value, allowed)
+        if not HYPERPARAM_RANGES[name].contains(number):
+            raise ValidationError(name, value, "out of range", allowed)
+        values[name] = number
+    result = replace(base or Hyperparams(), **values)
+    for floor, ceiling in (("epsilon_min", "epsilon"), ("alpha_min", "alpha")):
+        low, high = getattr(result, floor), getattr(result, ceiling)
+        if low > high:
+            raise ValidationError(
+                floor, low, f"greater than {ceiling}={high!r}", f"0 <= {floor} <= {ceiling}"
+            )
+    return result

@@ -1,0 +1,222 @@
+"""What a run trains on and with: the run spec, its validator, and the env it builds.
+
+``validate_run_spec`` is the one place that checks a run request; the CLI, the HTTP API and
+the dashboard's form all call it, so the same bad value gives the same message everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from .config import PRESETS, GridWorldConfig
+from .errors import ValidationError
+from .hyperparams import Hyperparams, to_number, validate_hyperparams
+
+GRIDWORLD_ID = "GridWorld-v0"
+MAX_EPISODES = 10_000_000
+MAX_SEED = 2**32 - 1
+MAX_NAME = 100
+ENV_ALLOWED = (
+    "a registered gymnasium env id with Discrete observations and actions,"
+    " e.g. GridWorld-v0, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4"
+)
+SPEC_FIELDS = (
+    "env_id",
+    "preset",
+    "desc",
+    "episodes",
+    "hyperparams",
+    "seed",
+    "name",
+    "checkpoint_every",
+)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A validated request for one training run."""
+
+    env_id: str = GRIDWORLD_ID
+    preset: str | None = "easy"
+    """GridWorld preset (None with a custom ``desc`` or another env)."""
+    desc: tuple[str, ...] | None = None
+    """GridWorld custom text map."""
+    episodes: int = 1000
+    hyperparams: Hyperparams = field(default_factory=Hyperparams)
+    seed: int = 0
+    name: str = ""
+    checkpoint_every: int | None = None
+    """Episodes between checkpoints (None: the trainer's default)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict that ``from_dict`` (or ``validate_run_spec``) reads back."""
+        return {
+            "env_id": self.env_id,
+            "preset": self.preset,
+            "desc": list(self.desc) if self.desc is not None else None,
+            "episodes": self.episodes,
+            "hyperparams": self.hyperparams.to_dict(),
+            "seed": self.seed,
+            "name": self.name,
+            "checkpoint_every": self.checkpoint_every,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
+        """Return the spec ``to_dict`` described (validated again)."""
+        return validate_run_spec(data)
+
+
+def _integer(name: str, value: object, low: int, high: int) -> int:
+    """Return ``value`` as an int within [low, high] or raise ValidationError naming ``name``."""
+    allowed = f"an integer from {low} to {high}"
+    number = to_number(name, value, allowed)
+    if number != int(number):
+        raise ValidationError(name, value, "not a whole number", allowed)
+    if not low <= number <= high:
+        raise ValidationError(name, value, "out of range", allowed)
+    return int(number)
+
+
+def _desc(value: object) -> tuple[str, ...]:
+    """Return a text map given as a list of rows or as one newline-separated string."""
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.strip().splitlines() if line.strip())
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ValidationError("desc", value, "not a map", "a list of row strings")
+
+
+def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
+    """Check a run request and return the spec.
+
+    Args:
+        mapping: any of ``env_id``, ``preset``, ``desc``, ``episodes``, ``hyperparams``
+            (a partial mapping), ``seed``, ``name``, ``checkpoint_every``; numbers may be
+            numeric strings. Missing keys take the ``RunSpec`` defaults.
+
+    Returns:
+        The validated spec (its env has been built once to check it).
+
+    Raises:
+        ValidationError: the first bad field, with its value and what is allowed.
+    """
+    if not isinstance(mapping, Mapping):
+        raise ValidationError("spec", mapping, "not a mapping", "an object of run fields")
+    for key, value in mapping.items():
+        if key not in SPEC_FIELDS:
+            raise ValidationError(key, value, "unknown field", ", ".join(SPEC_FIELDS))
+    env_id = mapping.get("env_id") or GRIDWORLD_ID
+    if not isinstance(env_id, str):
+        raise ValidationError("env_id", env_id, "not a string", ENV_ALLOWED)
+    preset, desc = mapping.get("preset"), mapping.get("desc")
+    if env_id == GRIDWORLD_ID:
+        if desc is not None and desc != "":
+            if preset:
+                raise ValidationError(
+                    "preset", preset, "given together with a custom map", "a preset or a desc"
+                )
+            preset, desc = None, _desc(desc)
+            GridWorldConfig.from_map(desc)
+        else:
+            preset, desc = preset or "easy", None
+            if preset not in PRESETS:
+                raise ValidationError("preset", preset, "no such preset", ", ".join(PRESETS))
+    elif preset or desc:
+        field_name = "preset" if preset else "desc"
+        raise ValidationError(
+            field_name, preset or desc, f"{env_id} has no GridWorld maps", "only with GridWorld-v0"
+        )
+    else:
+        preset = desc = None
+    episodes = _integer("episodes", mapping.get("episodes", 1000), 1, MAX_EPISODES)
+    seed = _integer("seed", mapping.get("seed", 0), 0, MAX_SEED)
+    hyperparams = mapping.get("hyperparams") or {}
+    if not isinstance(hyperparams, Hyperparams):
+        hyperparams = validate_hyperparams(hyperparams)
+    every = mapping.get("checkpoint_every")
+    if every is not None and every != "":
+        every = _integer("checkpoint_every", every, 1, MAX_EPISODES)
+    else:
+        every = None
+    name = mapping.get("name") or f"{preset or env_id} seed {seed}"
+    if not isinstance(name, str) or len(name) > MAX_NAME or not name.strip():
+        raise ValidationError(
+            "name", name, "not a usable name", f"text of 1 to {MAX_NAME} characters"
+        )
+    spec = RunSpec(
+        env_id=env_id,
+        preset=preset,
+        desc=desc,
+        episodes=episodes,
+        hyperparams=hyperparams,
+        seed=seed,
+        name=name.strip(),
+        checkpoint_every=every,
+    )
+    make_env(spec).close()
+    return spec
+
+
+def make_env(spec: RunSpec) -> gym.Env:
+    """Build the environment a spec trains on.
+
+    Returns:
+        The gymnasium env (with the wrappers ``gymnasium.make`` adds).
+
+    Raises:
+        ValidationError: the env id is unknown, cannot be built here, or its observation
+            or action space is not Discrete (field ``env_id``).
+    """
+    kwargs: dict[str, Any] = {}
+    if spec.env_id == GRIDWORLD_ID:
+        kwargs = {"desc": list(spec.desc)} if spec.desc is not None else {"preset": spec.preset}
+    try:
+        env = gym.make(spec.env_id, **kwargs)
+    except (gym.error.Error, ImportError, TypeError) as exc:
+        raise ValidationError(
+            "env_id", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED
+        ) from None
+    for kind, space in (("observation", env.observation_space), ("action", env.action_space)):
+        if not isinstance(space, spaces.Discrete):
+            env.close()
+            raise ValidationError(
+                "env_id",
+                spec.env_id,
+                f"its {kind} space is {space}, not Discrete, so a Q-table cannot index it",
+                ENV_ALLOWED,
+            )
+    return env
+
+
+def env_config(spec: RunSpec) -> dict[str, Any]:
+    """Return what a run records about its env: sizes, and the grid where there is one.
+
+    Args:
+        spec: the run spec whose env is described.
+
+    Returns:
+        ``n_states``, ``n_actions`` and ``grid``: a ``GridWorldConfig.to_dict()`` for
+        GridWorld and FrozenLake maps, else None.
+    """
+    env = make_env(spec)
+    env.close()
+    base = env.unwrapped
+    grid = None
+    if isinstance(getattr(base, "config", None), GridWorldConfig):
+        grid = base.config.to_dict()
+    elif getattr(base, "desc", None) is not None and hasattr(base, "nrow"):
+        rows = ["".join(ch.decode() for ch in row) for row in base.desc]
+        grid = GridWorldConfig.from_map(
+            [row.replace("F", ".").replace("H", "T") for row in rows]
+        ).to_dict()
+    return {
+        "n_states": int(env.observation_space.n),
+        "n_actions": int(env.action_space.n),
+        "grid": grid,
+    }
