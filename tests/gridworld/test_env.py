@@ -81,7 +81,7 @@ def test_reaching_the_goal_succeeds_and_the_time_limit_truncates():
 
 def test_slippery_transitions_follow_the_model():
     env = gym.make("GridWorld-v0", preset="hard").unwrapped
-    for state, by_action in env.P.items():
+    for by_action in env.P.values():
         for outcomes in by_action.values():
             assert sum(p for p, *_ in outcomes) == pytest.approx(1.0)
     state = env.to_state((5, 0))
