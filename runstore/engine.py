@@ -1,0 +1,96 @@
+"""Engines for the store's backends, and the one transaction helper.
+
+SQLite: every pooled connection gets WAL, ``synchronous=NORMAL``, foreign keys and a busy
+timeout once, in a ``connect`` listener. pysqlite's own transaction handling is switched off
+so that write transactions can ``BEGIN IMMEDIATE``: they take the write lock up front instead
+of failing with SQLITE_BUSY_SNAPSHOT when a read turns into a write, and readers (WAL) never
+block them. PostgreSQL: reads run at REPEATABLE READ so that one query sees one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "gridlab_write"
+
+
+def make_engine(url: str) -> Engine:
+    """Return an engine for ``url`` with the backend's settings applied.
+
+    Raises:
+        StoreError: the URL is malformed or names a backend other than SQLite or PostgreSQL.
+    """
+    try:
+        parsed = make_url(url)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"store URL {url!r} is not valid: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise StoreError(
+        f"store URL {url!r} uses {backend!r}; allowed: sqlite:///PATH or postgresql+psycopg://..."
+    )
+
+
+def _sqlite_connect(dbapi_connection: object, connection_record: object) -> None:
+    """Set the per-connection PRAGMAs once and take over transaction control."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Open the transaction: IMMEDIATE for writers, deferred (a snapshot) for readers."""
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    """Yield a connection inside one transaction: committed on success, rolled back on error.
+
+    Args:
+        engine: the store's engine.
+        write: the transaction writes (SQLite: BEGIN IMMEDIATE).
+
+    Yields:
+        The connection.
+
+    Raises:
+        StoreError: any database error, with the driver's message (domain errors raised
+            inside the block pass through unchanged).
+    """
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.execution_options(**{WRITE_OPTION: write})
+            elif not write:
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+    except SQLAlchemyError as exc:
+        detail = getattr(exc, "orig", None) or exc
+        raise StoreError(f"database error: {detail}") from exc

@@ -1,0 +1,49 @@
+"""The store's domain errors: callers never see a driver exception."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Something went wrong in the run store (the message says what)."""
+
+
+class RunNotFound(StoreError, KeyError):
+    """No run has that id."""
+
+    def __init__(self, run_id: object) -> None:
+        self.run_id = run_id
+        super().__init__(f"run {run_id} not found")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class CheckpointNotFound(StoreError, KeyError):
+    """The run has no checkpoint at that episode (or none at all)."""
+
+    def __init__(self, run_id: int, episode: object) -> None:
+        self.run_id = run_id
+        self.episode = episode
+        super().__init__(f"run {run_id} has no checkpoint at episode {episode}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidQuery(StoreError, ValueError):
+    """A query argument the store refuses: names the field, the value and what is allowed."""
+
+    def __init__(self, field: str, value: object, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field}={value!r} is invalid; allowed: {allowed}")
+
+
+class BatchError(StoreError, ValueError):
+    """A batch of episodes was refused (gap, duplicate, missing or non-finite value); none of
+    it was written."""
+
+
+class SchemaVersionError(StoreError):
+    """The database was written by a gridlab with an incompatible schema."""

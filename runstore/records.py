@@ -1,0 +1,156 @@
+"""What the store hands out: frozen dataclasses, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+METRICS = (
+    "return",
+    "length",
+    "success",
+    "epsilon",
+    "alpha",
+    "gamma",
+    "mean_q",
+    "max_q",
+    "mean_abs_td",
+    "env_steps",
+    "wall_time",
+)
+"""Per-episode numbers that ``series`` can aggregate."""
+
+EPISODE_FIELDS = ("episode", *METRICS, "action_counts")
+"""The columns of an episode row, in CSV order."""
+
+STATUSES = ("queued", "running", "paused", "finished", "stopped", "crashed", "error")
+LIVE_STATUSES = ("queued", "running")
+REQUESTABLE_STATUSES = ("running", "paused", "stopped")
+PARAM_SOURCES = ("ui", "api", "cli")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run as stored."""
+
+    id: int
+    name: str
+    env_id: str
+    env_config: dict[str, Any]
+    hyperparams: dict[str, Any]
+    """The hyperparameters the run started with."""
+    current_params: dict[str, Any]
+    """The hyperparameters after every applied change."""
+    seed: int
+    spec: dict[str, Any]
+    target_episodes: int
+    episodes_done: int
+    env_steps: int
+    status: str
+    requested_status: str | None
+    error: str | None
+    warnings: list[str]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    pid: int | None
+    host: str | None
+
+    @property
+    def is_live(self) -> bool:
+        """Return whether the run is queued or running."""
+        return self.status in LIVE_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the run as JSON-safe data (timestamps as ISO 8601 strings)."""
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, datetime):
+                data[key] = value.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class Series:
+    """A decimated window of one metric: one entry per bucket of ``bucket`` episodes.
+
+    Bucket ``i`` holds the episodes ``e`` of the window with ``(e - 1) // bucket == k_i``;
+    ``episode[i]`` is the first episode of the window in that bucket.
+    """
+
+    metric: str
+    start: int
+    end: int
+    bucket: int
+    episode: list[int] = field(default_factory=list)
+    mean: list[float] = field(default_factory=list)
+    min: list[float] = field(default_factory=list)
+    max: list[float] = field(default_factory=list)
+    count: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the HTTP shape: metric, start, end, bucket and the five lists."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    """A requested hyperparameter change and, once applied, the episode it took effect at."""
+
+    id: int
+    run_id: int
+    param: str
+    old_value: Any
+    new_value: Any
+    source: str
+    requested_at: datetime
+    applied_episode: int | None
+    applied_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the change as JSON-safe data."""
+        data = asdict(self)
+        for key in ("requested_at", "applied_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """A checkpoint without its Q-table."""
+
+    episode: int
+    created_at: datetime
+    evaluation: dict[str, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the checkpoint's metadata as JSON-safe data."""
+        return {
+            "episode": self.episode,
+            "created_at": self.created_at.isoformat(),
+            "evaluation": self.evaluation,
+        }
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A saved agent: Q-table, agent state and evaluation figures."""
+
+    episode: int
+    q: np.ndarray
+    agent_state: dict[str, Any]
+    evaluation: dict[str, float] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Control:
+    """What a worker reads between episodes."""
+
+    requested_status: str | None
+    pending_params: int

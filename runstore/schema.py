@@ -1,0 +1,168 @@
+"""The SQL schema (SQLAlchemy 2.x declarative). Every constraint is named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .records import METRICS, PARAM_SOURCES, REQUESTABLE_STATUSES, STATUSES
+
+SCHEMA_VERSION = 1
+"""Bump when a stored database can no longer be read by this code."""
+
+ROLLUP_LEVELS = (2, 3, 4, 5, 6)
+"""Rollup block sizes are 10**level episodes: 100 up to a million."""
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """Return a CHECK expression limiting ``column`` to ``values``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Meta(Base):
+    """Key/value facts about the database itself; holds ``schema_version``."""
+
+    __tablename__ = "gridlab_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class RunRow(Base):
+    """A training run."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(
+            f"requested_status IS NULL OR {_in('requested_status', REQUESTABLE_STATUSES)}",
+            name="requested_status",
+        ),
+        CheckConstraint("episodes_done >= 0 AND episodes_done <= target_episodes", name="done"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    env_id: Mapped[str] = mapped_column(String(200))
+    env_config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    hyperparams: Mapped[dict[str, Any]] = mapped_column(JSON)
+    current_params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    target_episodes: Mapped[int] = mapped_column(BigInteger)
+    episodes_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    env_steps: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    requested_status: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class EpisodeRow(Base):
+    """One episode's aggregates; (run_id, episode) is the primary key."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (CheckConstraint("episode >= 1", name="episode_from_one"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    episode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ret: Mapped[float] = mapped_column("return", Float)
+    length: Mapped[int] = mapped_column(Integer)
+    success: Mapped[int] = mapped_column(SmallInteger)
+    epsilon: Mapped[float] = mapped_column(Float)
+    alpha: Mapped[float] = mapped_column(Float)
+    gamma: Mapped[float] = mapped_column(Float)
+    mean_q: Mapped[float] = mapped_column(Float)
+    max_q: Mapped[float] = mapped_column(Float)
+    mean_abs_td: Mapped[float] = mapped_column(Float)
+    env_steps: Mapped[int] = mapped_column(BigInteger)
+    wall_time: Mapped[float] = mapped_column(Float)
+    action_counts: Mapped[str] = mapped_column(Text)
+
+
+ROLLUP_STATS = ("sum", "min", "max")
+
+rollups = Table(
+    "rollups",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("level", SmallInteger, primary_key=True),
+    Column("block", BigInteger, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    *(
+        Column(f"{metric}_{stat}", Float, nullable=False)
+        for metric in METRICS
+        for stat in ROLLUP_STATS
+    ),
+    comment="Aggregates of every metric over block `block` of 10**level episodes: episodes"
+    " block*10**level+1 .. (block+1)*10**level, `count` of them present so far. Written in"
+    " the same transaction as the episodes it covers.",
+)
+
+
+class ParamChangeRow(Base):
+    """A hyperparameter change: requested by someone, applied by the worker at an episode."""
+
+    __tablename__ = "param_changes"
+    __table_args__ = (CheckConstraint(_in("source", PARAM_SOURCES), name="source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    param: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(8))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_episode: Mapped[int | None] = mapped_column(BigInteger)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CheckpointRow(Base):
+    """A saved agent: compressed ``.npy`` Q-table, agent state, evaluation figures."""
+
+    __tablename__ = "checkpoints"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    episode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    q: Mapped[bytes] = mapped_column(LargeBinary)
+    agent_state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
