@@ -272,8 +272,7 @@ class Trainer:
         rows = self.rows
         if not rows:
             return
-        self.store.append_episodes(self.run_id, rows)
-        self.store.heartbeat(self.run_id)
+        self.store.append_episodes(self.run_id, rows)  # stamps the heartbeat too
         self._watch_plateau(rows)
         if self.on_progress is not None:
             self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
