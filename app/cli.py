@@ -16,8 +16,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from gridworld.errors import ValidationError
-from gridworld.spec import validate_run_spec
 from tqdm import tqdm
 
 from app.training import (
@@ -29,6 +27,8 @@ from app.training import (
     train,
 )
 from app.training.worker import StopFlag
+from gridworld.errors import ValidationError
+from gridworld.spec import validate_run_spec
 from runstore import RunNotFound, RunStore
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"

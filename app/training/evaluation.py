@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
+
 from gridworld.planning import evaluate_policy, value_iteration
 
 

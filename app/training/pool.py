@@ -22,7 +22,6 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 
 from gridworld.spec import RunSpec, env_config
-
 from runstore import Run, RunStore
 
 from .worker import LoopSettings, worker_main

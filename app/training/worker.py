@@ -21,11 +21,11 @@ from types import FrameType
 from typing import Any
 
 import numpy as np
+
 from gridworld.agent import NonFiniteQError, QLearningAgent
 from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
 from gridworld.spec import RunSpec, make_env
-
 from runstore import RunStore
 
 from .evaluation import Evaluator

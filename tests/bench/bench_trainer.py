@@ -21,9 +21,9 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
-from gridworld.spec import RunSpec, make_env, validate_run_spec
 
 from app.training import create_run, train
+from gridworld.spec import RunSpec, make_env, validate_run_spec
 from runstore import RunStore
 
 SIZES = {"tiny": (300, 1), "full": (20_000, 3)}

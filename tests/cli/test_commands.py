@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from gridworld.errors import ValidationError
 from gridworld.spec import validate_run_spec
-
 from runstore import RunStore
 from tests.trainer.support import assert_contiguous, wait_for
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from gridworld.spec import RunSpec, validate_run_spec
 
 from app.training import LoopSettings
+from gridworld.spec import RunSpec, validate_run_spec
 from runstore import RunStore
 
 FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
