@@ -1,0 +1,167 @@
+"""The learning-curve builders: TensorBoard smoothing, bands, markers, axes — no browser."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import plotly.graph_objects as go
+import pytest
+
+from app.figures.curves import (
+    X_MODES,
+    change_markers,
+    color_for,
+    compact,
+    curve_figure,
+    curve_traces,
+    smooth,
+    x_values,
+)
+
+
+def series(episodes, mean, low=None, high=None):
+    return {
+        "metric": "return",
+        "start": episodes[0] if episodes else 1,
+        "end": episodes[-1] if episodes else 0,
+        "bucket": 1,
+        "episode": list(episodes),
+        "mean": list(mean),
+        "min": list(low if low is not None else mean),
+        "max": list(high if high is not None else mean),
+        "count": [1] * len(episodes),
+    }
+
+
+def tensorboard_reference(values, weight):
+    """TensorBoard's resampled smoothing, written from its JavaScript (debiased EMA)."""
+    last, n, out = 0.0, 0, []
+    for v in values:
+        if not math.isfinite(v):
+            out.append(v)
+            continue
+        last = last * weight + (1 - weight) * v
+        n += 1
+        out.append(last / (1 - weight**n))
+    return out
+
+
+def test_smooth_zero_weight_is_identity():
+    assert smooth([1.0, -2.0, 3.5], 0.0) == [1.0, -2.0, 3.5]
+
+
+def test_smooth_is_debiased_so_the_start_is_not_pulled_to_zero():
+    values = [10.0, 10.0, 10.0]
+    assert smooth(values, 0.9) == pytest.approx(values)
+    assert smooth([4.0], 0.99) == pytest.approx([4.0])
+
+
+@pytest.mark.parametrize("weight", [0.3, 0.6, 0.95])
+def test_smooth_matches_tensorboard(weight):
+    values = [0.0, 1.0, -1.0, 5.0, 2.0, 2.5, 9.0, -3.0]
+    assert smooth(values, weight) == pytest.approx(tensorboard_reference(values, weight))
+
+
+def test_smooth_passes_non_finite_values_through():
+    out = smooth([1.0, math.nan, 3.0], 0.5)
+    assert out[0] == 1.0 and math.isnan(out[1])
+    assert out[2] == pytest.approx((0.5 * 0.5 * 1 + 0.5 * 3) / (1 - 0.25))
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.0, 1.5, "0.5", math.nan])
+def test_smooth_rejects_bad_weights(weight):
+    with pytest.raises(ValueError, match="weight"):
+        smooth([1.0], weight)
+
+
+def test_curve_traces_band_surrounds_the_mean_and_keeps_spikes():
+    s = series([1, 11, 21], [1.0, 2.0, 3.0], low=[0.0, 1.0, -50.0], high=[2.0, 99.0, 4.0])
+    band, line = curve_traces(s, name="run 1", color="#1f77b4")
+    assert band["fill"] == "toself" and band["hoverinfo"] == "skip"
+    assert band["x"] == [1, 11, 21, 21, 11, 1]
+    assert band["y"] == [2.0, 99.0, 4.0, -50.0, 1.0, 0.0]
+    assert line["y"] == [1.0, 2.0, 3.0] and line["name"] == "run 1"
+    assert line["line"]["color"] == "#1f77b4"
+    go.Figure(curve_figure([band, line], title="return"))  # valid Plotly
+
+
+def test_curve_traces_smoothing_keeps_a_faint_raw_line():
+    s = series([1, 2, 3], [0.0, 10.0, 0.0])
+    traces = curve_traces(s, name="r", color="#d62728", weight=0.5, band=False)
+    raw, smoothed = traces
+    assert raw["y"] == [0.0, 10.0, 0.0]
+    assert smoothed["y"] == pytest.approx(compact(smooth([0.0, 10.0, 0.0], 0.5)))
+
+
+def test_curve_traces_of_an_empty_series_draw_an_empty_line():
+    traces = curve_traces(series([], []), name="r", color="#d62728")
+    assert len(traces) == 1 and traces[0]["x"] == [] and traces[0]["y"] == []
+
+
+def test_compact_rounds_floats_but_keeps_integers():
+    assert compact([1, 0.123456789, 123456.789]) == [1, 0.12346, 123460.0]
+
+
+def test_x_values_map_buckets_onto_a_cumulative_metric():
+    s = series([1, 11, 21], [0, 0, 0])
+    steps = series([1, 11, 21], [5, 50, 500], low=[3, 40, 400])
+    assert x_values(s, None) == [1, 11, 21]
+    assert x_values(s, steps) == [3, 40, 400]
+    assert all(math.isnan(x) for x in x_values(s, series([], [])))
+
+
+def test_change_markers_group_changes_at_one_episode_with_readable_hover():
+    changes = [
+        {"param": "alpha", "old_value": 0.1, "new_value": 0.05, "applied_episode": 1234},
+        {"param": "epsilon", "old_value": 0.5, "new_value": 0.2, "applied_episode": 1234},
+        {"param": "gamma", "old_value": 0.99, "new_value": 0.9, "applied_episode": None},
+        {"param": "alpha", "old_value": 0.05, "new_value": 0.2, "applied_episode": 50},
+    ]
+    shapes, annotations = change_markers(changes)
+    assert [shape["x0"] for shape in shapes] == [50, 1234]
+    assert all(shape["yref"] == "paper" and shape["x0"] == shape["x1"] for shape in shapes)
+    assert annotations[1]["hovertext"] == (
+        "episode 1234: alpha 0.1 → 0.05<br>episode 1234: epsilon 0.5 → 0.2"
+    )
+    assert annotations[1]["text"] == "Δ alpha, epsilon"
+    fig = curve_figure([], title="t", markers=(shapes, annotations))
+    go.Figure(fig)
+
+
+def test_change_markers_follow_a_non_episode_axis():
+    changes = [{"param": "alpha", "old_value": 0.1, "new_value": 0.2, "applied_episode": 15}]
+    shapes, _ = change_markers(changes, x_of_episode={"episode": [10, 20], "x": [100, 200]})
+    assert shapes[0]["x0"] == pytest.approx(150)
+    assert change_markers(changes, x_of_episode={"episode": [], "x": []}) == ([], [])
+
+
+@pytest.mark.parametrize("x_mode", list(X_MODES))
+@pytest.mark.parametrize("log_y", [False, True])
+def test_curve_figure_axes(x_mode, log_y):
+    fig = curve_figure([], title="t", x_mode=x_mode, log_y=log_y, uirevision="u")
+    assert fig["layout"]["xaxis"]["title"]["text"] == X_MODES[x_mode]
+    assert fig["layout"]["yaxis"]["type"] == ("log" if log_y else "linear")
+    assert fig["layout"]["uirevision"] == "u"
+    go.Figure(fig)
+
+
+def test_curve_figure_rejects_unknown_axis():
+    with pytest.raises(ValueError, match="x_mode='time'"):
+        curve_figure([], title="t", x_mode="time")
+
+
+def test_n_runs_share_one_figure_with_distinct_colours():
+    traces = []
+    for i in range(3):
+        traces += curve_traces(series([1, 2], [i, i + 1]), name=f"run {i}", color=color_for(i))
+    fig = curve_figure(traces, title="compare")
+    colours = {t["line"]["color"] for t in fig["data"] if t.get("showlegend", True)}
+    assert len(colours) == 3
+
+
+def test_a_curve_of_400_buckets_stays_small():
+    n = 400
+    s = series(list(range(1, 500_000, 1250))[:n], [-0.123456789 * i for i in range(n)])
+    fig = curve_figure(curve_traces(s, name="r", color="#1f77b4", weight=0.6), title="t")
+    assert len(json.dumps(fig)) < 40_000
