@@ -1,0 +1,205 @@
+"""The policy view of one run: what the agent learned, replayed checkpoint by checkpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from flask import current_app
+
+from app.factory import STORE_KEY
+from app.figures.policy import changed_states, optimality_figure, policy_figure
+from runstore import RunNotFound, RunStore
+
+dash.register_page(__name__, path_template="/runs/<run_id>/policy", title="gridlab · policy")
+
+PLAY_MS = 700
+"""Milliseconds per checkpoint while playing."""
+REFRESH_MS = 5000
+"""How often a live run's checkpoint list is re-read."""
+MAX_MARKS = 8
+
+
+def _store() -> RunStore:
+    """Return the app's run store."""
+    return current_app.extensions[STORE_KEY]
+
+
+def _run_id(value: object) -> int | None:
+    """Return the run id of a URL segment, or None when it is not a positive integer."""
+    text = str(value)
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _marks(episodes: list[int]) -> dict[int, str]:
+    """Return at most ``MAX_MARKS`` evenly spread slider labels (index → episode)."""
+    if not episodes:
+        return {}
+    step = max(1, -(-len(episodes) // MAX_MARKS))
+    indexes = sorted({*range(0, len(episodes), step), len(episodes) - 1})
+    return {i: f"{episodes[i]:,}" for i in indexes}
+
+
+def layout(run_id: str | None = None, **_: object) -> html.Div:
+    """Return the policy view of ``run_id``.
+
+    Args:
+        run_id: the run id from the URL.
+
+    Returns:
+        The page: checkpoint scrubber with play, the policy map and the optimality gap.
+    """
+    number = _run_id(run_id)
+    try:
+        run = _store().get_run(number) if number is not None else None
+    except RunNotFound:
+        run = None
+    if run is None:
+        return html.Div(
+            [
+                html.H2("Policy", id="page-title"),
+                dbc.Alert(f"run {run_id} not found", color="warning", id="policy-missing"),
+            ]
+        )
+    episodes = [info.episode for info in _store().checkpoints(run.id)]
+    last = max(0, len(episodes) - 1)
+    return html.Div(
+        [
+            html.H2(f"Policy · {run.name}", id="page-title"),
+            html.P(
+                [f"{run.env_id} · ", dcc.Link("back to the run", href=f"/runs/{run.id}")],
+                className="text-muted",
+            ),
+            dbc.Alert(
+                "No checkpoints yet: the policy appears after the first one is saved.",
+                id="policy-empty",
+                color="info",
+                is_open=not episodes,
+            ),
+            dcc.Store(id="policy-run", data=run.id),
+            dcc.Store(id="policy-episodes", data=episodes),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Button("▶ Play", id="policy-play", color="primary", size="sm"),
+                        width="auto",
+                    ),
+                    dbc.Col(
+                        dcc.Slider(
+                            id="policy-slider",
+                            min=0,
+                            max=last,
+                            step=1,
+                            value=last,
+                            marks=_marks(episodes),
+                            included=False,
+                        ),
+                    ),
+                ],
+                align="center",
+                className="mb-2",
+            ),
+            html.Div(id="policy-label", className="mb-2 fw-semibold"),
+            dcc.Interval(id="policy-player", interval=PLAY_MS, disabled=True),
+            dcc.Interval(id="policy-refresh", interval=REFRESH_MS, disabled=not run.is_live),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id="policy-map", style={"height": "560px"}), lg=7),
+                    dbc.Col(dcc.Graph(id="policy-gap", style={"height": "360px"}), lg=5),
+                ]
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("policy-episodes", "data"),
+    Output("policy-slider", "max"),
+    Output("policy-slider", "marks"),
+    Output("policy-empty", "is_open"),
+    Output("policy-refresh", "disabled"),
+    Input("policy-refresh", "n_intervals"),
+    State("policy-run", "data"),
+    State("policy-episodes", "data"),
+    prevent_initial_call=True,
+)
+def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
+    """Pick up checkpoints a live run saved since the page loaded.
+
+    Returns:
+        The checkpoint episodes, slider bounds and marks, the empty notice, and whether to
+        keep polling (only while the run is live).
+    """
+    store = _store()
+    live = store.get_run(run_id).is_live
+    episodes = [info.episode for info in store.checkpoints(run_id)]
+    if episodes == known:
+        return no_update, no_update, no_update, no_update, not live
+    return episodes, max(0, len(episodes) - 1), _marks(episodes), not episodes, not live
+
+
+@callback(
+    Output("policy-map", "figure"),
+    Output("policy-gap", "figure"),
+    Output("policy-label", "children"),
+    Input("policy-slider", "value"),
+    Input("policy-episodes", "data"),
+    State("policy-run", "data"),
+)
+def render(index: int | None, episodes: list[int], run_id: int) -> tuple[Any, Any, str]:
+    """Draw the checkpoint at slider position ``index`` against the one before it.
+
+    Returns:
+        The policy figure, the optimality-gap figure and a one-line caption.
+    """
+    store = _store()
+    evaluations = [(info.episode, info.evaluation) for info in store.checkpoints(run_id)]
+    if not episodes:
+        return go.Figure(), optimality_figure(evaluations), ""
+    index = min(max(0, index or 0), len(episodes) - 1)
+    run = store.get_run(run_id)
+    checkpoint = store.load_checkpoint(run_id, episodes[index])
+    previous = store.load_checkpoint(run_id, episodes[index - 1]).q if index > 0 else None
+    figure = policy_figure(checkpoint.q, run.env_id, run.env_config, previous)
+    figure.update_layout(uirevision=f"policy-{run_id}")
+    changed = int(changed_states(checkpoint.q, previous).sum())
+    gap = optimality_figure(evaluations, current=checkpoint.episode)
+    caption = f"checkpoint {index + 1} of {len(episodes)} · episode {checkpoint.episode:,}"
+    if previous is not None:
+        caption += f" · greedy action changed in {changed} state{'s' if changed != 1 else ''}"
+    evaluation = checkpoint.evaluation
+    if evaluation and "gap" in evaluation:
+        caption += f" · gap {evaluation['gap']:.4g}"
+        caption += f" · optimal share {evaluation.get('optimal_share', float('nan')):.0%}"
+    return figure, gap, caption
+
+
+@callback(
+    Output("policy-slider", "value"),
+    Output("policy-player", "disabled"),
+    Output("policy-play", "children"),
+    Input("policy-play", "n_clicks"),
+    Input("policy-player", "n_intervals"),
+    State("policy-slider", "value"),
+    State("policy-slider", "max"),
+    State("policy-player", "disabled"),
+    prevent_initial_call=True,
+)
+def play(_: int | None, __: int | None, index: int, last: int, paused: bool) -> tuple[Any, ...]:
+    """Start, pause or advance the replay; playing from the end starts over.
+
+    Returns:
+        The slider position, whether the player interval is off, and the button label.
+    """
+    index = index or 0
+    if ctx.triggered_id == "policy-play":
+        if not paused:
+            return no_update, True, "▶ Play"
+        return (0 if index >= last else no_update), False, "⏸ Pause"
+    if index >= last:
+        return no_update, True, "▶ Play"
+    nxt = index + 1
+    return nxt, nxt >= last, ("▶ Play" if nxt >= last else "⏸ Pause")
