@@ -8,10 +8,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from app import api
+from app.context import POOL_KEY, STORE_KEY
 from runstore import RunStore
-
-STORE_KEY = "gridlab.store"
-POOL_KEY = "gridlab.pool"
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
@@ -42,6 +41,7 @@ def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:
     )
     app.server.extensions[STORE_KEY] = RunStore(store_url)
     app.server.extensions[POOL_KEY] = pool
+    api.init_app(app.server)
     app.layout = _shell()
     return app
 

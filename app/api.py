@@ -1,0 +1,387 @@
+"""The HTTP API: JSON routes (and streamed CSV/JSON exports) over the run store.
+
+Every error is ``{"error": "<what is wrong and what is allowed>"}`` with a 4xx status:
+400 for a bad value (naming field, value and what is allowed), 403 for a request from a
+foreign web page, 404 for an unknown run/checkpoint/route, 405 for a wrong method, 409
+when the run's state does not allow the action, 413/415 for a body that is too large or
+not JSON. An unexpected failure is logged and answered with a JSON 500.
+
+Mutating routes accept only ``application/json`` bodies and refuse a foreign ``Origin``:
+a page on another site can neither send such a request without a CORS preflight (which
+this API never grants) nor pass the origin check.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    jsonify,
+    request,
+    stream_with_context,
+)
+from werkzeug.exceptions import HTTPException
+
+from app.actions import (
+    Conflict,
+    change_params,
+    pause_run,
+    resume_run,
+    stop_run,
+    submit_run,
+)
+from app.context import get_pool, get_store
+from gridworld.errors import ValidationError
+from runstore import CheckpointNotFound, InvalidQuery, RunNotFound
+
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**53
+"""Largest id or episode number a query accepts (JS-safe; far below SQL's 64-bit limit)."""
+MAX_BODY_BYTES = 64 * 1024
+MAX_COMPARE_RUNS = 20
+DEFAULT_POINTS = 1000
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class Forbidden(Exception):
+    """A mutating request from a foreign origin."""
+
+
+class Unsupported(Exception):
+    """A mutating request whose body is not JSON (or too large)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def init_app(server: Flask) -> None:
+    """Register the API blueprint and JSON 404/405 answers for every ``/api/`` path."""
+    server.register_blueprint(bp)
+    server.register_error_handler(404, _http_error)
+    server.register_error_handler(405, _http_error)
+
+
+# -- argument parsing -------------------------------------------------------------------
+
+
+def parse_int(field: str, raw: str | None, *, low: int = 1, default: int | None = None) -> Any:
+    """Return a whole number from a path or query string, or ``default`` when absent.
+
+    Raises:
+        ValidationError: not a decimal integer, or outside ``low``..``MAX_ID``.
+    """
+    allowed = f"an integer from {low} to {MAX_ID}"
+    if raw is None or raw == "":
+        return default
+    text = raw.strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
+        raise ValidationError(field, raw, "not a whole number", allowed)
+    number = int(text)
+    if not low <= number <= MAX_ID:
+        raise ValidationError(field, raw, "out of range", allowed)
+    return number
+
+
+def run_id_of(raw: str) -> int:
+    """Return a run id from the URL path."""
+    return parse_int("run_id", raw)
+
+
+def json_body() -> Any:
+    """Return the JSON body of a mutating request (an empty body reads as ``{}``).
+
+    Raises:
+        Forbidden: the request comes from a page of another origin.
+        Unsupported: the body is not ``application/json`` or is too large.
+        ValidationError: the body is not valid JSON.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{request.host}":
+        raise Forbidden(
+            f"Origin={origin!r} is not allowed; allowed: this dashboard's own origin"
+            f" ({request.scheme}://{request.host}) or no Origin header"
+        )
+    if request.mimetype != "application/json":
+        raise Unsupported(
+            f"Content-Type={request.content_type!r} is not supported; allowed: application/json",
+            415,
+        )
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise Unsupported(
+            f"body of {request.content_length} bytes is too large; allowed: at most"
+            f" {MAX_BODY_BYTES} bytes",
+            413,
+        )
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise Unsupported(f"body is too large; allowed: at most {MAX_BODY_BYTES} bytes", 413)
+    if not raw.strip():
+        return {}
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError(
+            "body", raw[:80].decode(errors="replace"), "not JSON", "a JSON object"
+        )
+    return body
+
+
+def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a route that changes state: check origin and content type, pass the body."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return view(json_body(), *args, **kwargs)
+
+    return wrapper
+
+
+# -- errors -----------------------------------------------------------------------------
+
+
+def _error(message: str, status: int, **extra: Any) -> tuple[Response, int]:
+    """Return the JSON error response."""
+    return jsonify({"error": message, **extra}), status
+
+
+@bp.errorhandler(ValidationError)
+def _validation_error(exc: ValidationError) -> tuple[Response, int]:
+    return _error(str(exc), 400, field=exc.field)
+
+
+@bp.errorhandler(InvalidQuery)
+def _invalid_query(exc: InvalidQuery) -> tuple[Response, int]:
+    return _error(str(exc), 400, field=exc.field)
+
+
+@bp.errorhandler(RunNotFound)
+@bp.errorhandler(CheckpointNotFound)
+def _not_found(exc: KeyError) -> tuple[Response, int]:
+    return _error(str(exc), 404)
+
+
+@bp.errorhandler(Conflict)
+def _conflict(exc: Conflict) -> tuple[Response, int]:
+    return _error(str(exc), 409)
+
+
+@bp.errorhandler(Forbidden)
+def _forbidden(exc: Forbidden) -> tuple[Response, int]:
+    return _error(str(exc), 403)
+
+
+@bp.errorhandler(Unsupported)
+def _unsupported(exc: Unsupported) -> tuple[Response, int]:
+    return _error(str(exc), exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def _bp_http_error(exc: HTTPException) -> tuple[Response, int]:
+    return _error(f"{exc.name}: {exc.description}", exc.code or 500)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> tuple[Response, int]:
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return _error(f"internal error ({type(exc).__name__}); see the dashboard's log", 500)
+
+
+def _http_error(exc: HTTPException) -> Any:
+    """Answer routing errors (404, 405) under ``/api/`` with JSON; leave other paths alone."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return _error(f"{exc.name}: {request.method} {request.path} ({exc.description})", exc.code)
+    return exc
+
+
+# -- routes -----------------------------------------------------------------------------
+
+
+@bp.get("/runs")
+def list_runs() -> Response:
+    """List every run, newest first."""
+    return jsonify({"runs": [run.to_dict() for run in get_store().list_runs()]})
+
+
+@bp.post("/runs")
+@mutating
+def create_run(body: Any) -> tuple[Response, int]:
+    """Validate a run request, create the run and start it: 201 ``{"id": ...}``."""
+    run_id = submit_run(get_pool(), body)
+    return jsonify({"id": run_id}), 201
+
+
+@bp.get("/runs/<run_id>")
+def run_detail(run_id: str) -> Response:
+    """Return a run with its summary (recent return, success rate, ...)."""
+    rid = run_id_of(run_id)
+    store = get_store()
+    run = store.get_run(rid)
+    return jsonify({**run.to_dict(), "summary": _finite(store.summary(rid))})
+
+
+@bp.get("/runs/<run_id>/series/<metric>")
+def series(run_id: str, metric: str) -> Response:
+    """Return a decimated window of one metric (``start``, ``end``, ``points``)."""
+    rid = run_id_of(run_id)
+    args = request.args
+    window = get_store().series(
+        rid,
+        metric,
+        start=parse_int("start", args.get("start")),
+        end=parse_int("end", args.get("end")),
+        points=parse_int("points", args.get("points"), default=DEFAULT_POINTS),
+    )
+    return jsonify(_finite(window.to_dict()))
+
+
+@bp.get("/runs/<run_id>/episodes")
+def episodes(run_id: str) -> Response:
+    """Return raw episode rows from ``start`` (default 1), at most ``limit`` (≤ 10000)."""
+    rid = run_id_of(run_id)
+    rows = get_store().episodes(
+        rid,
+        start=parse_int("start", request.args.get("start"), default=1),
+        limit=parse_int("limit", request.args.get("limit"), default=1000),
+    )
+    return jsonify({"run_id": rid, "episodes": _finite(rows)})
+
+
+@bp.get("/runs/<run_id>/param-changes")
+def param_changes(run_id: str) -> Response:
+    """Return every parameter change of the run, oldest first."""
+    rid = run_id_of(run_id)
+    changes = get_store().param_changes(rid)
+    return jsonify({"run_id": rid, "changes": _finite([c.to_dict() for c in changes])})
+
+
+@bp.get("/runs/<run_id>/checkpoints")
+def checkpoints(run_id: str) -> Response:
+    """Return the run's checkpoints (episode, time, evaluation), without Q-tables."""
+    rid = run_id_of(run_id)
+    infos = get_store().checkpoints(rid)
+    return jsonify({"run_id": rid, "checkpoints": _finite([i.to_dict() for i in infos])})
+
+
+@bp.get("/runs/<run_id>/checkpoints/<episode>")
+def checkpoint(run_id: str, episode: str) -> Response:
+    """Return one checkpoint's Q-table: ``{"episode", "shape", "q"}`` (``latest`` works)."""
+    rid = run_id_of(run_id)
+    which: int | str = "latest" if episode == "latest" else parse_int("episode", episode)
+    saved = get_store().load_checkpoint(rid, which)
+    return jsonify(
+        {
+            "run_id": rid,
+            "episode": saved.episode,
+            "shape": list(saved.q.shape),
+            "q": _finite(saved.q.tolist()),
+            "evaluation": _finite(saved.evaluation),
+        }
+    )
+
+
+@bp.post("/runs/<run_id>/params")
+@mutating
+def params(body: Any, run_id: str) -> tuple[Response, int]:
+    """Queue hyperparameter changes; the worker applies them at its next episode: 202."""
+    rid = run_id_of(run_id)
+    changes = change_params(get_store(), rid, body, "api")
+    return jsonify({"run_id": rid, "changes": _finite(changes)}), 202
+
+
+@bp.post("/runs/<run_id>/<action>")
+@mutating
+def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
+    """Pause, resume or stop a run: 202 with the run's status (the body is not read)."""
+    rid = run_id_of(run_id)
+    store = get_store()
+    if action == "pause":
+        pause_run(store, rid)
+    elif action == "resume":
+        resume_run(store, get_pool(), rid)
+    elif action == "stop":
+        stop_run(store, rid)
+    else:
+        raise ValidationError("action", action, "unknown action", "pause, resume, stop, params")
+    run = store.get_run(rid)
+    return jsonify(
+        {"run_id": rid, "status": run.status, "requested_status": run.requested_status}
+    ), 202
+
+
+@bp.get("/runs/<run_id>/export.csv")
+def export_csv(run_id: str) -> Response:
+    """Stream the whole run as CSV, one line per episode."""
+    rid = run_id_of(run_id)
+    chunks = get_store().iter_csv(rid)
+    return _download(chunks, "text/csv", f"gridlab-run-{rid}.csv")
+
+
+@bp.get("/runs/<run_id>/export.json")
+def export_json(run_id: str) -> Response:
+    """Stream the whole run as one JSON document."""
+    rid = run_id_of(run_id)
+    chunks = get_store().iter_json(rid)
+    return _download(chunks, "application/json", f"gridlab-run-{rid}.json")
+
+
+@bp.get("/compare")
+def compare() -> Response:
+    """Return one metric's decimated series for several runs (``runs=1,2,3``)."""
+    args = request.args
+    raw = args.get("runs")
+    allowed = f"1 to {MAX_COMPARE_RUNS} comma-separated run ids, e.g. runs=1,2"
+    if not raw:
+        raise ValidationError("runs", raw, "missing", allowed)
+    parts = raw.split(",")
+    if len(parts) > MAX_COMPARE_RUNS:
+        raise ValidationError("runs", raw, "too many runs", allowed)
+    ids = list(dict.fromkeys(parse_int("runs", part) for part in parts))
+    metric = args.get("metric", "return")
+    points = parse_int("points", args.get("points"), default=DEFAULT_POINTS)
+    start = parse_int("start", args.get("start"))
+    end = parse_int("end", args.get("end"))
+    store = get_store()
+    out = []
+    for rid in ids:
+        run = store.get_run(rid)
+        window = store.series(rid, metric, start=start, end=end, points=points)
+        out.append({"id": rid, "name": run.name, "status": run.status, "series": window.to_dict()})
+    return jsonify(_finite({"metric": metric, "runs": out}))
+
+
+@bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(rest: str) -> tuple[Response, int]:
+    """Answer any other ``/api/`` path (Dash's page catch-all would serve it HTML)."""
+    return _error(
+        f"no route {request.method} /api/{rest}; see the HTTP API section of README.md", 404
+    )
+
+
+def _download(chunks: Any, mimetype: str, filename: str) -> Response:
+    """Return a streamed attachment response over text ``chunks``."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _finite(data: Any) -> Any:
+    """Return ``data`` with non-finite floats as None (strict JSON has no NaN)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, Mapping):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data

@@ -1,0 +1,53 @@
+"""An app over a seeded SQLite store, its Flask test client and a training pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from app.factory import create_app
+from app.training import LoopSettings, TrainingPool
+from runstore import RunStore
+from tests.dashboard_support import seeded_run, sqlite_url
+
+FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
+
+
+@pytest.fixture
+def store_url(tmp_path) -> str:
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def store(store_url) -> Iterator[RunStore]:
+    opened = RunStore(store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runs(store) -> SimpleNamespace:
+    """Seed runs in each interesting state; return their ids by state."""
+    return SimpleNamespace(
+        running=seeded_run(store, status="running", episodes=250, name="live one"),
+        finished=seeded_run(store, status="finished", episodes=120, name="=cmd|' /C calc'!A0"),
+        paused=seeded_run(store, status="paused", episodes=40, name="paused one"),
+        failed=seeded_run(store, status="error", episodes=10, name="broken"),
+    )
+
+
+@pytest.fixture
+def pool(store_url) -> Iterator[TrainingPool]:
+    with TrainingPool(
+        store_url, max_workers=1, settings=FAST, adopt=False, reap_seconds=0.05
+    ) as started:
+        yield started
+
+
+@pytest.fixture
+def client(store_url, pool, runs):
+    app = create_app(store_url, pool=pool)
+    yield app.server.test_client()
+    app.server.extensions["gridlab.store"].close()
