@@ -6,9 +6,14 @@ or the web.
 
 from gymnasium.envs.registration import register, registry
 
+from .agent import NonFiniteQError, QLearningAgent
 from .config import PRESETS, GridWorldConfig
+from .env import GridWorldEnv
+from .episode import EpisodeStats, run_episode
 from .errors import MapError, ValidationError
-from .hyperparams import Hyperparams, validate_hyperparams
+from .hyperparams import HYPERPARAM_RANGES, Hyperparams, validate_hyperparams
+from .planning import evaluate_policy, optimality, value_iteration
+from .spec import RunSpec, env_config, make_env, validate_run_spec
 
 ENV_ID = "GridWorld-v0"
 
@@ -17,10 +22,23 @@ if ENV_ID not in registry:
 
 __all__ = [
     "ENV_ID",
+    "HYPERPARAM_RANGES",
     "PRESETS",
+    "EpisodeStats",
     "GridWorldConfig",
+    "GridWorldEnv",
     "Hyperparams",
     "MapError",
+    "NonFiniteQError",
+    "QLearningAgent",
+    "RunSpec",
     "ValidationError",
+    "env_config",
+    "evaluate_policy",
+    "make_env",
+    "optimality",
+    "run_episode",
     "validate_hyperparams",
+    "validate_run_spec",
+    "value_iteration",
 ]

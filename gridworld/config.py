@@ -8,9 +8,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import MapError, ValidationError
+from .hyperparams import to_number
 
 Cell = tuple[int, int]
 """A (row, column) position, row 0 at the top."""
+
+MAX_SIDE = 100
+"""Largest width or height of a grid."""
+MAX_STEPS = 100_000
+"""Largest per-episode step limit."""
 
 MAP_CHARS = {"S": "start", "G": "goal", ".": "floor", "#": "wall", "T": "trap"}
 
@@ -63,7 +69,14 @@ class GridWorldConfig:
 
     Moving into a wall or off the grid leaves the agent where it is. Goals and traps end the
     episode. With ``slip`` > 0 the agent moves at right angles to the chosen direction with
-    probability ``slip`` (half to each side), like FrozenLake's ice.
+    probability ``slip`` (half to each side), like FrozenLake's ice. An episode is truncated
+    after ``max_steps`` steps.
+
+    The config checks itself on construction (see ``check``), however it was built.
+
+    Raises:
+        ValidationError: a field is out of range or a cell lies off the grid or on another.
+        MapError: a goal cannot be reached from the start.
     """
 
     width: int
@@ -116,7 +129,7 @@ class GridWorldConfig:
             )
         if not cells["goal"]:
             raise MapError(list(rows), "no goal (G) in the map")
-        config = cls(
+        return cls(
             width=len(rows[0]),
             height=len(rows),
             start=starts[0],
@@ -125,8 +138,6 @@ class GridWorldConfig:
             traps=frozenset(cells["trap"]),
             **overrides,
         )
-        config.check()
-        return config
 
     @classmethod
     def from_preset(cls, name: str, **overrides: Any) -> GridWorldConfig:
@@ -141,19 +152,38 @@ class GridWorldConfig:
         settings = {k: v for k, v in preset.items() if k != "desc"}
         return cls.from_map(preset["desc"], **{**settings, **overrides})
 
+    def __post_init__(self) -> None:
+        self.check()
+
     def check(self) -> None:
-        """Check the numbers and that every goal is reachable from the start.
+        """Check the numbers, the cells, and that every goal is reachable from the start.
 
         Raises:
-            ValidationError: a field is out of range.
+            ValidationError: a size, the slip, a reward or ``max_steps`` is out of range, or
+                a cell lies off the grid or on top of another kind of cell.
             MapError: a goal cannot be reached from the start.
         """
-        if not 0.0 <= self.slip <= 1.0:
-            raise ValidationError("slip", self.slip, "out of range", "0 <= slip <= 1")
-        if not (isinstance(self.max_steps, int) and 1 <= self.max_steps <= 100_000):
+        for name in ("width", "height"):
+            size = getattr(self, name)
+            if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIDE:
+                raise ValidationError(
+                    name, size, "out of range", f"an integer from 1 to {MAX_SIDE}"
+                )
+        if isinstance(self.slip, bool) or not (
+            isinstance(self.slip, int | float) and 0.0 <= self.slip <= 1.0
+        ):
+            raise ValidationError("slip", self.slip, "out of range", "a number, 0 <= slip <= 1")
+        for name in ("step_reward", "goal_reward", "trap_reward"):
+            to_number(name, getattr(self, name), "a finite number")
+        if (
+            isinstance(self.max_steps, bool)
+            or not isinstance(self.max_steps, int)
+            or not 1 <= self.max_steps <= MAX_STEPS
+        ):
             raise ValidationError(
-                "max_steps", self.max_steps, "out of range", "an integer from 1 to 100000"
+                "max_steps", self.max_steps, "out of range", f"an integer from 1 to {MAX_STEPS}"
             )
+        self._check_cells()
         reachable = self._reachable()
         for r, c in self.goals:
             if (r, c) not in reachable:
@@ -161,6 +191,28 @@ class GridWorldConfig:
                     self.to_desc(),
                     f"the goal at row {r}, column {c} cannot be reached from the start",
                 )
+
+    def _check_cells(self) -> None:
+        """Raise ValidationError for a cell off the grid or shared by two kinds of cell."""
+        kinds = [("start", [self.start]), ("goals", list(self.goals))]
+        kinds += [("walls", sorted(self.walls)), ("traps", sorted(self.traps))]
+        if not self.goals:
+            raise ValidationError("goals", self.goals, "no goal", "at least one goal cell")
+        taken: dict[Cell, str] = {}
+        allowed = f"distinct (row, column) cells with 0 <= row < {self.height}"
+        allowed += f" and 0 <= column < {self.width}"
+        for name, cells in kinds:
+            for cell in cells:
+                r, c = cell
+                if not (0 <= r < self.height and 0 <= c < self.width):
+                    raise ValidationError(
+                        name, cell, f"row {r}, column {c} is off the grid", allowed
+                    )
+                if cell in taken:
+                    raise ValidationError(
+                        name, cell, f"row {r}, column {c} is also in {taken[cell]}", allowed
+                    )
+                taken[cell] = name
 
     def _reachable(self) -> set[Cell]:
         """Return the cells the start reaches without crossing a wall or a trap."""

@@ -11,6 +11,7 @@ import numpy as np
 from gymnasium import spaces
 
 from .config import Cell, GridWorldConfig
+from .errors import ValidationError
 
 Transition = tuple[float, int, float, bool]
 """(probability, next state, reward, terminated), the toy-text convention."""
@@ -65,6 +66,8 @@ class GridWorldEnv(gym.Env[int, int]):
     Terminated on a goal or a trap. Truncated after `config.max_steps` steps: the limit is
     part of the map's config (presets differ), so the environment applies it itself rather
     than through `max_episode_steps` in `register()`, which is one number for every map.
+    (`gymnasium.make(..., max_episode_steps=n)` still adds a `TimeLimit` on top.)
+    `info["is_success"]` is True exactly when the step reached a goal.
 
     ## Arguments
     `gymnasium.make("GridWorld-v0", preset="medium")`, `desc=["S..", ".#G"]` or
@@ -84,9 +87,15 @@ class GridWorldEnv(gym.Env[int, int]):
         desc: Sequence[str] | None = None,
         render_mode: str | None = None,
     ) -> None:
-        given = [x is not None for x in (config, preset, desc)]
-        if sum(given) > 1:
-            raise ValueError("pass at most one of config, preset and desc")
+        choices = {"config": config, "preset": preset, "desc": desc}
+        given = [name for name, value in choices.items() if value is not None]
+        if len(given) > 1:
+            raise ValidationError(
+                given[1],
+                choices[given[1]],
+                f"given together with {given[0]}",
+                "only one of config, preset and desc",
+            )
         if config is None:
             config = (
                 GridWorldConfig.from_map(desc)
@@ -94,7 +103,9 @@ class GridWorldEnv(gym.Env[int, int]):
                 else GridWorldConfig.from_preset(preset or "easy")
             )
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode={render_mode!r}; allowed: ansi, rgb_array")
+            raise ValidationError(
+                "render_mode", render_mode, "not supported", "None, 'ansi' or 'rgb_array'"
+            )
         self.config = config
         self.render_mode = render_mode
         self.nrow, self.ncol = config.height, config.width

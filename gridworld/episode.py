@@ -1,13 +1,26 @@
-"""One episode of Q-learning on any gymnasium env with discrete states and actions."""
+"""One episode of Q-learning on any gymnasium env with discrete states and actions.
+
+Determinism: unless a seed is given, ``run_episode`` seeds the env's ``reset`` with
+``int(agent.rng.integers(2**31))``, so the agent's state (restored by ``load_state_dict``)
+and the env's id and arguments fix the whole episode; nothing depends on what the env did
+before.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import gymnasium as gym
 
 from .agent import QLearningAgent
+
+SEED_BOUND = 2**31
+"""Env seeds drawn from the agent's generator lie in [0, SEED_BOUND)."""
+
+_success_rewards: WeakKeyDictionary[gym.Env, float] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -21,8 +34,8 @@ class EpisodeStats:
     terminated: bool
     truncated: bool
     success: bool
-    """``info["is_success"]`` at the last step where the env reports it, else: terminated
-    with a positive last reward (FrozenLake's goal, Taxi's drop-off)."""
+    """``info["is_success"]`` of the last step where the env reports it (GridWorld), else
+    see ``success_reward``: terminated with the best reward that ends an episode."""
     epsilon: float
     """Exploration rate used during the episode."""
     alpha: float
@@ -53,13 +66,44 @@ class EpisodeStats:
         }
 
 
+def success_reward(env: gym.Env) -> float:
+    """Return the last reward that counts as success for an env without ``info["is_success"]``.
+
+    With a toy-text model (``env.unwrapped.P``) it is the largest reward of any terminating
+    transition: FrozenLake's goal (1 against a hole's 0), CliffWalking's goal (-1, the only
+    ending), Taxi's drop-off (20). Without a model it is the smallest positive float, so
+    success means terminating with a positive reward. Cached per env.
+
+    Args:
+        env: the (possibly wrapped) environment.
+
+    Returns:
+        A terminated episode succeeded when its last reward is at least this.
+    """
+    base = env.unwrapped
+    if base not in _success_rewards:
+        model = getattr(base, "P", None)
+        rewards = []
+        if isinstance(model, dict):
+            rewards = [
+                r
+                for by_action in model.values()
+                for outcomes in by_action.values()
+                for p, _, r, done in outcomes
+                if done and p > 0
+            ]
+        _success_rewards[base] = max(rewards) if rewards else math.ulp(0.0)
+    return _success_rewards[base]
+
+
 def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) -> EpisodeStats:
     """Play and learn from one episode, then decay the agent's epsilon and alpha.
 
     Args:
         env: any gymnasium env with Discrete observations and actions (wrappers welcome).
         agent: the learner; its ``act`` and ``update`` drive the episode.
-        seed: passed to ``env.reset``; None continues the env's own random stream.
+        seed: passed to ``env.reset``; None draws one from ``agent.rng`` (see the module
+            docstring), so episodes are reproducible from the agent's state.
 
     Returns:
         The episode's statistics.
@@ -67,6 +111,8 @@ def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) ->
     Raises:
         NonFiniteQError: an update produced a non-finite Q-value.
     """
+    if seed is None:
+        seed = int(agent.rng.integers(SEED_BOUND))
     epsilon, alpha, gamma = agent.epsilon, agent.alpha, agent.hyperparams.gamma
     act, update, step = agent.act, agent.update, env.step
     counts = [0] * agent.n_actions
@@ -83,7 +129,9 @@ def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) ->
         counts[action] += 1
         length += 1
         state = next_state
-    success = info.get("is_success", terminated and reward > 0)
+    success = info.get("is_success")
+    if success is None:
+        success = terminated and reward >= success_reward(env)
     agent.end_episode()
     mean_q, max_q = agent.table_stats()
     return EpisodeStats(

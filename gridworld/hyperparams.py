@@ -10,12 +10,13 @@ gamma          0 <= x <= 1     0.99     discount factor
 epsilon        0 <= x <= 1     1.0      exploration rate at the start
 epsilon_decay  0 < x <= 1      0.999    epsilon is multiplied by this after each episode
 epsilon_min    0 <= x <= 1     0.05     epsilon never decays below this (<= epsilon)
-alpha_decay    0 < x <= 1      1.0      alpha is multiplied by this after each episode
+alpha_decay    0 < x <= 1      1.0      alpha is multiplied by this after each episode (1: none)
 alpha_min      0 <= x <= 1     0.0      alpha never decays below this (<= alpha)
 =============  ==============  =======  ==========================================
 
 Numbers may come as numeric strings (a CLI argument, a form field); booleans, other strings,
-NaN and infinities are refused.
+NaN and infinities are refused. ``Hyperparams`` checks itself on construction, so an invalid
+set cannot exist, however it was built.
 """
 
 from __future__ import annotations
@@ -58,11 +59,20 @@ HYPERPARAM_RANGES: dict[str, Range] = {
     "alpha_decay": Range(0.0, 1.0, low_open=True),
     "alpha_min": Range(0.0, 1.0),
 }
+"""The allowed interval of every hyperparameter (see the module docstring for meanings)."""
+
+FLOORS = (("epsilon_min", "epsilon"), ("alpha_min", "alpha"))
+"""(floor, value) pairs where the floor may not exceed the value it bounds."""
 
 
 @dataclass(frozen=True)
 class Hyperparams:
-    """The knobs of tabular Q-learning (see the module docstring for ranges)."""
+    """The knobs of tabular Q-learning (see the module docstring for ranges).
+
+    Raises:
+        ValidationError: on construction, when a field is not a finite number in its range
+            or a floor (``epsilon_min``, ``alpha_min``) exceeds its value.
+    """
 
     alpha: float = 0.1
     gamma: float = 0.99
@@ -72,8 +82,25 @@ class Hyperparams:
     alpha_decay: float = 1.0
     alpha_min: float = 0.0
 
+    def __post_init__(self) -> None:
+        for name in HYPERPARAM_NAMES:
+            value = getattr(self, name)
+            object.__setattr__(self, name, _checked(name, value, value))
+        for floor, ceiling in FLOORS:
+            low, high = getattr(self, floor), getattr(self, ceiling)
+            if low > high:
+                raise ValidationError(
+                    floor, low, f"greater than {ceiling}={high!r}", f"0 <= {floor} <= {ceiling}"
+                )
+
     def updated(self, changes: Mapping[str, Any]) -> Hyperparams:
         """Return these hyperparameters with ``changes`` applied, validated as a whole.
+
+        Args:
+            changes: field name to new value (numbers or numeric strings).
+
+        Returns:
+            The new hyperparameters.
 
         Raises:
             ValidationError: a change is unknown or out of range.
@@ -81,11 +108,16 @@ class Hyperparams:
         return validate_hyperparams(changes, base=self)
 
     def to_dict(self) -> dict[str, float]:
-        """Return the fields as a plain dict of floats."""
+        """Return the fields as a plain, JSON-safe dict of floats.
+
+        Returns:
+            Field name to value.
+        """
         return asdict(self)
 
 
 HYPERPARAM_NAMES = tuple(f.name for f in fields(Hyperparams))
+"""The field names, in declaration order."""
 
 
 def to_number(field: str, value: object, allowed: str) -> float:
@@ -106,10 +138,28 @@ def to_number(field: str, value: object, allowed: str) -> float:
         raise ValidationError(field, value, "not a number", allowed)
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValidationError(field, value, "not a number", allowed) from None
     if not math.isfinite(number):
         raise ValidationError(field, value, "not a finite number", allowed)
+    return number
+
+
+def _checked(name: str, value: object, shown: object) -> float:
+    """Return ``value`` as a float within ``name``'s range, or raise ValidationError.
+
+    Args:
+        name: the hyperparameter.
+        value: what to check.
+        shown: the value as the caller gave it, for the message.
+
+    Returns:
+        The value as a float.
+    """
+    allowed = str(HYPERPARAM_RANGES[name])
+    number = to_number(name, value, allowed)
+    if not HYPERPARAM_RANGES[name].contains(number):
+        raise ValidationError(name, shown, "out of range", allowed)
     return number
 
 
@@ -126,8 +176,9 @@ def validate_hyperparams(
         The validated hyperparameters.
 
     Raises:
-        ValidationError: an unknown field, a value that is not a finite number, a value out
-            of its range, or ``epsilon_min > epsilon`` / ``alpha_min > alpha``.
+        ValidationError: an unknown field (the message lists the known ones), a value that
+            is not a finite number (bools and non-numeric strings included), a value out of
+            its range, or ``epsilon_min > epsilon`` / ``alpha_min > alpha``.
     """
     if not isinstance(mapping, Mapping):
         raise ValidationError("hyperparams", mapping, "not a mapping", "an object of fields")
@@ -135,18 +186,7 @@ def validate_hyperparams(
     for name, value in mapping.items():
         if name not in HYPERPARAM_RANGES:
             raise ValidationError(
-                name, value, "unknown hyperparameter", ", ".join(HYPERPARAM_NAMES)
+                str(name), value, "unknown hyperparameter", ", ".join(HYPERPARAM_NAMES)
             )
-        allowed = str(HYPERPARAM_RANGES[name])
-        number = to_number(name, value, allowed)
-        if not HYPERPARAM_RANGES[name].contains(number):
-            raise ValidationError(name, value, "out of range", allowed)
-        values[name] = number
-    result = replace(base or Hyperparams(), **values)
-    for floor, ceiling in (("epsilon_min", "epsilon"), ("alpha_min", "alpha")):
-        low, high = getattr(result, floor), getattr(result, ceiling)
-        if low > high:
-            raise ValidationError(
-                floor, low, f"greater than {ceiling}={high!r}", f"0 <= {floor} <= {ceiling}"
-            )
-    return result
+        values[name] = _checked(name, value, value)
+    return replace(base or Hyperparams(), **values)

@@ -6,6 +6,7 @@ the dashboard's form all call it, so the same bad value gives the same message e
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +114,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
             raise ValidationError(key, value, "unknown field", ", ".join(SPEC_FIELDS))
     env_id = mapping.get("env_id") or GRIDWORLD_ID
     if not isinstance(env_id, str):
-        raise ValidationError("env_id", env_id, "not a string", ENV_ALLOWED)
+        raise ValidationError("env", env_id, "not a string", ENV_ALLOWED)
     preset, desc = mapping.get("preset"), mapping.get("desc")
     if env_id == GRIDWORLD_ID:
         if desc is not None and desc != "":
@@ -171,26 +172,33 @@ def make_env(spec: RunSpec) -> gym.Env:
 
     Raises:
         ValidationError: the env id is unknown, cannot be built here, or its observation
-            or action space is not Discrete (field ``env_id``).
+            or action space is not a Discrete space starting at 0 (field ``env``), so a
+            Q-table could not index it.
     """
     kwargs: dict[str, Any] = {}
     if spec.env_id == GRIDWORLD_ID:
         kwargs = {"desc": list(spec.desc)} if spec.desc is not None else {"preset": spec.preset}
-    try:
-        env = gym.make(spec.env_id, **kwargs)
-    except (gym.error.Error, ImportError, TypeError) as exc:
-        raise ValidationError(
-            "env_id", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED
-        ) from None
+    # An out-of-date id (Taxi-v3) warns before it raises; the error says the same, so the
+    # warnings are shown only when the env is made.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            env = gym.make(spec.env_id, **kwargs)
+        except (gym.error.Error, ImportError, TypeError) as exc:
+            raise ValidationError(
+                "env", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED
+            ) from None
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     for kind, space in (("observation", env.observation_space), ("action", env.action_space)):
         if not isinstance(space, spaces.Discrete):
-            env.close()
-            raise ValidationError(
-                "env_id",
-                spec.env_id,
-                f"its {kind} space is {space}, not Discrete, so a Q-table cannot index it",
-                ENV_ALLOWED,
-            )
+            reason = f"its {kind} space is {space}, not Discrete, so a Q-table cannot index it"
+        elif space.start != 0:
+            reason = f"its {kind} space {space} does not start at 0, so a Q-table cannot index it"
+        else:
+            continue
+        env.close()
+        raise ValidationError("env", spec.env_id, reason, ENV_ALLOWED)
     return env
 
 

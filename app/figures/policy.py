@@ -153,11 +153,17 @@ def grid_policy_figure(
             box = {"x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5}
             if kind in _SOLID:
                 shapes.append(
-                    {"type": "rect", **box, "fillcolor": _RGB[kind], "line": {"width": 0}}
+                    {
+                        "type": "rect",
+                        **box,
+                        "fillcolor": _RGB[kind],
+                        "line": {"width": 0},
+                        "layer": "below",
+                    }
                 )
             if kind != "floor":
-                letters_x.append(c)
-                letters_y.append(r)
+                letters_x.append(c - 0.32)
+                letters_y.append(r - 0.3)
                 letters.append(_KIND_LETTER[kind])
             if kind == "start":
                 shapes.append({"type": "rect", **box, "line": {"color": _RGB[kind], "width": 4}})
@@ -188,7 +194,6 @@ def grid_policy_figure(
             y=letters_y,
             text=letters,
             mode="text",
-            textposition="top left",
             textfont={"size": 11, "color": "white"},
             hoverinfo="skip",
             name="cell kind",
@@ -201,7 +206,9 @@ def grid_policy_figure(
         margin={"l": 30, "r": 30, "t": 50 if title else 20, "b": 30},
         plot_bgcolor="white",
     )
-    fig.update_xaxes(showgrid=False, zeroline=False, range=[-0.5, width - 0.5], dtick=1)
+    fig.update_xaxes(
+        showgrid=False, zeroline=False, range=[-0.5, width - 0.5], dtick=1, constrain="domain"
+    )
     fig.update_yaxes(
         showgrid=False,
         zeroline=False,
@@ -344,6 +351,9 @@ def optimality_figure(
             "overlaying": "y",
             "side": "right",
             "range": [0, 1.05],
+            "tickformat": ".0%",
+            "dtick": 0.25,
+            "showgrid": False,
         },
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 50, "r": 50, "t": 40, "b": 40},

@@ -146,6 +146,7 @@ def layout(**query: object) -> html.Div:
                         step=0.01,
                         value=smooth,
                         marks={0: "0", 0.5: "0.5", 0.9: "0.9"},
+                        allow_direct_input=False,
                     ),
                     dbc.Switch(id="compare-bands", label="min–max bands", value=bands),
                 ],

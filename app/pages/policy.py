@@ -96,6 +96,8 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
                             value=last,
                             marks=_marks(episodes),
                             included=False,
+                            allow_direct_input=False,
+                            updatemode="drag",
                         ),
                     ),
                 ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -105,7 +107,21 @@ def test_render_modes():
     assert frame.shape == (8 * 16, 8 * 16, 3) and frame.dtype == np.uint8
 
 
-def test_config_round_trips_through_json_dict():
-    config = GridWorldConfig.from_preset("hard")
-    assert GridWorldConfig.from_dict(config.to_dict()) == config
+@pytest.mark.parametrize("preset", gridworld.PRESETS)
+def test_config_round_trips_through_json(preset):
+    config = GridWorldConfig.from_preset(preset)
+    assert GridWorldConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
     assert config.to_desc()[0].startswith("S")
+
+
+def test_a_config_object_makes_the_same_env_as_its_map():
+    config = GridWorldConfig.from_map(CUSTOM, slip=0.1, step_reward=-0.5, max_steps=7)
+    env = gym.make("GridWorld-v0", config=config)
+    check_env(env.unwrapped)
+    assert env.unwrapped.config is config and env.unwrapped.start_state == 0
+    # right as chosen, or up (off the grid: stay) / down with half the slip each
+    assert env.unwrapped.P[0][Action.RIGHT] == [
+        (0.9, 1, -0.5, False),
+        (0.05, 0, -0.5, False),
+        (0.05, 4, -0.5, False),
+    ]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
 
 from gridworld.agent import NonFiniteQError, QLearningAgent
-from gridworld.episode import run_episode
+from gridworld.episode import run_episode, success_reward
 from gridworld.hyperparams import Hyperparams
-from gridworld.planning import evaluate_policy, value_iteration
+from gridworld.planning import evaluate_policy, optimality, q_values, value_iteration
 from gridworld.spec import make_env, validate_run_spec
 
 
 def train(env, hyperparams, episodes, seed=0):
     agent = QLearningAgent(env.observation_space.n, env.action_space.n, hyperparams, seed=seed)
-    for episode in range(episodes):
-        run_episode(env, agent, seed=seed if episode == 0 else None)
+    for _ in range(episodes):
+        run_episode(env, agent)
     return agent
 
 
@@ -36,11 +38,11 @@ def test_greedy_policy_reaches_the_optimal_value(preset, episodes):
 
 
 def test_frozenlake_greedy_success_gets_within_two_points_of_optimal():
+    """Success probability is the undiscounted value; the 100-step limit is the horizon."""
     env = gym.make("FrozenLake-v1")  # 4x4, slippery, 100-step limit
     P = env.unwrapped.P
-    _, optimal_policy = value_iteration(P, 1.0)
-    optimal = evaluate_policy(P, optimal_policy, 1.0, horizon=100)[0]
-    assert optimal == pytest.approx(0.74, abs=0.01)
+    optimal = value_iteration(P, 1.0, horizon=100)[0][0]
+    assert optimal == pytest.approx(0.7442, abs=1e-4)
     hp = Hyperparams(
         alpha=0.2,
         gamma=0.99,
@@ -56,17 +58,18 @@ def test_frozenlake_greedy_success_gets_within_two_points_of_optimal():
 
 
 def test_state_dict_round_trip_continues_bit_identically():
-    env_a = make_env(validate_run_spec({"preset": "hard"}))
-    env_b = make_env(validate_run_spec({"preset": "hard"}))
-    agent = train(env_a, Hyperparams(), 200, seed=5)
+    """A restored agent on a freshly made env plays exactly the episodes the original plays."""
+    spec = validate_run_spec({"preset": "hard"})
+    env_a = make_env(spec)
+    agent = train(env_a, Hyperparams(alpha_decay=0.999), 200, seed=5)
     saved = agent.state_dict()
-    env_state = env_a.unwrapped.np_random.bit_generator.state
+    stored = json.loads(json.dumps({k: v for k, v in saved.items() if k != "q"}))
 
+    env_b = make_env(spec)
     copy = QLearningAgent(env_b.observation_space.n, 4, Hyperparams(), seed=999)
-    copy.load_state_dict(saved)
-    env_b.reset(seed=0)
-    env_b.unwrapped.np_random.bit_generator.state = env_state
+    copy.load_state_dict({**stored, "q": saved["q"].tolist()})
     assert np.array_equal(copy.q, agent.q) and copy.epsilon == agent.epsilon
+    assert (copy.alpha, copy.episode, copy.hyperparams) == (agent.alpha, 200, agent.hyperparams)
     for _ in range(100):
         assert run_episode(env_a, agent) == run_episode(env_b, copy)
     assert np.array_equal(copy.q, agent.q)
@@ -140,3 +143,87 @@ def test_value_iteration_matches_known_values(env_id, gamma, expected):
     else:  # Taxi: every start can be served for a positive return (20 minus the steps).
         starts = np.flatnonzero(env.initial_state_distrib)
         assert np.all(v_opt[starts] > 0) and np.all(v_opt[starts] <= 20)
+
+
+def test_same_agent_state_and_env_give_identical_episodes():
+    """run_episode seeds the env from the agent's generator, so old env history is irrelevant."""
+
+    def episodes(warm_up):
+        env = gym.make("GridWorld-v0", preset="hard")
+        for _ in range(warm_up):  # consume the env's own random stream
+            env.reset()
+            env.step(0)
+        agent = QLearningAgent(144, 4, Hyperparams(), seed=11)
+        return [run_episode(env, agent) for _ in range(30)]
+
+    assert episodes(0) == episodes(17)
+    other = QLearningAgent(144, 4, Hyperparams(), seed=12)
+    env = gym.make("GridWorld-v0", preset="hard")
+    assert [run_episode(env, other) for _ in range(30)] != episodes(0)
+
+
+def test_load_state_dict_refuses_a_wrong_shape_and_unknown_generator():
+    agent = QLearningAgent(3, 2, Hyperparams(), seed=0)
+    with pytest.raises(ValueError, match=r"shape \(2, 2\) does not match \(3, 2\)"):
+        agent.load_state_dict({**agent.state_dict(), "q": np.zeros((2, 2))})
+    state = agent.state_dict()
+    state["rng"] = {**state["rng"], "bit_generator": "os"}
+    with pytest.raises(ValueError, match="unknown bit generator 'os'"):
+        agent.load_state_dict(state)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "reward"), [("FrozenLake-v1", 1.0), ("CliffWalking-v1", -1.0), ("Taxi-v4", 20.0)]
+)
+def test_success_without_is_success_is_the_best_ending(env_id, reward):
+    """Envs without info["is_success"] succeed by ending on their best terminal reward."""
+    env = gym.make(env_id)
+    assert success_reward(env) == reward
+    P = env.unwrapped.P
+    v_opt, _ = value_iteration(P, 1.0)
+    agent = QLearningAgent(len(P), len(P[0]), Hyperparams(epsilon=0.0, epsilon_min=0.0), seed=0)
+    agent.load_state_dict({**agent.state_dict(), "q": q_values(P, v_opt, 1.0)})
+    stats = run_episode(env, agent)
+    assert stats.terminated and stats.success
+
+
+def test_gridworld_success_comes_from_info():
+    env = gym.make("GridWorld-v0", desc=["TSG"])  # a random walk ends left (trap) or right
+    agent = QLearningAgent(3, 4, Hyperparams(epsilon=1.0, epsilon_decay=1.0), seed=3)
+    stats = [run_episode(env, agent) for _ in range(50)]
+    assert {(s.success, s.ret > 0, s.terminated) for s in stats} == {
+        (True, True, True),
+        (False, False, True),
+    }
+
+
+def test_evaluate_policy_is_exact_for_policies_that_never_end():
+    """gamma=1: a policy walking into a wall forever loses -inf; a zero-reward loop is worth 0."""
+    grid = gym.make("GridWorld-v0", desc=["S.G"]).unwrapped
+    left, right = 3, 1
+    values = evaluate_policy(grid.P, [left, right, left], 1.0)
+    assert values[0] == -np.inf and values[1] == pytest.approx(1.0)
+    assert evaluate_policy(grid.P, [right, right, left], 1.0)[0] == pytest.approx(0.99)
+    lake = gym.make("FrozenLake-v1").unwrapped
+    assert evaluate_policy(lake.P, np.zeros(16, dtype=int), 1.0)[0] == 0.0  # left: 0 forever
+    np.testing.assert_allclose(
+        evaluate_policy(grid.P, [right] * 3, 0.9, horizon=1), [-0.01, 1.0, 0.0]
+    )
+
+
+def test_optimality_scores_greedy_policies():
+    lake = gym.make("FrozenLake-v1").unwrapped
+    v_opt, _ = value_iteration(lake.P, 1.0)
+    best = optimality(lake.P, q_values(lake.P, v_opt, 1.0), 0, 1.0)
+    assert best == {"v_opt": v_opt[0], "v_greedy": v_opt[0], "gap": 0.0, "optimal_share": 1.0}
+    # Under the 100-step limit the best policy is time-dependent: the stationary optimum
+    # falls 0.004 short of it.
+    limited = optimality(lake.P, q_values(lake.P, v_opt, 1.0), 0, 1.0, horizon=100)
+    assert limited["v_opt"] == pytest.approx(0.7442, abs=1e-4)
+    assert limited["gap"] == pytest.approx(0.0040, abs=1e-4)
+    zero = optimality(lake.P, np.zeros((16, 4)), 0, 1.0, horizon=100)
+    assert zero["v_greedy"] == 0.0 and zero["gap"] == pytest.approx(0.7442, abs=1e-4)
+    assert 0.0 < zero["optimal_share"] < 1.0
+    taxi = gym.make("Taxi-v4").unwrapped
+    scored = optimality(taxi.P, np.zeros((500, 6)), taxi.initial_state_distrib, 0.99)
+    assert scored["v_opt"] > 0 > scored["v_greedy"] and scored["gap"] > 0

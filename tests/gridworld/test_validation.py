@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import gymnasium as gym
 import pytest
 
 from gridworld.config import GridWorldConfig
+from gridworld.env import GridWorldEnv
 from gridworld.errors import MapError, ValidationError
 from gridworld.hyperparams import Hyperparams, validate_hyperparams
 from gridworld.spec import RunSpec, env_config, validate_run_spec
@@ -56,6 +58,7 @@ BAD_MAPS = [
     (["S..."], "no goal (G)"),
     (["STG"], "the goal at row 0, column 2 cannot be reached"),
     ("S..G", "a list of row strings"),
+    ([""], "the map is empty"),
 ]
 
 
@@ -68,6 +71,48 @@ def test_bad_maps_name_the_row_and_column(desc, message):
     assert isinstance(caught.value, ValueError)
 
 
+BAD_CONFIGS = [
+    ({"width": 0}, "width", "an integer from 1 to"),
+    ({"slip": 1.5}, "slip", "0 <= slip <= 1"),
+    ({"slip": True}, "slip", "0 <= slip <= 1"),
+    ({"goal_reward": float("nan")}, "goal_reward", "not a finite number"),
+    ({"max_steps": 0}, "max_steps", "an integer from 1 to 100000"),
+    ({"max_steps": 2.5}, "max_steps", "an integer from 1 to 100000"),
+    ({"traps": frozenset({(1, 2)})}, "traps", "row 1, column 2 is also in goals"),
+    ({"walls": frozenset({(5, 0)})}, "walls", "row 5, column 0 is off the grid"),
+    ({"goals": ()}, "goals", "at least one goal cell"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_CONFIGS)
+def test_bad_configs_name_the_field(changes, field, message):
+    fields = {"width": 3, "height": 2, "start": (0, 0), "goals": ((1, 2),), **changes}
+    with pytest.raises(ValidationError) as caught:
+        GridWorldConfig(**fields)
+    assert caught.value.field == field
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"preset": "easy", "desc": ["SG"]}, "desc", "given together with preset"),
+        ({"preset": "huge"}, "preset", "easy, medium, hard"),
+        ({"desc": ["S#G"]}, "desc", "the goal at row 0, column 2 cannot be reached"),
+    ],
+)
+def test_bad_env_arguments_name_the_field(kwargs, field, message):
+    with pytest.raises(ValidationError) as caught:
+        gym.make("GridWorld-v0", **kwargs)
+    assert caught.value.field == field
+    assert message in str(caught.value)
+
+
+def test_an_unsupported_render_mode_is_refused():
+    with pytest.raises(ValidationError, match="render_mode='human' is invalid"):
+        GridWorldEnv(render_mode="human")
+
+
 BAD_SPECS = [
     ({"episodes": 0}, "episodes", "an integer from 1 to 10000000"),
     ({"episodes": "many"}, "episodes", "not a number"),
@@ -75,9 +120,11 @@ BAD_SPECS = [
     ({"seed": -1}, "seed", "an integer from 0 to 4294967295"),
     ({"preset": "impossible"}, "preset", "easy, medium, hard"),
     ({"preset": "easy", "desc": ["SG"]}, "preset", "a preset or a desc"),
-    ({"env_id": "CartPole-v1"}, "env_id", "not Discrete"),
-    ({"env_id": "Blackjack-v1"}, "env_id", "not Discrete"),
-    ({"env_id": "NoSuchEnv-v9"}, "env_id", "cannot be made"),
+    ({"env_id": "CartPole-v1"}, "env", "observation space is Box("),
+    ({"env_id": "Blackjack-v1"}, "env", "not Discrete, so a Q-table cannot index it"),
+    ({"env_id": "NoSuchEnv-v9"}, "env", "cannot be made"),
+    ({"env_id": "Taxi-v3"}, "env", "cannot be made"),
+    ({"env_id": 3}, "env", "not a string"),
     ({"env_id": "FrozenLake-v1", "preset": "easy"}, "preset", "only with GridWorld-v0"),
     ({"name": "x" * 101}, "name", "text of 1 to 100 characters"),
     ({"colour": "blue"}, "colour", "unknown field"),
