@@ -101,7 +101,11 @@ class RunStore:
         self._engine = make_engine(url)
         self._dialect = self._engine.dialect.name
         self._rollup_upsert = self._build_rollup_upsert()
-        self._create_schema()
+        try:
+            self._create_schema()
+        except BaseException:
+            self._engine.dispose()
+            raise
 
     def __getstate__(self) -> dict[str, str]:
         return {"url": self.url}
@@ -554,7 +558,11 @@ class RunStore:
                 )
                 .group_by(key)
             )
-        return [tuple(row) for row in conn.execute(stmt).all()]
+        # PostgreSQL sums integers as NUMERIC (Decimal); normalise so buckets add up.
+        return [
+            (int(key), int(count), float(total), float(low), float(high))
+            for key, count, total, low, high in conn.execute(stmt).all()
+        ]
 
     def summary(self, run_id: int, window: int = 100) -> dict[str, Any]:
         """Return recent figures of a run, read from its last ``window`` episodes and rollups.

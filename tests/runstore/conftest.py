@@ -1,0 +1,26 @@
+"""One suite over both backends: a SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+
+from runstore import RunStore
+from tests.postgres import postgres_server  # noqa: F401  (the fixture)
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path) -> str:
+    """Return the URL of a fresh, empty store on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+@pytest.fixture
+def store(store_url):
+    """Return an open RunStore on a fresh database; close it afterwards."""
+    opened = RunStore(store_url)
+    yield opened
+    opened.close()
