@@ -1,0 +1,217 @@
+"""The live run page in a real browser, over a real store and real worker processes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash.testing.wait import until
+
+from app.actions import submit_run
+from app.factory import create_app
+from app.training import LoopSettings, TrainingPool
+from runstore import RunStore
+from tests.dashboard_support import fill, seeded_run, sqlite_url, wait_for
+
+FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
+LONG_RUN = {"preset": "medium", "episodes": 5_000_000, "name": "long live run"}
+
+
+@pytest.fixture
+def store_url(tmp_path):
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def store(store_url):
+    opened = RunStore(store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pool(store_url):
+    with TrainingPool(
+        store_url, max_workers=2, settings=FAST, adopt=False, reap_seconds=0.05
+    ) as started:
+        yield started
+
+
+def _figure(dash_duo, key: str) -> dict:
+    """Return the data and layout Plotly holds for one curve of the page."""
+    return json.loads(
+        dash_duo.driver.execute_script(
+            f"const g = document.querySelector('#run-curve-{key} .js-plotly-plot');"
+            "return g && g.data ? JSON.stringify({data: g.data, layout: g.layout}) : 'null';"
+        )
+    )
+
+
+def _last_episode(dash_duo) -> float:
+    """Return the last x value of the return curve's mean line (0 before any data)."""
+    figure = _figure(dash_duo, "return")
+    if not figure or not figure["data"] or not figure["data"][-1]["x"]:
+        return 0
+    return figure["data"][-1]["x"][-1]
+
+
+def _status(dash_duo) -> str:
+    return dash_duo.find_element("#run-status").text
+
+
+def _click(dash_duo, selector: str) -> None:
+    """Wait for the curves to be drawn (the layout is then settled), scroll an element to
+    the middle of the window (at once: Bootstrap scrolls smoothly) and click it like a
+    person."""
+    until(lambda: _figure(dash_duo, "explore"), timeout=10)
+    element = dash_duo.find_element(selector)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+    )
+    element.click()
+
+
+def _param(name: str, kind: str = "run-param") -> str:
+    """Return the CSS selector of a parameter input (or its feedback) by its dict id."""
+    return "#" + json.dumps({"name": name, "type": kind}, separators=(",", ":")).translate(
+        {ord(c): "\\" + c for c in '{}":,'}
+    )
+
+
+def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool):
+    run_id = submit_run(pool, LONG_RUN)
+    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text("#run-status", "running", timeout=15)
+    until(lambda: _last_episode(dash_duo) > 0, timeout=10)
+    first = _last_episode(dash_duo)
+    until(lambda: _last_episode(dash_duo) > first, timeout=10)  # the curve grows live
+    # bands, mean lines and a bounded number of points
+    returns = _figure(dash_duo, "return")["data"]
+    assert returns[0]["fill"] == "toself" and len(returns[-1]["x"]) <= 1000
+
+    _click(dash_duo, "#run-pause")
+    until(lambda: _status(dash_duo).startswith("paused"), timeout=15)
+    assert store.get_run(run_id).status == "paused"
+    until(lambda: dash_duo.find_element("#run-resume").is_enabled(), timeout=5)
+    assert not dash_duo.find_element("#run-pause").is_enabled()
+    paused_at = store.get_run(run_id).episodes_done
+
+    _click(dash_duo, "#run-resume")
+    until(lambda: _status(dash_duo).startswith("running"), timeout=15)
+    wait_for(lambda: store.get_run(run_id).episodes_done > paused_at, 10, "training to go on")
+    _click(dash_duo, "#run-stop")
+    until(lambda: _status(dash_duo).startswith("stopped"), timeout=15)
+    assert not dash_duo.find_element("#run-stop").is_enabled()
+    assert dash_duo.get_logs() == []
+
+
+def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
+    dash_duo, store_url, store, pool
+):
+    run_id = submit_run(pool, LONG_RUN)
+    wait_for(lambda: store.get_run(run_id).episodes_done > 0, 15, "the first episodes")
+    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text("#run-status", "running", timeout=15)
+    dash_duo.find_element(_param("alpha")).send_keys("0.05")
+    _click(dash_duo, "#run-params-apply")
+    dash_duo.wait_for_contains_text("#run-params-message", "alpha → 0.05")
+    dash_duo.wait_for_contains_text("#run-changes", "alpha 0.1 → 0.05", timeout=10)
+    dash_duo.wait_for_contains_text("#run-changes", "episode", timeout=10)
+    applied = wait_for(
+        lambda: store.param_changes(run_id)[-1].applied_episode, 10, "the change to apply"
+    )
+    assert f"episode {applied:,}" in dash_duo.find_element("#run-changes").text
+
+    def marker_hover() -> str:
+        annotations = _figure(dash_duo, "return")["layout"].get("annotations", [])
+        return " ".join(a.get("hovertext", "") for a in annotations)
+
+    until(lambda: f"episode {applied}: alpha 0.1 → 0.05" in marker_hover(), timeout=10)
+    assert f"episode {applied}: alpha 0.1" in json.dumps(_figure(dash_duo, "explore")["layout"])
+    # the alpha curve shows the new value from that episode on
+    row = store.episodes(run_id, applied, 1)[0]
+    assert row["alpha"] == pytest.approx(0.05)
+    store.request_status(run_id, "stopped")
+    assert dash_duo.get_logs() == []
+
+
+def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="paused", episodes=300, name="paused run")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text("#run-status", "paused")
+    field = _param("gamma")
+    dash_duo.find_element(field).send_keys("1.5")
+    _click(dash_duo, "#run-params-apply")
+    feedback = _param("gamma", "run-param-feedback")
+    dash_duo.wait_for_contains_text(feedback, "gamma=1.5 is invalid")
+    assert "allowed" in dash_duo.find_element(feedback).text
+    assert "is-invalid" in dash_duo.find_element(field).get_attribute("class")
+    assert store.param_changes(run_id) == []
+    assert dash_duo.get_logs() == []
+
+
+def test_a_failed_run_shows_its_error_banner(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="error", episodes=10, name="broken")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text("#run-error", "NonFiniteQError: Q became NaN at episode 7")
+    assert "error" in _status(dash_duo)
+    assert not dash_duo.find_element("#run-pause").is_enabled()
+    assert dash_duo.find_element("#run-resume").is_enabled()  # resumable from its checkpoint
+    assert dash_duo.get_logs() == []
+
+
+def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
+    dash_duo, store_url, store
+):
+    run_id = seeded_run(store, status="running", episodes=50_000, name="zoomable", target=10**6)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    until(lambda: _last_episode(dash_duo) > 49_000, timeout=10)
+    assert len(_figure(dash_duo, "return")["data"][-1]["x"]) <= 1000
+    dash_duo.driver.execute_script(
+        "const g = document.querySelector('#run-curve-return .js-plotly-plot');"
+        "Plotly.relayout(g, {'xaxis.range[0]': 20000, 'xaxis.range[1]': 20400});"
+    )
+
+    def zoomed(key: str) -> bool:
+        figure = _figure(dash_duo, key)
+        xs = figure["data"][-1]["x"]
+        return xs[:2] == [20_000, 20_001] and xs[-1] == 20_400
+
+    until(lambda: zoomed("return") and zoomed("length"), timeout=10)  # every curve follows
+    fill(store, run_id, 3000)  # the run goes on; the page keeps refreshing
+    until(lambda: "53,000" in dash_duo.find_element("#run-episodes").text, timeout=10)
+    dash_duo.wait_for_contains_text("#run-episodes", "53,000")
+    figure = _figure(dash_duo, "return")
+    assert figure["layout"]["xaxis"]["range"] == [20_000, 20_400]
+    assert zoomed("return")
+    # a double-click (autorange) goes back to the whole run
+    dash_duo.driver.execute_script(
+        "const g = document.querySelector('#run-curve-return .js-plotly-plot');"
+        "Plotly.relayout(g, {'xaxis.autorange': true});"
+    )
+    until(lambda: _last_episode(dash_duo) > 52_000, timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_an_unknown_run_says_so(dash_duo, store_url):
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/999")
+    dash_duo.wait_for_contains_text("#run-missing", "run 999 not found")
+    assert dash_duo.get_logs() == []
+
+
+def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="running", episodes=2000, name="live", target=10**6)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    until(lambda: _last_episode(dash_duo) > 1900, timeout=10)
+    assert not dash_duo.find_element("#run-reconnecting").is_displayed()
+    dash_duo.server.stop()
+    until(lambda: dash_duo.find_element("#run-reconnecting").is_displayed(), timeout=10)
+    assert _last_episode(dash_duo) > 1900  # the curves stay as they were
+    assert "2,000 / 1,000,000 episodes" in dash_duo.find_element("#run-episodes").text
