@@ -1,0 +1,384 @@
+"""Benchmark: the SQLite run store's write rate, ``series`` latency by run length, and its size
+on disk.
+
+Everything runs in this process, in a temporary directory. (a) ``RunStore.append_episodes``
+into a fresh store (episode rows, rollups, run progress and heartbeat in one transaction per
+batch) against stdlib ``sqlite3`` ``executemany`` of the same rows into a plain table with the
+same columns and primary key; both in batches of 1000 rows, one commit per batch, WAL and
+``synchronous=NORMAL``, each side's best of N repetitions. Target: store rows/s >= 0.5 x
+executemany. (b) ``series`` latency (median of 20 calls, ``points=1000``) over the whole run and
+over random zoom windows, for runs of 10k, 100k and 1M episodes (tiny: 1k, 5k, 20k; 10M more
+with ``--ten-million``), each in its own store filled with ``append_episodes`` in batches of
+10000. Target: largest run's whole-run latency <= 2 x the smallest's. (c) Bytes on disk per
+million episodes: the store file plus its ``-wal`` after a ``wal_checkpoint(TRUNCATE)``,
+scaled (no target: printed for reference).
+
+    .venv/bin/python tests/bench/bench_store.py --size full [--ten-million]
+
+Prints one line per measurement and ends with one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from runstore import RunStore
+
+SIZES = {
+    "tiny": (5_000, 1, (1_000, 5_000, 20_000)),
+    "full": (200_000, 3, (10_000, 100_000, 1_000_000)),
+}
+"""--size: (rows for the append comparison, repetitions, run lengths for ``series``)."""
+TEN_MILLION = 10_000_000
+APPEND_BATCH = 1_000
+FILL_BATCH = 10_000
+SERIES_CALLS = 20
+POINTS = 1_000
+APPEND_TARGET = 0.5
+"""Store rows/s must be at least this fraction of plain executemany's."""
+SERIES_TARGET = 2.0
+"""The largest run's series latency may be at most this multiple of the smallest run's."""
+POOL = 10_000
+"""Distinct random episode rows; longer runs repeat them with new numbers and step counts."""
+
+COLUMNS = (
+    "run_id",
+    "episode",
+    "return",
+    "length",
+    "success",
+    "epsilon",
+    "alpha",
+    "gamma",
+    "mean_q",
+    "max_q",
+    "mean_abs_td",
+    "env_steps",
+    "wall_time",
+    "action_counts",
+)
+PLAIN_TABLE = """
+CREATE TABLE episodes (
+    run_id INTEGER NOT NULL,
+    episode BIGINT NOT NULL,
+    "return" FLOAT,
+    length INTEGER,
+    success SMALLINT,
+    epsilon FLOAT,
+    alpha FLOAT,
+    gamma FLOAT,
+    mean_q FLOAT,
+    max_q FLOAT,
+    mean_abs_td FLOAT,
+    env_steps BIGINT,
+    wall_time FLOAT,
+    action_counts TEXT,
+    PRIMARY KEY (run_id, episode)
+)
+"""
+QUOTED_COLUMNS = ", ".join(f'"{column}"' for column in COLUMNS)
+PLAIN_INSERT = f"INSERT INTO episodes ({QUOTED_COLUMNS}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def row_pool(seed: int = 0) -> list[dict[str, Any]]:
+    """Return ``POOL`` plausible episode rows without ``episode``, ``env_steps``, ``wall_time``.
+
+    The values are drawn like ``tests/runstore/support.py``'s ``make_rows``.
+
+    Returns:
+        Row dicts with every other episode field.
+    """
+    rng = random.Random(seed)
+    return [
+        {
+            "return": round(rng.uniform(-3, 3), 3),
+            "length": rng.randint(1, 60),
+            "success": rng.random() < 0.4,
+            "epsilon": rng.random(),
+            "alpha": 0.1,
+            "gamma": 0.99,
+            "mean_q": rng.uniform(-1, 1),
+            "max_q": rng.uniform(0, 2),
+            "mean_abs_td": rng.random(),
+            "action_counts": [rng.randint(0, 9) for _ in range(4)],
+        }
+        for _ in range(POOL)
+    ]
+
+
+def batches(pool: list[dict[str, Any]], episodes: int, size: int) -> Iterator[list[dict]]:
+    """Yield rows for episodes 1..``episodes`` in consecutive batches of ``size``.
+
+    Args:
+        pool: rows from ``row_pool``, used round-robin.
+        episodes: how many episodes in all.
+        size: rows per batch (the last may be shorter).
+
+    Returns:
+        A generator of row lists keyed like the store's ``EPISODE_FIELDS``.
+    """
+    steps = 0
+    for first in range(1, episodes + 1, size):
+        batch = []
+        for episode in range(first, min(first + size, episodes + 1)):
+            row = pool[(episode - 1) % POOL]
+            steps += row["length"]
+            batch.append(
+                {**row, "episode": episode, "env_steps": steps, "wall_time": episode / 1000}
+            )
+        yield batch
+
+
+def new_run(store: RunStore, episodes: int) -> int:
+    """Create a GridWorld run in ``store`` with room for ``episodes`` episodes.
+
+    Returns:
+        The run's id.
+    """
+    return store.create_run(
+        name="bench run",
+        env_id="GridWorld-v0",
+        env_config={"n_states": 25, "n_actions": 4},
+        hyperparams={"alpha": 0.1, "gamma": 0.99, "epsilon": 1.0},
+        seed=0,
+        target_episodes=episodes,
+        spec={"env_id": "GridWorld-v0", "preset": "easy"},
+    )
+
+
+def store_append(path: Path, rows: list[list[dict]]) -> float:
+    """Append ``rows`` (already in batches) to a new run in a fresh store at ``path``.
+
+    Returns:
+        Seconds spent in ``append_episodes``.
+    """
+    store = RunStore(f"sqlite:///{path}")
+    try:
+        run_id = new_run(store, sum(map(len, rows)))
+        start = time.perf_counter()
+        for batch in rows:
+            store.append_episodes(run_id, batch)
+        return time.perf_counter() - start
+    finally:
+        store.close()
+
+
+def plain_append(path: Path, rows: list[list[dict]]) -> float:
+    """Insert ``rows`` (already in batches) into a plain table with ``executemany``.
+
+    WAL and ``synchronous=NORMAL`` like the store; one transaction per batch; each row is
+    turned into a tuple (``action_counts`` as JSON) inside the timed loop, as the store must.
+
+    Returns:
+        Seconds spent inserting.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(PLAIN_TABLE)
+        dumps = json.dumps
+        start = time.perf_counter()
+        for batch in rows:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                PLAIN_INSERT,
+                [
+                    (
+                        1,
+                        r["episode"],
+                        r["return"],
+                        r["length"],
+                        r["success"],
+                        r["epsilon"],
+                        r["alpha"],
+                        r["gamma"],
+                        r["mean_q"],
+                        r["max_q"],
+                        r["mean_abs_td"],
+                        r["env_steps"],
+                        r["wall_time"],
+                        dumps(r["action_counts"]),
+                    )
+                    for r in batch
+                ],
+            )
+            conn.execute("COMMIT")
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+def disk_bytes(path: Path) -> int:
+    """Checkpoint the WAL into the database file and return the bytes on disk.
+
+    Returns:
+        The size of the file plus its ``-wal`` (empty after the checkpoint).
+    """
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    wal = Path(f"{path}-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def fill(path: Path, pool: list[dict[str, Any]], episodes: int) -> tuple[int, float]:
+    """Create a store at ``path`` holding one run of ``episodes`` episodes.
+
+    Returns:
+        (the run's id, seconds spent in ``append_episodes``).
+    """
+    store = RunStore(f"sqlite:///{path}")
+    try:
+        run_id = new_run(store, episodes)
+        seconds = 0.0
+        for batch in batches(pool, episodes, FILL_BATCH):
+            start = time.perf_counter()
+            store.append_episodes(run_id, batch)
+            seconds += time.perf_counter() - start
+        return run_id, seconds
+    finally:
+        store.close()
+
+
+def series_latency(path: Path, run_id: int, episodes: int) -> dict[str, float]:
+    """Time ``series`` on a freshly opened store: the whole run, then random zoom windows.
+
+    A zoom window has a log-uniform width between 100 episodes and the whole run and a uniform
+    position (seeded, so every run of the same length gets the same windows). One untimed call
+    of each kind goes first.
+
+    Returns:
+        Milliseconds: ``whole_ms`` and ``zoom_ms`` (medians of ``SERIES_CALLS`` calls) and
+        ``zoom_max_ms``.
+    """
+    rng = random.Random(episodes)
+    windows = []
+    for _ in range(SERIES_CALLS + 1):
+        width = round(math.exp(rng.uniform(math.log(min(100, episodes)), math.log(episodes))))
+        start = rng.randint(1, episodes - width + 1)
+        windows.append((start, start + width - 1))
+    store = RunStore(f"sqlite:///{path}")
+    try:
+        whole, zoom = [], []
+        for call in range(SERIES_CALLS + 1):
+            begin = time.perf_counter()
+            series = store.series(run_id, "return", points=POINTS)
+            elapsed = time.perf_counter() - begin
+            if sum(series.count) != episodes:
+                raise RuntimeError(f"series counts {sum(series.count)} of {episodes} episodes")
+            if call:
+                whole.append(elapsed)
+        for call, (first, last) in enumerate(windows):
+            begin = time.perf_counter()
+            series = store.series(run_id, "return", first, last, points=POINTS)
+            elapsed = time.perf_counter() - begin
+            if sum(series.count) != last - first + 1:
+                raise RuntimeError(f"zoom {first}..{last} counts {sum(series.count)} episodes")
+            if call:
+                zoom.append(elapsed)
+    finally:
+        store.close()
+    return {
+        "whole_ms": statistics.median(whole) * 1000,
+        "zoom_ms": statistics.median(zoom) * 1000,
+        "zoom_max_ms": max(zoom) * 1000,
+    }
+
+
+def remove_store(path: Path) -> None:
+    """Delete a store file with its ``-wal`` and ``-shm`` (to keep the temp directory small)."""
+    for name in (str(path), f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(name):
+            os.remove(name)
+
+
+def main() -> None:
+    """Measure (a), (b) and (c) at the chosen size; print figures and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    parser.add_argument(
+        "--ten-million", action="store_true", help="also time series on a 10M-episode run"
+    )
+    args = parser.parse_args()
+    n_rows, repeats, lengths = SIZES[args.size]
+    if args.ten_million:
+        lengths = (*lengths, TEN_MILLION)
+    figures: dict[str, float | int | str] = {"size": args.size, "append_rows": n_rows}
+    pool = row_pool()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows = list(batches(pool, n_rows, APPEND_BATCH))
+        store_s, plain_s = [], []
+        for rep in range(repeats):  # interleaved, so load changes hit both sides alike
+            store_s.append(store_append(directory / f"append-store-{rep}.sqlite", rows))
+            plain_s.append(plain_append(directory / f"append-plain-{rep}.sqlite", rows))
+        store_rate, plain_rate = n_rows / min(store_s), n_rows / min(plain_s)
+        ratio = store_rate / plain_rate
+        verdict = "met" if ratio >= APPEND_TARGET else "MISSED"
+        print(
+            f"append {n_rows:,} rows in batches of {APPEND_BATCH}: append_episodes"
+            f" {store_rate:,.0f} rows/s, sqlite3 executemany {plain_rate:,.0f} rows/s;"
+            f" ratio {ratio:.3f} (target >= {APPEND_TARGET}: {verdict})"
+        )
+        figures["append_episodes_rows_per_s"] = round(store_rate, 1)
+        figures["executemany_rows_per_s"] = round(plain_rate, 1)
+        figures["append_vs_executemany_ratio"] = round(ratio, 3)
+        figures["append_vs_executemany_target"] = APPEND_TARGET
+
+        latencies: dict[int, dict[str, float]] = {}
+        for episodes in lengths:
+            path = directory / f"series-{episodes}.sqlite"
+            run_id, fill_s = fill(path, pool, episodes)
+            size = disk_bytes(path)
+            per_million = size / episodes * 1_000_000
+            latencies[episodes] = found = series_latency(path, run_id, episodes)
+            remove_store(path)
+            print(
+                f"run of {episodes:,} episodes: filled at {episodes / fill_s:,.0f} rows/s"
+                f" (batches of {FILL_BATCH:,}); {size / 1e6:,.1f} MB on disk"
+                f" = {per_million / 1e6:,.1f} MB per million episodes; series(points={POINTS})"
+                f" whole run {found['whole_ms']:.2f} ms, zoom {found['zoom_ms']:.2f} ms"
+                f" (median of {SERIES_CALLS}; slowest zoom {found['zoom_max_ms']:.2f} ms)"
+            )
+            figures[f"fill_{episodes}_rows_per_s"] = round(episodes / fill_s, 1)
+            figures[f"bytes_per_million_{episodes}"] = round(per_million)
+            figures[f"series_whole_{episodes}_ms"] = round(found["whole_ms"], 3)
+            figures[f"series_zoom_{episodes}_ms"] = round(found["zoom_ms"], 3)
+            figures[f"series_zoom_max_{episodes}_ms"] = round(found["zoom_max_ms"], 3)
+        smallest, largest = latencies[lengths[0]], latencies[lengths[-1]]
+        whole_ratio = largest["whole_ms"] / smallest["whole_ms"]
+        zoom_ratio = largest["zoom_ms"] / smallest["zoom_ms"]
+        for kind, value in (("whole run", whole_ratio), ("zoom", zoom_ratio)):
+            verdict = "met" if value <= SERIES_TARGET else "MISSED"
+            print(
+                f"series {kind}, {lengths[-1]:,} vs {lengths[0]:,} episodes: ratio {value:.3f}"
+                f" (target <= {SERIES_TARGET}: {verdict})"
+            )
+        figures["series_largest_vs_smallest_ratio"] = round(whole_ratio, 3)
+        figures["series_zoom_largest_vs_smallest_ratio"] = round(zoom_ratio, 3)
+        figures["series_largest_vs_smallest_target"] = SERIES_TARGET
+        print(
+            f"bytes on disk per million episodes (run of {lengths[-1]:,}):"
+            f" {figures[f'bytes_per_million_{lengths[-1]}']:,} (no target)"
+        )
+        figures["bytes_per_million_episodes"] = figures[f"bytes_per_million_{lengths[-1]}"]
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
