@@ -551,7 +551,7 @@ def apply_params(_: int | None, values: list[Any], run_id: int) -> tuple:
     """
     names = list(HYPERPARAM_NAMES)
     typed = {
-        name: _typed_number(value)
+        name: str(value).strip()
         for name, value in zip(names, values, strict=True)
         if value is not None and str(value).strip()
     }
@@ -572,19 +572,6 @@ def apply_params(_: int | None, values: list[Any], run_id: int) -> tuple:
         return clear, blank, keep, str(exc).strip("'\""), no_update
     text = ", ".join(f"{c['param']} → {_fmt(c['new_value'])}" for c in queued)
     return clear, blank, [None] * len(names), f"Queued: {text}.", _stamp()
-
-
-def _typed_number(text: Any) -> Any:
-    """Return what a person typed as a float when it reads as one, else as typed (stripped).
-
-    The validator then reports ``gamma=1.5``, as the CLI and HTTP API do, and names
-    anything else (``gamma='abc'``) as the text it is.
-    """
-    stripped = str(text).strip()
-    try:
-        return float(stripped)
-    except ValueError:
-        return stripped
 
 
 def _stamp() -> str:
