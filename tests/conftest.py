@@ -12,4 +12,7 @@ def pytest_setup_options() -> Options:
     options.add_argument("--disable-background-networking")
     options.add_argument("--disable-component-update")
     options.add_argument("--disable-sync")
+    # exact heap figures and window.gc() for the memory check of the live page
+    options.add_argument("--enable-precise-memory-info")
+    options.add_argument("--js-flags=--expose-gc")
     return options

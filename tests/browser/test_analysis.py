@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
 import pytest
 from dash.testing.wait import until
 
 from app.factory import create_app
 from runstore import RunStore
-from tests.demo import add_synthetic_run, add_trained_run
+from tests.demo import add_synthetic_run, add_trained_run, append_synthetic
 
 
 @pytest.fixture
@@ -65,4 +71,98 @@ def test_episode_log_jumps_to_a_far_episode(dash_duo, store_url):
     jump.clear()
     jump.send_keys("200000\n")
     dash_duo.wait_for_contains_text("#episodes-jump-feedback", "allowed: 1 to 120000")
+    assert dash_duo.get_logs() == []
+
+
+def test_compare_highlights_the_differing_parameter_and_downloads_csv(dash_duo, store_url):
+    store = RunStore(store_url)
+    slow = add_synthetic_run(store, 20_000, name="slow", hyperparams={"alpha": 0.1})
+    fast = add_synthetic_run(store, 20_000, name="fast", hyperparams={"alpha": 0.4})
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/compare?runs={slow},{fast}&smooth=0.3")
+    dash_duo.wait_for_element("#compare-param-table")
+    differing = dash_duo.driver.find_elements("css selector", "#compare-param-table tr.differs")
+    assert [row.find_element("css selector", "th").text for row in differing] == ["alpha"]
+    assert "0.4" in differing[0].text and "0.1" in differing[0].text
+    # both runs drawn, each from a window of at most 1000 buckets
+    names = dash_duo.driver.execute_script(
+        "const g = document.querySelector('#compare-main .js-plotly-plot');"
+        "return g.data.filter(t => t.showlegend !== false).map(t => [t.name, t.x.length]);"
+    )
+    assert [name for name, _ in names] == [f"#{slow} slow", f"#{fast} fast"]
+    assert all(0 < points <= 1000 for _, points in names)
+    assert (
+        dash_duo.find_element("#compare-share")
+        .get_attribute("href")
+        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.3&bands=1&threshold=0.5")
+    )
+    dash_duo.find_element("#compare-csv-button").click()
+    until(lambda: list(Path(dash_duo.download_path).glob("*.csv")), timeout=10)
+    text = next(Path(dash_duo.download_path).glob("*.csv")).read_text()
+    assert "alpha" in text and "slow" in text and "fast" in text
+    assert dash_duo.get_logs() == []
+
+
+def test_the_csv_link_of_a_run_streams_header_and_every_episode(dash_duo, store_url):
+    store = RunStore(store_url)
+    run_id = add_synthetic_run(store, 12_345, name="exported")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    href = dash_duo.wait_for_element("#run-csv").get_attribute("href")
+    with urllib.request.urlopen(href, timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert "attachment" in response.headers["Content-Disposition"]
+        lines = response.read().decode().splitlines()
+    assert lines[0].startswith("episode,return,length")
+    assert len(lines) == 1 + 12_345
+    assert [line.split(",")[0] for line in (lines[1], lines[-1])] == ["1", "12345"]
+    json_href = dash_duo.find_element("#run-json").get_attribute("href")
+    with urllib.request.urlopen(json_href, timeout=30) as response:
+        assert len(json.load(response)["episodes"]) == 12_345
+    assert dash_duo.get_logs() == []
+
+
+def _episodes_text(dash_duo) -> str:
+    """Return the run page's "done / target episodes" line."""
+    return dash_duo.find_element("#run-episodes").text
+
+
+def _heap(dash_duo) -> int:
+    """Return the page's JS heap in use after a full garbage collection."""
+    return dash_duo.driver.execute_script("window.gc(); return performance.memory.usedJSHeapSize;")
+
+
+def test_a_live_page_keeps_its_js_heap_flat_while_the_run_grows(dash_duo, store_url):
+    store = RunStore(store_url)
+    run_id = add_synthetic_run(store, 100_000, name="growing", status="running", target=10**6)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text("#run-episodes", "100,000 /")
+    stop = threading.Event()
+
+    def grow() -> None:
+        first, steps = 100_001, store.get_run(run_id).env_steps
+        while not stop.is_set() and first <= 500_000:
+            steps = append_synthetic(store, run_id, first, 2_000, steps_before=steps)
+            first += 2_000
+            time.sleep(0.6)
+
+    writer = threading.Thread(target=grow)
+    writer.start()
+    try:
+        time.sleep(8)  # ~8 refreshes: caches and compiled code settle
+        early = _heap(dash_duo)
+        refreshes = 0
+        shown = ""
+        while refreshes < 64:  # each change of the text is at least one refresh
+            until(lambda seen=shown: _episodes_text(dash_duo) != seen, timeout=10)
+            shown = _episodes_text(dash_duo)
+            refreshes += 1
+        late = _heap(dash_duo)
+    finally:
+        stop.set()
+        writer.join()
+    assert store.get_run(run_id).episodes_done > 200_000
+    print(f"JS heap after 8 and after {refreshes + 8}+ refreshes: {early:,} and {late:,} bytes")
+    assert late <= 1.2 * early, (early, late)
     assert dash_duo.get_logs() == []
