@@ -29,7 +29,8 @@ dash.register_page(__name__, path="/compare", title="gridlab · compare")
 
 MAX_RUNS = 8
 """Most runs on one comparison (the palette has eight colours)."""
-MAIN_POINTS = 1000
+MAIN_POINTS = 500
+"""Buckets per run on the main figure: eight runs with bands stay a few hundred KB."""
 SMALL_POINTS = 300
 THRESHOLD_POINTS = 2000
 SMALL_METRICS = ("return", "length", "success", "epsilon", "mean_abs_td", "max_q")

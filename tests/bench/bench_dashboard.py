@@ -1,10 +1,12 @@
-"""Benchmark: one live refresh of the run page for a short run and a very long one.
+"""Benchmark: one live refresh of the run page (and of the compare page) for short and very
+long runs.
 
 A live refresh is the two server callbacks the run page's 1 s interval fires (curves and
 status), posted to Dash's real ``/_dash-update-component`` endpoint through Flask's test
 client, exactly as the browser sends them. Both runs live in one SQLite store in a temporary
 directory. Targets: server time for the long run <= 2 x the short run's, and <= 40 KB of
-JSON per curve, whatever the run's length.
+JSON per curve, whatever the run's length. The compare page's refresh is timed for two short
+runs and for eight long ones; its cost per run should not grow with the runs' length.
 
     .venv/bin/python tests/bench/bench_dashboard.py --size full
 
@@ -32,17 +34,13 @@ SIZES = {"tiny": (1_000, 20_000, 5), "full": (10_000, 1_000_000, 30)}
 """--size: (short run, long run, refreshes timed per run)."""
 CURVE_TARGET_BYTES = 40_000
 TIME_RATIO_TARGET = 2.0
+COMPARED = 8
+"""Runs on the long comparison (two short runs on the other)."""
 
 
-def refresh_requests(client: Any, run_id: int) -> list[dict[str, Any]]:
-    """Return the bodies the browser posts for the run page's interval-driven callbacks.
-
-    Read from ``/_dash-dependencies``, so they track the page's callbacks as they change.
-
-    Returns:
-        One request body per server callback that the refresh interval triggers.
-    """
-    values = {
+def run_page_values(run_id: int) -> dict[str, Any]:
+    """Return the property values a live run page holds (``id.property`` → value)."""
+    return {
         "run-refresh.n_intervals": 7,
         "run-changed.data": None,
         "run-id.data": run_id,
@@ -52,10 +50,38 @@ def refresh_requests(client: Any, run_id: int) -> list[dict[str, Any]]:
         "run-bands.value": True,
         "run-zoom.data": None,
     }
+
+
+def compare_page_values(run_ids: list[int]) -> dict[str, Any]:
+    """Return the property values a compare page of ``run_ids`` holds."""
+    return {
+        "compare-refresh.n_intervals": 7,
+        "compare-runs.value": run_ids,
+        "compare-metric.value": "return",
+        "compare-x.value": "episode",
+        "compare-smooth.value": 0.6,
+        "compare-bands.value": True,
+        "compare-threshold.value": 0.5,
+    }
+
+
+def refresh_requests(client: Any, trigger: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the bodies the browser posts for the server callbacks ``trigger`` fires.
+
+    Read from ``/_dash-dependencies``, so they track the pages' callbacks as they change.
+
+    Args:
+        client: the Flask test client of the app.
+        trigger: the interval property, e.g. ``run-refresh.n_intervals``.
+        values: ``id.property`` → value for every input and state of those callbacks.
+
+    Returns:
+        One request body per server callback that ``trigger`` fires.
+    """
     bodies = []
     for spec in client.get("/_dash-dependencies").get_json():
         inputs = [f"{item['id']}.{item['property']}" for item in spec["inputs"]]
-        if "run-refresh.n_intervals" not in inputs or spec.get("clientside_function"):
+        if trigger not in inputs or spec.get("clientside_function"):
             continue
         outputs = spec["output"].strip(".").split("...")
         bodies.append(
@@ -64,7 +90,7 @@ def refresh_requests(client: Any, run_id: int) -> list[dict[str, Any]]:
                 "outputs": [_dependency(text) for text in outputs],
                 "inputs": [_value(item, values) for item in spec["inputs"]],
                 "state": [_value(item, values) for item in spec["state"]],
-                "changedPropIds": ["run-refresh.n_intervals"],
+                "changedPropIds": [trigger],
             }
         )
     return bodies
@@ -112,48 +138,69 @@ def measure(client: Any, bodies: list[dict[str, Any]], repeats: int) -> dict[str
     }
 
 
+def add_run(store: RunStore, episodes: int) -> int:
+    """Create a live run of ``episodes`` episodes; return its id."""
+    run_id = seeded_run(store, status="queued", episodes=0, name=f"{episodes}", target=episodes)
+    start = time.perf_counter()
+    fill(store, run_id, episodes, batch=10_000)
+    store.set_status(run_id, "running")
+    print(f"filled {episodes:,} episodes in {time.perf_counter() - start:.1f} s")
+    return run_id
+
+
+def report(label: str, result: dict[str, float], callbacks: int) -> None:
+    """Print one measurement."""
+    print(
+        f"{label}: refresh {result['ms']:.1f} ms, {result['bytes'] / 1000:.1f} KB in"
+        f" {callbacks} callbacks, largest figure {result['max_curve_bytes'] / 1000:.1f} KB"
+    )
+
+
 def main() -> None:
-    """Fill a short and a long run, time their live refresh and print the figures."""
+    """Fill short and long runs, time the run page's and the compare page's live refresh."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="full")
     args = parser.parse_args()
     short, long, repeats = SIZES[args.size]
+    figures: dict[str, Any] = {"size": args.size}
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         store = RunStore(url)
-        figures: dict[str, Any] = {"size": args.size}
-        results = {}
         app = create_app(url)
         client = app.server.test_client()
+        runs = {short: [add_run(store, short) for _ in range(2)], long: [add_run(store, long)]}
+        results = {}
         for episodes in (short, long):
-            run_id = seeded_run(
-                store, status="queued", episodes=0, name=f"{episodes}", target=episodes
-            )
-            start = time.perf_counter()
-            fill(store, run_id, episodes, batch=10_000)
-            store.set_status(run_id, "running")
-            print(f"filled {episodes:,} episodes in {time.perf_counter() - start:.1f} s")
-            bodies = refresh_requests(client, run_id)
+            values = run_page_values(runs[episodes][0])
+            bodies = refresh_requests(client, "run-refresh.n_intervals", values)
             measure(client, bodies, 2)  # warm caches and Dash's first-request setup
             results[episodes] = result = measure(client, bodies, repeats)
-            print(
-                f"run of {episodes:>9,} episodes: refresh {result['ms']:.1f} ms,"
-                f" {result['bytes'] / 1000:.1f} KB in {len(bodies)} callbacks,"
-                f" largest curve {result['max_curve_bytes'] / 1000:.1f} KB"
-                f" (target <= {CURVE_TARGET_BYTES / 1000:.0f} KB)"
-            )
+            report(f"run page, {episodes:>9,} episodes", result, len(bodies))
             figures[f"refresh_ms_{episodes}"] = round(result["ms"], 2)
             figures[f"refresh_bytes_{episodes}"] = int(result["bytes"])
             figures[f"max_curve_bytes_{episodes}"] = int(result["max_curve_bytes"])
+        runs[long] += [add_run(store, long) for _ in range(COMPARED - 1)]
+        compared = {}
+        for episodes, ids in ((short, runs[short]), (long, runs[long])):
+            values = compare_page_values(ids)
+            bodies = refresh_requests(client, "compare-refresh.n_intervals", values)
+            measure(client, bodies, 1)
+            compared[episodes] = result = measure(client, bodies, max(3, repeats // 3))
+            report(f"compare, {len(ids)} runs of {episodes:,} episodes", result, len(bodies))
+            figures[f"compare_ms_{len(ids)}x{episodes}"] = round(result["ms"], 2)
         app.server.extensions["gridlab.store"].close()
         store.close()
     ratio = results[long]["ms"] / results[short]["ms"]
-    print(f"refresh time, long / short run: {ratio:.2f} (target <= {TIME_RATIO_TARGET})")
+    print(f"run page refresh, long / short run: {ratio:.2f} (target <= {TIME_RATIO_TARGET})")
+    print(f"largest curve: target <= {CURVE_TARGET_BYTES / 1000:.0f} KB")
     figures["refresh_time_long_vs_short_ratio"] = round(ratio, 3)
     figures["refresh_bytes_long_vs_short_ratio"] = round(
         results[long]["bytes"] / results[short]["bytes"], 3
     )
     figures["max_curve_bytes_target"] = CURVE_TARGET_BYTES
+    per_run = (compared[long]["ms"] / COMPARED) / (compared[short]["ms"] / 2)
+    print(f"compare refresh per run, {COMPARED} long / 2 short runs: {per_run:.2f}")
+    figures["compare_per_run_long_vs_short_ratio"] = round(per_run, 3)
     print(json.dumps(figures))
 
 
