@@ -1,0 +1,48 @@
+/* Cell renderers of the runs grid (app/pages/runs.py): run link, status badge, progress bar. */
+var dagcomponentfuncs = (window.dashAgGridComponentFunctions =
+    window.dashAgGridComponentFunctions || {});
+
+/* The run's name, linking to /runs/<id> inside the single-page app (like dcc.Link). */
+dagcomponentfuncs.RunLink = function (props) {
+    const href = "/runs/" + props.data.id;
+    function follow(event) {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
+            return;
+        }
+        event.preventDefault();
+        window.history.pushState({}, "", href);
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+        window.scrollTo(0, 0);
+    }
+    return React.createElement("a", {href: href, onClick: follow}, props.value);
+};
+
+/* The status as a Bootstrap badge in the colour the row carries. */
+dagcomponentfuncs.RunStatus = function (props) {
+    const color = props.data.status_color || "secondary";
+    return React.createElement("span", {className: "badge text-bg-" + color}, props.value);
+};
+
+/* Episodes done as a share of the target: a Bootstrap progress bar (striped while live). */
+dagcomponentfuncs.RunProgress = function (props) {
+    const pct = Math.max(0, Math.min(100, Number(props.value) || 0));
+    const live = props.data.live ? " progress-bar-striped progress-bar-animated" : "";
+    const bar = React.createElement("div", {
+        className: "progress-bar" + live,
+        style: {width: pct + "%"},
+    });
+    const track = React.createElement(
+        "div",
+        {
+            className: "progress flex-grow-1",
+            role: "progressbar",
+            "aria-valuenow": pct,
+            "aria-valuemin": 0,
+            "aria-valuemax": 100,
+            style: {height: "0.8rem"},
+        },
+        bar
+    );
+    const label = React.createElement("span", {className: "runs-progress-label ms-2"}, pct.toFixed(0) + "%");
+    return React.createElement("div", {className: "d-flex align-items-center w-100"}, track, label);
+};
