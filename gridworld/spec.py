@@ -6,7 +6,6 @@ the dashboard's form all call it, so the same bad value gives the same message e
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,18 +177,20 @@ def make_env(spec: RunSpec) -> gym.Env:
     kwargs: dict[str, Any] = {}
     if spec.env_id == GRIDWORLD_ID:
         kwargs = {"desc": list(spec.desc)} if spec.desc is not None else {"preset": spec.preset}
-    # An out-of-date id (Taxi-v3) warns before it raises; the error says the same, so the
-    # warnings are shown only when the env is made.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            env = gym.make(spec.env_id, **kwargs)
-        except (gym.error.Error, ImportError, TypeError) as exc:
-            raise ValidationError(
-                "env", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED
-            ) from None
-    for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if spec.env_id not in gym.registry:
+        # Checked here rather than left to gym.make, which warns about an out-of-date id
+        # (Taxi-v3) before it raises: catching that warning would swap the process-wide
+        # warning filters, which is not safe while other threads (the dashboard) run.
+        family = spec.env_id.rsplit("-v", 1)[0]
+        versions = sorted(name for name in gym.registry if name.rsplit("-v", 1)[0] == family)
+        known = f"; registered versions: {', '.join(versions)}" if versions else ""
+        raise ValidationError(
+            "env", spec.env_id, f"cannot be made (not a registered environment{known})", ENV_ALLOWED
+        )
+    try:
+        env = gym.make(spec.env_id, **kwargs)
+    except (gym.error.Error, ImportError, TypeError) as exc:
+        raise ValidationError("env", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED) from None
     for kind, space in (("observation", env.observation_space), ("action", env.action_space)):
         if not isinstance(space, spaces.Discrete):
             reason = f"its {kind} space is {space}, not Discrete, so a Q-table cannot index it"
