@@ -1,8 +1,16 @@
-"""Test settings shared by every suite."""
+"""Test settings and fixtures shared by every suite (a suite's own conftest may override)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from selenium.webdriver.chrome.options import Options
+
+from app.training import TrainingPool
+from runstore import RunStore
+from tests.trainer.support import FAST
 
 
 def pytest_setup_options() -> Options:
@@ -16,3 +24,26 @@ def pytest_setup_options() -> Options:
     options.add_argument("--enable-precise-memory-info")
     options.add_argument("--js-flags=--expose-gc")
     return options
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """Return the URL of a fresh SQLite store file in the test's temporary directory."""
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[RunStore]:
+    """Yield an open RunStore over ``store_url``; close it afterwards."""
+    opened = RunStore(store_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pool(store_url: str) -> Iterator[TrainingPool]:
+    """Yield a training pool over ``store_url`` with fast flushes; shut it down afterwards."""
+    with TrainingPool(
+        store_url, max_workers=2, settings=FAST, adopt=False, reap_seconds=0.05
+    ) as started:
+        yield started

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +11,9 @@ import numpy as np
 from app.training import create_run
 from gridworld.spec import validate_run_spec
 from runstore import RunStore
+from tests.trainer.support import wait_for
+
+__all__ = ["episode_rows", "fill", "seeded_run", "snapshot", "wait_for"]
 
 
 def episode_rows(first: int, count: int, steps_before: int = 0) -> list[dict[str, Any]]:
@@ -85,20 +85,3 @@ def snapshot(url: str) -> list[str]:
         return list(connection.iterdump())
     finally:
         connection.close()
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``predicate`` until truthy; raise AssertionError after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
-def sqlite_url(directory: Path) -> str:
-    """Return the URL of a SQLite store file in ``directory``."""
-    return f"sqlite:///{directory / 'store.sqlite'}"

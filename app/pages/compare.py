@@ -12,9 +12,8 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
-from flask import current_app
 
-from app.factory import STORE_KEY
+from app.context import get_store
 from app.figures.compare import (
     RunCurve,
     compare_figure,
@@ -23,7 +22,7 @@ from app.figures.compare import (
     summary_row,
 )
 from app.figures.curves import X_MODES, color_for
-from runstore import METRICS, Run, RunNotFound, RunStore
+from runstore import METRICS, Run, RunNotFound
 
 dash.register_page(__name__, path="/compare", title="gridlab · compare")
 
@@ -36,11 +35,6 @@ THRESHOLD_POINTS = 2000
 SMALL_METRICS = ("return", "length", "success", "epsilon", "mean_abs_td", "max_q")
 REFRESH_MS = 2000
 DEFAULTS = {"metric": "return", "x": "episode", "smooth": 0.6, "bands": "1", "threshold": 0.5}
-
-
-def _store() -> RunStore:
-    """Return the app's run store."""
-    return current_app.extensions[STORE_KEY]
 
 
 def parse_runs(raw: object) -> list[int]:
@@ -68,7 +62,7 @@ def _number(raw: object, default: float, low: float, high: float) -> float:
 
 def _runs(ids: list[int]) -> list[Run]:
     """Return the stored runs among ``ids`` (unknown ids are skipped), in order."""
-    store = _store()
+    store = get_store()
     found = []
     for run_id in ids:
         try:
@@ -99,7 +93,7 @@ def layout(**query: object) -> html.Div:
     threshold = _number(query.get("threshold"), DEFAULTS["threshold"], -1e12, 1e12)
     options = [
         {"label": f"#{run.id} {run.name} ({run.status})", "value": run.id}
-        for run in _store().list_runs()
+        for run in get_store().list_runs()
     ]
     controls = dbc.Row(
         [
@@ -223,7 +217,7 @@ clientside_callback(
 
 def _curves(runs: list[Run], metric: str, x_mode: str, points: int) -> list[RunCurve]:
     """Read each run's window of ``metric`` (and the x metric's) plus its parameter changes."""
-    store = _store()
+    store = get_store()
     curves = []
     for run in runs:
         series = store.series(run.id, metric, points=points).to_dict()
@@ -297,7 +291,7 @@ def render_curves(
 
 def _tables(ids: list[int] | None, threshold: float | None) -> tuple[list[Run], list, list]:
     """Return the runs, their parameter diff rows and their summary rows."""
-    store = _store()
+    store = get_store()
     runs = _runs(parse_runs(ids))
     dicts = [run.to_dict() for run in runs]
     params = param_rows(dicts)

@@ -8,10 +8,10 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
-from flask import current_app
 
-from app.factory import STORE_KEY
-from runstore import EPISODE_FIELDS, RunNotFound, RunStore
+from app.context import get_store
+from app.page_parts import missing_run, run_from_path
+from runstore import EPISODE_FIELDS
 
 dash.register_page(__name__, path_template="/runs/<run_id>/episodes", title="gridlab · episode log")
 
@@ -31,17 +31,6 @@ _COLUMNS = [
 ]
 
 
-def _store() -> RunStore:
-    """Return the app's run store."""
-    return current_app.extensions[STORE_KEY]
-
-
-def _run_id(value: object) -> int | None:
-    """Return the run id of a URL segment, or None when it is not a positive integer."""
-    text = str(value)
-    return int(text) if text.isdigit() and int(text) > 0 else None
-
-
 def layout(run_id: str | None = None, **_: object) -> html.Div:
     """Return the episode log of ``run_id``.
 
@@ -51,18 +40,9 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page: a header, a jump-to-episode field and the grid.
     """
-    number = _run_id(run_id)
-    try:
-        run = _store().get_run(number) if number is not None else None
-    except RunNotFound:
-        run = None
+    run = run_from_path(run_id)
     if run is None:
-        return html.Div(
-            [
-                html.H2("Episode log", id="page-title"),
-                dbc.Alert(f"run {run_id} not found", color="warning", id="episodes-missing"),
-            ]
-        )
+        return missing_run("Episode log", run_id, "episodes-missing")
     return html.Div(
         [
             html.H2(f"Episode log · {run.name}", id="page-title"),
@@ -119,7 +99,7 @@ def load_block(request: dict[str, Any] | None, run_id: int) -> dict[str, Any]:
         return no_update
     start = int(request.get("startRow", 0))
     limit = max(1, min(10_000, int(request.get("endRow", start + BLOCK_ROWS)) - start))
-    store = _store()
+    store = get_store()
     rows = store.episodes(run_id, start=start + 1, limit=limit)
     for row in rows:
         row["action_counts"] = " ".join(str(count) for count in row["action_counts"])
@@ -143,7 +123,7 @@ def jump(_: int | None, episode: int | float | None, run_id: int) -> tuple[Any, 
     """
     if episode is None:
         return no_update, False, ""
-    last = _store().get_run(run_id).episodes_done
+    last = get_store().get_run(run_id).episodes_done
     if episode != int(episode) or not 1 <= episode <= last:
         return no_update, True, f"episode={episode} is out of range; allowed: 1 to {last}"
     return {"rowIndex": int(episode) - 1, "rowPosition": "top"}, False, ""

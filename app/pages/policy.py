@@ -8,11 +8,10 @@ import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app
 
-from app.factory import STORE_KEY
+from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure, policy_figure
-from runstore import RunNotFound, RunStore
+from app.page_parts import missing_run, run_from_path
 
 dash.register_page(__name__, path_template="/runs/<run_id>/policy", title="gridlab · policy")
 
@@ -21,17 +20,6 @@ PLAY_MS = 700
 REFRESH_MS = 5000
 """How often a live run's checkpoint list is re-read."""
 MAX_MARKS = 8
-
-
-def _store() -> RunStore:
-    """Return the app's run store."""
-    return current_app.extensions[STORE_KEY]
-
-
-def _run_id(value: object) -> int | None:
-    """Return the run id of a URL segment, or None when it is not a positive integer."""
-    text = str(value)
-    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def _marks(episodes: list[int]) -> dict[int, str]:
@@ -52,19 +40,10 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page: checkpoint scrubber with play, the policy map and the optimality gap.
     """
-    number = _run_id(run_id)
-    try:
-        run = _store().get_run(number) if number is not None else None
-    except RunNotFound:
-        run = None
+    run = run_from_path(run_id)
     if run is None:
-        return html.Div(
-            [
-                html.H2("Policy", id="page-title"),
-                dbc.Alert(f"run {run_id} not found", color="warning", id="policy-missing"),
-            ]
-        )
-    episodes = [info.episode for info in _store().checkpoints(run.id)]
+        return missing_run("Policy", run_id, "policy-missing")
+    episodes = [info.episode for info in get_store().checkpoints(run.id)]
     last = max(0, len(episodes) - 1)
     return html.Div(
         [
@@ -135,7 +114,7 @@ def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
         The checkpoint episodes, slider bounds and marks, the empty notice, and whether to
         keep polling (only while the run is live).
     """
-    store = _store()
+    store = get_store()
     live = store.get_run(run_id).is_live
     episodes = [info.episode for info in store.checkpoints(run_id)]
     if episodes == known:
@@ -157,7 +136,7 @@ def render(index: int | None, episodes: list[int], run_id: int) -> tuple[Any, An
     Returns:
         The policy figure, the optimality-gap figure and a one-line caption.
     """
-    store = _store()
+    store = get_store()
     evaluations = [(info.episode, info.evaluation) for info in store.checkpoints(run_id)]
     if not episodes:
         return go.Figure(), optimality_figure(evaluations), ""

@@ -35,6 +35,7 @@ from app.actions import Conflict, change_params, pause_run, resume_run, stop_run
 from app.context import get_pool, get_store
 from app.figures.curves import X_MODES
 from app.figures.policy import action_labels
+from app.page_parts import STATUS_COLORS, missing_run, run_from_path
 from app.run_view import CURVES, Window, curve_figures, relayout_range, zoom_window
 from app.training import RESUMABLE
 from gridworld.errors import ValidationError
@@ -47,23 +48,8 @@ REFRESH_MS = 1000
 """Refresh period while the run is live."""
 DIAGNOSTIC_WINDOW = 100
 """Episodes the diagnostics average over."""
-STATUS_COLORS = {
-    "queued": "secondary",
-    "running": "primary",
-    "paused": "warning",
-    "finished": "success",
-    "stopped": "dark",
-    "crashed": "danger",
-    "error": "danger",
-}
 SMOOTH_DEFAULT = 0.6
 CURVE_HEIGHT = 280
-
-
-def _run_id(value: object) -> int | None:
-    """Return the run id of a URL segment, or None when it is not a positive integer."""
-    text = str(value)
-    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def _fmt(value: Any) -> str:
@@ -84,22 +70,9 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page, or a "not found" notice for an unknown or malformed id.
     """
-    number = _run_id(run_id)
-    try:
-        run = get_store().get_run(number) if number is not None else None
-    except RunNotFound:
-        run = None
+    run = run_from_path(run_id)
     if run is None:
-        return html.Div(
-            [
-                html.H2("Run", id="page-title"),
-                dbc.Alert(
-                    [f"run {run_id} not found. ", dcc.Link("All runs", href="/")],
-                    color="warning",
-                    id="run-missing",
-                ),
-            ]
-        )
+        return missing_run("Run", run_id, "run-missing")
     return html.Div(
         [
             dcc.Store(id="run-id", data=run.id),

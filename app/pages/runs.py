@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from app.actions import Conflict, submit_run
 from app.context import get_pool, get_store
+from app.page_parts import STATUS_COLORS
 from gridworld.config import PRESETS
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams
@@ -37,16 +38,6 @@ ENVS = ("GridWorld-v0", "FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v1", 
 """Environments the form offers."""
 CUSTOM_MAP = "custom"
 """The preset choice that switches the form to a custom text map."""
-STATUS_COLORS = {
-    "queued": "secondary",
-    "running": "primary",
-    "paused": "warning",
-    "finished": "success",
-    "stopped": "dark",
-    "crashed": "danger",
-    "error": "danger",
-}
-"""Bootstrap colour of each status badge."""
 DEMO_RUN = {"env": GRIDWORLD_ID, "preset": "medium", "episodes": 20_000, "seed": 0, "name": "demo"}
 """The request the empty state's one-click demo button submits."""
 

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 
 from app.factory import create_app
-from app.training import LoopSettings, TrainingPool
-from runstore import RunStore
-from tests.dashboard_support import seeded_run, sqlite_url
-
-FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
-
-
-@pytest.fixture
-def store_url(tmp_path) -> str:
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture
-def store(store_url) -> Iterator[RunStore]:
-    opened = RunStore(store_url)
-    yield opened
-    opened.close()
+from tests.dashboard_support import seeded_run
 
 
 @pytest.fixture
@@ -36,14 +19,6 @@ def runs(store) -> SimpleNamespace:
         paused=seeded_run(store, status="paused", episodes=40, name="paused one"),
         failed=seeded_run(store, status="error", episodes=10, name="broken"),
     )
-
-
-@pytest.fixture
-def pool(store_url) -> Iterator[TrainingPool]:
-    with TrainingPool(
-        store_url, max_workers=1, settings=FAST, adopt=False, reap_seconds=0.05
-    ) as started:
-        yield started
 
 
 @pytest.fixture

@@ -8,17 +8,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from dash.testing.wait import until
 
 from app.factory import create_app
 from runstore import RunStore
 from tests.demo import add_synthetic_run, add_trained_run, append_synthetic
-
-
-@pytest.fixture
-def store_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'store.sqlite'}"
 
 
 def _map_signature(dash_duo) -> str:

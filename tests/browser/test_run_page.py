@@ -9,32 +9,9 @@ from dash.testing.wait import until
 
 from app.actions import submit_run
 from app.factory import create_app
-from app.training import LoopSettings, TrainingPool
-from runstore import RunStore
-from tests.dashboard_support import fill, seeded_run, sqlite_url, wait_for
+from tests.dashboard_support import fill, seeded_run, wait_for
 
-FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
 LONG_RUN = {"preset": "medium", "episodes": 5_000_000, "name": "long live run"}
-
-
-@pytest.fixture
-def store_url(tmp_path):
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture
-def store(store_url):
-    opened = RunStore(store_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def pool(store_url):
-    with TrainingPool(
-        store_url, max_workers=2, settings=FAST, adopt=False, reap_seconds=0.05
-    ) as started:
-        yield started
 
 
 def _figure(dash_duo, key: str) -> dict:
@@ -182,7 +159,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
         xs = figure["data"][-1]["x"]
         return xs[:2] == [20_000, 20_001] and xs[-1] == 20_400
 
-    until(lambda: zoomed("return") and zoomed("length"), timeout=10)  # every curve follows
+    until(lambda: zoomed("return") and zoomed("length"), timeout=20)  # every curve follows
     fill(store, run_id, 3000)  # the run goes on; the page keeps refreshing
     until(lambda: "53,000" in dash_duo.find_element("#run-episodes").text, timeout=10)
     dash_duo.wait_for_contains_text("#run-episodes", "53,000")

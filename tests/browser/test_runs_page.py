@@ -3,8 +3,6 @@ errors, the live grid, and selecting runs to compare."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
@@ -12,32 +10,8 @@ from selenium.webdriver.support.select import Select
 
 from app.actions import spec_from_request
 from app.factory import create_app
-from app.training import LoopSettings, TrainingPool
 from gridworld.errors import ValidationError
-from runstore import RunStore
-from tests.dashboard_support import fill, seeded_run, sqlite_url
-
-FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
-
-
-@pytest.fixture
-def store_url(tmp_path) -> str:
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture
-def store(store_url) -> Iterator[RunStore]:
-    opened = RunStore(store_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def pool(store_url) -> Iterator[TrainingPool]:
-    with TrainingPool(
-        store_url, max_workers=1, settings=FAST, adopt=False, reap_seconds=0.05
-    ) as started:
-        yield started
+from tests.dashboard_support import fill, seeded_run
 
 
 def _cell(run_id: int, column: str) -> str:
