@@ -68,12 +68,19 @@ def test_episode_log_jumps_to_a_far_episode(dash_duo, store_url):
     assert dash_duo.get_logs() == []
 
 
-def test_compare_highlights_the_differing_parameter_and_downloads_csv(dash_duo, store_url):
+def test_runs_picked_on_the_runs_page_compare_with_the_differing_parameter_highlighted(
+    dash_duo, store_url
+):
     store = RunStore(store_url)
     slow = add_synthetic_run(store, 20_000, name="slow", hyperparams={"alpha": 0.1})
     fast = add_synthetic_run(store, 20_000, name="fast", hyperparams={"alpha": 0.4})
     dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/compare?runs={slow},{fast}&smooth=0.3")
+    for run_id in (slow, fast):
+        box = f"#runs-grid .ag-row[row-id='{run_id}'] [col-id='ag-Grid-SelectionColumn'] input"
+        dash_duo.find_element(box).click()
+    dash_duo.wait_for_text_to_equal("#runs-compare", "Compare (2)")
+    dash_duo.find_element("#runs-compare").click()
+    dash_duo.wait_for_text_to_equal("#page-title", "Compare runs")
     dash_duo.wait_for_element("#compare-param-table")
     differing = dash_duo.driver.find_elements("css selector", "#compare-param-table tr.differs")
     assert [row.find_element("css selector", "th").text for row in differing] == ["alpha"]
@@ -88,7 +95,7 @@ def test_compare_highlights_the_differing_parameter_and_downloads_csv(dash_duo, 
     assert (
         dash_duo.find_element("#compare-share")
         .get_attribute("href")
-        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.3&bands=1&threshold=0.5")
+        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.6&bands=1&threshold=0.5")
     )
     dash_duo.find_element("#compare-csv-button").click()
     until(lambda: list(Path(dash_duo.download_path).glob("*.csv")), timeout=10)
