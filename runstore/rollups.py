@@ -10,7 +10,7 @@ whatever the run's length.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,29 +21,31 @@ NICE_BUCKETS = tuple(sorted(m * 10**k for k in range(10) for m in (1, 2, 5)))
 """Bucket sizes ``series`` may choose: multiples of a rollup block size from 100 on."""
 
 
-def rollup_rows(run_id: int, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the rollup increments of a contiguous batch of episode rows, for every level.
+def rollup_rows(
+    run_id: int, first: int, columns: Mapping[str, Sequence[float]]
+) -> list[dict[str, Any]]:
+    """Return the rollup increments of a contiguous batch of episodes, for every level.
 
     Args:
-        run_id: the run the rows belong to.
-        rows: episode rows in episode order with no gap.
+        run_id: the run the episodes belong to.
+        first: the batch's first episode; the others follow it with no gap.
+        columns: each of ``METRICS`` to its values (floats) in episode order.
 
     Returns:
         One dict per (level, block) touched: ``run_id``, ``level``, ``block``, ``count`` and
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
     finest = 10 ** ROLLUP_LEVELS[0]
-    columns = {metric: [float(row[metric]) for row in rows] for metric in METRICS}
-    first = rows[0]["episode"]
     out: list[dict[str, Any]] = []
     level_aggs: list[dict[str, Any]] = []
-    i, n = 0, len(rows)
+    n = len(columns[METRICS[0]])
+    i = 0
     while i < n:
         block = (first + i - 1) // finest
         j = min(n, (block + 1) * finest - first + 1)
         agg: dict[str, Any] = {"block": block, "count": j - i}
-        for metric, values in columns.items():
-            chunk = values[i:j]
+        for metric in METRICS:
+            chunk = columns[metric][i:j]
             agg[f"{metric}_sum"] = math.fsum(chunk)
             agg[f"{metric}_min"] = min(chunk)
             agg[f"{metric}_max"] = max(chunk)

@@ -6,8 +6,10 @@ import io
 import json
 import math
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -101,6 +103,7 @@ class RunStore:
         self._engine = make_engine(url)
         self._dialect = self._engine.dialect.name
         self._rollup_upsert = self._build_rollup_upsert()
+        self._insert_episodes = self._build_episode_insert()
         try:
             self._create_schema()
         except BaseException:
@@ -160,6 +163,22 @@ class RunStore:
             changes[lo] = least(rollups.c[lo], new[lo])
             changes[hi] = greatest(rollups.c[hi], new[hi])
         return stmt.on_conflict_do_update(index_elements=["run_id", "level", "block"], set_=changes)
+
+    def _build_episode_insert(self) -> str:
+        """Return the driver-level INSERT of one episode row.
+
+        Its parameters are positional, in the order ``run_id, *EPISODE_FIELDS``: executing it
+        with tuples skips SQLAlchemy's per-row parameter processing, which the episode
+        columns (integers, floats, text) do not need.
+        """
+        preparer = self._engine.dialect.identifier_preparer
+        names = ("run_id", *EPISODE_FIELDS)
+        marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"  # sqlite3; psycopg
+        return (
+            f"INSERT INTO {preparer.format_table(episodes_table)}"
+            f" ({', '.join(map(preparer.quote, names))})"
+            f" VALUES ({', '.join([marker] * len(names))})"
+        )
 
     # -- runs -------------------------------------------------------------------------
 
@@ -230,7 +249,7 @@ class RunStore:
 
     def _run(self, conn: Connection, run_id: int) -> Run:
         """Return the run inside an open transaction, or raise RunNotFound."""
-        if not isinstance(run_id, int) or isinstance(run_id, bool):
+        if not _is_run_id(run_id):
             raise RunNotFound(run_id)
         row = conn.execute(select(RunRow.__table__).where(RunRow.id == run_id)).mappings().first()
         if row is None:
@@ -345,39 +364,46 @@ class RunStore:
         """
         if not rows:
             return
-        clean = [_clean_row(row) for row in rows]
-        first = clean[0]["episode"]
-        for offset, row in enumerate(clean):
-            if row["episode"] != first + offset:
-                raise BatchError(
-                    f"run {run_id}: episode {row['episode']} follows episode"
-                    f" {first + offset - 1} in the batch (a gap or a duplicate)"
-                )
-        last = clean[-1]
+        columns = _clean_columns(rows)
+        episodes = columns["episode"]
+        first = episodes[0]
+        if episodes != list(range(first, first + len(episodes))):
+            for offset, episode in enumerate(episodes):
+                if episode != first + offset:
+                    raise BatchError(
+                        f"run {run_id}: episode {episode} follows episode"
+                        f" {first + offset - 1} in the batch (a gap or a duplicate)"
+                    )
         with self._write() as conn:
-            if self._dialect == "postgresql":
-                done = conn.scalar(
-                    select(RunRow.episodes_done).where(RunRow.id == run_id).with_for_update()
-                )
-                if done is None:
-                    raise RunNotFound(run_id)
-            else:
-                done = self._run(conn, run_id).episodes_done
+            if self._dialect == "sqlite" and not _is_run_id(run_id):
+                raise RunNotFound(run_id)  # SQLite would match "1" or True to run 1
+            done = conn.scalar(  # PostgreSQL: lock the run (SQLite: BEGIN IMMEDIATE has)
+                select(RunRow.episodes_done).where(RunRow.id == run_id).with_for_update()
+            )
+            if done is None:
+                raise RunNotFound(run_id)
             if first != done + 1:
                 kind = "duplicate" if first <= done else "gap"
                 raise BatchError(
                     f"run {run_id}: the batch starts at episode {first} but the run has"
                     f" {done} episodes ({kind}); the next episode must be {done + 1}"
                 )
-            for row in clean:
-                row["run_id"] = run_id
-            conn.execute(insert(episodes_table), clean)
-            conn.execute(self._rollup_upsert, rollup_rows(run_id, clean))
+            conn.exec_driver_sql(
+                self._insert_episodes,
+                list(zip(repeat(run_id), *(columns[name] for name in EPISODE_FIELDS))),
+            )
+            metrics = {
+                name: columns[name] if name in FLOAT_FIELDS else list(map(float, columns[name]))
+                for name in METRICS
+            }
+            conn.execute(self._rollup_upsert, rollup_rows(run_id, first, metrics))
             conn.execute(
                 update(RunRow)
                 .where(RunRow.id == run_id)
                 .values(
-                    episodes_done=last["episode"], env_steps=last["env_steps"], heartbeat_at=_now()
+                    episodes_done=episodes[-1],
+                    env_steps=columns["env_steps"][-1],
+                    heartbeat_at=_now(),
                 )
             )
 
@@ -898,6 +924,46 @@ def _check_int(
     return value
 
 
+def _is_run_id(value: object) -> bool:
+    """Return whether ``value`` can be a run id: an int, not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_ints(values: Iterable[Any]) -> str:
+    """Return the JSON text ``json.dumps([int(v) for v in values])`` gives, three times faster."""
+    return f"[{', '.join(map(str, map(int, values)))}]"
+
+
+def _clean_columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Return a batch's values ready to insert, one list per ``EPISODE_FIELDS`` name.
+
+    Converts column by column, as ``_clean_row`` does row by row. If anything is amiss (a
+    missing field, a bad or non-finite value, an episode below 1), the batch is checked again
+    row by row, so that the BatchError names the first bad episode and field, as ever.
+
+    Raises:
+        BatchError: as ``_clean_row``.
+    """
+    try:
+        columns: dict[str, list[Any]] = {
+            name: list(map(float, map(itemgetter(name), rows))) for name in FLOAT_FIELDS
+        }
+        for name in ("episode", *INT_FIELDS):
+            columns[name] = list(map(int, map(itemgetter(name), rows)))
+        columns["success"] = list(map(int, map(bool, map(itemgetter("success"), rows))))
+        columns["action_counts"] = list(map(_json_ints, map(itemgetter("action_counts"), rows)))
+        # A sum is finite when every term is (and may overflow when they are: rechecked).
+        valid = min(columns["episode"]) >= 1 and all(
+            math.isfinite(sum(columns[name])) for name in FLOAT_FIELDS
+        )
+    except Exception:  # the row-by-row check raises what the first bad row deserves
+        valid = False
+    if valid:
+        return columns
+    clean = [_clean_row(row) for row in rows]
+    return {name: [row[name] for row in clean] for name in EPISODE_FIELDS}
+
+
 def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """Return an episode row ready to insert, or raise BatchError naming the episode/field."""
     episode = row.get("episode")
@@ -911,7 +977,7 @@ def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
         for name in INT_FIELDS:
             clean[name] = int(row[name])
         clean["success"] = 1 if row["success"] else 0
-        clean["action_counts"] = json.dumps([int(c) for c in row["action_counts"]])
+        clean["action_counts"] = _json_ints(row["action_counts"])
     except KeyError as exc:
         raise BatchError(f"episode {episode}: field {exc.args[0]!r} is missing") from None
     except (TypeError, ValueError) as exc:
