@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,12 @@ class QLearningAgent:
     All randomness (exploration, tie-breaks, and the env seeds ``run_episode`` draws) comes
     from the agent's own ``rng``. A uniform choice among ``n`` is ``int(rng.random() * n)``:
     one draw, three times faster than ``rng.integers(n)``.
+
+    Every row's sum and maximum, and the table's maximum, are cached: the greedy choice and
+    the bootstrap read a row's maximum without scanning the row, and ``table_stats`` does not
+    scan the table. The caches always hold exactly the floats ``sum(row)``, ``max(row)`` and
+    ``max(map(max, table))`` would return (see ``_refresh``), so nothing differs from
+    computing them afresh.
     """
 
     def __init__(
@@ -61,6 +68,13 @@ class QLearningAgent:
         self.episode = 0
         self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         self._table = [[0.0] * n_actions for _ in range(n_states)]
+        self._rebuild_caches()
+
+    def _rebuild_caches(self) -> None:
+        """Compute the cached row sums, row maxima and table maximum from the table."""
+        self._row_sum = [sum(row) for row in self._table]
+        self._row_max = [max(row) for row in self._table]
+        self._max = max(self._row_max)
 
     @property
     def q(self) -> np.ndarray:
@@ -78,9 +92,13 @@ class QLearningAgent:
             The action.
         """
         row = self._table[state]
-        best = max(row)
+        best = self._row_max[state]
         if row.count(best) == 1:
             return row.index(best)
+        return self._tie_break(row, best)
+
+    def _tie_break(self, row: list[float], best: float) -> int:
+        """Return one of the actions whose value equals ``best``, uniformly at random."""
         ties = [a for a, value in enumerate(row) if value == best]
         return ties[int(self.rng.random() * len(ties))]
 
@@ -124,13 +142,96 @@ class QLearningAgent:
             NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
         """
         row = self._table[state]
-        target = reward if terminated else reward + self._gamma * max(self._table[next_state])
-        td_error = target - row[action]
-        value = row[action] + self.alpha * td_error
-        if not math.isfinite(value):
+        old = row[action]
+        target = reward if terminated else reward + self._gamma * self._row_max[next_state]
+        td_error = target - old
+        value = old + self.alpha * td_error
+        if not isfinite(value):
             raise NonFiniteQError(self.episode + 1, state, action, value)
         row[action] = value
+        if not value == old != 0.0:  # else the same float: nothing to refresh
+            self._refresh(state, row, old, value)
         return td_error
+
+    def play(
+        self, step: Callable[[int], tuple[Any, ...]], state: int
+    ) -> tuple[float, float, list[int], float, bool, bool, dict[str, Any]]:
+        """Act and learn from ``state`` until ``step`` ends the episode.
+
+        Exactly ``action = act(state)``, ``step(action)``, ``update(...)`` repeated (the same
+        random draws in the same order, the same arithmetic), with the per-step calls
+        inlined: this loop is where training spends its time.
+
+        Args:
+            step: a gymnasium env's ``step``: action to (state, reward, terminated,
+                truncated, info).
+            state: the state the episode starts in.
+
+        Returns:
+            (sum of rewards, sum of absolute TD errors, how often each action was taken,
+            the last reward, terminated, truncated, the last step's info).
+
+        Raises:
+            NonFiniteQError: an update would make a Q-value NaN or infinite (that value is
+                not stored).
+        """
+        random, epsilon, alpha, gamma = self.rng.random, self.epsilon, self.alpha, self._gamma
+        table, row_max, n_actions = self._table, self._row_max, self.n_actions
+        refresh = self._refresh
+        counts = [0] * n_actions
+        total = abs_td = reward = 0.0
+        terminated = truncated = False
+        info: dict[str, Any] = {}
+        while not (terminated or truncated):
+            row = table[state]
+            if random() < epsilon:  # act
+                action = int(random() * n_actions)
+            else:
+                best = row_max[state]
+                action = row.index(best) if row.count(best) == 1 else self._tie_break(row, best)
+            next_state, reward, terminated, truncated, info = step(action)
+            old = row[action]  # update
+            target = reward if terminated else reward + gamma * row_max[next_state]
+            td_error = target - old
+            value = old + alpha * td_error
+            if not isfinite(value):
+                raise NonFiniteQError(self.episode + 1, state, action, value)
+            row[action] = value
+            if not value == old != 0.0:
+                refresh(state, row, old, value)
+            abs_td += abs(td_error)
+            total += reward
+            counts[action] += 1
+            state = next_state
+        return total, abs_td, counts, reward, terminated, truncated, info
+
+    def _refresh(self, state: int, row: list[float], old: float, value: float) -> None:
+        """Update the caches after row ``state``'s entry ``old`` became ``value``.
+
+        Callers skip this when ``value == old != 0.0``: equal nonzero floats are the same
+        float, so the row and every cache are unchanged. A maximum only changes when the
+        changed entry was or becomes one: it is kept if both the old and the new entry lie
+        strictly below it, or the new one equals it (nonzero: 0.0 and -0.0 compare equal, and
+        which of them max() returns depends on their order); it becomes an entry strictly above
+        it; otherwise it is recomputed. The table's maximum follows the row maxima by the same
+        rules. Every comparison with NaN (a loaded table may hold it) is False, so NaN always
+        takes the recomputing path.
+        """
+        self._row_sum[state] = sum(row)
+        row_max = self._row_max
+        best = row_max[state]
+        if value > best:
+            new = value
+        elif value == best != 0.0 or (value < best and old < best):
+            return
+        else:
+            new = max(row)
+        row_max[state] = new
+        top = self._max
+        if new > top:
+            self._max = new
+        elif not (new == top != 0.0 or (new < top and best < top)):
+            self._max = max(row_max)
 
     def end_episode(self) -> None:
         """Count the episode and decay epsilon and alpha toward their floors."""
@@ -161,8 +262,7 @@ class QLearningAgent:
         Returns:
             (mean, max) as floats.
         """
-        total = sum(map(sum, self._table))
-        return total / (self.n_states * self.n_actions), max(map(max, self._table))
+        return sum(self._row_sum) / (self.n_states * self.n_actions), self._max
 
     def state_dict(self) -> dict[str, Any]:
         """Return everything needed to continue exactly: Q, epsilon, alpha, episode, RNG state.
@@ -196,6 +296,7 @@ class QLearningAgent:
                 f"Q-table shape {q.shape} does not match ({self.n_states}, {self.n_actions})"
             )
         self._table = q.tolist()
+        self._rebuild_caches()
         self.epsilon = float(state["epsilon"])
         self.alpha = float(state["alpha"])
         self.episode = int(state["episode"])

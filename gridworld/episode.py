@@ -101,7 +101,8 @@ def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) ->
 
     Args:
         env: any gymnasium env with Discrete observations and actions (wrappers welcome).
-        agent: the learner; its ``act`` and ``update`` drive the episode.
+        agent: the learner; its ``play`` (``act`` and ``update``, step by step) drives the
+            episode.
         seed: passed to ``env.reset``; None draws one from ``agent.rng`` (see the module
             docstring), so episodes are reproducible from the agent's state.
 
@@ -114,21 +115,9 @@ def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) ->
     if seed is None:
         seed = int(agent.rng.integers(SEED_BOUND))
     epsilon, alpha, gamma = agent.epsilon, agent.alpha, agent.hyperparams.gamma
-    act, update, step = agent.act, agent.update, env.step
-    counts = [0] * agent.n_actions
-    state, info = env.reset(seed=seed)
-    total = abs_td = 0.0
-    length = 0
-    reward = 0.0
-    terminated = truncated = False
-    while not (terminated or truncated):
-        action = act(state)
-        next_state, reward, terminated, truncated, info = step(action)
-        abs_td += abs(update(state, action, reward, next_state, terminated))
-        total += reward
-        counts[action] += 1
-        length += 1
-        state = next_state
+    state, _ = env.reset(seed=seed)
+    total, abs_td, counts, reward, terminated, truncated, info = agent.play(env.step, state)
+    length = sum(counts)
     success = info.get("is_success")
     if success is None:
         success = terminated and reward >= success_reward(env)

@@ -227,3 +227,43 @@ def test_optimality_scores_greedy_policies():
     taxi = gym.make("Taxi-v4").unwrapped
     scored = optimality(taxi.P, np.zeros((500, 6)), taxi.initial_state_distrib, 0.99)
     assert scored["v_opt"] > 0 > scored["v_greedy"] and scored["gap"] > 0
+
+
+def _step_by_step(env: gym.Env, agent: QLearningAgent, seed: int) -> tuple:
+    """Play one episode through the agent's public act/update, the textbook way."""
+    state, _ = env.reset(seed=seed)
+    total = abs_td = 0.0
+    counts = [0] * agent.n_actions
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = agent.act(state)
+        next_state, reward, terminated, truncated, _ = env.step(action)
+        abs_td += abs(agent.update(state, action, reward, next_state, terminated))
+        total += reward
+        counts[action] += 1
+        state = next_state
+    agent.end_episode()
+    return total, abs_td, counts
+
+
+@pytest.mark.parametrize("env_id, preset", [("GridWorld-v0", "hard"), ("Taxi-v4", None)])
+def test_the_inlined_episode_loop_equals_act_and_update_bit_for_bit(env_id, preset):
+    spec = validate_run_spec({"env_id": env_id, "preset": preset} if preset else {"env_id": env_id})
+    fast_env, slow_env = make_env(spec), make_env(spec)
+    n_states, n_actions = int(fast_env.observation_space.n), int(fast_env.action_space.n)
+    params = Hyperparams(alpha=0.5, epsilon=0.5, epsilon_decay=0.99)
+    fast = QLearningAgent(n_states, n_actions, params, seed=7)
+    slow = QLearningAgent(n_states, n_actions, params, seed=7)
+    for _ in range(150):
+        seed = int(fast.rng.integers(2**31))
+        assert seed == int(slow.rng.integers(2**31))
+        stats = run_episode(fast_env, fast, seed=seed)
+        total, abs_td, counts = _step_by_step(slow_env, slow, seed)
+        assert (stats.ret, list(stats.action_counts)) == (total, counts)
+        assert stats.mean_abs_td == abs_td / sum(counts)
+        assert (stats.mean_q, stats.max_q) == slow.table_stats()
+        table = fast.q.tolist()  # the cached statistics equal a scan of the whole table
+        assert stats.mean_q == sum(map(sum, table)) / (n_states * n_actions)
+        assert stats.max_q == max(map(max, table))
+    assert np.array_equal(fast.q, slow.q)
+    assert fast.rng.bit_generator.state == slow.rng.bit_generator.state
