@@ -27,13 +27,17 @@ import os
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from runstore import RunStore
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.runstore.support
+
+from runstore import EPISODE_FIELDS, RunStore
+from tests.runstore.support import make_rows
 
 SIZES = {
     "tiny": (5_000, 1, (1_000, 5_000, 20_000)),
@@ -52,22 +56,7 @@ SERIES_TARGET = 2.0
 POOL = 10_000
 """Distinct random episode rows; longer runs repeat them with new numbers and step counts."""
 
-COLUMNS = (
-    "run_id",
-    "episode",
-    "return",
-    "length",
-    "success",
-    "epsilon",
-    "alpha",
-    "gamma",
-    "mean_q",
-    "max_q",
-    "mean_abs_td",
-    "env_steps",
-    "wall_time",
-    "action_counts",
-)
+COLUMNS = ("run_id", *EPISODE_FIELDS)
 PLAIN_TABLE = """
 CREATE TABLE episodes (
     run_id INTEGER NOT NULL,
@@ -94,26 +83,13 @@ PLAIN_INSERT = f"INSERT INTO episodes ({QUOTED_COLUMNS}) VALUES ({', '.join('?' 
 def row_pool(seed: int = 0) -> list[dict[str, Any]]:
     """Return ``POOL`` plausible episode rows without ``episode``, ``env_steps``, ``wall_time``.
 
-    The values are drawn like ``tests/runstore/support.py``'s ``make_rows``.
-
     Returns:
-        Row dicts with every other episode field.
+        Row dicts with every other episode field, drawn by the store tests' ``make_rows``.
     """
-    rng = random.Random(seed)
+    position = ("episode", "env_steps", "wall_time")
     return [
-        {
-            "return": round(rng.uniform(-3, 3), 3),
-            "length": rng.randint(1, 60),
-            "success": rng.random() < 0.4,
-            "epsilon": rng.random(),
-            "alpha": 0.1,
-            "gamma": 0.99,
-            "mean_q": rng.uniform(-1, 1),
-            "max_q": rng.uniform(0, 2),
-            "mean_abs_td": rng.random(),
-            "action_counts": [rng.randint(0, 9) for _ in range(4)],
-        }
-        for _ in range(POOL)
+        {key: value for key, value in row.items() if key not in position}
+        for row in make_rows(1, POOL, seed=seed)
     ]
 
 
