@@ -102,14 +102,7 @@ def recorded_episodes(episodes: int) -> tuple[int, float]:
 
 
 def bare_episodes(episodes: int) -> tuple[int, float]:
-    """Learn for ``episodes`` episodes with textbook Q-learning, recording nothing.
-
-    The Q-table is a list of lists and every random number is drawn in the agent's order
-    (env seed, exploration, uniform action, tie-break), so the episodes equal
-    ``recorded_episodes``'s.
-
-    Args:
-        episodes: how many episodes to play.
+    """Learn for ``episodes`` episodes on the benchmark's env with ``bare_q_learning``.
 
     Returns:
         (environment steps, seconds of the episode loop).
@@ -117,40 +110,58 @@ def bare_episodes(episodes: int) -> tuple[int, float]:
     env_id, kwargs = EPISODE_ENV
     env = gym.make(env_id, **kwargs)
     try:
-        hp = Hyperparams()
-        n_actions = int(env.action_space.n)
-        q = [[0.0] * n_actions for _ in range(int(env.observation_space.n))]
-        rng = np.random.default_rng(SEED)
-        rand, integers = rng.random, rng.integers
-        alpha, gamma, epsilon = hp.alpha, hp.gamma, hp.epsilon
-        step, reset = env.step, env.reset
-        steps = 0
-        start = time.perf_counter()
-        for _ in range(episodes):
-            state, _ = reset(seed=int(integers(SEED_BOUND)))
-            done = False
-            while not done:
-                row = q[state]
-                if rand() < epsilon:
-                    action = int(rand() * n_actions)
-                else:
-                    best = max(row)
-                    if row.count(best) == 1:
-                        action = row.index(best)
-                    else:
-                        ties = [a for a, value in enumerate(row) if value == best]
-                        action = ties[int(rand() * len(ties))]
-                next_state, reward, terminated, truncated, _ = step(action)
-                target = reward if terminated else reward + gamma * max(q[next_state])
-                row[action] += alpha * (target - row[action])
-                state = next_state
-                done = terminated or truncated
-                steps += 1
-            epsilon = max(hp.epsilon_min, epsilon * hp.epsilon_decay)
-            alpha = max(hp.alpha_min, alpha * hp.alpha_decay)
-        return steps, time.perf_counter() - start
+        return bare_q_learning(env, Hyperparams(), episodes, SEED)
     finally:
         env.close()
+
+
+def bare_q_learning(env: gym.Env, hp: Hyperparams, episodes: int, seed: int) -> tuple[int, float]:
+    """Learn for ``episodes`` episodes with textbook Q-learning, recording nothing.
+
+    The Q-table is a list of lists and every random number is drawn in the agent's order
+    (env seed, exploration, uniform action, tie-break), so with the agent's seed and
+    hyperparameters the episodes equal ``run_episode``'s: the strictest baseline there is.
+
+    Args:
+        env: the environment (Discrete observations and actions).
+        hp: the hyperparameters.
+        episodes: how many episodes to play.
+        seed: the generator's seed.
+
+    Returns:
+        (environment steps, seconds of the episode loop).
+    """
+    n_actions = int(env.action_space.n)
+    q = [[0.0] * n_actions for _ in range(int(env.observation_space.n))]
+    rng = np.random.default_rng(seed)
+    rand, integers = rng.random, rng.integers
+    alpha, gamma, epsilon = hp.alpha, hp.gamma, hp.epsilon
+    step, reset = env.step, env.reset
+    steps = 0
+    start = time.perf_counter()
+    for _ in range(episodes):
+        state, _ = reset(seed=int(integers(SEED_BOUND)))
+        done = False
+        while not done:
+            row = q[state]
+            if rand() < epsilon:
+                action = int(rand() * n_actions)
+            else:
+                best = max(row)
+                if row.count(best) == 1:
+                    action = row.index(best)
+                else:
+                    ties = [a for a, value in enumerate(row) if value == best]
+                    action = ties[int(rand() * len(ties))]
+            next_state, reward, terminated, truncated, _ = step(action)
+            target = reward if terminated else reward + gamma * max(q[next_state])
+            row[action] += alpha * (target - row[action])
+            state = next_state
+            done = terminated or truncated
+            steps += 1
+        epsilon = max(hp.epsilon_min, epsilon * hp.epsilon_decay)
+        alpha = max(hp.alpha_min, alpha * hp.alpha_decay)
+    return steps, time.perf_counter() - start
 
 
 def best_of(repeats: int, sides: dict[str, Callable[[], float]]) -> dict[str, float]:

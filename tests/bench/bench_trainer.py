@@ -3,8 +3,10 @@
 Both run in this process on the same environment, seed and hyperparameters. The recorded run
 is the real worker loop (``app.training.train``) over a real SQLite store in a temporary
 directory: episode batches, rollups, heartbeats, control polls and checkpoints (with their
-evaluation where the env has a model). The bare loop is textbook epsilon-greedy Q-learning
-with random tie-breaks and the same decays. Target: recorded episodes/s >= 0.9 x bare.
+evaluation where the env has a model). The bare loop is ``bench_env``'s textbook
+epsilon-greedy Q-learning on a list-of-lists table with random tie-breaks and the same decays:
+the strictest baseline (a numpy-table loop is about 3x slower per step). Target: recorded
+episodes/s >= 0.9 x bare.
 
     .venv/bin/python tests/bench/bench_trainer.py --size full
 
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 
 import gymnasium as gym
-import numpy as np
+from bench_env import bare_q_learning  # the same directory: the strict list-based baseline
 
 from app.training import create_run, train
 from gridworld.spec import RunSpec, make_env, validate_run_spec
@@ -34,42 +36,17 @@ CASES = {
 }
 
 
-def bare_q_learning(spec: RunSpec) -> tuple[int, float]:
-    """Run textbook Q-learning for ``spec.episodes`` episodes, recording nothing.
-
-    Args:
-        spec: the run spec (env, episodes, seed, hyperparameters).
+def bare_run(spec: RunSpec) -> tuple[int, float]:
+    """Run ``bench_env``'s bare textbook Q-learning loop for the spec's env and episodes.
 
     Returns:
         (environment steps, seconds).
     """
     env = make_env(spec)
-    hp = spec.hyperparams
-    n_actions = int(env.action_space.n)
-    q = np.zeros((int(env.observation_space.n), n_actions))
-    rng = np.random.default_rng(spec.seed)
-    alpha, gamma, epsilon = hp.alpha, hp.gamma, hp.epsilon
-    steps = 0
-    start = time.perf_counter()
-    for episode in range(spec.episodes):
-        state, _ = env.reset(seed=spec.seed if episode == 0 else None)
-        done = False
-        while not done:
-            if rng.random() < epsilon:
-                action = int(rng.integers(n_actions))
-            else:
-                row = q[state]
-                best = np.flatnonzero(row == row.max())
-                action = int(best[rng.integers(len(best))])
-            next_state, reward, terminated, truncated, _ = env.step(action)
-            target = reward if terminated else reward + gamma * q[next_state].max()
-            q[state, action] += alpha * (target - q[state, action])
-            state = next_state
-            done = terminated or truncated
-            steps += 1
-        epsilon = max(hp.epsilon_min, epsilon * hp.epsilon_decay)
-        alpha = max(hp.alpha_min, alpha * hp.alpha_decay)
-    return steps, time.perf_counter() - start
+    try:
+        return bare_q_learning(env, spec.hyperparams, spec.episodes, spec.seed)
+    finally:
+        env.close()
 
 
 def recorded_run(spec: RunSpec, directory: Path) -> tuple[int, float]:
@@ -109,7 +86,7 @@ def main() -> None:
             spec = validate_run_spec({**env, "episodes": episodes, "seed": 0})
             bare, recorded = [], []
             for _ in range(repeats):  # interleaved, so load changes hit both sides alike
-                bare.append(bare_q_learning(spec))
+                bare.append(bare_run(spec))
                 recorded.append(recorded_run(spec, Path(tmp)))
             bare_steps, bare_s = min(bare, key=lambda r: r[1])
             rec_steps, rec_s = min(recorded, key=lambda r: r[1])
