@@ -34,6 +34,10 @@ MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
 """Default checkpoint interval never goes below this many episodes."""
+MIN_CHECKPOINT_SECONDS = 0.1
+"""With the default interval, a due checkpoint is skipped when the last one is more recent
+than this: a fast run would otherwise spend a third of its time checkpointing, and a crash
+still replays at most this long or one interval, whichever is longer."""
 EVALUATION_BUDGET = 0.05
 """Checkpoint evaluations may take at most this share of the run's time; beyond it a
 checkpoint is saved without one (the final checkpoint is always evaluated)."""
@@ -65,7 +69,9 @@ def checkpoint_interval(spec: RunSpec) -> int:
 
     Returns:
         ``spec.checkpoint_every``, else an interval that keeps the run at about
-        ``MAX_CHECKPOINTS`` checkpoints and never below ``MIN_CHECKPOINT_EVERY`` episodes.
+        ``MAX_CHECKPOINTS`` checkpoints and never below ``MIN_CHECKPOINT_EVERY`` episodes
+        (the trainer then also skips a due checkpoint less than ``MIN_CHECKPOINT_SECONDS``
+        after the last one).
     """
     if spec.checkpoint_every:
         return spec.checkpoint_every
@@ -208,6 +214,8 @@ class Trainer:
         next_replay = self.replay[0][0] if self.replay else 0
         seed = self.first_seed if episode == 0 else None
         start = time.perf_counter() - self.wall_offset
+        fixed_interval = bool(self.spec.checkpoint_every)
+        checkpointed_at = time.perf_counter()
         self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
         next_control = next_flush = 0.0
         while episode < target:
@@ -225,9 +233,11 @@ class Trainer:
             row["wall_time"] = now - start
             rows.append(row)
             if episode == next_checkpoint:
-                self.episode, self.env_steps = episode, env_steps
-                self._flush()
-                self._checkpoint(now - start, final=episode == target)
+                if fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS:
+                    self.episode, self.env_steps = episode, env_steps
+                    self._flush()
+                    self._checkpoint(now - start, final=episode == target)
+                    checkpointed_at = now
                 next_checkpoint += every
             if now >= next_control or len(rows) >= flush_episodes:
                 self.episode, self.env_steps = episode, env_steps

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from app.training import LoopSettings, checkpoint_interval, create_run, train
+from app.training import LoopSettings, checkpoint_interval, create_run, train, worker
 from app.training.worker import PLATEAU_PREFIX
 from tests.trainer.support import (
     FAST,
@@ -69,6 +69,16 @@ def test_default_checkpoint_interval_keeps_a_few_hundred_at_most():
     assert checkpoint_interval(make_spec(episodes=1000)) == 100
     assert checkpoint_interval(make_spec(episodes=10_000_000)) == 50_000
     assert checkpoint_interval(make_spec(episodes=1000, checkpoint_every=7)) == 7
+
+
+def test_default_checkpoints_are_spaced_in_time_as_well(store, monkeypatch):
+    monkeypatch.setattr(worker, "MIN_CHECKPOINT_SECONDS", 3600.0)
+    default = create_run(store, make_spec(episodes=1000))
+    assert train(store, default, settings=FAST) == "finished"
+    assert [info.episode for info in store.checkpoints(default)] == [1000]  # only the final
+    chosen = create_run(store, make_spec(episodes=1000, checkpoint_every=250))
+    assert train(store, chosen, settings=FAST) == "finished"
+    assert [info.episode for info in store.checkpoints(chosen)] == [250, 500, 750, 1000]
 
 
 def test_same_spec_and_seed_give_identical_episodes(store):
