@@ -8,7 +8,7 @@ costs and sends does not grow with the run.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,54 +61,9 @@ class Window:
     start: int
     end: int
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the window as JSON data (for a ``dcc.Store``)."""
-        return {
-            "x_mode": self.x_mode,
-            "x0": self.x0,
-            "x1": self.x1,
-            "start": self.start,
-            "end": self.end,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> Window | None:
-        """Return the window stored by ``to_dict``, or None for no (or malformed) data."""
-        if not isinstance(data, Mapping):
-            return None
-        try:
-            return cls(
-                str(data["x_mode"]),
-                float(data["x0"]),
-                float(data["x1"]),
-                int(data["start"]),
-                int(data["end"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-
-
-def relayout_range(relayout: Mapping[str, Any] | None) -> tuple[float, float] | str | None:
-    """Read an x-axis zoom out of a Plotly ``relayoutData`` event.
-
-    Returns:
-        ``(x0, x1)`` for a zoom, ``"reset"`` for a return to autorange, None for an event
-        that does not touch the x axis (a legend click, a y-only zoom, the first draw).
-    """
-    if not relayout:
-        return None
-    if relayout.get("xaxis.autorange"):
-        return "reset"
-    pair = relayout.get("xaxis.range")
-    if pair is None and "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
-        pair = (relayout["xaxis.range[0]"], relayout["xaxis.range[1]"])
-    if not isinstance(pair, Sequence) or len(pair) != 2:
-        return None
-    try:
-        x0, x1 = sorted(float(value) for value in pair)
-    except (TypeError, ValueError):
-        return None
-    return (x0, x1) if math.isfinite(x0) and math.isfinite(x1) else None
+    def key(self) -> str:
+        """Return a short text naming the window (part of the figures' ``uirevision``)."""
+        return f"{self.x_mode}:{self.x0!r}-{self.x1!r}"
 
 
 def zoom_window(store: RunStore, run_id: int, x_mode: str, x0: float, x1: float) -> Window | None:
@@ -178,7 +133,7 @@ def curve_figures(
     if x_mode != "episode":
         x_series = store.series(run_id, x_mode, start, end, POINTS).to_dict()
     changes = [change.to_dict() for change in store.param_changes(run_id)][-MAX_MARKERS:]
-    revision = f"{run_id}:{x_mode}:{log_y}:{window.to_dict() if window else 'all'}"
+    revision = f"{run_id}:{x_mode}:{log_y}:{window.key() if window else 'all'}"
     figures = {}
     for key, spec in CURVES.items():
         traces: list[dict[str, Any]] = []

@@ -36,7 +36,7 @@ from app.context import get_pool, get_store
 from app.figures.curves import X_MODES
 from app.figures.policy import action_labels
 from app.page_parts import STATUS_COLORS, missing_run, run_from_path
-from app.run_view import CURVES, Window, curve_figures, relayout_range, zoom_window
+from app.run_view import CURVES, curve_figures, zoom_window
 from app.training import RESUMABLE
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES
@@ -427,43 +427,52 @@ def refresh_curves(
     Returns:
         One figure per ``CURVES`` entry.
     """
+    store = get_store()
+    x_mode = x_mode if x_mode in X_MODES else "episode"
     try:
+        window = None
+        if isinstance(zoom, dict) and zoom.get("x_mode") == x_mode:
+            window = zoom_window(store, run_id, x_mode, float(zoom["x0"]), float(zoom["x1"]))
         figures = curve_figures(
-            get_store(),
+            store,
             run_id,
-            x_mode=x_mode if x_mode in X_MODES else "episode",
+            x_mode=x_mode,
             weight=min(0.99, max(0.0, float(weight or 0.0))),
             log_y=bool(log_y),
             bands=bool(bands),
-            window=Window.from_dict(zoom),
+            window=window,
         )
     except RunNotFound:
         raise PreventUpdate from None
     return tuple(figures[key] for key in CURVES)
 
 
-@callback(
+# A zoom on any curve becomes {x_mode, x0, x1} in the browser, at once: a server callback
+# here would be cancelled by the relayout events every redraw fires right after the zoom.
+clientside_callback(
+    """
+    function() {
+        const noUpdate = window.dash_clientside.no_update;
+        const triggered = window.dash_clientside.callback_context.triggered;
+        const event = triggered && triggered.length ? triggered[0].value : null;
+        if (!event) { return noUpdate; }
+        if (event["xaxis.autorange"]) { return null; }
+        let range = event["xaxis.range"];
+        if (!range && "xaxis.range[0]" in event && "xaxis.range[1]" in event) {
+            range = [event["xaxis.range[0]"], event["xaxis.range[1]"]];
+        }
+        if (!range) { return noUpdate; }
+        const x0 = Number(range[0]), x1 = Number(range[1]);
+        if (!isFinite(x0) || !isFinite(x1)) { return noUpdate; }
+        const xMode = arguments[arguments.length - 1];
+        return {x_mode: xMode, x0: Math.min(x0, x1), x1: Math.max(x0, x1)};
+    }
+    """,
     Output("run-zoom", "data"),
     *[Input(f"run-curve-{key}", "relayoutData") for key in CURVES],
     State("run-x", "value"),
-    State("run-id", "data"),
     prevent_initial_call=True,
 )
-def zoom(*args: Any) -> Any:
-    """Turn a zoom on any curve into an episode window that every curve re-reads.
-
-    Returns:
-        The window's data, None after a double-click (whole run), or no update for events
-        that do not change the x range.
-    """
-    x_mode, run_id = args[-2], args[-1]
-    picked = relayout_range(ctx.triggered[0]["value"] if ctx.triggered else None)
-    if picked is None:
-        return no_update
-    if picked == "reset":
-        return None
-    window = zoom_window(get_store(), run_id, x_mode or "episode", *picked)
-    return window.to_dict() if window else no_update
 
 
 # -- actions -----------------------------------------------------------------------------

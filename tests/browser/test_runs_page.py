@@ -79,11 +79,10 @@ def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
         .get_attribute("href")
         .endswith(f"/runs/{run.id}")
     )
-    # While the run is live the page refreshes: the episode count climbs.
-    first = dash_duo.find_element(_cell(run.id, "episodes")).text
-    until(lambda: dash_duo.find_element(_cell(run.id, "episodes")).text != first, timeout=15)
-    assert dash_duo.find_element(_cell(run.id, "episodes")).text.endswith("/ 20,000")
-    assert dash_duo.find_element(_cell(run.id, "status") + " .badge").text in ("queued", "running")
+    # While the run is live the page refreshes, until it shows the run finished.
+    badge = _cell(run.id, "status") + " .badge"
+    until(lambda: dash_duo.find_element(badge).text == "finished", timeout=60)
+    assert dash_duo.find_element(_cell(run.id, "episodes")).text == "20,000 / 20,000"
     assert dash_duo.get_logs() == []
 
 
