@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.runstore.support
 
 from runstore import EPISODE_FIELDS, RunStore
-from tests.runstore.support import make_rows
+from tests.runstore.support import make_rows, new_run
 
 SIZES = {
     "tiny": (5_000, 1, (1_000, 5_000, 20_000)),
@@ -114,23 +114,6 @@ def batches(pool: list[dict[str, Any]], episodes: int, size: int) -> Iterator[li
                 {**row, "episode": episode, "env_steps": steps, "wall_time": episode / 1000}
             )
         yield batch
-
-
-def new_run(store: RunStore, episodes: int) -> int:
-    """Create a GridWorld run in ``store`` with room for ``episodes`` episodes.
-
-    Returns:
-        The run's id.
-    """
-    return store.create_run(
-        name="bench run",
-        env_id="GridWorld-v0",
-        env_config={"n_states": 25, "n_actions": 4},
-        hyperparams={"alpha": 0.1, "gamma": 0.99, "epsilon": 1.0},
-        seed=0,
-        target_episodes=episodes,
-        spec={"env_id": "GridWorld-v0", "preset": "easy"},
-    )
 
 
 def store_append(path: Path, rows: list[list[dict]]) -> float:
