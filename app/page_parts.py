@@ -1,6 +1,9 @@
-"""Pieces the Dash pages share: status colours, and the run a URL names (or a notice)."""
+"""Pieces the Dash pages share: status colours, figure formatting, and the run a URL names
+(or a notice)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -18,6 +21,16 @@ STATUS_COLORS = {
     "error": "danger",
 }
 """Bootstrap colour of each run status's badge."""
+
+
+def format_figure(value: Any) -> str:
+    """Return a number for a table or label: floats to 4 significant digits, integers with
+    thousands separators, a dash for a missing value, anything else as text."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def run_from_path(value: object) -> Run | None:

@@ -22,6 +22,7 @@ from app.figures.compare import (
     summary_row,
 )
 from app.figures.curves import X_MODES, color_for
+from app.page_parts import format_figure
 from runstore import METRICS, Run, RunNotFound
 
 dash.register_page(__name__, path="/compare", title="gridlab · compare")
@@ -308,17 +309,6 @@ def _tables(ids: list[int] | None, threshold: float | None) -> tuple[list[Run], 
     return runs, params, summaries
 
 
-def _fmt(value: Any) -> str:
-    """Return a table cell's text (numbers to 4 significant digits, None as a dash)."""
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
 def _header(runs: list[Run], first: str) -> html.Thead:
     """Return a table head naming each run in its curve colour."""
     return html.Thead(
@@ -376,7 +366,7 @@ def render_tables(ids: list[int] | None, threshold: float | None, _: int | None)
         "episodes": "episodes done",
         "final_return": "final mean return (last 100)",
         "best_return": "best mean return (100-episode block)",
-        "episodes_to_threshold": f"episodes to mean return ≥ {_fmt(threshold)}",
+        "episodes_to_threshold": f"episodes to mean return ≥ {format_figure(threshold)}",
         "threshold_resolution": "…resolution (episodes per bucket)",
         "final_gap": "final optimality gap",
     }
@@ -385,7 +375,9 @@ def render_tables(ids: list[int] | None, threshold: float | None, _: int | None)
             _header(runs, "figure"),
             html.Tbody(
                 [
-                    html.Tr([html.Th(text)] + [html.Td(_fmt(row[key])) for row in summaries])
+                    html.Tr(
+                        [html.Th(text)] + [html.Td(format_figure(row[key])) for row in summaries]
+                    )
                     for key, text in labels.items()
                 ]
             ),

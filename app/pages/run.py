@@ -35,7 +35,7 @@ from app.actions import Conflict, change_params, pause_run, resume_run, stop_run
 from app.context import get_pool, get_store
 from app.figures.curves import X_MODES
 from app.figures.policy import action_labels
-from app.page_parts import STATUS_COLORS, missing_run, run_from_path
+from app.page_parts import STATUS_COLORS, format_figure, missing_run, run_from_path
 from app.run_view import CURVES, curve_figures, zoom_window
 from app.training import RESUMABLE
 from gridworld.errors import ValidationError
@@ -50,15 +50,6 @@ DIAGNOSTIC_WINDOW = 100
 """Episodes the diagnostics average over."""
 SMOOTH_DEFAULT = 0.6
 CURVE_HEIGHT = 280
-
-
-def _fmt(value: Any) -> str:
-    """Return a figure for display: 4 significant digits, a dash for missing values."""
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
@@ -234,7 +225,7 @@ def _param_editor(run: Run) -> dbc.Card:
                             type="text",
                             inputMode="decimal",
                             size="sm",
-                            placeholder=_fmt(run.current_params.get(name)),
+                            placeholder=format_figure(run.current_params.get(name)),
                         ),
                         dbc.FormFeedback(
                             id={"type": "run-param-feedback", "name": name}, type="invalid"
@@ -328,7 +319,7 @@ def refresh_status(_: int | None, __: Any, run_id: int) -> tuple:
         warnings,
         _diagnostic_table(run, summary),
         _change_list(store.param_changes(run_id)[-20:]),
-        [_fmt(run.current_params.get(name)) for name in HYPERPARAM_NAMES],
+        [format_figure(run.current_params.get(name)) for name in HYPERPARAM_NAMES],
         not run.is_live,
     )
 
@@ -351,7 +342,9 @@ def _diagnostic_table(run: Run, summary: dict[str, Any]) -> Any:
     table = html.Table(
         html.Tbody(
             [
-                html.Tr([html.Th(name, className="fw-normal text-muted"), html.Td(_fmt(value))])
+                html.Tr(
+                    [html.Th(name, className="fw-normal text-muted"), html.Td(format_figure(value))]
+                )
                 for name, value in figures
             ]
         ),
@@ -391,7 +384,8 @@ def _change_list(changes: list) -> Any:
         items.append(
             html.Li(
                 [
-                    f"{change.param} {_fmt(change.old_value)} → {_fmt(change.new_value)} · ",
+                    f"{change.param} {format_figure(change.old_value)}"
+                    f" → {format_figure(change.new_value)} · ",
                     when,
                     html.Span(f" ({change.source})", className="text-muted"),
                 ],
@@ -552,7 +546,7 @@ def apply_params(_: int | None, values: list[Any], run_id: int) -> tuple:
         return invalid, feedback, keep, "", no_update
     except (Conflict, RunNotFound) as exc:
         return clear, blank, keep, str(exc).strip("'\""), no_update
-    text = ", ".join(f"{c['param']} → {_fmt(c['new_value'])}" for c in queued)
+    text = ", ".join(f"{c['param']} → {format_figure(c['new_value'])}" for c in queued)
     return clear, blank, [None] * len(names), f"Queued: {text}.", _stamp()
 
 
