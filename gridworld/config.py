@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import MapError, ValidationError
-from .hyperparams import to_number
+from .numbers import to_number
 
 Cell = tuple[int, int]
 """A (row, column) position, row 0 at the top."""

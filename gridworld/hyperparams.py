@@ -21,12 +21,12 @@ set cannot exist, however it was built.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .errors import ValidationError
+from .numbers import to_number
 
 
 @dataclass(frozen=True)
@@ -118,31 +118,6 @@ class Hyperparams:
 
 HYPERPARAM_NAMES = tuple(f.name for f in fields(Hyperparams))
 """The field names, in declaration order."""
-
-
-def to_number(field: str, value: object, allowed: str) -> float:
-    """Return ``value`` as a finite float, or raise ValidationError naming ``field``.
-
-    Args:
-        field: the field's name, for the message.
-        value: an int, a float or a numeric string.
-        allowed: what the field accepts, for the message.
-
-    Returns:
-        The value as a float.
-
-    Raises:
-        ValidationError: a bool, a non-numeric value, NaN or an infinity.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValidationError(field, value, "not a number", allowed)
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        raise ValidationError(field, value, "not a number", allowed) from None
-    if not math.isfinite(number):
-        raise ValidationError(field, value, "not a finite number", allowed)
-    return number
 
 
 def _checked(name: str, value: object, shown: object) -> float:

@@ -15,7 +15,8 @@ from gymnasium import spaces
 
 from .config import PRESETS, GridWorldConfig
 from .errors import ValidationError
-from .hyperparams import Hyperparams, to_number, validate_hyperparams
+from .hyperparams import Hyperparams, validate_hyperparams
+from .numbers import parse_int
 
 GRIDWORLD_ID = "GridWorld-v0"
 MAX_EPISODES = 10_000_000
@@ -72,17 +73,6 @@ class RunSpec:
         return validate_run_spec(data)
 
 
-def _integer(name: str, value: object, low: int, high: int) -> int:
-    """Return ``value`` as an int within [low, high] or raise ValidationError naming ``name``."""
-    allowed = f"an integer from {low} to {high}"
-    number = to_number(name, value, allowed)
-    if number != int(number):
-        raise ValidationError(name, value, "not a whole number", allowed)
-    if not low <= number <= high:
-        raise ValidationError(name, value, "out of range", allowed)
-    return int(number)
-
-
 def _desc(value: object) -> tuple[str, ...]:
     """Return a text map given as a list of rows or as one newline-separated string."""
     if isinstance(value, str):
@@ -134,14 +124,14 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         )
     else:
         preset = desc = None
-    episodes = _integer("episodes", mapping.get("episodes", 1000), 1, MAX_EPISODES)
-    seed = _integer("seed", mapping.get("seed", 0), 0, MAX_SEED)
+    episodes = parse_int("episodes", mapping.get("episodes", 1000), 1, MAX_EPISODES)
+    seed = parse_int("seed", mapping.get("seed", 0), 0, MAX_SEED)
     hyperparams = mapping.get("hyperparams") or {}
     if not isinstance(hyperparams, Hyperparams):
         hyperparams = validate_hyperparams(hyperparams)
     every = mapping.get("checkpoint_every")
     if every is not None and every != "":
-        every = _integer("checkpoint_every", every, 1, MAX_EPISODES)
+        every = parse_int("checkpoint_every", every, 1, MAX_EPISODES)
     else:
         every = None
     name = mapping.get("name") or f"{preset or env_id} seed {seed}"

@@ -24,11 +24,13 @@ from .records import (
     Run,
     Series,
 )
-from .store import RunStore
+from .store import MAX_EPISODE_LIMIT, MAX_POINTS, RunStore
 
 __all__ = [
     "EPISODE_FIELDS",
     "LIVE_STATUSES",
+    "MAX_EPISODE_LIMIT",
+    "MAX_POINTS",
     "METRICS",
     "STATUSES",
     "BatchError",

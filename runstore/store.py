@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, literal, select, text, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import export
@@ -23,8 +23,8 @@ from .errors import (
     CheckpointNotFound,
     InvalidQuery,
     RunNotFound,
-    SchemaVersionError,
 )
+from .migrate import prepare_schema
 from .records import (
     EPISODE_FIELDS,
     METRICS,
@@ -42,11 +42,8 @@ from .rollups import Piece, choose_bucket, cover, rollup_rows, serving_level
 from .schema import (
     ROLLUP_LEVELS,
     ROLLUP_STATS,
-    SCHEMA_VERSION,
-    Base,
     CheckpointRow,
     EpisodeRow,
-    Meta,
     ParamChangeRow,
     RunRow,
     rollups,
@@ -105,7 +102,7 @@ class RunStore:
         self._rollup_upsert = self._build_rollup_upsert()
         self._insert_episodes = self._build_episode_insert()
         try:
-            self._create_schema()
+            prepare_schema(self._engine, url)
         except BaseException:
             self._engine.dispose()
             raise
@@ -130,24 +127,6 @@ class RunStore:
     def _write(self) -> Any:
         """Return a write transaction context."""
         return transaction(self._engine, write=True)
-
-    # -- schema ---------------------------------------------------------------------
-
-    def _create_schema(self) -> None:
-        """Create missing tables and check (or record) the schema version."""
-        with self._write() as conn:
-            if self._dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(7202611)"))
-            Base.metadata.create_all(conn)
-            stored = conn.scalar(select(Meta.value).where(Meta.key == "schema_version"))
-            if stored is None:
-                conn.execute(insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif stored != str(SCHEMA_VERSION):
-                raise SchemaVersionError(
-                    f"the store at {self.url} has schema version {stored}, but this gridlab"
-                    f" reads version {SCHEMA_VERSION}; open it with the gridlab that wrote it"
-                    " or start a new store (--db)"
-                )
 
     def _build_rollup_upsert(self) -> Any:
         """Return the INSERT .. ON CONFLICT statement that adds batch aggregates to rollups."""

@@ -115,7 +115,7 @@ def test_an_unsupported_render_mode_is_refused():
 
 BAD_SPECS = [
     ({"episodes": 0}, "episodes", "an integer from 1 to 10000000"),
-    ({"episodes": "many"}, "episodes", "not a number"),
+    ({"episodes": "many"}, "episodes", "not a whole number"),
     ({"episodes": 2.5}, "episodes", "not a whole number"),
     ({"seed": -1}, "seed", "an integer from 0 to 4294967295"),
     ({"preset": "impossible"}, "preset", "easy, medium, hard"),

@@ -1,0 +1,126 @@
+"""gridlab's rules, each in one place: what each run status allows, the limits every entry
+point shares, how ids are read from text and how numbers are shown to people.
+
+The HTTP API, the CLI, the training pool and the page buttons all ask ``refusal`` (or
+``check``) before acting on a run, so the same refused action gives the same message
+everywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from gridworld.numbers import parse_int
+from runstore import LIVE_STATUSES, MAX_EPISODE_LIMIT, Run
+
+MAX_ID = 2**53
+"""The largest run id accepted from text (JSON numbers stay exact up to here)."""
+MAX_COMPARE_RUNS = 8
+"""Most runs one comparison takes, in the API and on the pages (the palette has eight)."""
+MIN_COMPARE_RUNS = 2
+"""Fewest runs the runs page's Compare button opens."""
+MAX_EPISODE_ROWS = MAX_EPISODE_LIMIT
+"""Most raw episode rows one request reads (the API's ``limit``, one block of the log)."""
+
+
+class Action(StrEnum):
+    """What a person can ask of an existing run."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    EDIT = "edit"
+    """Change hyperparameters."""
+
+
+RESUMABLE = ("paused", "stopped", "crashed", "error")
+"""Statuses a run can be resumed from (from its latest checkpoint)."""
+ALLOWED: dict[Action, tuple[str, ...]] = {
+    Action.PAUSE: LIVE_STATUSES,
+    Action.RESUME: RESUMABLE,
+    Action.STOP: (*LIVE_STATUSES, "paused"),
+    Action.EDIT: (*LIVE_STATUSES, "paused"),
+}
+"""The statuses in which each action is allowed (a paused run applies edits on resume)."""
+_WHAT = {
+    Action.PAUSE: "pause",
+    Action.RESUME: "be resumed",
+    Action.STOP: "stop",
+    Action.EDIT: "change parameters",
+}
+_ENDING = {"paused": "pause", "stopped": "stop"}
+"""Requested statuses that end a live run's worker (a resume may cancel them), as verbs."""
+
+
+class Conflict(Exception):
+    """The run exists but its state (or the dashboard's) does not allow the action."""
+
+
+def pending_end(run: Run) -> str | None:
+    """Return the pause or stop a live run has been asked for and not yet reached, or None."""
+    if run.is_live and run.requested_status in _ENDING:
+        return run.requested_status
+    return None
+
+
+def refusal(run: Run, action: Action) -> str | None:
+    """Return why ``action`` is not allowed for ``run`` now, or None when it is.
+
+    A live run with a pending pause or stop can be resumed (that cancels the request) and
+    cannot be paused again.
+
+    Returns:
+        None, or a message naming the run, its status and the statuses that allow the action.
+    """
+    pending = pending_end(run)
+    if action is Action.RESUME and pending is not None:
+        return None
+    if action is Action.PAUSE and pending is not None:
+        return f"run {run.id} is {run.status} and already asked to {_ENDING[pending]}"
+    allowed = ALLOWED[action]
+    if run.status in allowed:
+        return None
+    return f"run {run.id} is {run.status}; only {_either(allowed)} runs can {_WHAT[action]}"
+
+
+def check(run: Run, action: Action) -> None:
+    """Raise ``Conflict`` with ``refusal``'s message unless ``action`` is allowed for ``run``."""
+    message = refusal(run, action)
+    if message is not None:
+        raise Conflict(message)
+
+
+def allowed_actions(run: Run) -> frozenset[Action]:
+    """Return the actions ``run`` allows now (what the page enables)."""
+    return frozenset(action for action in Action if refusal(run, action) is None)
+
+
+def parse_id(field: str, raw: object) -> int:
+    """Return a run (or other row) id given as text or a number.
+
+    Raises:
+        ValidationError: not a whole number, or outside 1..``MAX_ID``.
+    """
+    return parse_int(field, raw, 1, MAX_ID)
+
+
+def format_number(value: Any) -> str:
+    """Return a value as people read it in tables, labels and captions.
+
+    Returns:
+        Floats to 4 significant digits, integers with thousands separators, a dash for a
+        missing value, anything else as text.
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _either(statuses: tuple[str, ...]) -> str:
+    """Return ``("a", "b", "c")`` as ``"a, b or c"``."""
+    return statuses[0] if len(statuses) == 1 else f"{', '.join(statuses[:-1])} or {statuses[-1]}"
