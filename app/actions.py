@@ -1,8 +1,9 @@
-"""What a person can do to runs, with the rules every entry point (HTTP, Dash pages) shares.
+"""What a person can do to runs, for every entry point (HTTP, Dash pages).
 
-Each action validates through gridworld, acts through the store or the training pool and
-raises one of three errors the callers map to messages: ``ValidationError`` (bad value),
-``RunNotFound`` (no such run) and ``Conflict`` (the run's state does not allow it).
+Each action validates through gridworld, asks ``app.rules`` whether the run's status allows
+it, acts through the store or the training pool and raises one of three errors the callers
+map to messages: ``ValidationError`` (bad value), ``RunNotFound`` (no such run) and
+``app.rules.Conflict`` (the run's state, or the dashboard's, does not allow it).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from app.training import RESUMABLE, RunStateError, TrainingPool
+from app.rules import Action, Conflict, check, pending_end
+from app.training import TrainingPool, prepare_resume
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES, Hyperparams, validate_hyperparams
 from gridworld.spec import RunSpec, validate_run_spec
-from runstore import LIVE_STATUSES, RunStore
+from runstore import RunStore
 
 REQUEST_FIELDS = {
     "env": "env_id",
@@ -30,15 +32,10 @@ REQUEST_FIELDS = {
 }
 """Fields of a new-run request (HTTP body, Dash form) and the run-spec field each feeds."""
 
-EDITABLE_STATUSES = (*LIVE_STATUSES, "paused")
-"""Statuses in which parameter changes are accepted (a paused run applies them on resume)."""
-
 EXIT_GRACE_S = 3.0
 """How long a resume waits for the worker that just paused the run to exit."""
-
-
-class Conflict(Exception):
-    """The run exists but its state (or the dashboard's) does not allow the action."""
+NO_POOL = "this dashboard has no training pool; start it with `python run.py`"
+"""Why a dashboard without a training pool cannot start or resume a run."""
 
 
 def spec_from_request(body: object) -> RunSpec:
@@ -80,11 +77,8 @@ def submit_run(pool: TrainingPool | None, body: object) -> int:
     """
     spec = spec_from_request(body)
     if pool is None:
-        raise Conflict("this dashboard has no training pool; start it with `python run.py`")
-    try:
-        return pool.submit(spec)
-    except RunStateError as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(NO_POOL)
+    return pool.submit(spec)
 
 
 def change_params(store: RunStore, run_id: int, changes: object, source: str) -> list[dict]:
@@ -102,7 +96,7 @@ def change_params(store: RunStore, run_id: int, changes: object, source: str) ->
     Raises:
         ValidationError: not an object, empty, an unknown parameter or a bad value.
         RunNotFound: no such run.
-        Conflict: the run has ended.
+        Conflict: the run's status does not allow parameter changes.
     """
     allowed = f"an object with at least one of {', '.join(HYPERPARAM_NAMES)}"
     if not isinstance(changes, Mapping) or not changes:
@@ -110,11 +104,7 @@ def change_params(store: RunStore, run_id: int, changes: object, source: str) ->
     run = store.get_run(run_id)
     current = {k: v for k, v in run.current_params.items() if k in HYPERPARAM_NAMES}
     updated = validate_hyperparams(changes, base=Hyperparams(**current))
-    if run.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"run {run_id} is {run.status}; parameters change only while it is"
-            f" {', '.join(EDITABLE_STATUSES)}"
-        )
+    check(run, Action.EDIT)
     normalised = {name: getattr(updated, name) for name in changes}
     return [change.to_dict() for change in store.request_params(run_id, normalised, source)]
 
@@ -124,11 +114,9 @@ def pause_run(store: RunStore, run_id: int) -> None:
 
     Raises:
         RunNotFound: no such run.
-        Conflict: the run is not live.
+        Conflict: the run's status does not allow a pause.
     """
-    run = store.get_run(run_id)
-    if run.status not in LIVE_STATUSES:
-        raise Conflict(f"run {run_id} is {run.status}; only queued or running runs can pause")
+    check(store.get_run(run_id), Action.PAUSE)
     store.request_status(run_id, "paused")
 
 
@@ -140,43 +128,37 @@ def stop_run(store: RunStore, run_id: int) -> None:
 
     Raises:
         RunNotFound: no such run.
-        Conflict: the run has already ended.
+        Conflict: the run's status does not allow a stop.
     """
     run = store.get_run(run_id)
-    if run.status in LIVE_STATUSES:
+    check(run, Action.STOP)
+    if run.is_live:
         store.request_status(run_id, "stopped")
-    elif run.status == "paused":
-        store.set_status(run_id, "stopped")
     else:
-        raise Conflict(f"run {run_id} is {run.status}; only live or paused runs can stop")
+        store.set_status(run_id, "stopped")
 
 
 def resume_run(store: RunStore, pool: TrainingPool | None, run_id: int) -> None:
-    """Resume a paused, stopped, crashed or failed run (or cancel a pending pause).
+    """Resume a paused, stopped, crashed or failed run (or cancel a pending pause or stop).
 
     Raises:
         RunNotFound: no such run.
-        Conflict: the run is running or finished, or there is no training pool.
+        Conflict: the run's status does not allow a resume, or there is no training pool.
     """
     run = store.get_run(run_id)
-    if run.status in LIVE_STATUSES:
-        if run.requested_status in ("paused", "stopped"):
-            store.request_status(run_id, "running")
-            return
-        raise Conflict(f"run {run_id} is {run.status} already")
-    if run.status not in RESUMABLE:
-        raise Conflict(
-            f"run {run_id} is {run.status}; only {', '.join(RESUMABLE)} runs can be resumed"
-        )
+    check(run, Action.RESUME)
+    if pending_end(run) is not None:
+        prepare_resume(store, run_id)  # cancels the request; the run's worker carries on
+        return
     if pool is None:
-        raise Conflict("this dashboard has no training pool; start it with `python run.py`")
+        raise Conflict(NO_POOL)
     deadline = time.monotonic() + EXIT_GRACE_S
     while True:
         try:
             pool.resume(run_id)
             return
-        except RunStateError as exc:
+        except Conflict:
             # A worker that has just recorded "paused" may not have exited yet.
             if run_id not in pool.running() or time.monotonic() > deadline:
-                raise Conflict(str(exc)) from None
+                raise
             time.sleep(0.05)

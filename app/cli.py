@@ -1,8 +1,9 @@
 """The command line: ``python run.py [dashboard|train|resume|list|export] ...``.
 
 Exit status: 0 on success, 2 for bad arguments, an unknown run or a run in the wrong state
-(with the validator's own message), 1 when a run ends in ``error``, 130 when Ctrl-C paused
-a run (it is checkpointed and resumable).
+(with the message the HTTP API gives for the same value or run: the validator's, the
+store's or ``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
+is checkpointed and resumable).
 """
 
 from __future__ import annotations
@@ -18,14 +19,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from app.training import (
-    STALE_AFTER_S,
-    RunStateError,
-    TrainingPool,
-    create_run,
-    prepare_resume,
-    train,
-)
+from app.rules import Conflict, parse_id
+from app.training import STALE_AFTER_S, TrainingPool, create_run, prepare_resume, train
 from app.training.worker import StopFlag
 from gridworld.errors import ValidationError
 from gridworld.spec import validate_run_spec
@@ -37,10 +32,8 @@ HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
 EXIT_USAGE = 2
 EXIT_RUN_ERROR = 1
 EXIT_INTERRUPTED = 130
-
-
-class UsageError(Exception):
-    """A command cannot run as asked; the message says why (exit status 2)."""
+USAGE_ERRORS = (ValidationError, RunNotFound, Conflict)
+"""Errors that mean the command cannot run as asked; their message says why (exit 2)."""
 
 
 def db_url_default() -> str:
@@ -92,12 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db_option],
         help="continue a paused, stopped, crashed or failed run from its latest checkpoint",
     )
-    resume.add_argument("run_id", type=int, metavar="RUN_ID")
+    resume.add_argument("run_id", metavar="RUN_ID")
     commands.add_parser("list", parents=[db_option], help="list the runs in the store")
     export = commands.add_parser(
         "export", parents=[db_option], help="write a run's episodes as CSV or JSON"
     )
-    export.add_argument("run_id", type=int, metavar="RUN_ID")
+    export.add_argument("run_id", metavar="RUN_ID")
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="(default: csv)")
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     return parser
@@ -196,10 +189,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     """Validate the options, create the run and train it here; return the exit status."""
-    try:
-        spec = validate_run_spec(spec_mapping(args))
-    except ValidationError as exc:
-        raise UsageError(str(exc)) from exc
+    spec = validate_run_spec(spec_mapping(args))
     store = _open_store(args)
     try:
         run_id = create_run(store, spec)
@@ -212,16 +202,22 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    """Continue a run from its latest checkpoint in this process; return the exit status."""
+    """Continue a run from its latest checkpoint in this process; return the exit status.
+
+    A run still live elsewhere with a pending pause or stop has that request cancelled and
+    keeps its worker (the status is 0).
+    """
+    run_id = parse_id("run_id", args.run_id)
     store = _open_store(args)
     try:
-        try:
-            prepare_resume(store, args.run_id)
-        except RunNotFound as exc:
-            raise UsageError(f"run {args.run_id} not found") from exc
-        except RunStateError as exc:
-            raise UsageError(str(exc)) from exc
-        return _train_here(store, args.run_id)
+        if prepare_resume(store, run_id):
+            return _train_here(store, run_id)
+        print(
+            f"run {run_id} is still live: its pending pause or stop is cancelled and its"
+            " worker trains on",
+            file=sys.stderr,
+        )
+        return 0
     finally:
         store.close()
 
@@ -291,15 +287,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Stream a run's episodes as CSV or JSON to a file or stdout; return the exit status."""
+    run_id = parse_id("run_id", args.run_id)
     store = _open_store(args)
     try:
-        try:
-            store.get_run(args.run_id)
-        except RunNotFound as exc:
-            raise UsageError(f"run {args.run_id} not found") from exc
-        chunks = (
-            store.iter_csv(args.run_id) if args.format == "csv" else store.iter_json(args.run_id)
-        )
+        store.get_run(run_id)  # an unknown run is refused before anything is written
+        chunks = store.iter_csv(run_id) if args.format == "csv" else store.iter_json(run_id)
         if args.output is None:
             try:
                 sys.stdout.writelines(chunks)
@@ -336,6 +328,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_dashboard(args)
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
+    except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

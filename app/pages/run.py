@@ -31,13 +31,13 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
-from app.actions import Conflict, change_params, pause_run, resume_run, stop_run
+from app.actions import change_params, pause_run, resume_run, stop_run
 from app.context import get_pool, get_store
 from app.figures.curves import X_MODES
 from app.figures.policy import action_labels
 from app.page_parts import STATUS_COLORS, format_figure, missing_run, run_from_path
+from app.rules import RESUMABLE, Conflict
 from app.run_view import CURVES, curve_figures, zoom_window
-from app.training import RESUMABLE
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES
 from runstore import LIVE_STATUSES, Run, RunNotFound

@@ -19,9 +19,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from app.actions import Conflict, submit_run
+from app.actions import submit_run
 from app.context import get_pool, get_store
 from app.page_parts import STATUS_COLORS
+from app.rules import Conflict
 from gridworld.config import PRESETS
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams

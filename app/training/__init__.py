@@ -4,11 +4,8 @@ This package imports neither Dash nor Flask, so spawned workers stay light.
 """
 
 from .pool import (
-    RESUMABLE,
     STALE_AFTER_S,
-    RunStateError,
     TrainingPool,
-    check_resumable,
     create_run,
     prepare_resume,
     spawn_worker,
@@ -17,13 +14,10 @@ from .pool import (
 from .worker import LoopSettings, Trainer, checkpoint_interval, train, worker_main
 
 __all__ = [
-    "RESUMABLE",
     "STALE_AFTER_S",
     "LoopSettings",
-    "RunStateError",
     "Trainer",
     "TrainingPool",
-    "check_resumable",
     "checkpoint_interval",
     "create_run",
     "prepare_resume",

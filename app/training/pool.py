@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 import socket
 import threading
 import time
@@ -21,23 +20,18 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
+from app.rules import Action, Conflict, check, pending_end
 from gridworld.spec import RunSpec, env_config
-from runstore import Run, RunStore
+from runstore import RunStore
 
 from .worker import LoopSettings, worker_main
 
 log = logging.getLogger(__name__)
 
-RESUMABLE = ("paused", "stopped", "crashed", "error")
-"""Statuses a run can be resumed from (from its latest checkpoint)."""
 STALE_AFTER_S = 15.0
 """A ``running`` run whose heartbeat is older than this has lost its worker."""
 
 _SPAWN = multiprocessing.get_context("spawn")
-
-
-class RunStateError(ValueError):
-    """The run is in a status that does not allow the requested action."""
 
 
 def create_run(store: RunStore, spec: RunSpec) -> int:
@@ -61,38 +55,31 @@ def create_run(store: RunStore, spec: RunSpec) -> int:
     )
 
 
-def check_resumable(run: Run) -> None:
-    """Raise unless ``run`` can be resumed.
+def prepare_resume(store: RunStore, run_id: int) -> bool:
+    """Resume the run in the store, as ``app.rules`` allows it.
 
-    Args:
-        run: the stored run.
-
-    Raises:
-        RunStateError: the run is live (queued/running) or finished.
-    """
-    if run.status not in RESUMABLE:
-        raise RunStateError(
-            f"run {run.id} is {run.status}; only {', '.join(RESUMABLE[:-1])} or"
-            f" {RESUMABLE[-1]} runs can be resumed"
-        )
-
-
-def prepare_resume(store: RunStore, run_id: int) -> None:
-    """Check that the run can be resumed and mark it ``queued`` for a new worker.
-
-    A request for ``running`` overrides a stale pause/stop request; the worker fulfils it.
+    A live run with a pending pause or stop has that request cancelled (its worker carries
+    on). Any other resumable run is marked ``queued`` with a request for ``running``, which
+    overrides a stale pause/stop request; the worker that trains it next fulfils it.
 
     Args:
         store: the run store.
         run_id: the run to resume.
 
+    Returns:
+        True when the run now needs a new worker, False when its own worker carries on.
+
     Raises:
         RunNotFound: no such run.
-        RunStateError: the run is live or finished.
+        Conflict: the run's status does not allow a resume (``app.rules``' message).
     """
-    check_resumable(store.get_run(run_id))
+    run = store.get_run(run_id)
+    check(run, Action.RESUME)
     store.request_status(run_id, "running")
+    if pending_end(run) is not None:
+        return False
     store.set_status(run_id, "queued")
+    return True
 
 
 def spawn_worker(
@@ -215,7 +202,7 @@ class TrainingPool:
             The new run's id.
 
         Raises:
-            RunStateError: the pool is shut down.
+            Conflict: the pool is shut down.
         """
         with self._lock:
             self._check_open()
@@ -227,20 +214,25 @@ class TrainingPool:
     def resume(self, run_id: int) -> None:
         """Continue a paused, stopped, crashed or failed run from its latest checkpoint.
 
+        A live run with a pending pause or stop keeps its worker; the request is cancelled.
+
         Args:
             run_id: the run to resume.
 
         Raises:
             RunNotFound: no such run.
-            RunStateError: the run is live or finished, or the pool is shut down.
+            Conflict: ``app.rules`` refuses the resume, the worker that just ended the run
+                has not exited yet, or the pool is shut down.
         """
         with self._lock:
             self._check_open()
-            if run_id in self._processes or run_id in self._queue:
-                raise RunStateError(f"run {run_id} is already running or queued")
-            prepare_resume(self._store, run_id)
-            self._queue.append(run_id)
-            self._fill()
+            run = self._store.get_run(run_id)
+            check(run, Action.RESUME)
+            if not run.is_live and run_id in self._processes:
+                raise Conflict(f"run {run_id}'s worker has not exited yet; try again")
+            if prepare_resume(self._store, run_id):
+                self._queue.append(run_id)
+                self._fill()
 
     def running(self) -> list[int]:
         """Return the ids of the runs that have a live worker process in this pool."""
@@ -270,7 +262,7 @@ class TrainingPool:
             processes = dict(self._processes)
         for process in processes.values():
             if process.is_alive():
-                os.kill(process.pid, signal.SIGTERM)
+                process.terminate()  # SIGTERM: the worker checkpoints and pauses
         deadline = time.monotonic() + timeout
         for process in processes.values():
             process.join(max(0.0, deadline - time.monotonic()))
@@ -289,7 +281,7 @@ class TrainingPool:
     def _check_open(self) -> None:
         """Raise if the pool was shut down."""
         if self._closing.is_set():
-            raise RunStateError("the training pool is shut down")
+            raise Conflict("the training pool is shut down")
 
     def _adopt(self) -> None:
         """Queue the store's queued runs (oldest first); mark orphans here as crashed."""
@@ -340,7 +332,7 @@ class TrainingPool:
 
     def _mark_crashed(self, run_id: int, reason: str) -> None:
         """Mark the run crashed if it is still recorded as live."""
-        if self._store.get_run(run_id).status in ("queued", "running"):
+        if self._store.get_run(run_id).is_live:
             self._store.set_status(
                 run_id,
                 "crashed",

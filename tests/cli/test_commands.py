@@ -17,27 +17,14 @@ import pytest
 from gridworld.errors import ValidationError
 from gridworld.spec import validate_run_spec
 from runstore import RunStore
+from tests.cli.support import RUN_PY, gridlab
+from tests.dashboard_support import seeded_run
 from tests.trainer.support import assert_contiguous, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
-RUN_PY = str(ROOT / "run.py")
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.sqlite'}"
-
-
-def gridlab(*args: str, env: dict | None = None, cwd: Path | None = None):
-    """Run ``python run.py ARGS`` and return the finished process (text output)."""
-    return subprocess.run(
-        [sys.executable, RUN_PY, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd or ROOT,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def validator_message(mapping: dict) -> str:
@@ -142,7 +129,24 @@ def test_unknown_run_exits_2(db):
 
 def test_bad_usage_exits_2(db):
     assert gridlab("export", "1", "--format", "xml", "--db", db).returncode == 2
-    assert gridlab("resume", "one", "--db", db).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "shown", "reason"),
+    [
+        (["resume", "one"], "'one'", "not a whole number"),
+        (["resume", "99999999999999999999"], "99999999999999999999", "out of range"),
+        (["export", "0"], "0", "out of range"),
+        (["export", "1e3", "--format", "json"], "1e3", "not a whole number"),
+    ],
+)
+def test_a_bad_run_id_exits_2_with_the_id_parsers_message(db, args, shown, reason):
+    done = gridlab(*args, "--db", db)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: run_id={shown} is invalid: {reason}; allowed: an integer from 1 to"
+        " 9007199254740992\n"
+    )
 
 
 def interrupt(args: list[str], db: str, ready: Callable[[RunStore], bool]) -> tuple[int, str]:
@@ -199,4 +203,21 @@ def test_resuming_a_finished_run_exits_2(db):
     run_id = int(done.stdout.strip().splitlines()[-1])
     refused = gridlab("resume", str(run_id), "--db", db)
     assert refused.returncode == 2
-    assert refused.stderr.startswith(f"error: run {run_id} is finished; only paused")
+    assert refused.stderr == (
+        f"error: run {run_id} is finished; only paused, stopped, crashed or error runs can be"
+        " resumed\n"
+    )
+
+
+def test_resume_of_a_run_asked_to_pause_cancels_the_request(db):
+    store = RunStore(db)
+    try:
+        run_id = seeded_run(store, status="queued", episodes=0)
+        store.request_status(run_id, "paused")
+        done = gridlab("resume", str(run_id), "--db", db)
+        assert done.returncode == 0, done.stderr
+        assert "pending pause or stop is cancelled" in done.stderr
+        run = store.get_run(run_id)
+        assert (run.status, run.requested_status, run.episodes_done) == ("queued", "running", 0)
+    finally:
+        store.close()

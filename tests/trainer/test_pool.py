@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from app.training import RunStateError, TrainingPool, create_run, train
+from app.rules import Conflict
+from app.training import TrainingPool, create_run, train
 from tests.trainer.support import (
     FAST,
     assert_contiguous,
@@ -53,8 +54,10 @@ def test_three_concurrent_runs_pause_resume_and_stop(store, store_url):
             assert run.requested_status is None
         assert status_of(store, c) == "running"
         wait_for(lambda: pool.running() == [c], 5, "workers of a and b exited")
-        with pytest.raises(RunStateError, match=f"run {c} is"):
+        refused = f"run {c} is running; only paused, stopped, crashed or error runs can be resumed"
+        with pytest.raises(Conflict) as caught:
             pool.resume(c)
+        assert str(caught.value) == refused
 
         paused_at = store.get_run(a).episodes_done
         pool.resume(a)
@@ -68,6 +71,25 @@ def test_three_concurrent_runs_pause_resume_and_stop(store, store_url):
         assert run.status == final
         assert store.checkpoints(run_id)[-1].episode == run.episodes_done
         assert_contiguous(store, run_id)
+
+
+def test_resume_of_a_run_asked_to_pause_cancels_the_request_and_starts_no_worker(store, pool):
+    run_id = create_run(store, make_spec(episodes=FOREVER))
+    store.request_status(run_id, "paused")
+    pool.resume(run_id)
+    run = store.get_run(run_id)
+    assert (run.status, run.requested_status) == ("queued", "running")
+    assert (pool.running(), pool.queued()) == ([], [])
+
+
+def test_a_resume_while_the_runs_worker_is_still_exiting_says_so(store, store_url):
+    with TrainingPool(store_url, max_workers=1, settings=FAST, adopt=False) as pool:
+        run_id = pool.submit(make_spec(episodes=FOREVER))
+        wait_for(lambda: store.get_run(run_id).episodes_done > 0, 60, "the run training")
+        store.set_status(run_id, "paused")  # as a worker records it just before exiting
+        with pytest.raises(Conflict) as caught:
+            pool.resume(run_id)
+        assert str(caught.value) == f"run {run_id}'s worker has not exited yet; try again"
 
 
 def test_param_change_takes_effect_at_the_stamped_episode(store, store_url):
