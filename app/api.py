@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -29,25 +29,22 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from app.actions import (
-    Conflict,
-    change_params,
-    pause_run,
-    resume_run,
-    stop_run,
-    submit_run,
-)
+from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_pool, get_store
+from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
-from runstore import CheckpointNotFound, InvalidQuery, RunNotFound
+from gridworld.numbers import parse_int
+from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**53
-"""Largest id or episode number a query accepts (JS-safe; far below SQL's 64-bit limit)."""
 MAX_BODY_BYTES = 64 * 1024
-MAX_COMPARE_RUNS = 20
 DEFAULT_POINTS = 1000
+DEFAULT_ROWS = 1000
+"""Episode rows a request without ``limit`` reads."""
+
+Default = TypeVar("Default", int, None)
+"""What ``query_int`` gives for an absent argument: a number, or None for no bound."""
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -74,27 +71,23 @@ def init_app(server: Flask) -> None:
 # -- argument parsing -------------------------------------------------------------------
 
 
-def parse_int(field: str, raw: str | None, *, low: int = 1, default: int | None = None) -> Any:
-    """Return a whole number from a path or query string, or ``default`` when absent.
+def query_int(field: str, default: Default, high: int = MAX_ID) -> int | Default:
+    """Return the whole number in query argument ``field``, or ``default`` when absent.
 
     Raises:
-        ValidationError: not a decimal integer, or outside ``low``..``MAX_ID``.
+        ValidationError: not a whole number, or outside 1..``high``.
     """
-    allowed = f"an integer from {low} to {MAX_ID}"
-    if raw is None or raw == "":
-        return default
-    text = raw.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
-        raise ValidationError(field, raw, "not a whole number", allowed)
-    number = int(text)
-    if not low <= number <= MAX_ID:
-        raise ValidationError(field, raw, "out of range", allowed)
-    return number
+    raw = request.args.get(field, "")
+    return default if raw == "" else parse_int(field, raw, 1, high)
 
 
 def run_id_of(raw: str) -> int:
-    """Return a run id from the URL path."""
-    return parse_int("run_id", raw)
+    """Return a run id from the URL path.
+
+    Raises:
+        ValidationError: not a whole number, or outside 1..``MAX_ID``.
+    """
+    return parse_id("run_id", raw)
 
 
 def json_body() -> Any:
@@ -198,7 +191,9 @@ def _unexpected(exc: Exception) -> tuple[Response, int]:
 def _http_error(exc: HTTPException) -> Any:
     """Answer routing errors (404, 405) under ``/api/`` with JSON; leave other paths alone."""
     if request.path.startswith("/api/") or request.path == "/api":
-        return _error(f"{exc.name}: {request.method} {request.path} ({exc.description})", exc.code)
+        return _error(
+            f"{exc.name}: {request.method} {request.path} ({exc.description})", exc.code or 404
+        )
     return exc
 
 
@@ -232,13 +227,12 @@ def run_detail(run_id: str) -> Response:
 def series(run_id: str, metric: str) -> Response:
     """Return a decimated window of one metric (``start``, ``end``, ``points``)."""
     rid = run_id_of(run_id)
-    args = request.args
     window = get_store().series(
         rid,
         metric,
-        start=parse_int("start", args.get("start")),
-        end=parse_int("end", args.get("end")),
-        points=parse_int("points", args.get("points"), default=DEFAULT_POINTS),
+        start=query_int("start", None),
+        end=query_int("end", None),
+        points=query_int("points", DEFAULT_POINTS, MAX_POINTS),
     )
     return jsonify(_finite(window.to_dict()))
 
@@ -249,8 +243,8 @@ def episodes(run_id: str) -> Response:
     rid = run_id_of(run_id)
     rows = get_store().episodes(
         rid,
-        start=parse_int("start", request.args.get("start"), default=1),
-        limit=parse_int("limit", request.args.get("limit"), default=1000),
+        start=query_int("start", 1),
+        limit=query_int("limit", DEFAULT_ROWS, MAX_EPISODE_ROWS),
     )
     return jsonify({"run_id": rid, "episodes": _finite(rows)})
 
@@ -275,7 +269,7 @@ def checkpoints(run_id: str) -> Response:
 def checkpoint(run_id: str, episode: str) -> Response:
     """Return one checkpoint's Q-table: ``{"episode", "shape", "q"}`` (``latest`` works)."""
     rid = run_id_of(run_id)
-    which: int | str = "latest" if episode == "latest" else parse_int("episode", episode)
+    which: int | str = "latest" if episode == "latest" else parse_int("episode", episode, 1, MAX_ID)
     saved = get_store().load_checkpoint(rid, which)
     return jsonify(
         {
@@ -336,19 +330,18 @@ def export_json(run_id: str) -> Response:
 @bp.get("/compare")
 def compare() -> Response:
     """Return one metric's decimated series for several runs (``runs=1,2,3``)."""
-    args = request.args
-    raw = args.get("runs")
+    raw = request.args.get("runs")
     allowed = f"1 to {MAX_COMPARE_RUNS} comma-separated run ids, e.g. runs=1,2"
     if not raw:
         raise ValidationError("runs", raw, "missing", allowed)
     parts = raw.split(",")
     if len(parts) > MAX_COMPARE_RUNS:
         raise ValidationError("runs", raw, "too many runs", allowed)
-    ids = list(dict.fromkeys(parse_int("runs", part) for part in parts))
-    metric = args.get("metric", "return")
-    points = parse_int("points", args.get("points"), default=DEFAULT_POINTS)
-    start = parse_int("start", args.get("start"))
-    end = parse_int("end", args.get("end"))
+    ids = list(dict.fromkeys(parse_id("runs", part) for part in parts))
+    metric = request.args.get("metric", "return")
+    points = query_int("points", DEFAULT_POINTS, MAX_POINTS)
+    start = query_int("start", None)
+    end = query_int("end", None)
     store = get_store()
     out = []
     for rid in ids:

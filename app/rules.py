@@ -15,7 +15,7 @@ from gridworld.numbers import parse_int
 from runstore import LIVE_STATUSES, MAX_EPISODE_LIMIT, Run
 
 MAX_ID = 2**53
-"""The largest run id accepted from text (JSON numbers stay exact up to here)."""
+"""The largest id or episode number accepted from text (JSON numbers stay exact up to here)."""
 MAX_COMPARE_RUNS = 8
 """Most runs one comparison takes, in the API and on the pages (the palette has eight)."""
 MIN_COMPARE_RUNS = 2

@@ -9,7 +9,7 @@ from tests.dashboard_support import snapshot
 
 FOREIGN = {"Origin": "https://evil.example"}
 R, F, P = "{running}", "{finished}", "{paused}"  # placeholders for seeded run ids
-TOO_MANY = ",".join(["{running}"] * 21)
+TOO_MANY = ",".join(["{running}"] * 9)  # one more than rules.MAX_COMPARE_RUNS
 
 # (method, path, body or raw text, headers, status, words the error must contain)
 BAD_REQUESTS = [
@@ -20,6 +20,8 @@ BAD_REQUESTS = [
     ("GET", "/api/runs/1.5", None, {}, 400, ["run_id"]),
     ("GET", "/api/runs/99999999999999999999999", None, {}, 400, ["run_id"]),
     ("GET", "/api/runs/%20", None, {}, 400, ["run_id"]),
+    ("GET", "/api/runs/1_000", None, {}, 400, ["run_id", "1_000", "whole number"]),
+    ("GET", "/api/runs/%D9%A3", None, {}, 400, ["run_id", "whole number"]),
     ("GET", "/api/runs/999", None, {}, 404, ["run 999 not found"]),
     ("GET", "/api/runs/999/series/return", None, {}, 404, ["run 999"]),
     ("GET", "/api/runs/999/param-changes", None, {}, 404, ["run 999"]),
@@ -37,6 +39,7 @@ BAD_REQUESTS = [
     ("GET", f"/api/runs/{R}/series/return?points=10001", None, {}, 400, ["points", "10000"]),
     ("GET", f"/api/runs/{R}/series/return?points=1e3", None, {}, 400, ["points", "1e3"]),
     ("GET", f"/api/runs/{R}/series/return?start=1" + "0" * 30, None, {}, 400, ["start"]),
+    ("GET", f"/api/runs/{R}/series/return?end=1e3", None, {}, 400, ["end", "whole number"]),
     # raw episodes and checkpoints
     ("GET", f"/api/runs/{R}/episodes?limit=10001", None, {}, 400, ["limit", "10000"]),
     ("GET", f"/api/runs/{R}/episodes?limit=0", None, {}, 400, ["limit"]),
@@ -50,8 +53,10 @@ BAD_REQUESTS = [
     ("GET", f"/api/compare?runs={R},abc", None, {}, 400, ["runs", "abc"]),
     ("GET", f"/api/compare?runs={R},999", None, {}, 404, ["run 999"]),
     ("GET", f"/api/compare?runs={R}&metric=bogus", None, {}, 400, ["metric", "bogus"]),
-    ("GET", f"/api/compare?runs={TOO_MANY}", None, {}, 400, ["runs", "20"]),
+    ("GET", f"/api/compare?runs={TOO_MANY}", None, {}, 400, ["runs", "too many", "1 to 8"]),
     ("GET", f"/api/compare?runs={R}&points=-1", None, {}, 400, ["points"]),
+    ("GET", f"/api/compare?runs={R}&points=10001", None, {}, 400, ["points", "1 to 10000"]),
+    ("GET", f"/api/compare?runs={R},0", None, {}, 400, ["runs=0", "out of range"]),
     # path tricks and unknown routes
     ("GET", "/api/runs/1/../../etc/passwd", None, {}, 404, ["no route"]),
     ("GET", "/api/runs/%2e%2e/series/return", None, {}, 400, ["run_id", ".."]),
@@ -121,6 +126,7 @@ BAD_REQUESTS = [
     ("POST", f"/api/runs/{F}/pause", {}, {}, 409, ["finished"]),
     ("POST", f"/api/runs/{F}/stop", {}, {}, 409, ["finished"]),
     ("POST", f"/api/runs/{R}/resume", {}, {}, 409, ["running"]),
+    ("POST", f"/api/runs/{F}/resume", {}, {}, 409, ["finished", "paused, stopped, crashed"]),
     ("POST", f"/api/runs/{R}/explode", {}, {}, 400, ["action", "pause, resume, stop"]),
     ("POST", "/api/runs/999/pause", {}, {}, 404, ["run 999"]),
     ("POST", f"/api/runs/{R}/stop", {}, FOREIGN, 403, ["Origin"]),

@@ -122,6 +122,33 @@ def test_compare_returns_one_series_per_run(client, runs):
     assert body["runs"][1]["series"]["end"] == 120
 
 
+def test_compare_takes_up_to_eight_runs_and_refuses_nine(client, runs):
+    ids = [runs.running, runs.finished, runs.paused, runs.failed] * 2
+    body = client.get(f"/api/compare?runs={','.join(map(str, ids))}").get_json()
+    assert [run["id"] for run in body["runs"]] == ids[:4]
+    nine = ",".join(map(str, [*ids, runs.running]))
+    response = client.get(f"/api/compare?runs={nine}")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": f"runs={nine!r} is invalid: too many runs; allowed: 1 to 8 comma-separated"
+        " run ids, e.g. runs=1,2",
+        "field": "runs",
+    }
+
+
+def test_a_resume_cancels_a_pending_pause_and_a_second_pause_is_refused(client, store, runs):
+    assert client.post(f"/api/runs/{runs.running}/pause", json={}).status_code == 202
+    response = client.post(f"/api/runs/{runs.running}/pause", json={})
+    assert response.status_code == 409
+    assert (
+        response.get_json()["error"] == f"run {runs.running} is running and already asked to pause"
+    )
+    response = client.post(f"/api/runs/{runs.running}/resume", json={})
+    assert response.status_code == 202
+    assert response.get_json()["requested_status"] == "running"
+    assert store.get_run(runs.running).status == "running"
+
+
 def test_create_start_pause_resume_and_stop_a_real_run(client, store):
     response = client.post(
         "/api/runs",
