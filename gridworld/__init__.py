@@ -12,16 +12,14 @@ from .env import GridWorldEnv
 from .episode import EpisodeStats, run_episode
 from .errors import MapError, ValidationError
 from .hyperparams import HYPERPARAM_RANGES, Hyperparams, validate_hyperparams
-from .planning import evaluate_policy, optimality, value_iteration
-from .spec import RunSpec, env_config, make_env, validate_run_spec
+from .optimality import Optimality, time_limit
+from .planning import evaluate_policy, optimal_q, value_iteration
+from .spec import GRIDWORLD_ID, RunSpec, env_config, make_env, validate_run_spec
 
-ENV_ID = "GridWorld-v0"
-
-if ENV_ID not in registry:
-    register(id=ENV_ID, entry_point="gridworld.env:GridWorldEnv")
+if GRIDWORLD_ID not in registry:
+    register(id=GRIDWORLD_ID, entry_point="gridworld.env:GridWorldEnv")
 
 __all__ = [
-    "ENV_ID",
     "HYPERPARAM_RANGES",
     "PRESETS",
     "EpisodeStats",
@@ -30,14 +28,16 @@ __all__ = [
     "Hyperparams",
     "MapError",
     "NonFiniteQError",
+    "Optimality",
     "QLearningAgent",
     "RunSpec",
     "ValidationError",
     "env_config",
     "evaluate_policy",
     "make_env",
-    "optimality",
+    "optimal_q",
     "run_episode",
+    "time_limit",
     "validate_hyperparams",
     "validate_run_spec",
     "value_iteration",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from math import isfinite
 from typing import Any
 
@@ -11,7 +11,27 @@ import numpy as np
 from .hyperparams import Hyperparams
 
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
-"""numpy bit generators whose saved state ``load_state_dict`` restores."""
+"""numpy bit generators whose saved state ``generator_from_state`` restores."""
+
+
+def generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
+    """Return a numpy generator in exactly a saved state.
+
+    Args:
+        state: a ``bit_generator.state`` dict, as saved in a checkpoint.
+
+    Returns:
+        A new ``np.random.Generator`` that continues where the saved one stopped.
+
+    Raises:
+        ValueError: the state names a bit generator outside ``BIT_GENERATORS``.
+    """
+    name = state["bit_generator"]
+    if name not in BIT_GENERATORS:
+        raise ValueError(f"unknown bit generator {name!r}; allowed: {', '.join(BIT_GENERATORS)}")
+    bit_generator = getattr(np.random, name)()
+    bit_generator.state = dict(state)
+    return np.random.Generator(bit_generator)
 
 
 class NonFiniteQError(FloatingPointError):
@@ -111,14 +131,6 @@ class QLearningAgent:
         if self.rng.random() < self.epsilon:
             return int(self.rng.random() * self.n_actions)
         return self.greedy_action(state)
-
-    def greedy_policy(self) -> np.ndarray:
-        """Return the greedy action of every state (first maximum; no randomness).
-
-        Returns:
-            An int array with one action per state.
-        """
-        return np.argmax(self.q, axis=1)
 
     def update(
         self, state: int, action: int, reward: float, next_state: int, terminated: bool
@@ -303,11 +315,4 @@ class QLearningAgent:
         if "hyperparams" in state:
             self.hyperparams = Hyperparams(**state["hyperparams"])
             self._gamma = self.hyperparams.gamma
-        name = state["rng"]["bit_generator"]
-        if name not in BIT_GENERATORS:
-            raise ValueError(
-                f"unknown bit generator {name!r}; allowed: {', '.join(BIT_GENERATORS)}"
-            )
-        bit_generator = getattr(np.random, name)()
-        bit_generator.state = state["rng"]
-        self.rng = np.random.Generator(bit_generator)
+        self.rng = generator_from_state(state["rng"])

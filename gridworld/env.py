@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -78,7 +78,8 @@ class GridWorldEnv(gym.Env[int, int]):
     * v0: first version.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    # gym.Env declares metadata as an instance attribute, so ClassVar would clash with it.
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}  # noqa: RUF012
 
     def __init__(
         self,
@@ -110,8 +111,10 @@ class GridWorldEnv(gym.Env[int, int]):
         self.render_mode = render_mode
         self.nrow, self.ncol = config.height, config.width
         n_states = self.nrow * self.ncol
-        self.observation_space = spaces.Discrete(n_states)
-        self.action_space = spaces.Discrete(len(Action))
+        # Discrete is typed as a space of numpy integers; it contains Python ints as well,
+        # which is what this env takes and returns.
+        self.observation_space = cast(spaces.Space[int], spaces.Discrete(n_states))
+        self.action_space = cast(spaces.Space[int], spaces.Discrete(len(Action)))
         self.start_state = self.to_state(config.start)
         self.goal_states = frozenset(self.to_state(goal) for goal in config.goals)
         self.initial_state_distrib = np.zeros(n_states)

@@ -25,7 +25,12 @@ _success_rewards: WeakKeyDictionary[gym.Env, float] = WeakKeyDictionary()
 
 @dataclass(frozen=True)
 class EpisodeStats:
-    """What one episode did; the field names are the run store's episode columns."""
+    """What one episode did, named once for every consumer.
+
+    ``to_row`` turns it into the run store's episode row: ``ret`` becomes ``return``,
+    ``terminated`` and ``truncated`` stay out, and the trainer adds ``episode``,
+    ``env_steps`` and ``wall_time``.
+    """
 
     ret: float
     """Undiscounted sum of rewards."""
@@ -34,8 +39,8 @@ class EpisodeStats:
     terminated: bool
     truncated: bool
     success: bool
-    """``info["is_success"]`` of the last step where the env reports it (GridWorld), else
-    see ``success_reward``: terminated with the best reward that ends an episode."""
+    """``info["is_success"]`` of the last step where the env reports it (GridWorld); else
+    terminated with a last reward of at least ``success_reward``."""
     epsilon: float
     """Exploration rate used during the episode."""
     alpha: float

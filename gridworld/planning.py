@@ -1,37 +1,47 @@
 """Exact dynamic programming on a toy-text model ``P[s][a] = [(prob, s2, reward, terminated)]``.
 
 Works for every env that exposes such a table: GridWorld, FrozenLake, CliffWalking, Taxi.
-A terminating outcome contributes its reward and nothing after it.
+A terminating outcome contributes its reward and nothing after it. Every backup is one
+numpy pass over the table flattened into arrays (``FlatModel``); pass a ``FlatModel``
+instead of ``P`` to flatten once for many calls.
 
 Values are exact where that is well defined:
 
-* ``gamma < 1``: policy values solve ``(I - gamma P_π) V = r_π`` (a dense solve up to
-  ``DENSE_STATES`` states, sweeps to 1e-13 relative precision beyond); ``value_iteration`` ends
-  with policy iteration on exact evaluations, so V* does not depend on the sweep tolerance.
-* ``gamma == 1``: states from which the policy ends (or falls into a zero-reward loop) with
-  probability 1 get their exact expected total reward; states that never end and keep
-  collecting reward get ``-inf`` (all losses), ``+inf`` (all gains) or ``nan`` (mixed signs).
-* ``horizon=H``: the expected total discounted reward of at most H steps, by backward
-  induction (an episode time limit, such as FrozenLake-v1's 100 steps).
+* ``horizon=H`` (an episode time limit, such as FrozenLake-v1's 100 steps): the expected
+  total discounted reward of at most H steps, by backward induction from zero. The
+  induction stops early only where the rest cannot change the result: at a fixed point
+  (one step changed nothing, so no later step does) or, for ``gamma < 1``, once the
+  contraction bound on all later change falls below ``RESOLUTION`` of the values' scale.
+* ``gamma < 1`` without a horizon: policy values solve ``(I - gamma P_π) V = r_π`` (a dense
+  solve up to ``DENSE_STATES`` states, sweeps to 1e-13 relative precision beyond);
+  ``value_iteration`` ends with policy iteration on exact evaluations, so V* does not depend
+  on the sweep tolerance.
+* ``gamma == 1`` without a horizon: states from which the policy ends (or falls into a
+  zero-reward loop) with probability 1 get their exact expected total reward; states that
+  never end and keep collecting reward get ``-inf`` (all losses), ``+inf`` (all gains) or
+  ``nan`` (mixed signs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 DENSE_STATES = 3000
 """Largest model solved by a dense linear solve; larger ones are solved by sweeps."""
+RESOLUTION = 1e-13
+"""A finite-horizon induction with gamma < 1 stops once all later change is below this share
+of the values' scale (at least 1)."""
 
 Model = Mapping[int, Mapping[int, Sequence[tuple[float, int, float, bool]]]]
 """The toy-text transition table."""
 
 
 @dataclass(frozen=True)
-class _Arrays:
-    """The model flattened into parallel arrays, one entry per outcome."""
+class FlatModel:
+    """A toy-text model flattened into parallel arrays, one entry per outcome."""
 
     n_states: int
     n_actions: int
@@ -44,33 +54,43 @@ class _Arrays:
     expected_reward: np.ndarray
     """Expected immediate reward per (s, a), flattened."""
 
+    @classmethod
+    def of(cls, P: Model | FlatModel) -> FlatModel:
+        """Return ``P`` flattened (``P`` itself when it already is).
 
-def _arrays(P: Model) -> _Arrays:
-    """Return the model as arrays for vectorised backups."""
-    n_states, n_actions = len(P), len(P[0])
-    sa, prob, nxt, cont, rew = [], [], [], [], []
-    for s in range(n_states):
-        for a in range(n_actions):
-            for p, s2, r, done in P[s][a]:
-                sa.append(s * n_actions + a)
-                prob.append(p)
-                nxt.append(s2)
-                cont.append(0.0 if done else 1.0)
-                rew.append(p * r)
-    sa_arr = np.asarray(sa, dtype=np.int64)
-    size = n_states * n_actions
-    return _Arrays(
-        n_states=n_states,
-        n_actions=n_actions,
-        sa=sa_arr,
-        prob=np.asarray(prob, dtype=np.float64),
-        next_state=np.asarray(nxt, dtype=np.int64),
-        continues=np.asarray(cont, dtype=np.float64),
-        expected_reward=np.bincount(sa_arr, weights=np.asarray(rew), minlength=size),
-    )
+        Args:
+            P: the toy-text model: every state numbered 0..n-1, every action 0..m-1.
+
+        Returns:
+            The arrays every backup reads.
+        """
+        if isinstance(P, FlatModel):
+            return P
+        n_states, n_actions = len(P), len(P[0])
+        sa, prob, nxt, cont, rew = [], [], [], [], []
+        for s in range(n_states):
+            for a in range(n_actions):
+                for p, s2, r, done in P[s][a]:
+                    sa.append(s * n_actions + a)
+                    prob.append(p)
+                    nxt.append(s2)
+                    cont.append(0.0 if done else 1.0)
+                    rew.append(p * r)
+        sa_arr = np.asarray(sa, dtype=np.int64)
+        return cls(
+            n_states=n_states,
+            n_actions=n_actions,
+            sa=sa_arr,
+            prob=np.asarray(prob, dtype=np.float64),
+            next_state=np.asarray(nxt, dtype=np.int64),
+            continues=np.asarray(cont, dtype=np.float64),
+            expected_reward=np.bincount(
+                sa_arr, weights=np.asarray(rew), minlength=n_states * n_actions
+            ),
+        )
 
 
-def _backup(m: _Arrays, values: np.ndarray, gamma: float) -> np.ndarray:
+def _backup(m: FlatModel, values: np.ndarray, gamma: float) -> np.ndarray:
     """Return Q[s, a] = E[r + gamma * V(s') (0 after a terminating outcome)] for the given V."""
     future = m.prob * m.continues * values[m.next_state]
     q = m.expected_reward + gamma * np.bincount(
@@ -79,22 +99,66 @@ def _backup(m: _Arrays, values: np.ndarray, gamma: float) -> np.ndarray:
     return q.reshape(m.n_states, m.n_actions)
 
 
-def q_values(P: Model, values: np.ndarray, gamma: float) -> np.ndarray:
-    """Return the one-step lookahead Q[s, a] of the state values ``values``.
+def _check_horizon(horizon: int | None) -> None:
+    """Raise ValueError unless ``horizon`` is None or a whole number of steps >= 1."""
+    if horizon is None:
+        return
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"horizon={horizon!r} is invalid; allowed: None or a whole number >= 1")
+
+
+def _induct(
+    step: Callable[[np.ndarray], np.ndarray], n_states: int, gamma: float, steps: int
+) -> np.ndarray:
+    """Return ``V_steps`` of ``V_0 = 0, V_{k+1} = step(V_k)``: the value of at most ``steps`` steps.
+
+    Stops early at a fixed point (``V_{k+1} == V_k``: ``step`` is the same function every
+    time, so every later step repeats it) or, for ``gamma < 1``, once the contraction bound
+    ``gamma / (1 - gamma) * max|V_{k+1} - V_k|`` on all later change is below ``RESOLUTION``
+    of the values' scale.
+    """
+    values = np.zeros(n_states)
+    for _ in range(steps):
+        new = step(values)
+        delta = float(np.max(np.abs(new - values), initial=0.0))
+        values = new
+        if delta == 0.0:
+            break
+        if gamma < 1.0:
+            scale = max(1.0, float(np.max(np.abs(values))))
+            if gamma * delta <= (1.0 - gamma) * RESOLUTION * scale:
+                break
+    return values
+
+
+def optimal_q(P: Model | FlatModel, gamma: float, horizon: int | None = None) -> np.ndarray:
+    """Compute the optimal action values Q*[s, a].
 
     Args:
-        P: the toy-text model.
-        values: a value per state.
-        gamma: discount factor.
+        P: the toy-text model (or its ``FlatModel``).
+        gamma: discount factor in [0, 1] (with 1 and no horizon, see ``value_iteration``).
+        horizon: if given, episodes last at most this many steps: Q*[s, a] is the best
+            expected return of taking ``a`` in ``s`` and then acting optimally for the
+            remaining ``horizon - 1`` steps.
 
     Returns:
         A float64 array [states, actions].
+
+    Raises:
+        ValueError: ``horizon`` is not None or a whole number >= 1.
+        ArithmeticError: see ``value_iteration`` (gamma == 1 without a horizon).
     """
-    return _backup(_arrays(P), np.asarray(values, dtype=np.float64), gamma)
+    _check_horizon(horizon)
+    m = FlatModel.of(P)
+    if horizon is None:
+        values = value_iteration(m, gamma)[0]
+    else:
+        values = _induct(lambda v: _backup(m, v, gamma).max(axis=1), m.n_states, gamma, horizon - 1)
+    return _backup(m, values, gamma)
 
 
 def value_iteration(
-    P: Model,
+    P: Model | FlatModel,
     gamma: float,
     tol: float = 1e-12,
     max_iterations: int = 100_000,
@@ -103,31 +167,32 @@ def value_iteration(
     """Compute the optimal state values and a greedy optimal policy.
 
     Args:
-        P: the toy-text model.
-        gamma: discount factor in [0, 1]. With 1, every state's optimal value must be
-            finite (true of FrozenLake, CliffWalking, Taxi and GridWorld's default rewards).
-        tol: sweep until no value changes by more than this; the result is then polished
-            to exact values (policy iteration for gamma < 1; for gamma == 1 the exact value
-            of the greedy policy, where it agrees with the sweeps).
-        max_iterations: the most sweeps before giving up.
+        P: the toy-text model (or its ``FlatModel``).
+        gamma: discount factor in [0, 1]. With 1 and no horizon, every state's optimal value
+            must be finite (true of FrozenLake, CliffWalking, Taxi and GridWorld's default
+            rewards).
+        tol: without a horizon, sweep until no value changes by more than this; the result
+            is then polished to exact values (policy iteration for gamma < 1; for
+            gamma == 1 the exact value of the greedy policy, where it agrees with the sweeps).
+        max_iterations: the most sweeps before giving up (without a horizon).
         horizon: if given, the optimum over at most this many steps (backward induction;
-            the policy returned is the optimal first action).
+            the policy returned is the optimal first action, which may change as fewer
+            steps remain).
 
     Returns:
         (V*, π*): float64 values per state and the first optimal action per state.
 
     Raises:
-        ArithmeticError: with ``gamma == 1`` the values did not converge (some value is
-            infinite, e.g. a positive reward that can be collected forever).
+        ValueError: ``horizon`` is not None or a whole number >= 1.
+        ArithmeticError: with ``gamma == 1`` and no horizon the values did not converge
+            (some value is infinite, e.g. a positive reward that can be collected forever).
     """
-    m = _arrays(P)
-    values = np.zeros(m.n_states)
+    _check_horizon(horizon)
+    m = FlatModel.of(P)
     if horizon is not None:
-        q = _backup(m, values, gamma)
-        for _ in range(horizon):
-            q = _backup(m, values, gamma)
-            values = q.max(axis=1)
-        return values, np.argmax(q, axis=1)
+        q = optimal_q(m, gamma, horizon)
+        return q.max(axis=1), np.argmax(q, axis=1)
+    values = np.zeros(m.n_states)
     for _ in range(max_iterations):
         new = _backup(m, values, gamma).max(axis=1)
         delta = np.max(np.abs(new - values))
@@ -150,7 +215,7 @@ def value_iteration(
 
 
 def _policy_iteration(
-    m: _Arrays, policy: np.ndarray, gamma: float
+    m: FlatModel, policy: np.ndarray, gamma: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Improve ``policy`` with exact evaluations until no state gains; return (V*, π*)."""
     rows = np.arange(m.n_states)
@@ -164,7 +229,9 @@ def _policy_iteration(
         policy = np.where(improves, np.argmax(q, axis=1), policy)
 
 
-def _chain(m: _Arrays, policy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _chain(
+    m: FlatModel, policy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the Markov chain a policy induces: (from, to, continuing prob, reward per state)."""
     chosen = np.arange(m.n_states) * m.n_actions + np.asarray(policy, dtype=np.int64)
     chosen_mask = np.zeros(m.n_states * m.n_actions, dtype=bool)
@@ -199,7 +266,7 @@ def _solve(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, reward: np.ndar
             return values
 
 
-def _evaluate(m: _Arrays, policy: np.ndarray, gamma: float) -> np.ndarray:
+def _evaluate(m: FlatModel, policy: np.ndarray, gamma: float) -> np.ndarray:
     """Return V^π for gamma < 1 by one linear solve."""
     src, dst, prob, reward = _chain(m, policy)
     return _solve(src, dst, gamma * prob, reward)
@@ -216,7 +283,7 @@ def _reaches(src: np.ndarray, dst: np.ndarray, targets: np.ndarray) -> np.ndarra
         found = grown
 
 
-def _evaluate_total(m: _Arrays, policy: np.ndarray) -> np.ndarray:
+def _evaluate_total(m: FlatModel, policy: np.ndarray) -> np.ndarray:
     """Return V^π for gamma == 1 (see the module docstring for never-ending policies)."""
     src, dst, prob, reward = _chain(m, policy)
     stays = np.bincount(src, weights=prob, minlength=m.n_states)
@@ -260,12 +327,15 @@ def _reachable_from(src: np.ndarray, dst: np.ndarray, start: np.ndarray) -> np.n
 
 
 def evaluate_policy(
-    P: Model, policy: Sequence[int] | np.ndarray, gamma: float, horizon: int | None = None
+    P: Model | FlatModel,
+    policy: Sequence[int] | np.ndarray,
+    gamma: float,
+    horizon: int | None = None,
 ) -> np.ndarray:
     """Compute the exact value of a deterministic stationary policy.
 
     Args:
-        P: the toy-text model.
+        P: the toy-text model (or its ``FlatModel``).
         policy: the action taken in each state.
         gamma: discount factor in [0, 1].
         horizon: if given, the value of following the policy for at most this many steps
@@ -274,67 +344,22 @@ def evaluate_policy(
     Returns:
         V^π per state (float64): exact for gamma < 1 and for a horizon; with gamma == 1 and
         no horizon, exact where the policy ends with probability 1, else ±inf or nan.
+
+    Raises:
+        ValueError: ``horizon`` is not None or a whole number >= 1.
     """
-    m = _arrays(P)
+    _check_horizon(horizon)
+    m = FlatModel.of(P)
     actions = np.asarray(policy, dtype=np.int64)
     if horizon is not None:
         src, dst, prob, reward = _chain(m, actions)
-        values = np.zeros(m.n_states)
-        for _ in range(horizon):
-            values = reward + gamma * np.bincount(
+
+        def step(values: np.ndarray) -> np.ndarray:
+            return reward + gamma * np.bincount(
                 src, weights=prob * values[dst], minlength=m.n_states
             )
-        return values
+
+        return _induct(step, m.n_states, gamma, horizon)
     if gamma < 1.0:
         return _evaluate(m, actions, gamma)
     return _evaluate_total(m, actions)
-
-
-def optimality(
-    P: Model,
-    q: np.ndarray,
-    start_state: int | Sequence[float] | np.ndarray,
-    gamma: float,
-    horizon: int | None = None,
-) -> dict[str, float]:
-    """Score the greedy policy of a Q-table against the optimum.
-
-    Args:
-        P: the toy-text model.
-        q: the Q-table [states, actions]; its greedy policy takes the first maximum.
-        start_state: the start state, or a start distribution (one probability per state,
-            like Taxi's ``initial_state_distrib``).
-        gamma: discount factor in [0, 1].
-        horizon: measure both values over at most this many steps (the env's time limit).
-            ``v_opt`` is then the optimum over time-dependent policies, which a stationary
-            greedy policy may miss by a little (FrozenLake-v1: 0.7442 against 0.7402).
-
-    Returns:
-        ``v_opt`` (optimal value at the start), ``v_greedy`` (the greedy policy's exact value
-        there), ``gap`` (``v_opt - v_greedy``) and ``optimal_share`` (the share of states whose
-        greedy action is optimal, as judged by the optimal Q-values, ties within 1e-9).
-    """
-    m = _arrays(P)
-    v_opt, _ = value_iteration(P, gamma, horizon=horizon)
-    if horizon is None:
-        q_opt = _backup(m, v_opt, gamma)
-    else:
-        q_opt = _backup(m, value_iteration(P, gamma, horizon=horizon - 1)[0], gamma)
-    policy = np.argmax(np.asarray(q), axis=1)
-    v_greedy = evaluate_policy(P, policy, gamma, horizon=horizon)
-    if np.ndim(start_state) == 0:
-        start_opt, start_greedy = float(v_opt[int(start_state)]), float(v_greedy[int(start_state)])
-    else:
-        weights = np.asarray(start_state, dtype=np.float64)
-        support = weights > 0
-        start_opt = float(weights[support] @ v_opt[support])
-        start_greedy = float(weights[support] @ v_greedy[support])
-    best = q_opt.max(axis=1)
-    chosen = q_opt[np.arange(m.n_states), policy]
-    optimal = chosen >= best - 1e-9 * np.maximum(1.0, np.abs(best))
-    return {
-        "v_opt": start_opt,
-        "v_greedy": start_greedy,
-        "gap": start_opt - start_greedy,
-        "optimal_share": float(np.mean(optimal)),
-    }

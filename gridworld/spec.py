@@ -181,16 +181,39 @@ def make_env(spec: RunSpec) -> gym.Env:
         env = gym.make(spec.env_id, **kwargs)
     except (gym.error.Error, ImportError, TypeError) as exc:
         raise ValidationError("env", spec.env_id, f"cannot be made ({exc})", ENV_ALLOWED) from None
+    try:
+        table_shape(env)
+    except ValidationError:
+        env.close()
+        raise
+    return env
+
+
+def table_shape(env: gym.Env) -> tuple[int, int]:
+    """Return the shape of the Q-table that learns ``env``.
+
+    Args:
+        env: the environment (``gymnasium.make`` gives it its spec's id).
+
+    Returns:
+        (number of states, number of actions).
+
+    Raises:
+        ValidationError: the observation or action space is not a Discrete space starting
+            at 0 (field ``env``), so a Q-table could not index it.
+    """
+    sizes = []
     for kind, space in (("observation", env.observation_space), ("action", env.action_space)):
         if not isinstance(space, spaces.Discrete):
             reason = f"its {kind} space is {space}, not Discrete, so a Q-table cannot index it"
         elif space.start != 0:
             reason = f"its {kind} space {space} does not start at 0, so a Q-table cannot index it"
         else:
+            sizes.append(int(space.n))
             continue
-        env.close()
-        raise ValidationError("env", spec.env_id, reason, ENV_ALLOWED)
-    return env
+        env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        raise ValidationError("env", env_id, reason, ENV_ALLOWED)
+    return sizes[0], sizes[1]
 
 
 def env_config(spec: RunSpec) -> dict[str, Any]:
@@ -205,17 +228,15 @@ def env_config(spec: RunSpec) -> dict[str, Any]:
     """
     env = make_env(spec)
     env.close()
+    n_states, n_actions = table_shape(env)
     base = env.unwrapped
+    config, desc = getattr(base, "config", None), getattr(base, "desc", None)
     grid = None
-    if isinstance(getattr(base, "config", None), GridWorldConfig):
-        grid = base.config.to_dict()
-    elif getattr(base, "desc", None) is not None and hasattr(base, "nrow"):
-        rows = ["".join(ch.decode() for ch in row) for row in base.desc]
+    if isinstance(config, GridWorldConfig):
+        grid = config.to_dict()
+    elif desc is not None and hasattr(base, "nrow"):
+        rows = ["".join(ch.decode() for ch in row) for row in desc]
         grid = GridWorldConfig.from_map(
             [row.replace("F", ".").replace("H", "T") for row in rows]
         ).to_dict()
-    return {
-        "n_states": int(env.observation_space.n),
-        "n_actions": int(env.action_space.n),
-        "grid": grid,
-    }
+    return {"n_states": n_states, "n_actions": n_actions, "grid": grid}

@@ -19,9 +19,9 @@ from app.figures.curves import (
     color_for,
     curve_figure,
     curve_traces,
-    format_value,
     x_values,
 )
+from app.rules import format_number
 
 
 @dataclass(frozen=True)
@@ -154,10 +154,11 @@ def param_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _text(value: Any) -> str:
-    """Return a setting as table text: integers in full, other numbers to 4 digits."""
+    """Return a setting as table (and CSV) text: integers as plain digits, since seeds and
+    episode counts are copied from there, anything else as ``format_number`` shows it."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return format_value(value)
+    return format_number(value)
 
 
 def episodes_to_threshold(series: Mapping[str, Any], threshold: float) -> int | None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from app.rules import format_number
+
 X_MODES: dict[str, str] = {
     "episode": "episode",
     "env_steps": "environment steps",
@@ -174,13 +176,6 @@ def curve_traces(
     return traces
 
 
-def format_value(value: Any) -> str:
-    """Return a parameter value for a marker label (numbers to 4 significant digits)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:.4g}"
-    return str(value)
-
-
 def change_markers(
     changes: Iterable[Mapping[str, Any]],
     *,
@@ -216,8 +211,8 @@ def change_markers(
                 continue
             x = float(np.interp(episode, x_of_episode["episode"], x_of_episode["x"]))
         hover = "<br>".join(
-            f"episode {episode}: {change['param']} {format_value(change['old_value'])}"
-            f" → {format_value(change['new_value'])}"
+            f"episode {episode}: {change['param']} {format_number(change['old_value'])}"
+            f" → {format_number(change['new_value'])}"
             for change in applied[episode]
         )
         label = ", ".join(str(change["param"]) for change in applied[episode])

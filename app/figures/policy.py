@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from app.rules import format_number
 from gridworld.config import MAP_CHARS
 from gridworld.env import ARROWS, COLOURS
 
@@ -86,7 +87,10 @@ def changed_states(q: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
 
 def _q_hover(q_row: np.ndarray, labels: Sequence[str]) -> str:
     """Return hover lines "label: value" for one state's Q-values."""
-    return "<br>".join(f"{label}: {value:.4g}" for label, value in zip(labels, q_row, strict=True))
+    return "<br>".join(
+        f"{label}: {format_number(float(value))}"
+        for label, value in zip(labels, q_row, strict=True)
+    )
 
 
 def grid_policy_figure(

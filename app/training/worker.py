@@ -16,19 +16,17 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import FrameType
 from typing import Any
 
-import numpy as np
-
-from gridworld.agent import NonFiniteQError, QLearningAgent
+from gridworld.agent import NonFiniteQError, QLearningAgent, generator_from_state
 from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
-from gridworld.spec import RunSpec, make_env
+from gridworld.optimality import Optimality
+from gridworld.plateau import Plateau
+from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import RunStore
-
-from .evaluation import Evaluator
 
 MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
@@ -89,10 +87,11 @@ class _Pause(Exception):
 class Trainer:
     """Trains one stored run from its latest checkpoint (or from scratch) to its end.
 
-    Resuming and starting are the same path: episodes after the latest checkpoint are
-    deleted first, then the agent, the environment's random generator and the trainer's own
-    counters are restored from it, so the episodes that follow are exactly those an
-    uninterrupted run would have produced.
+    Resuming and starting are the same path: the constructor restores the agent, the
+    environment's random generator and the trainer's own counters from the latest
+    checkpoint (reading the store only); ``run`` first deletes the episodes recorded after
+    that checkpoint (``rewind_to_checkpoint``), so the episodes that follow are exactly those
+    an uninterrupted run would have produced.
     """
 
     def __init__(
@@ -104,7 +103,7 @@ class Trainer:
         should_stop: Callable[[], bool] | None = None,
         on_progress: Callable[[int, float], None] | None = None,
     ) -> None:
-        """Prepare the run for training (no episode is played yet).
+        """Prepare the run for training from its latest checkpoint; the store is only read.
 
         Args:
             store: the run store.
@@ -128,16 +127,15 @@ class Trainer:
         self.target = run.target_episodes
         self.every = checkpoint_interval(self.spec)
         self.env = make_env(self.spec)
-        n_states = int(self.env.observation_space.n)
-        n_actions = int(self.env.action_space.n)
+        n_states, n_actions = table_shape(self.env)
         self.agent = QLearningAgent(n_states, n_actions, self.spec.hyperparams, seed=self.spec.seed)
-        self.evaluator = Evaluator.for_env(self.env)
+        self.optimality = Optimality.for_env(self.env)
         self.rows: list[dict[str, Any]] = []
         self.episode = 0
         self.env_steps = 0
         self.wall_offset = 0.0
         self.first_seed: int | None = self.spec.seed
-        self.plateau = {"block_sum": 0.0, "block_n": 0, "best": None, "best_episode": 0}
+        self.plateau = Plateau()
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.last_checkpoint = 0
         self.evaluation_seconds = 0.0
@@ -147,7 +145,7 @@ class Trainer:
     # -- setup ------------------------------------------------------------------------
 
     def _restore(self) -> None:
-        """Load the latest checkpoint, if any, and drop the episodes recorded after it."""
+        """Load the latest checkpoint, if any (the store is left as it is)."""
         if self.store.checkpoints(self.run_id):
             checkpoint = self.store.load_checkpoint(self.run_id, "latest")
             state = dict(checkpoint.agent_state)
@@ -156,10 +154,17 @@ class Trainer:
             self.episode = self.last_checkpoint = checkpoint.episode
             self.env_steps = extras["env_steps"]
             self.wall_offset = extras["wall_time"]
-            self.plateau = extras["plateau"]
+            self.plateau = Plateau(**extras["plateau"])
             if extras["env_rng"] is not None:
-                self._set_env_rng(extras["env_rng"])
+                self.env.unwrapped.np_random = generator_from_state(extras["env_rng"])
                 self.first_seed = None
+
+    def rewind_to_checkpoint(self) -> None:
+        """Delete the episodes (and later checkpoints) recorded after the one restored.
+
+        The first step of ``run``: a run that crashed or was killed after its last
+        checkpoint left episodes that the loop is about to play again.
+        """
         self.store.truncate_episodes(self.run_id, self.episode)
 
     def _changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
@@ -180,12 +185,6 @@ class Trainer:
         generator = getattr(self.env.unwrapped, "_np_random", None)
         return None if generator is None else generator.bit_generator.state
 
-    def _set_env_rng(self, state: dict[str, Any]) -> None:
-        """Give the environment a random generator in exactly the saved state."""
-        bit_generator = getattr(np.random, state["bit_generator"])()
-        bit_generator.state = state
-        self.env.unwrapped.np_random = np.random.Generator(bit_generator)
-
     # -- the loop ---------------------------------------------------------------------
 
     def run(self) -> str:
@@ -194,6 +193,7 @@ class Trainer:
         Returns:
             The run's final status: "finished", "paused", "stopped" or "error".
         """
+        self.rewind_to_checkpoint()
         self.store.set_status(self.run_id, "running", pid=os.getpid(), host=socket.gethostname())
         try:
             self._loop()
@@ -292,25 +292,19 @@ class Trainer:
         """Track block means of the return; warn once when none beat the best for long."""
         plateau, settings = self.plateau, self.settings
         for row in rows:
-            plateau["block_sum"] += row["return"]
-            plateau["block_n"] += 1
-            if plateau["block_n"] < settings.plateau_window:
-                continue
-            mean = plateau["block_sum"] / plateau["block_n"]
-            plateau["block_sum"], plateau["block_n"] = 0.0, 0
-            if plateau["best"] is None or mean > plateau["best"]:
-                plateau["best"], plateau["best_episode"] = mean, row["episode"]
-            elif (
-                not self.plateau_warned
-                and row["episode"] - plateau["best_episode"] >= settings.plateau_patience
+            episode = row["episode"]
+            if (
+                plateau.add(row["return"], episode, settings.plateau_window)
+                and not self.plateau_warned
+                and episode - plateau.best_episode >= settings.plateau_patience
             ):
                 self.plateau_warned = True
                 self.store.add_warning(
                     self.run_id,
                     f"{PLATEAU_PREFIX} the {settings.plateau_window}-episode mean return has not"
-                    f" beaten its best ({plateau['best']:.4g}, reached at episode"
-                    f" {plateau['best_episode']}) for {row['episode'] - plateau['best_episode']}"
-                    f" episodes (through episode {row['episode']}); learning may have"
+                    f" beaten its best ({plateau.best:.4g}, reached at episode"
+                    f" {plateau.best_episode}) for {episode - plateau.best_episode}"
+                    f" episodes (through episode {episode}); learning may have"
                     " converged or stalled",
                 )
 
@@ -327,12 +321,13 @@ class Trainer:
             "env_rng": self._env_rng(),
             "env_steps": self.env_steps,
             "wall_time": wall_time,
-            "plateau": dict(self.plateau),
+            "plateau": asdict(self.plateau),
         }
         evaluation = None
-        if final or self.evaluation_seconds <= EVALUATION_BUDGET * wall_time:
+        due = final or self.evaluation_seconds <= EVALUATION_BUDGET * wall_time
+        if self.optimality is not None and due:
             started = time.perf_counter()
-            evaluation = self.evaluator.evaluate(q, self.agent.hyperparams.gamma)
+            evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
         self.store.save_checkpoint(self.run_id, self.episode, q, state, evaluation)
         self.last_checkpoint = self.episode

@@ -34,19 +34,6 @@ def series(episodes, mean, low=None, high=None):
     }
 
 
-def tensorboard_reference(values, weight):
-    """TensorBoard's resampled smoothing, written from its JavaScript (debiased EMA)."""
-    last, n, out = 0.0, 0, []
-    for v in values:
-        if not math.isfinite(v):
-            out.append(v)
-            continue
-        last = last * weight + (1 - weight) * v
-        n += 1
-        out.append(last / (1 - weight**n))
-    return out
-
-
 def test_smooth_zero_weight_is_identity():
     assert smooth([1.0, -2.0, 3.5], 0.0) == [1.0, -2.0, 3.5]
 
@@ -57,10 +44,21 @@ def test_smooth_is_debiased_so_the_start_is_not_pulled_to_zero():
     assert smooth([4.0], 0.99) == pytest.approx([4.0])
 
 
-@pytest.mark.parametrize("weight", [0.3, 0.6, 0.95])
-def test_smooth_matches_tensorboard(weight):
-    values = [0.0, 1.0, -1.0, 5.0, 2.0, 2.5, 9.0, -3.0]
-    assert smooth(values, weight) == pytest.approx(tensorboard_reference(values, weight))
+def test_smooth_matches_tensorboards_debiased_ema_worked_by_hand():
+    """TensorBoard: last = last * w + (1 - w) * x from last = 0, shown as last / (1 - w**n).
+
+    w = 0.5 over 2, 4, -2, 6:
+      n=1: last = 0.5 * 2 = 1;              1 / (1 - 0.5)     = 2
+      n=2: last = 0.5 + 0.5 * 4 = 2.5;      2.5 / (1 - 0.25)  = 10/3
+      n=3: last = 1.25 - 1 = 0.25;          0.25 / (1 - 0.125) = 2/7
+      n=4: last = 0.125 + 3 = 3.125;        3.125 / (1 - 0.0625) = 10/3
+    w = 0.9 over 10, 0, 0 (the debiasing is what keeps the start at 10, not 1):
+      n=1: last = 1;     1 / 0.1     = 10
+      n=2: last = 0.9;   0.9 / 0.19  = 90/19
+      n=3: last = 0.81;  0.81 / 0.271 = 810/271
+    """
+    assert smooth([2.0, 4.0, -2.0, 6.0], 0.5) == pytest.approx([2.0, 10 / 3, 2 / 7, 10 / 3])
+    assert smooth([10.0, 0.0, 0.0], 0.9) == pytest.approx([10.0, 90 / 19, 810 / 271])
 
 
 def test_smooth_passes_non_finite_values_through():
@@ -91,7 +89,8 @@ def test_curve_traces_smoothing_keeps_a_faint_raw_line():
     traces = curve_traces(s, name="r", color="#d62728", weight=0.5, band=False)
     raw, smoothed = traces
     assert raw["y"] == [0.0, 10.0, 0.0]
-    assert smoothed["y"] == pytest.approx(compact(smooth([0.0, 10.0, 0.0], 0.5)))
+    # w = 0.5: last = 0, 5, 2.5; debiased by 0.5, 0.75, 0.875; five significant digits.
+    assert smoothed["y"] == [0.0, 6.6667, 2.8571]
 
 
 def test_curve_traces_of_an_empty_series_draw_an_empty_line():
@@ -127,6 +126,12 @@ def test_change_markers_group_changes_at_one_episode_with_readable_hover():
     assert annotations[1]["text"] == "Δ alpha, epsilon"
     fig = curve_figure([], title="t", markers=(shapes, annotations))
     go.Figure(fig)
+
+
+def test_change_marker_values_read_as_the_pages_show_numbers():
+    changes = [{"param": "epsilon", "old_value": 1, "new_value": 0.123456, "applied_episode": 7}]
+    _, (note,) = change_markers(changes)
+    assert note["hovertext"] == "episode 7: epsilon 1 → 0.1235"
 
 
 def test_change_markers_follow_a_non_episode_axis():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import warnings
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from app.training import LoopSettings, checkpoint_interval, create_run, train, worker
+from app.training import LoopSettings, Trainer, checkpoint_interval, create_run, train, worker
 from app.training.worker import PLATEAU_PREFIX
 from tests.trainer.support import (
     FAST,
@@ -146,6 +148,48 @@ def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
     assert before_kill[129]["alpha"] != 0.05  # episode 130: still the old value
     assert (before_kill[130]["alpha"], before_kill[130]["epsilon"]) == (0.05, 0.2)
     assert {c.applied_episode for c in store.param_changes(run_id)} == {131}
+
+
+def dump(store_url: str) -> list[str]:
+    """Return the whole SQLite store as SQL statements, read past the store's own API."""
+    with contextlib.closing(sqlite3.connect(store_url.removeprefix("sqlite:///"))) as conn:
+        return list(conn.iterdump())
+
+
+def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continues(store, store_url):
+    spec = make_spec(episodes=250, checkpoint_every=100, seed=4)
+    reference = create_run(store, spec)
+    train(store, reference, settings=FAST)
+    run_id = create_run(store, spec)
+    every_episode = LoopSettings(flush_seconds=0.0, flush_episodes=1, control_seconds=0.0)
+
+    def kill_at_170(done: int, mean_return: float) -> None:
+        if done == 170:
+            raise SimulatedKill
+
+    with pytest.raises(SimulatedKill):
+        train(store, run_id, settings=every_episode, on_progress=kill_at_170)
+    store.set_status(run_id, "crashed", error="simulated kill")
+    before = dump(store_url)
+    assert len(rows_without_wall_time(store, run_id)) == 170  # 70 past the checkpoint at 100
+
+    trainer = Trainer(store, run_id, settings=FAST)
+    assert dump(store_url) == before
+    assert trainer.episode == 100
+    assert trainer.run() == "finished"
+    assert_contiguous(store, run_id)
+    assert rows_without_wall_time(store, run_id) == rows_without_wall_time(store, reference)
+
+
+def test_checkpoint_evaluations_are_values_within_the_env_time_limit(store):
+    """FrozenLake-v1 stops at 100 steps: V*(start) is 0.7442 there, not the unlimited 0.8235."""
+    spec = make_spec(env_id="FrozenLake-v1", preset=None, episodes=200, hyperparams={"gamma": 1.0})
+    run_id = create_run(store, spec)
+    assert train(store, run_id, settings=FAST) == "finished"
+    evaluation = store.checkpoints(run_id)[-1].evaluation
+    assert evaluation is not None
+    assert evaluation["v_opt"] == pytest.approx(0.7442, abs=1e-4)
+    assert 0.0 <= evaluation["v_greedy"] <= evaluation["v_opt"]
 
 
 def test_long_plateau_warns_once(store):
