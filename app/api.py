@@ -225,7 +225,7 @@ def run_detail(run_id: str) -> Response:
     rid = run_id_of(run_id)
     store = get_store()
     run = store.get_run(rid)
-    return jsonify({**run.to_dict(), "summary": _finite(store.summary(rid))})
+    return jsonify({**run.to_dict(), "summary": _finite(store.summary(rid).to_dict())})
 
 
 @bp.get("/runs/<run_id>/series/<metric>")
@@ -252,7 +252,7 @@ def episodes(run_id: str) -> Response:
         start=parse_int("start", request.args.get("start"), default=1),
         limit=parse_int("limit", request.args.get("limit"), default=1000),
     )
-    return jsonify({"run_id": rid, "episodes": _finite(rows)})
+    return jsonify({"run_id": rid, "episodes": _finite([row.to_dict() for row in rows])})
 
 
 @bp.get("/runs/<run_id>/param-changes")
