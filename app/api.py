@@ -220,7 +220,7 @@ def run_detail(run_id: str) -> Response:
     rid = run_id_of(run_id)
     store = get_store()
     run = store.get_run(rid)
-    return jsonify({**run.to_dict(), "summary": _finite(store.summary(rid))})
+    return jsonify({**run.to_dict(), "summary": _finite(store.summary(rid).to_dict())})
 
 
 @bp.get("/runs/<run_id>/series/<metric>")
@@ -246,7 +246,7 @@ def episodes(run_id: str) -> Response:
         start=query_int("start", 1),
         limit=query_int("limit", DEFAULT_ROWS, MAX_EPISODE_ROWS),
     )
-    return jsonify({"run_id": rid, "episodes": _finite(rows)})
+    return jsonify({"run_id": rid, "episodes": _finite([row.to_dict() for row in rows])})
 
 
 @bp.get("/runs/<run_id>/param-changes")

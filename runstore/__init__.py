@@ -4,6 +4,7 @@ It knows nothing of gridworld, Dash or Flask; it is the only channel between the
 and the training workers.
 """
 
+from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
     BatchError,
     CheckpointNotFound,
@@ -20,11 +21,14 @@ from .records import (
     Checkpoint,
     CheckpointInfo,
     Control,
+    EpisodeRecord,
     ParamChange,
     Run,
+    RunSummary,
     Series,
 )
-from .store import MAX_EPISODE_LIMIT, MAX_POINTS, RunStore
+from .series import MAX_POINTS
+from .store import RunStore
 
 __all__ = [
     "EPISODE_FIELDS",
@@ -38,11 +42,13 @@ __all__ = [
     "CheckpointInfo",
     "CheckpointNotFound",
     "Control",
+    "EpisodeRecord",
     "InvalidQuery",
     "ParamChange",
     "Run",
     "RunNotFound",
     "RunStore",
+    "RunSummary",
     "SchemaVersionError",
     "Series",
     "StoreError",

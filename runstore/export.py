@@ -8,44 +8,85 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from sqlalchemy import Connection, Engine
+
+from . import checkpoints, control, episodes
+from .engine import transaction
 from .records import EPISODE_FIELDS
+from .runs import fetch
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: Any) -> Any:
-    """Return ``cell``, with a text cell that a spreadsheet would run as a formula prefixed by '."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
-        return "'" + cell
-    return cell
+PAGE = 5000
+"""Episodes per page: each page is one read transaction and one chunk of text."""
 
 
-def csv_chunks(pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
-    """Yield CSV text: the header, then one chunk of lines per page of episode rows."""
+def json_head(conn: Connection, run_id: int) -> dict[str, Any]:
+    """Return the fields of a JSON export that precede its episodes.
+
+    Returns:
+        ``run``, ``hyperparams``, ``param_changes`` and ``checkpoints``, JSON-safe.
+
+    Raises:
+        RunNotFound: no such run.
+    """
+    run = fetch(conn, run_id)
+    return {
+        "run": run.to_dict(),
+        "hyperparams": run.hyperparams,
+        "param_changes": [change.to_dict() for change in control.param_changes(conn, run_id)],
+        "checkpoints": [info.to_dict() for info in checkpoints.infos(conn, run_id)],
+    }
+
+
+def pages(engine: Engine, run_id: int) -> Iterator[list[dict[str, Any]]]:
+    """Yield the run's episodes as rows keyed by ``EPISODE_FIELDS``, ``PAGE`` at a time.
+
+    Each page is read in its own transaction (keyset pagination), so memory stays bounded
+    and no transaction stays open while the text is sent.
+    """
+    start = 1
+    while True:
+        with transaction(engine, write=False) as conn:
+            found = conn.execute(episodes.page(run_id, start, PAGE)).all()
+        rows = [_row(values) for values in found]
+        if not rows:
+            return
+        yield rows
+        start = rows[-1]["episode"] + 1
+
+
+def _row(values: Iterable[Any]) -> dict[str, Any]:
+    """Return one episode as a dict (``success`` a bool, ``action_counts`` a list)."""
+    row = dict(zip(EPISODE_FIELDS, values, strict=True))
+    row["success"] = bool(row["success"])
+    row["action_counts"] = json.loads(row["action_counts"])
+    return row
+
+
+def csv_chunks(rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
+    """Yield CSV text: the header, then one chunk of lines per page of episode rows
+    (action counts space-separated)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EPISODE_FIELDS)
     yield buffer.getvalue()
-    for page in pages:
+    for page in rows:
         buffer.seek(0)
         buffer.truncate()
         for row in page:
             writer.writerow(
                 [
-                    " ".join(map(str, row["action_counts"]))
-                    if name == "action_counts"
-                    else neutralise(row[name])
+                    " ".join(map(str, row[name])) if name == "action_counts" else row[name]
                     for name in EPISODE_FIELDS
                 ]
             )
         yield buffer.getvalue()
 
 
-def json_chunks(head: dict[str, Any], pages: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
+def json_chunks(head: dict[str, Any], rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
     """Yield one JSON object: the ``head`` fields, then ``"episodes": [...]`` page by page."""
     yield json.dumps(head)[:-1] + ', "episodes": ['
     first = True
-    for page in pages:
+    for page in rows:
         text = ", ".join(json.dumps(row) for row in page)
         yield text if first else ", " + text
         first = False

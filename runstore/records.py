@@ -154,3 +154,64 @@ class Control:
 
     requested_status: str | None
     pending_params: int
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One stored episode: its number, metrics and how often it took each action.
+
+    The attributes are ``EPISODE_FIELDS`` in that order, except that ``return`` (a Python
+    keyword) is spelled ``return_``.
+    """
+
+    episode: int
+    return_: float
+    length: int
+    success: bool
+    epsilon: float
+    alpha: float
+    gamma: float
+    mean_q: float
+    max_q: float
+    mean_abs_td: float
+    env_steps: int
+    wall_time: float
+    action_counts: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the episode as JSON-safe data keyed by ``EPISODE_FIELDS`` (``"return"``,
+        action counts as a list)."""
+        data = dict(zip(EPISODE_FIELDS, vars(self).values(), strict=True))  # in field order
+        data["action_counts"] = list(self.action_counts)
+        return data
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Recent figures of a run; every field but ``episodes`` is None while it has none."""
+
+    episodes: int
+    """Episodes done."""
+    recent_return: float | None = None
+    """Mean return of the last ``window`` episodes."""
+    best_return: float | None = None
+    """Best mean return of any full 100-episode block, or the recent mean if higher."""
+    recent_success: float | None = None
+    """Success rate of the last ``window`` episodes (0 to 1)."""
+    recent_length: float | None = None
+    """Mean length of the last ``window`` episodes."""
+    action_share: tuple[float, ...] | None = None
+    """Share of each action in the last ``window`` episodes (they add up to 1)."""
+    epsilon: float | None = None
+    """The last episode's exploration rate; the four below are also the last episode's."""
+    alpha: float | None = None
+    mean_q: float | None = None
+    max_q: float | None = None
+    mean_abs_td: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-safe data: every field, ``action_share`` as a list."""
+        data = asdict(self)
+        if self.action_share is not None:
+            data["action_share"] = list(self.action_share)
+        return data

@@ -1,4 +1,4 @@
-"""Multi-resolution rollups: block aggregates for writing, window covers for reading.
+"""Multi-resolution rollups: block aggregates and their SQL for writing, window covers for reading.
 
 Blocks at level ``L`` hold ``10**L`` episodes (levels in ``ROLLUP_LEVELS``). A series
 bucket of ``b`` episodes, ``b`` one of 1, 2, 5, 10, 20, 50, 100, ..., is served from the
@@ -10,12 +10,15 @@ whatever the run's length.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection, Insert, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+
 from .records import METRICS
-from .schema import ROLLUP_LEVELS
+from .schema import ROLLUP_LEVELS, ROLLUP_STATS, EpisodeRow, rollups
 
 NICE_BUCKETS = tuple(sorted(m * 10**k for k in range(10) for m in (1, 2, 5)))
 """Bucket sizes ``series`` may choose: multiples of a rollup block size from 100 on."""
@@ -72,6 +75,74 @@ def _coarser(aggs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             into[f"{metric}_min"] = min(into[f"{metric}_min"], agg[f"{metric}_min"])
             into[f"{metric}_max"] = max(into[f"{metric}_max"], agg[f"{metric}_max"])
     return list(merged.values())
+
+
+def upsert_statement(dialect: str) -> Insert:
+    """Return the INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to their blocks.
+
+    Args:
+        dialect: ``"sqlite"`` or ``"postgresql"``.
+
+    Returns:
+        The statement, to execute with the increments as parameters.
+    """
+    stmt: postgresql.Insert | sqlite.Insert
+    least: Callable[..., Any]
+    greatest: Callable[..., Any]
+    if dialect == "postgresql":
+        stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
+    else:
+        stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
+    new = stmt.excluded
+    changes: dict[str, Any] = {"count": rollups.c.count + new.count}
+    for metric in METRICS:
+        total, low, high = (f"{metric}_{stat}" for stat in ROLLUP_STATS)
+        changes[total] = rollups.c[total] + new[total]
+        changes[low] = least(rollups.c[low], new[low])
+        changes[high] = greatest(rollups.c[high], new[high])
+    return stmt.on_conflict_do_update(index_elements=["run_id", "level", "block"], set_=changes)
+
+
+def truncate(conn: Connection, run_id: int, keep: int) -> None:
+    """Drop the run's blocks past episode ``keep``; rebuild the one left partly filled.
+
+    Run inside the transaction that deletes the episodes after ``keep``, after it has.
+    """
+    for level in ROLLUP_LEVELS:
+        size = 10**level
+        conn.execute(
+            delete(rollups).where(
+                rollups.c.run_id == run_id,
+                rollups.c.level == level,
+                rollups.c.block >= keep // size,
+            )
+        )
+        start = (keep // size) * size + 1
+        if start <= keep:
+            conn.execute(_rebuild_block(run_id, level, start, keep))
+
+
+def _rebuild_block(run_id: int, level: int, start: int, end: int) -> Insert:
+    """Return an INSERT .. SELECT that aggregates episodes start..end into their rollup block."""
+    e = EpisodeRow.__table__.c
+    functions: tuple[Callable[..., Any], ...] = (func.sum, func.min, func.max)
+    aggregates = [
+        func.count().label("count"),
+        *(
+            agg(e[metric]).label(f"{metric}_{stat}")
+            for metric in METRICS
+            for stat, agg in zip(ROLLUP_STATS, functions, strict=True)
+        ),
+    ]
+    block = (e.episode - 1) // 10**level
+    query = (
+        select(e.run_id, literal(level).label("level"), block.label("block"), *aggregates)
+        .where(e.run_id == run_id, e.episode.between(start, end))
+        .group_by(e.run_id, block)
+    )
+    return insert(rollups).from_select(
+        ["run_id", "level", "block", *(a.name for a in aggregates)], query
+    )
 
 
 def choose_bucket(start: int, end: int, points: int) -> int:

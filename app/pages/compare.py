@@ -299,7 +299,7 @@ def _tables(ids: list[int] | None, threshold: float | None) -> tuple[list[Run], 
     summaries = [
         summary_row(
             data,
-            store.summary(run.id),
+            store.summary(run.id).to_dict(),
             store.series(run.id, "return", points=THRESHOLD_POINTS).to_dict(),
             [info.evaluation for info in store.checkpoints(run.id)],
             threshold,

@@ -100,7 +100,7 @@ def load_block(request: dict[str, Any] | None, run_id: int) -> dict[str, Any]:
     start = int(request.get("startRow", 0))
     limit = max(1, min(10_000, int(request.get("endRow", start + BLOCK_ROWS)) - start))
     store = get_store()
-    rows = store.episodes(run_id, start=start + 1, limit=limit)
+    rows = [row.to_dict() for row in store.episodes(run_id, start=start + 1, limit=limit)]
     for row in rows:
         row["action_counts"] = " ".join(str(count) for count in row["action_counts"])
     return {"rowData": rows, "rowCount": store.get_run(run_id).episodes_done}

@@ -292,7 +292,7 @@ def refresh_status(_: int | None, __: Any, run_id: int) -> tuple:
         run = store.get_run(run_id)
     except RunNotFound:
         raise PreventUpdate from None
-    summary = store.summary(run_id, window=DIAGNOSTIC_WINDOW)
+    summary = store.summary(run_id, window=DIAGNOSTIC_WINDOW).to_dict()
     share = 100.0 * run.episodes_done / max(1, run.target_episodes)
     pending = run.requested_status if run.is_live and run.requested_status else None
     badge = [dbc.Badge(run.status, color=STATUS_COLORS.get(run.status, "secondary"))]

@@ -168,7 +168,7 @@ def _rows() -> tuple[list[dict[str, Any]], bool]:
     """Return the grid rows of every stored run (newest first) and whether any is live."""
     store = get_store()
     runs = store.list_runs()
-    rows = [run_row(run, store.summary(run.id)) for run in runs]
+    rows = [run_row(run, store.summary(run.id).to_dict()) for run in runs]
     return rows, any(run.is_live for run in runs)
 
 

@@ -11,7 +11,9 @@ over random zoom windows, for runs of 10k, 100k and 1M episodes (tiny: 1k, 5k, 2
 with ``--ten-million``), each in its own store filled with ``append_episodes`` in batches of
 10000. Target: largest run's whole-run latency <= 2 x the smallest's. (c) Bytes on disk per
 million episodes: the store file plus its ``-wal`` after a ``wal_checkpoint(TRUNCATE)``,
-scaled (no target: printed for reference).
+scaled (no target: printed for reference). (d) Export rate: ``iter_csv`` and ``iter_json`` of
+the run appended in (a), text consumed and counted, best of N (no target: printed to compare
+one version with another).
 
     .venv/bin/python tests/bench/bench_store.py --size full [--ten-million]
 
@@ -258,6 +260,27 @@ def series_latency(path: Path, run_id: int, episodes: int) -> dict[str, float]:
     }
 
 
+def export_seconds(path: Path) -> dict[str, float]:
+    """Export the one run of the store at ``path`` as CSV, then as JSON, consuming the text.
+
+    Returns:
+        Seconds for each format: ``csv`` and ``json``.
+    """
+    store = RunStore(f"sqlite:///{path}")
+    try:
+        (run,) = store.list_runs()
+        seconds = {}
+        for name, export in (("csv", store.iter_csv), ("json", store.iter_json)):
+            start = time.perf_counter()
+            size = sum(len(chunk) for chunk in export(run.id))
+            seconds[name] = time.perf_counter() - start
+            if size < run.episodes_done:
+                raise RuntimeError(f"{name} export of {run.episodes_done} episodes: {size} chars")
+        return seconds
+    finally:
+        store.close()
+
+
 def remove_store(path: Path) -> None:
     """Delete a store file with its ``-wal`` and ``-shm`` (to keep the temp directory small)."""
     for name in (str(path), f"{path}-wal", f"{path}-shm"):
@@ -265,8 +288,93 @@ def remove_store(path: Path) -> None:
             os.remove(name)
 
 
+def measure_append(directory: Path, pool: list[dict[str, Any]], n_rows: int, repeats: int) -> dict:
+    """Measure (a) and (d): append rates, then export rates of the appended stores.
+
+    Returns:
+        The figures for the JSON line.
+    """
+    rows = list(batches(pool, n_rows, APPEND_BATCH))
+    store_s, plain_s, csv_s, json_s = [], [], [], []
+    for rep in range(repeats):  # interleaved, so load changes hit both sides alike
+        store_s.append(store_append(directory / f"append-store-{rep}.sqlite", rows))
+        plain_s.append(plain_append(directory / f"append-plain-{rep}.sqlite", rows))
+    for rep in range(repeats):
+        seconds = export_seconds(directory / f"append-store-{rep}.sqlite")
+        csv_s.append(seconds["csv"])
+        json_s.append(seconds["json"])
+    store_rate, plain_rate = n_rows / min(store_s), n_rows / min(plain_s)
+    ratio = store_rate / plain_rate
+    verdict = "met" if ratio >= APPEND_TARGET else "MISSED"
+    print(
+        f"append {n_rows:,} rows in batches of {APPEND_BATCH}: append_episodes"
+        f" {store_rate:,.0f} rows/s, sqlite3 executemany {plain_rate:,.0f} rows/s;"
+        f" ratio {ratio:.3f} (target >= {APPEND_TARGET}: {verdict})"
+    )
+    csv_rate, json_rate = n_rows / min(csv_s), n_rows / min(json_s)
+    print(
+        f"export {n_rows:,} episodes: iter_csv {csv_rate:,.0f} rows/s,"
+        f" iter_json {json_rate:,.0f} rows/s (best of {repeats}; no target)"
+    )
+    return {
+        "append_episodes_rows_per_s": round(store_rate, 1),
+        "executemany_rows_per_s": round(plain_rate, 1),
+        "append_vs_executemany_ratio": round(ratio, 3),
+        "append_vs_executemany_target": APPEND_TARGET,
+        "export_csv_rows_per_s": round(csv_rate, 1),
+        "export_json_rows_per_s": round(json_rate, 1),
+    }
+
+
+def measure_series(directory: Path, pool: list[dict[str, Any]], lengths: tuple[int, ...]) -> dict:
+    """Measure (b) and (c): fill a store per run length, time ``series``, weigh the file.
+
+    Returns:
+        The figures for the JSON line.
+    """
+    figures: dict[str, float | int] = {}
+    latencies: dict[int, dict[str, float]] = {}
+    for episodes in lengths:
+        path = directory / f"series-{episodes}.sqlite"
+        run_id, fill_s = fill(path, pool, episodes)
+        size = disk_bytes(path)
+        per_million = size / episodes * 1_000_000
+        latencies[episodes] = found = series_latency(path, run_id, episodes)
+        remove_store(path)
+        print(
+            f"run of {episodes:,} episodes: filled at {episodes / fill_s:,.0f} rows/s"
+            f" (batches of {FILL_BATCH:,}); {size / 1e6:,.1f} MB on disk"
+            f" = {per_million / 1e6:,.1f} MB per million episodes; series(points={POINTS})"
+            f" whole run {found['whole_ms']:.2f} ms, zoom {found['zoom_ms']:.2f} ms"
+            f" (median of {SERIES_CALLS}; slowest zoom {found['zoom_max_ms']:.2f} ms)"
+        )
+        figures[f"fill_{episodes}_rows_per_s"] = round(episodes / fill_s, 1)
+        figures[f"bytes_per_million_{episodes}"] = round(per_million)
+        figures[f"series_whole_{episodes}_ms"] = round(found["whole_ms"], 3)
+        figures[f"series_zoom_{episodes}_ms"] = round(found["zoom_ms"], 3)
+        figures[f"series_zoom_max_{episodes}_ms"] = round(found["zoom_max_ms"], 3)
+    smallest, largest = latencies[lengths[0]], latencies[lengths[-1]]
+    whole_ratio = largest["whole_ms"] / smallest["whole_ms"]
+    zoom_ratio = largest["zoom_ms"] / smallest["zoom_ms"]
+    for kind, value in (("whole run", whole_ratio), ("zoom", zoom_ratio)):
+        verdict = "met" if value <= SERIES_TARGET else "MISSED"
+        print(
+            f"series {kind}, {lengths[-1]:,} vs {lengths[0]:,} episodes: ratio {value:.3f}"
+            f" (target <= {SERIES_TARGET}: {verdict})"
+        )
+    figures["series_largest_vs_smallest_ratio"] = round(whole_ratio, 3)
+    figures["series_zoom_largest_vs_smallest_ratio"] = round(zoom_ratio, 3)
+    figures["series_largest_vs_smallest_target"] = SERIES_TARGET
+    figures["bytes_per_million_episodes"] = figures[f"bytes_per_million_{lengths[-1]}"]
+    print(
+        f"bytes on disk per million episodes (run of {lengths[-1]:,}):"
+        f" {figures['bytes_per_million_episodes']:,} (no target)"
+    )
+    return figures
+
+
 def main() -> None:
-    """Measure (a), (b) and (c) at the chosen size; print figures and the JSON line."""
+    """Measure (a) to (d) at the chosen size; print figures and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument(
@@ -278,64 +386,9 @@ def main() -> None:
         lengths = (*lengths, TEN_MILLION)
     figures: dict[str, float | int | str] = {"size": args.size, "append_rows": n_rows}
     pool = row_pool()
-
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        rows = list(batches(pool, n_rows, APPEND_BATCH))
-        store_s, plain_s = [], []
-        for rep in range(repeats):  # interleaved, so load changes hit both sides alike
-            store_s.append(store_append(directory / f"append-store-{rep}.sqlite", rows))
-            plain_s.append(plain_append(directory / f"append-plain-{rep}.sqlite", rows))
-        store_rate, plain_rate = n_rows / min(store_s), n_rows / min(plain_s)
-        ratio = store_rate / plain_rate
-        verdict = "met" if ratio >= APPEND_TARGET else "MISSED"
-        print(
-            f"append {n_rows:,} rows in batches of {APPEND_BATCH}: append_episodes"
-            f" {store_rate:,.0f} rows/s, sqlite3 executemany {plain_rate:,.0f} rows/s;"
-            f" ratio {ratio:.3f} (target >= {APPEND_TARGET}: {verdict})"
-        )
-        figures["append_episodes_rows_per_s"] = round(store_rate, 1)
-        figures["executemany_rows_per_s"] = round(plain_rate, 1)
-        figures["append_vs_executemany_ratio"] = round(ratio, 3)
-        figures["append_vs_executemany_target"] = APPEND_TARGET
-
-        latencies: dict[int, dict[str, float]] = {}
-        for episodes in lengths:
-            path = directory / f"series-{episodes}.sqlite"
-            run_id, fill_s = fill(path, pool, episodes)
-            size = disk_bytes(path)
-            per_million = size / episodes * 1_000_000
-            latencies[episodes] = found = series_latency(path, run_id, episodes)
-            remove_store(path)
-            print(
-                f"run of {episodes:,} episodes: filled at {episodes / fill_s:,.0f} rows/s"
-                f" (batches of {FILL_BATCH:,}); {size / 1e6:,.1f} MB on disk"
-                f" = {per_million / 1e6:,.1f} MB per million episodes; series(points={POINTS})"
-                f" whole run {found['whole_ms']:.2f} ms, zoom {found['zoom_ms']:.2f} ms"
-                f" (median of {SERIES_CALLS}; slowest zoom {found['zoom_max_ms']:.2f} ms)"
-            )
-            figures[f"fill_{episodes}_rows_per_s"] = round(episodes / fill_s, 1)
-            figures[f"bytes_per_million_{episodes}"] = round(per_million)
-            figures[f"series_whole_{episodes}_ms"] = round(found["whole_ms"], 3)
-            figures[f"series_zoom_{episodes}_ms"] = round(found["zoom_ms"], 3)
-            figures[f"series_zoom_max_{episodes}_ms"] = round(found["zoom_max_ms"], 3)
-        smallest, largest = latencies[lengths[0]], latencies[lengths[-1]]
-        whole_ratio = largest["whole_ms"] / smallest["whole_ms"]
-        zoom_ratio = largest["zoom_ms"] / smallest["zoom_ms"]
-        for kind, value in (("whole run", whole_ratio), ("zoom", zoom_ratio)):
-            verdict = "met" if value <= SERIES_TARGET else "MISSED"
-            print(
-                f"series {kind}, {lengths[-1]:,} vs {lengths[0]:,} episodes: ratio {value:.3f}"
-                f" (target <= {SERIES_TARGET}: {verdict})"
-            )
-        figures["series_largest_vs_smallest_ratio"] = round(whole_ratio, 3)
-        figures["series_zoom_largest_vs_smallest_ratio"] = round(zoom_ratio, 3)
-        figures["series_largest_vs_smallest_target"] = SERIES_TARGET
-        print(
-            f"bytes on disk per million episodes (run of {lengths[-1]:,}):"
-            f" {figures[f'bytes_per_million_{lengths[-1]}']:,} (no target)"
-        )
-        figures["bytes_per_million_episodes"] = figures[f"bytes_per_million_{lengths[-1]}"]
+        figures.update(measure_append(Path(tmp), pool, n_rows, repeats))
+        figures.update(measure_series(Path(tmp), pool, lengths))
     print(json.dumps(figures))
 
 

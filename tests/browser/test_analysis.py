@@ -60,7 +60,7 @@ def test_episode_log_jumps_to_a_far_episode(dash_duo, store_url):
     shown = dash_duo.find_element(
         "#episodes-grid .ag-row[row-index='98764'] [col-id='length']"
     ).text
-    assert shown == str(row["length"])
+    assert shown == str(row.length)
     # An episode past the end is refused at the field.
     jump.clear()
     jump.send_keys("200000\n")

@@ -110,7 +110,7 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     assert f"episode {applied}: alpha 0.1" in json.dumps(_figure(dash_duo, "explore")["layout"])
     # the alpha curve shows the new value from that episode on
     row = store.episodes(run_id, applied, 1)[0]
-    assert row["alpha"] == pytest.approx(0.05)
+    assert row.alpha == pytest.approx(0.05)
     store.request_status(run_id, "stopped")
     assert dash_duo.get_logs() == []
 

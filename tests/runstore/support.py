@@ -54,6 +54,11 @@ def append_in_batches(store: RunStore, run_id: int, rows: list[dict], batch: int
         store.append_episodes(run_id, rows[i : i + batch])
 
 
+def stored_rows(store: RunStore, run_id: int, start: int = 1, limit: int = 10_000) -> list[dict]:
+    """Return the run's stored episodes from ``start`` (at most ``limit``) as row dicts."""
+    return [episode.to_dict() for episode in store.episodes(run_id, start, limit)]
+
+
 def raw_series(rows: list[dict], metric: str, start: int, end: int, bucket: int) -> dict:
     """Return the GROUP BY (episode - 1) // bucket of the rows in start..end, in Python."""
     groups: dict[int, list[float]] = {}

@@ -35,7 +35,7 @@ def test_four_writers_and_a_reader_run_without_errors(store_url):
     for run_id in run_ids:
         assert store.get_run(run_id).episodes_done == EPISODES
         rows = make_rows(1, EPISODES, seed=run_id)
-        assert [row["episode"] for row in store.episodes(run_id, 1, 10_000)] == list(
+        assert [row.episode for row in store.episodes(run_id, 1, 10_000)] == list(
             range(1, EPISODES + 1)
         )
         assert_series_equals_raw(store.series(run_id, "return", points=70), rows)

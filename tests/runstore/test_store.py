@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
-from support import append_in_batches, assert_series_equals_raw, make_rows, new_run
+from support import append_in_batches, assert_series_equals_raw, make_rows, new_run, stored_rows
 
 from runstore import (
     METRICS,
@@ -21,6 +21,7 @@ from runstore import (
     InvalidQuery,
     RunNotFound,
     RunStore,
+    RunSummary,
     SchemaVersionError,
 )
 
@@ -51,6 +52,10 @@ def test_unknown_run_ids_raise_run_not_found(store, bad_id):
         store.get_run(bad_id)
     with pytest.raises(RunNotFound):
         store.series(bad_id, "return")
+    with pytest.raises(RunNotFound):
+        store.append_episodes(bad_id, make_rows(1, 1))
+    with pytest.raises(RunNotFound):
+        store.summary(bad_id)
 
 
 def test_status_transitions_stamp_times_and_clear_requests(store):
@@ -82,8 +87,8 @@ def test_append_writes_rows_progress_and_heartbeat(store):
     run = store.get_run(run_id)
     assert run.episodes_done == 2500 and run.env_steps == rows[-1]["env_steps"]
     assert run.heartbeat_at is not None
-    assert store.episodes(run_id, start=2499, limit=10) == rows[2498:]
-    assert store.episodes(run_id, start=1, limit=3) == rows[:3]
+    assert stored_rows(store, run_id, start=2499, limit=10) == rows[2498:]
+    assert stored_rows(store, run_id, start=1, limit=3) == rows[:3]
 
 
 @pytest.mark.parametrize(
@@ -117,7 +122,7 @@ def test_bad_batches_are_refused_whole(store, batch, message):
         store.append_episodes(run_id, batch)
     assert message in str(caught.value)
     assert store.get_run(run_id).episodes_done == 5
-    assert store.episodes(run_id, 1, 100) == good
+    assert stored_rows(store, run_id) == good
     assert store.series(run_id, "return", points=10) == before
 
 
@@ -128,7 +133,7 @@ def test_a_batch_failing_halfway_leaves_nothing(store):
     with pytest.raises(Exception, match="database error"):
         store.append_episodes(run_id, make_rows(6, 5))  # episodes_done > target: CHECK fails
     assert store.get_run(run_id).episodes_done == 5
-    assert [row["episode"] for row in store.episodes(run_id, 1, 100)] == [1, 2, 3, 4, 5]
+    assert [row.episode for row in store.episodes(run_id, 1, 100)] == [1, 2, 3, 4, 5]
     series = store.series(run_id, "return")
     assert sum(series.count) == 5
 
@@ -276,15 +281,29 @@ def test_stale_running_runs_are_marked_crashed(store):
 
 def test_summary_reads_recent_figures(store):
     run_id = new_run(store)
-    assert store.summary(run_id)["recent_return"] is None
+    assert store.summary(run_id) == RunSummary(episodes=0)
     rows = make_rows(1, 450)
     append_in_batches(store, run_id, rows)
     summary = store.summary(run_id, window=50)
     recent = rows[-50:]
-    assert summary["recent_return"] == pytest.approx(sum(r["return"] for r in recent) / 50)
+    assert summary.episodes == 450
+    assert summary.recent_return == pytest.approx(sum(r["return"] for r in recent) / 50)
     best_block = max(sum(r["return"] for r in rows[i : i + 100]) / 100 for i in range(0, 400, 100))
-    assert summary["best_return"] == pytest.approx(max(best_block, summary["recent_return"]))
-    assert sum(summary["action_share"]) == pytest.approx(1.0)
+    assert summary.best_return == pytest.approx(max(best_block, summary.recent_return))
+    assert summary.recent_success == sum(r["success"] for r in recent) / 50
+    assert summary.recent_length == sum(r["length"] for r in recent) / 50
+    actions = [sum(r["action_counts"][a] for r in recent) for a in range(4)]
+    assert summary.action_share == pytest.approx([n / sum(actions) for n in actions])
+    last = rows[-1]
+    assert (summary.epsilon, summary.alpha, summary.mean_q, summary.max_q) == (
+        last["epsilon"],
+        last["alpha"],
+        last["mean_q"],
+        last["max_q"],
+    )
+    assert summary.mean_abs_td == last["mean_abs_td"]
+    with pytest.raises(InvalidQuery, match="window=0"):
+        store.summary(run_id, window=0)
 
 
 def test_exports_stream_csv_and_json(store):

@@ -41,7 +41,7 @@ def rows_without_wall_time(store: RunStore, run_id: int) -> list[dict]:
         batch = store.episodes(run_id, start=len(rows) + 1, limit=10_000)
         if not batch:
             return [{k: v for k, v in row.items() if k != "wall_time"} for row in rows]
-        rows.extend(batch)
+        rows.extend(row.to_dict() for row in batch)
 
 
 def assert_contiguous(store: RunStore, run_id: int) -> list[dict]:

@@ -109,7 +109,7 @@ def test_param_change_takes_effect_at_the_stamped_episode(store, store_url):
         wait_for(lambda: store.get_run(run_id).episodes_done > episode + 3, 10, "later episodes")
         store.request_status(run_id, "paused")
         wait_for(lambda: status_of(store, run_id) == "paused", 5, "paused")
-    before, at, after = store.episodes(run_id, start=episode - 1, limit=3)
+    before, at, after = (row.to_dict() for row in store.episodes(run_id, episode - 1, 3))
     assert (before["alpha"], before["gamma"]) == (0.5, 0.95)
     assert before["epsilon"] != 0.3
     assert (at["episode"], at["alpha"], at["gamma"], at["epsilon"]) == (episode, 0.25, 0.8, 0.3)
