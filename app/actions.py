@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from app.rules import Conflict
 from app.training import RESUMABLE, RunStateError, TrainingPool
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES, Hyperparams, validate_hyperparams
@@ -35,10 +36,6 @@ EDITABLE_STATUSES = (*LIVE_STATUSES, "paused")
 
 EXIT_GRACE_S = 3.0
 """How long a resume waits for the worker that just paused the run to exit."""
-
-
-class Conflict(Exception):
-    """The run exists but its state (or the dashboard's) does not allow the action."""
 
 
 def spec_from_request(body: object) -> RunSpec:
