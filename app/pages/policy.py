@@ -35,6 +35,24 @@ def _marks(episodes: list[int]) -> dict[int, str]:
     return {i: format_number(episodes[i]) for i in indexes}
 
 
+def _scrubber(episodes: list[int]) -> dbc.Row:
+    """Return the play button and the checkpoint slider, at the last of ``episodes``."""
+    last = max(0, len(episodes) - 1)
+    slider = dcc.Slider(
+        id=ids.POLICY_SLIDER,
+        min=0,
+        max=last,
+        step=1,
+        value=last,
+        marks=_marks(episodes),
+        included=False,
+        allow_direct_input=False,
+        updatemode="drag",
+    )
+    play = dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm")
+    return dbc.Row([dbc.Col(play, width="auto"), dbc.Col(slider)], align="center", className="mb-2")
+
+
 def layout(run_id: str | None = None, **_: object) -> html.Div:
     """Return the policy view of ``run_id``.
 
@@ -49,7 +67,6 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     if run is None:
         return missing_run("Policy", run_id, ids.POLICY_MISSING)
     episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
-    last = max(0, len(episodes) - 1)
     return html.Div(
         [
             html.H2(f"Policy · {run.name}", id=ids.PAGE_TITLE),
@@ -65,29 +82,7 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             ),
             dcc.Store(id=ids.POLICY_RUN, data=run.id),
             dcc.Store(id=ids.POLICY_EPISODES, data=episodes),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm"),
-                        width="auto",
-                    ),
-                    dbc.Col(
-                        dcc.Slider(
-                            id=ids.POLICY_SLIDER,
-                            min=0,
-                            max=last,
-                            step=1,
-                            value=last,
-                            marks=_marks(episodes),
-                            included=False,
-                            allow_direct_input=False,
-                            updatemode="drag",
-                        ),
-                    ),
-                ],
-                align="center",
-                className="mb-2",
-            ),
+            _scrubber(episodes),
             html.Div(id=ids.POLICY_LABEL, className="mb-2 fw-semibold"),
             dcc.Interval(id=ids.POLICY_PLAYER, interval=PLAY_MS, disabled=True),
             dcc.Interval(id=ids.POLICY_REFRESH, interval=REFRESH_MS, disabled=not run.is_live),

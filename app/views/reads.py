@@ -6,7 +6,7 @@ dataclasses, the ``.to_dict()`` each then needs is a one-line change in this mod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runstore import RunStore
@@ -21,10 +21,12 @@ def summary_of(store: RunStore, run_id: int, window: int = 100) -> Mapping[str, 
     return store.summary(run_id, window=window)
 
 
-def episode_rows(store: RunStore, run_id: int, start: int, limit: int) -> list[Mapping[str, Any]]:
+def episode_rows(
+    store: RunStore, run_id: int, start: int, limit: int
+) -> Sequence[Mapping[str, Any]]:
     """Return ``RunStore.episodes`` of the run as mappings (field name → value).
 
     Raises:
         RunNotFound: no such run.
     """
-    return list(store.episodes(run_id, start=start, limit=limit))
+    return store.episodes(run_id, start=start, limit=limit)

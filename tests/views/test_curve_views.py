@@ -30,8 +30,10 @@ def test_the_episode_axis_places_each_bucket_at_its_first_episode(store, run_id)
     assert figures["return"]["layout"]["xaxis"]["title"]["text"] == "episode"
 
 
-def test_the_env_steps_axis_places_each_bucket_at_its_first_episodes_steps(store, run_id):
-    steps = {row["episode"]: row["env_steps"] for row in store.episodes(run_id, 1, 3000)}
+def test_the_env_steps_axis_places_each_bucket_at_its_first_episodes_steps(
+    store, run_id, env_steps
+):
+    steps = env_steps(run_id)
     figure = curve_figures(store, run_id, x_mode="env_steps")["length"]
     assert figure["layout"]["xaxis"]["title"]["text"] == "environment steps"
     bucket = store.series(run_id, "length", points=POINTS).bucket
@@ -59,8 +61,8 @@ def test_a_wall_time_zoom_is_reread_at_full_resolution_and_keeps_its_range(store
     assert xs[0] <= 1.2 and xs[-1] >= 1.5
 
 
-def test_an_env_steps_zoom_draws_each_episode_at_its_steps(store, run_id):
-    steps = {row["episode"]: row["env_steps"] for row in store.episodes(run_id, 1, 3000)}
+def test_an_env_steps_zoom_draws_each_episode_at_its_steps(store, run_id, env_steps):
+    steps = env_steps(run_id)
     window = zoom_window(store, run_id, "env_steps", steps[500], steps[700])
     figure = curve_figures(store, run_id, x_mode="env_steps", window=window)["return"]
     episodes = range(window.start, window.end + 1)

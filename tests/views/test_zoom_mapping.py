@@ -41,9 +41,9 @@ def test_a_wall_time_zoom_maps_to_its_episodes_within_one_bucket(store):
     assert window.key() == "wall_time:2.0-3.0"
 
 
-def test_an_env_steps_zoom_covers_every_episode_whose_steps_lie_inside(store):
+def test_an_env_steps_zoom_covers_every_episode_whose_steps_lie_inside(store, env_steps):
     run_id = seeded_run(store, status="running", episodes=3000, target=10**6)
-    steps = {row["episode"]: row["env_steps"] for row in store.episodes(run_id, 1, 3000)}
+    steps = env_steps(run_id)
     x0, x1 = steps[1234] - 3, steps[1789] + 2
     window = zoom_window(store, run_id, "env_steps", x0, x1)
     inside = [episode for episode, x in steps.items() if x0 <= x <= x1]
