@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
+from app.page_parts import VALIDATION_RUN
 from app.rules import Action
 from app.views.run_status import run_status
-from runstore import Run
 
-RUN = Run(
+RUN = replace(
+    VALIDATION_RUN,
     id=3,
-    name="r",
-    env_id="GridWorld-v0",
-    env_config={},
-    hyperparams={},
-    current_params={},
-    seed=0,
-    spec={},
     target_episodes=20_000,
     episodes_done=1_234,
     env_steps=0,
@@ -27,13 +20,8 @@ RUN = Run(
     requested_status=None,
     error=None,
     warnings=[],
-    created_at=datetime(2026, 1, 1, tzinfo=UTC),
-    started_at=None,
-    finished_at=None,
-    heartbeat_at=None,
-    pid=None,
-    host=None,
 )
+"""A running run; each test changes what it is about."""
 
 
 def test_a_running_run_shows_its_progress_and_allows_pause_stop_and_edits():
