@@ -1,4 +1,10 @@
-"""The application factory: one Dash app (with its Flask server) over one run store."""
+"""The application factory: one Dash app (with its Flask server) over one run store.
+
+Callbacks are checked against a validation layout, not let through: Dash builds it at the
+first request from the frame and every page's layout called without arguments (each page
+then draws a sample: the run pages draw ``page_parts.VALIDATION_RUN``), so a callback naming
+a component no page has is reported in the browser (and by the tests) instead of ignored.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from app import api
+from app import api, ids
 from app.context import POOL_KEY, STORE_KEY
 from runstore import RunStore
 
@@ -36,8 +42,7 @@ def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:
         pages_folder=str(PAGES_FOLDER),
         assets_folder=str(ASSETS_FOLDER),
         title="gridlab",
-        suppress_callback_exceptions=True,
-        update_title=None,
+        update_title="",  # no "Updating..." title while callbacks run
     )
     app.server.extensions[STORE_KEY] = RunStore(store_url)
     app.server.extensions[POOL_KEY] = pool
@@ -51,7 +56,7 @@ def _shell() -> html.Div:
     navbar = dbc.NavbarSimple(
         brand="gridlab",
         brand_href="/",
-        id="navbar",
+        id=ids.NAVBAR,
         color="dark",
         dark=True,
         children=[

@@ -1,50 +1,58 @@
-"""Pieces the Dash pages share: status colours, figure formatting, and the run a URL names
-(or a notice)."""
+"""What the pages of one run share: the run a URL names, or a notice that there is none.
+
+Dash builds its validation layout by calling every page's layout without arguments; the run
+pages then draw ``VALIDATION_RUN``, so every component their callbacks name is in that layout.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from app import ids
 from app.context import get_store
+from app.rules import parse_id
+from gridworld.errors import ValidationError
+from gridworld.spec import GRIDWORLD_ID
 from runstore import Run, RunNotFound
 
-STATUS_COLORS = {
-    "queued": "secondary",
-    "running": "primary",
-    "paused": "warning",
-    "finished": "success",
-    "stopped": "dark",
-    "crashed": "danger",
-    "error": "danger",
-}
-"""Bootstrap colour of each run status's badge."""
-
-
-def format_figure(value: Any) -> str:
-    """Return a number for a table or label: floats to 4 significant digits, integers with
-    thousands separators, a dash for a missing value, anything else as text."""
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+VALIDATION_RUN = Run(
+    id=1,
+    name="validation",
+    env_id=GRIDWORLD_ID,
+    env_config={},
+    hyperparams={},
+    current_params={},
+    seed=0,
+    spec={},
+    target_episodes=1,
+    episodes_done=0,
+    env_steps=0,
+    status="queued",
+    requested_status=None,
+    error=None,
+    warnings=[],
+    created_at=datetime(2000, 1, 1, tzinfo=UTC),
+    started_at=None,
+    finished_at=None,
+    heartbeat_at=None,
+    pid=None,
+    host=None,
+)
+"""The run a run page is drawn for when Dash calls its layout without a URL (never stored)."""
 
 
 def run_from_path(value: object) -> Run | None:
     """Return the stored run a URL segment names.
 
     Returns:
-        The run, or None when the segment is not a positive integer or no such run exists.
+        The run, or None when ``rules.parse_id`` refuses the segment or no such run exists.
     """
-    text = str(value)
-    if not (text.isdigit() and int(text) > 0):
-        return None
     try:
-        return get_store().get_run(int(text))
-    except RunNotFound:
+        return get_store().get_run(parse_id("run_id", value))
+    except (ValidationError, RunNotFound):
         return None
 
 
@@ -54,14 +62,14 @@ def missing_run(title: str, run_id: object, element_id: str) -> html.Div:
     Args:
         title: the page's title.
         run_id: the id as the URL gave it.
-        element_id: the notice's id (for tests).
+        element_id: the notice's id (an ``app.ids`` constant).
 
     Returns:
         The title and a "run N not found" notice with a link to all runs.
     """
     return html.Div(
         [
-            html.H2(title, id="page-title"),
+            html.H2(title, id=ids.PAGE_TITLE),
             dbc.Alert(
                 [f"run {run_id} not found. ", dcc.Link("All runs", href="/")],
                 color="warning",

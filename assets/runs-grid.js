@@ -1,6 +1,14 @@
-/* Cell renderers of the runs grid (app/pages/runs.py): run link, status badge, progress bar. */
+/* The runs grid (app/components/runs_grid.py): cell renderers (run link, status badge,
+   progress bar) and the value formatter that shows the text the server formatted. */
 var dagcomponentfuncs = (window.dashAgGridComponentFunctions =
     window.dashAgGridComponentFunctions || {});
+var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+
+/* A cell's value as the row's `shown` texts give it (app.rules.format_number on the server);
+   the grid still sorts and filters on the number itself. */
+dagfuncs.shownText = function (params) {
+    return params.data.shown[params.colDef.field];
+};
 
 /* The run's name, linking to /runs/<id> inside the single-page app (like dcc.Link). */
 dagcomponentfuncs.RunLink = function (props) {

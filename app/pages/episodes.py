@@ -9,20 +9,21 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from app import ids
 from app.context import get_store
-from app.page_parts import missing_run, run_from_path
+from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
+from app.rules import format_number
+from app.views.episode_log import BLOCK_ROWS, episode_block, jump_error
 from runstore import EPISODE_FIELDS
 
-dash.register_page(__name__, path_template="/runs/<run_id>/episodes", title="gridlab · episode log")
+dash.register_page(
+    __name__, path_template="/runs/<run_id>/episodes", order=3, title="gridlab · episode log"
+)
 
-BLOCK_ROWS = 200
-"""Rows per request the grid sends (one ``episodes`` query each)."""
-
-_NUMBER = {"function": "params.value == null ? '' : d3.format('.5~g')(params.value)"}
 _COLUMNS = [
     {"field": "episode", "pinned": "left", "width": 110},
     *(
-        {"field": name, "valueFormatter": _NUMBER}
+        {"field": name}
         for name in EPISODE_FIELDS
         if name not in ("episode", "success", "action_counts")
     ),
@@ -35,38 +36,39 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     """Return the episode log of ``run_id``.
 
     Args:
-        run_id: the run id from the URL.
+        run_id: the run id from the URL; without one (as Dash calls a layout to build the
+            validation layout) the log of ``VALIDATION_RUN``.
 
     Returns:
         The page: a header, a jump-to-episode field and the grid.
     """
-    run = run_from_path(run_id)
+    run = VALIDATION_RUN if run_id is None else run_from_path(run_id)
     if run is None:
-        return missing_run("Episode log", run_id, "episodes-missing")
+        return missing_run("Episode log", run_id, ids.EPISODES_MISSING)
     return html.Div(
         [
-            html.H2(f"Episode log · {run.name}", id="page-title"),
+            html.H2(f"Episode log · {run.name}", id=ids.PAGE_TITLE),
             html.P(
                 [
-                    f"{run.episodes_done:,} episodes · ",
+                    f"{format_number(run.episodes_done)} episodes · ",
                     dcc.Link("back to the run", href=f"/runs/{run.id}"),
                 ],
-                id="episodes-count",
+                id=ids.EPISODES_COUNT,
                 className="text-muted",
             ),
             dbc.InputGroup(
                 [
                     dbc.InputGroupText("Jump to episode"),
-                    dbc.Input(id="episodes-jump", type="number", min=1, step=1, debounce=True),
-                    dbc.Button("Go", id="episodes-go", color="primary"),
-                    dbc.FormFeedback(id="episodes-jump-feedback", type="invalid"),
+                    dbc.Input(id=ids.EPISODES_JUMP, type="number", min=1, step=1, debounce=True),
+                    dbc.Button("Go", id=ids.EPISODES_GO, color="primary"),
+                    dbc.FormFeedback(id=ids.EPISODES_JUMP_FEEDBACK, type="invalid"),
                 ],
                 className="mb-2",
                 style={"maxWidth": "28rem"},
             ),
-            dcc.Store(id="episodes-run", data=run.id),
+            dcc.Store(id=ids.EPISODES_RUN, data=run.id),
             dag.AgGrid(
-                id="episodes-grid",
+                id=ids.EPISODES_GRID,
                 rowModelType="infinite",
                 columnDefs=_COLUMNS,
                 defaultColDef={"sortable": False, "resizable": True, "width": 130},
@@ -83,36 +85,27 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
 
 
 @callback(
-    Output("episodes-grid", "getRowsResponse"),
-    Input("episodes-grid", "getRowsRequest"),
-    State("episodes-run", "data"),
+    Output(ids.EPISODES_GRID, "getRowsResponse"),
+    Input(ids.EPISODES_GRID, "getRowsRequest"),
+    State(ids.EPISODES_RUN, "data"),
     prevent_initial_call=True,
 )
-def load_block(request: dict[str, Any] | None, run_id: int) -> dict[str, Any]:
-    """Answer the grid's request for rows startRow..endRow-1 with one store query.
+def load_block(request: dict[str, Any] | None, run_id: int) -> Any:
+    """Answer the grid's request for a block of rows with one store query.
 
     Returns:
-        ``rowData`` (the episodes, action counts as text) and ``rowCount`` (the episodes
-        done now, so the scrollbar spans the whole run).
+        ``views.episode_log.episode_block``, or no update for an empty request.
     """
-    if not request:
-        return no_update
-    start = int(request.get("startRow", 0))
-    limit = max(1, min(10_000, int(request.get("endRow", start + BLOCK_ROWS)) - start))
-    store = get_store()
-    rows = [row.to_dict() for row in store.episodes(run_id, start=start + 1, limit=limit)]
-    for row in rows:
-        row["action_counts"] = " ".join(str(count) for count in row["action_counts"])
-    return {"rowData": rows, "rowCount": store.get_run(run_id).episodes_done}
+    return episode_block(get_store(), run_id, request) if request else no_update
 
 
 @callback(
-    Output("episodes-grid", "scrollTo"),
-    Output("episodes-jump", "invalid"),
-    Output("episodes-jump-feedback", "children"),
-    Input("episodes-go", "n_clicks"),
-    Input("episodes-jump", "value"),
-    State("episodes-run", "data"),
+    Output(ids.EPISODES_GRID, "scrollTo"),
+    Output(ids.EPISODES_JUMP, "invalid"),
+    Output(ids.EPISODES_JUMP_FEEDBACK, "children"),
+    Input(ids.EPISODES_GO, "n_clicks"),
+    Input(ids.EPISODES_JUMP, "value"),
+    State(ids.EPISODES_RUN, "data"),
     prevent_initial_call=True,
 )
 def jump(_: int | None, episode: int | float | None, run_id: int) -> tuple[Any, bool, str]:
@@ -123,7 +116,7 @@ def jump(_: int | None, episode: int | float | None, run_id: int) -> tuple[Any, 
     """
     if episode is None:
         return no_update, False, ""
-    last = get_store().get_run(run_id).episodes_done
-    if episode != int(episode) or not 1 <= episode <= last:
-        return no_update, True, f"episode={episode} is out of range; allowed: 1 to {last}"
+    error = jump_error(episode, get_store().get_run(run_id).episodes_done)
+    if error is not None:
+        return no_update, True, error
     return {"rowIndex": int(episode) - 1, "rowPosition": "top"}, False, ""

@@ -9,11 +9,15 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from app import ids
 from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure, policy_figure
-from app.page_parts import missing_run, run_from_path
+from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
+from app.rules import format_number
 
-dash.register_page(__name__, path_template="/runs/<run_id>/policy", title="gridlab · policy")
+dash.register_page(
+    __name__, path_template="/runs/<run_id>/policy", order=2, title="gridlab · policy"
+)
 
 PLAY_MS = 700
 """Milliseconds per checkpoint while playing."""
@@ -28,68 +32,64 @@ def _marks(episodes: list[int]) -> dict[int, str]:
         return {}
     step = max(1, -(-len(episodes) // MAX_MARKS))
     indexes = sorted({*range(0, len(episodes), step), len(episodes) - 1})
-    return {i: f"{episodes[i]:,}" for i in indexes}
+    return {i: format_number(episodes[i]) for i in indexes}
+
+
+def _scrubber(episodes: list[int]) -> dbc.Row:
+    """Return the play button and the checkpoint slider, at the last of ``episodes``."""
+    last = max(0, len(episodes) - 1)
+    slider = dcc.Slider(
+        id=ids.POLICY_SLIDER,
+        min=0,
+        max=last,
+        step=1,
+        value=last,
+        marks=_marks(episodes),
+        included=False,
+        allow_direct_input=False,
+        updatemode="drag",
+    )
+    play = dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm")
+    return dbc.Row([dbc.Col(play, width="auto"), dbc.Col(slider)], align="center", className="mb-2")
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
     """Return the policy view of ``run_id``.
 
     Args:
-        run_id: the run id from the URL.
+        run_id: the run id from the URL; without one (as Dash calls a layout to build the
+            validation layout) the view of ``VALIDATION_RUN``, which has no checkpoints.
 
     Returns:
         The page: checkpoint scrubber with play, the policy map and the optimality gap.
     """
-    run = run_from_path(run_id)
+    run = VALIDATION_RUN if run_id is None else run_from_path(run_id)
     if run is None:
-        return missing_run("Policy", run_id, "policy-missing")
-    episodes = [info.episode for info in get_store().checkpoints(run.id)]
-    last = max(0, len(episodes) - 1)
+        return missing_run("Policy", run_id, ids.POLICY_MISSING)
+    episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
     return html.Div(
         [
-            html.H2(f"Policy · {run.name}", id="page-title"),
+            html.H2(f"Policy · {run.name}", id=ids.PAGE_TITLE),
             html.P(
                 [f"{run.env_id} · ", dcc.Link("back to the run", href=f"/runs/{run.id}")],
                 className="text-muted",
             ),
             dbc.Alert(
                 "No checkpoints yet: the policy appears after the first one is saved.",
-                id="policy-empty",
+                id=ids.POLICY_EMPTY,
                 color="info",
                 is_open=not episodes,
             ),
-            dcc.Store(id="policy-run", data=run.id),
-            dcc.Store(id="policy-episodes", data=episodes),
+            dcc.Store(id=ids.POLICY_RUN, data=run.id),
+            dcc.Store(id=ids.POLICY_EPISODES, data=episodes),
+            _scrubber(episodes),
+            html.Div(id=ids.POLICY_LABEL, className="mb-2 fw-semibold"),
+            dcc.Interval(id=ids.POLICY_PLAYER, interval=PLAY_MS, disabled=True),
+            dcc.Interval(id=ids.POLICY_REFRESH, interval=REFRESH_MS, disabled=not run.is_live),
             dbc.Row(
                 [
-                    dbc.Col(
-                        dbc.Button("▶ Play", id="policy-play", color="primary", size="sm"),
-                        width="auto",
-                    ),
-                    dbc.Col(
-                        dcc.Slider(
-                            id="policy-slider",
-                            min=0,
-                            max=last,
-                            step=1,
-                            value=last,
-                            marks=_marks(episodes),
-                            included=False,
-                            allow_direct_input=False,
-                            updatemode="drag",
-                        ),
-                    ),
-                ],
-                align="center",
-                className="mb-2",
-            ),
-            html.Div(id="policy-label", className="mb-2 fw-semibold"),
-            dcc.Interval(id="policy-player", interval=PLAY_MS, disabled=True),
-            dcc.Interval(id="policy-refresh", interval=REFRESH_MS, disabled=not run.is_live),
-            dbc.Row(
-                [
-                    dbc.Col(dcc.Graph(id="policy-map", style={"height": "560px"}), lg=7),
-                    dbc.Col(dcc.Graph(id="policy-gap", style={"height": "360px"}), lg=5),
+                    dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "560px"}), lg=7),
+                    dbc.Col(dcc.Graph(id=ids.POLICY_GAP, style={"height": "360px"}), lg=5),
                 ]
             ),
         ]
@@ -97,14 +97,14 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
 
 
 @callback(
-    Output("policy-episodes", "data"),
-    Output("policy-slider", "max"),
-    Output("policy-slider", "marks"),
-    Output("policy-empty", "is_open"),
-    Output("policy-refresh", "disabled"),
-    Input("policy-refresh", "n_intervals"),
-    State("policy-run", "data"),
-    State("policy-episodes", "data"),
+    Output(ids.POLICY_EPISODES, "data"),
+    Output(ids.POLICY_SLIDER, "max"),
+    Output(ids.POLICY_SLIDER, "marks"),
+    Output(ids.POLICY_EMPTY, "is_open"),
+    Output(ids.POLICY_REFRESH, "disabled"),
+    Input(ids.POLICY_REFRESH, "n_intervals"),
+    State(ids.POLICY_RUN, "data"),
+    State(ids.POLICY_EPISODES, "data"),
     prevent_initial_call=True,
 )
 def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
@@ -123,12 +123,12 @@ def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
 
 
 @callback(
-    Output("policy-map", "figure"),
-    Output("policy-gap", "figure"),
-    Output("policy-label", "children"),
-    Input("policy-slider", "value"),
-    Input("policy-episodes", "data"),
-    State("policy-run", "data"),
+    Output(ids.POLICY_MAP, "figure"),
+    Output(ids.POLICY_GAP, "figure"),
+    Output(ids.POLICY_LABEL, "children"),
+    Input(ids.POLICY_SLIDER, "value"),
+    Input(ids.POLICY_EPISODES, "data"),
+    State(ids.POLICY_RUN, "data"),
 )
 def render(index: int | None, episodes: list[int], run_id: int) -> tuple[Any, Any, str]:
     """Draw the checkpoint at slider position ``index`` against the one before it.
@@ -148,25 +148,27 @@ def render(index: int | None, episodes: list[int], run_id: int) -> tuple[Any, An
     figure.update_layout(uirevision=f"policy-{run_id}")
     changed = int(changed_states(checkpoint.q, previous).sum())
     gap = optimality_figure(evaluations, current=checkpoint.episode)
-    caption = f"checkpoint {index + 1} of {len(episodes)} · episode {checkpoint.episode:,}"
+    caption = (
+        f"checkpoint {index + 1} of {len(episodes)} · episode {format_number(checkpoint.episode)}"
+    )
     if previous is not None:
         caption += f" · greedy action changed in {changed} state{'s' if changed != 1 else ''}"
     evaluation = checkpoint.evaluation
     if evaluation and "gap" in evaluation:
-        caption += f" · gap {evaluation['gap']:.4g}"
+        caption += f" · gap {format_number(float(evaluation['gap']))}"
         caption += f" · optimal share {evaluation.get('optimal_share', float('nan')):.0%}"
     return figure, gap, caption
 
 
 @callback(
-    Output("policy-slider", "value"),
-    Output("policy-player", "disabled"),
-    Output("policy-play", "children"),
-    Input("policy-play", "n_clicks"),
-    Input("policy-player", "n_intervals"),
-    State("policy-slider", "value"),
-    State("policy-slider", "max"),
-    State("policy-player", "disabled"),
+    Output(ids.POLICY_SLIDER, "value"),
+    Output(ids.POLICY_PLAYER, "disabled"),
+    Output(ids.POLICY_PLAY, "children"),
+    Input(ids.POLICY_PLAY, "n_clicks"),
+    Input(ids.POLICY_PLAYER, "n_intervals"),
+    State(ids.POLICY_SLIDER, "value"),
+    State(ids.POLICY_SLIDER, "max"),
+    State(ids.POLICY_PLAYER, "disabled"),
     prevent_initial_call=True,
 )
 def play(_: int | None, __: int | None, index: int, last: int, paused: bool) -> tuple[Any, ...]:
@@ -176,7 +178,7 @@ def play(_: int | None, __: int | None, index: int, last: int, paused: bool) -> 
         The slider position, whether the player interval is off, and the button label.
     """
     index = index or 0
-    if ctx.triggered_id == "policy-play":
+    if ctx.triggered_id == ids.POLICY_PLAY:
         if not paused:
             return no_update, True, "▶ Play"
         return (0 if index >= last else no_update), False, "⏸ Pause"

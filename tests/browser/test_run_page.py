@@ -8,6 +8,7 @@ import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
 
+from app import ids
 from app.actions import submit_run
 from app.factory import create_app
 from tests.dashboard_support import fill, seeded_run, wait_for
@@ -19,7 +20,7 @@ def _figure(dash_duo, key: str) -> dict:
     """Return the data and layout Plotly holds for one curve of the page."""
     return json.loads(
         dash_duo.driver.execute_script(
-            f"const g = document.querySelector('#run-curve-{key} .js-plotly-plot');"
+            f"const g = document.querySelector('#{ids.run_curve(key)} .js-plotly-plot');"
             "return g && g.data ? JSON.stringify({data: g.data, layout: g.layout}) : 'null';"
         )
     )
@@ -34,7 +35,7 @@ def _last_episode(dash_duo) -> float:
 
 
 def _status(dash_duo) -> str:
-    return dash_duo.find_element("#run-status").text
+    return dash_duo.find_element(f"#{ids.RUN_STATUS}").text
 
 
 def _click(dash_duo, selector: str) -> None:
@@ -49,18 +50,17 @@ def _click(dash_duo, selector: str) -> None:
     element.click()
 
 
-def _param(name: str, kind: str = "run-param") -> str:
-    """Return the CSS selector of a parameter input (or its feedback) by its dict id."""
-    return "#" + json.dumps({"name": name, "type": kind}, separators=(",", ":")).translate(
-        {ord(c): "\\" + c for c in '{}":,'}
-    )
+def _css(element_id: dict) -> str:
+    """Return the CSS selector of a component with a dict id (Dash writes its keys sorted)."""
+    text = json.dumps(element_id, sort_keys=True, separators=(",", ":"))
+    return "#" + text.translate({ord(c): "\\" + c for c in '{}":,'})
 
 
 def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool):
     run_id = submit_run(pool, LONG_RUN)
     dash_duo.start_server(create_app(store_url, pool=pool))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
-    dash_duo.wait_for_contains_text("#run-status", "running", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     until(lambda: _last_episode(dash_duo) > 0, timeout=10)
     first = _last_episode(dash_duo)
     until(lambda: _last_episode(dash_duo) > first, timeout=10)  # the curve grows live
@@ -68,19 +68,19 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     returns = _figure(dash_duo, "return")["data"]
     assert returns[0]["fill"] == "toself" and len(returns[-1]["x"]) <= 1000
 
-    _click(dash_duo, "#run-pause")
+    _click(dash_duo, f"#{ids.RUN_PAUSE}")
     until(lambda: _status(dash_duo).startswith("paused"), timeout=15)
     assert store.get_run(run_id).status == "paused"
-    until(lambda: dash_duo.find_element("#run-resume").is_enabled(), timeout=5)
-    assert not dash_duo.find_element("#run-pause").is_enabled()
+    until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)
+    assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     paused_at = store.get_run(run_id).episodes_done
 
-    _click(dash_duo, "#run-resume")
+    _click(dash_duo, f"#{ids.RUN_RESUME}")
     until(lambda: _status(dash_duo).startswith("running"), timeout=15)
     wait_for(lambda: store.get_run(run_id).episodes_done > paused_at, 10, "training to go on")
-    _click(dash_duo, "#run-stop")
+    _click(dash_duo, f"#{ids.RUN_STOP}")
     until(lambda: _status(dash_duo).startswith("stopped"), timeout=15)
-    assert not dash_duo.find_element("#run-stop").is_enabled()
+    assert not dash_duo.find_element(f"#{ids.RUN_STOP}").is_enabled()
     assert dash_duo.get_logs() == []
 
 
@@ -91,16 +91,16 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     wait_for(lambda: store.get_run(run_id).episodes_done > 0, 15, "the first episodes")
     dash_duo.start_server(create_app(store_url, pool=pool))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
-    dash_duo.wait_for_contains_text("#run-status", "running", timeout=15)
-    dash_duo.find_element(_param("alpha")).send_keys("0.05")
-    _click(dash_duo, "#run-params-apply")
-    dash_duo.wait_for_contains_text("#run-params-message", "alpha → 0.05")
-    dash_duo.wait_for_contains_text("#run-changes", "alpha 0.1 → 0.05", timeout=10)
-    dash_duo.wait_for_contains_text("#run-changes", "episode", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
+    dash_duo.find_element(_css(ids.run_param("alpha"))).send_keys("0.05")
+    _click(dash_duo, f"#{ids.RUN_PARAMS_APPLY}")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_PARAMS_MESSAGE}", "alpha → 0.05")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_CHANGES}", "alpha 0.1 → 0.05", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_CHANGES}", "episode", timeout=10)
     applied = wait_for(
         lambda: store.param_changes(run_id)[-1].applied_episode, 10, "the change to apply"
     )
-    assert f"episode {applied:,}" in dash_duo.find_element("#run-changes").text
+    assert f"episode {applied:,}" in dash_duo.find_element(f"#{ids.RUN_CHANGES}").text
 
     def marker_hover() -> str:
         annotations = _figure(dash_duo, "return")["layout"].get("annotations", [])
@@ -119,11 +119,11 @@ def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, sto
     run_id = seeded_run(store, status="paused", episodes=300, name="paused run")
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
-    dash_duo.wait_for_contains_text("#run-status", "paused")
-    field = _param("gamma")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "paused")
+    field = _css(ids.run_param("gamma"))
     dash_duo.find_element(field).send_keys("1.5")
-    _click(dash_duo, "#run-params-apply")
-    feedback = _param("gamma", "run-param-feedback")
+    _click(dash_duo, f"#{ids.RUN_PARAMS_APPLY}")
+    feedback = _css(ids.run_param_feedback("gamma"))
     dash_duo.wait_for_contains_text(feedback, "gamma=1.5 is invalid")
     assert "allowed" in dash_duo.find_element(feedback).text
     assert "is-invalid" in dash_duo.find_element(field).get_attribute("class")
@@ -135,10 +135,11 @@ def test_a_failed_run_shows_its_error_banner(dash_duo, store_url, store):
     run_id = seeded_run(store, status="error", episodes=10, name="broken")
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
-    dash_duo.wait_for_contains_text("#run-error", "NonFiniteQError: Q became NaN at episode 7")
+    error = "NonFiniteQError: Q became NaN at episode 7"
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_ERROR}", error)
     assert "error" in _status(dash_duo)
-    assert not dash_duo.find_element("#run-pause").is_enabled()
-    assert dash_duo.find_element("#run-resume").is_enabled()  # resumable from its checkpoint
+    assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
+    assert dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled()  # resumable from its checkpoint
     assert dash_duo.get_logs() == []
 
 
@@ -160,7 +161,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
     # component (dcc.Graph rebinds its events on every redraw); a person zooms again.
     for attempt in range(3):
         dash_duo.driver.execute_script(
-            "const g = document.querySelector('#run-curve-return .js-plotly-plot');"
+            f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
             "Plotly.relayout(g, {'xaxis.range[0]': 20000, 'xaxis.range[1]': 20400});"
         )
         try:  # every curve follows, re-read at one episode per point
@@ -170,14 +171,14 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
             if attempt == 2:
                 raise
     fill(store, run_id, 3000)  # the run goes on; the page keeps refreshing
-    until(lambda: "53,000" in dash_duo.find_element("#run-episodes").text, timeout=10)
-    dash_duo.wait_for_contains_text("#run-episodes", "53,000")
+    until(lambda: "53,000" in dash_duo.find_element(f"#{ids.RUN_EPISODES}").text, timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_EPISODES}", "53,000")
     figure = _figure(dash_duo, "return")
     assert figure["layout"]["xaxis"]["range"] == [20_000, 20_400]
     assert zoomed("return")
     # a double-click (autorange) goes back to the whole run
     dash_duo.driver.execute_script(
-        "const g = document.querySelector('#run-curve-return .js-plotly-plot');"
+        f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
         "Plotly.relayout(g, {'xaxis.autorange': true});"
     )
     until(lambda: _last_episode(dash_duo) > 52_000, timeout=10)
@@ -187,7 +188,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
 def test_an_unknown_run_says_so(dash_duo, store_url):
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/999")
-    dash_duo.wait_for_contains_text("#run-missing", "run 999 not found")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_MISSING}", "run 999 not found")
     assert dash_duo.get_logs() == []
 
 
@@ -196,8 +197,8 @@ def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, stor
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
     until(lambda: _last_episode(dash_duo) > 1900, timeout=10)
-    assert not dash_duo.find_element("#run-reconnecting").is_displayed()
+    assert not dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed()
     dash_duo.server.stop()
-    until(lambda: dash_duo.find_element("#run-reconnecting").is_displayed(), timeout=10)
+    until(lambda: dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed(), timeout=10)
     assert _last_episode(dash_duo) > 1900  # the curves stay as they were
-    assert "2,000 / 1,000,000 episodes" in dash_duo.find_element("#run-episodes").text
+    assert "2,000 / 1,000,000 episodes" in dash_duo.find_element(f"#{ids.RUN_EPISODES}").text

@@ -8,6 +8,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
+from app import ids
 from app.actions import spec_from_request
 from app.factory import create_app
 from gridworld.errors import ValidationError
@@ -16,13 +17,14 @@ from tests.dashboard_support import fill, seeded_run
 
 def _cell(run_id: int, column: str) -> str:
     """Return the CSS selector of one grid cell."""
-    return f"#runs-grid .ag-row[row-id='{run_id}'] [col-id='{column}']"
+    return f"#{ids.RUNS_GRID} .ag-row[row-id='{run_id}'] [col-id='{column}']"
 
 
 def _grid_ids(dash_duo) -> list[str]:
     """Return the row ids the grid shows, top to bottom."""
     return dash_duo.driver.execute_script(
-        "return [...document.querySelectorAll('#runs-grid .ag-center-cols-container .ag-row')]"
+        f"return [...document.querySelectorAll('#{ids.RUNS_GRID} .ag-center-cols-container"
+        " .ag-row')]"
         ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
         ".map(row => row.getAttribute('row-id'))"
     )
@@ -30,8 +32,8 @@ def _grid_ids(dash_duo) -> list[str]:
 
 def _open_form(dash_duo) -> None:
     """Open the new-run form and wait until its fields can be typed into."""
-    dash_duo.find_element("#new-toggle").click()
-    until(lambda: dash_duo.find_element("#new-episodes").is_displayed(), timeout=5)
+    dash_duo.find_element(f"#{ids.NEW_TOGGLE}").click()
+    until(lambda: dash_duo.find_element(f"#{ids.new_field('episodes')}").is_displayed(), timeout=5)
 
 
 def _type(dash_duo, selector: str, text: str) -> None:
@@ -45,34 +47,40 @@ def _type(dash_duo, selector: str, text: str) -> None:
 
 def _selected(dash_duo, run_id: int) -> bool:
     """Return whether the grid shows ``run_id``'s row as selected."""
-    row = dash_duo.find_element(f"#runs-grid .ag-row[row-id='{run_id}']")
+    row = dash_duo.find_element(f"#{ids.RUNS_GRID} .ag-row[row-id='{run_id}']")
     return "ag-row-selected" in row.get_attribute("class")
+
+
+def _invalid(dash_duo, field: str) -> bool:
+    """Return whether the new-run form shows ``field`` as invalid."""
+    element = dash_duo.find_element(f"#{ids.new_field(field)}")
+    return "is-invalid" in element.get_attribute("class")
 
 
 def _compare_disabled(dash_duo) -> bool:
     """Return whether the Compare control is disabled (a disabled button, not a link)."""
-    compare = dash_duo.find_element("#runs-compare")
+    compare = dash_duo.find_element(f"#{ids.RUNS_COMPARE}")
     return compare.tag_name == "button" and compare.get_attribute("disabled") == "true"
 
 
 def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
     dash_duo.start_server(create_app(store_url, pool=pool))
-    dash_duo.wait_for_text_to_equal("#page-title", "Runs")
-    dash_duo.wait_for_contains_text("#runs-empty", "No runs yet")
-    assert dash_duo.find_element("#runs-empty").is_displayed()
-    assert not dash_duo.find_element("#runs-grid-box").is_displayed()
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Runs")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
+    assert dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
+    assert not dash_duo.find_element(f"#{ids.RUNS_GRID_BOX}").is_displayed()
     assert store.list_runs() == []
 
-    dash_duo.find_element("#runs-demo").click()
-    dash_duo.wait_for_contains_text("#new-message", "Started run #")
+    dash_duo.find_element(f"#{ids.RUNS_DEMO}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
     (run,) = store.list_runs()
     assert (run.name, run.env_id, run.target_episodes) == ("demo", "GridWorld-v0", 20_000)
     assert run.spec["preset"] == "medium"
-    link = dash_duo.find_element("#new-run-link")
+    link = dash_duo.find_element(f"#{ids.NEW_RUN_LINK}")
     assert link.get_attribute("href").endswith(f"/runs/{run.id}")
     # The grid replaces the empty state and shows the live run.
     dash_duo.wait_for_text_to_equal(_cell(run.id, "name"), "demo")
-    until(lambda: not dash_duo.find_element("#runs-empty").is_displayed(), timeout=5)
+    until(lambda: not dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed(), timeout=5)
     assert dash_duo.find_element(_cell(run.id, "env")).text == "GridWorld-v0 · medium"
     assert (
         dash_duo.find_element(_cell(run.id, "name") + " a")
@@ -88,16 +96,16 @@ def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
 
 def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, pool):
     dash_duo.start_server(create_app(store_url, pool=pool))
-    dash_duo.wait_for_contains_text("#runs-empty", "No runs yet")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
-    assert dash_duo.find_element("#new-preset").get_attribute("value") == "easy"
-    _type(dash_duo, "#new-episodes", "300")
-    _type(dash_duo, "#new-alpha", "0.5")
-    _type(dash_duo, "#new-gamma", "0.9")
-    _type(dash_duo, "#new-seed", "3")
-    _type(dash_duo, "#new-name", "form run")
-    dash_duo.find_element("#new-submit").click()
-    dash_duo.wait_for_contains_text("#new-message", "Started run #")
+    assert dash_duo.find_element(f"#{ids.new_field('preset')}").get_attribute("value") == "easy"
+    _type(dash_duo, f"#{ids.new_field('episodes')}", "300")
+    _type(dash_duo, f"#{ids.new_field('alpha')}", "0.5")
+    _type(dash_duo, f"#{ids.new_field('gamma')}", "0.9")
+    _type(dash_duo, f"#{ids.new_field('seed')}", "3")
+    _type(dash_duo, f"#{ids.new_field('name')}", "form run")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
 
     (run,) = store.list_runs()
     assert run.name == "form run"
@@ -113,49 +121,49 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
     dash_duo.wait_for_text_to_equal(_cell(run.id, "progress"), "100%")
     assert dash_duo.find_element(_cell(run.id, "alpha")).text == "0.5"
     assert dash_duo.find_element(_cell(run.id, "recent_return")).text not in ("", "–")
-    dash_duo.wait_for_text_to_equal("#runs-count", "1 run")
+    dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COUNT}", "1 run")
     assert dash_duo.get_logs() == []
 
 
 def test_bad_value_is_shown_at_its_field_and_creates_nothing(dash_duo, store_url, store, pool):
     dash_duo.start_server(create_app(store_url, pool=pool))
-    dash_duo.wait_for_contains_text("#runs-empty", "No runs yet")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
-    _type(dash_duo, "#new-episodes", "300")
-    _type(dash_duo, "#new-alpha", "2")
-    dash_duo.find_element("#new-submit").click()
-    dash_duo.wait_for_contains_text("#new-alpha-feedback", "alpha=2")
-    feedback = dash_duo.find_element("#new-alpha-feedback")
+    _type(dash_duo, f"#{ids.new_field('episodes')}", "300")
+    _type(dash_duo, f"#{ids.new_field('alpha')}", "2")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.new_feedback('alpha')}", "alpha=2")
+    feedback = dash_duo.find_element(f"#{ids.new_feedback('alpha')}")
     assert feedback.is_displayed()
     assert "allowed" in feedback.text
     # The same words the CLI and the HTTP API give for this value.
     with pytest.raises(ValidationError) as expected:
         spec_from_request({"params": {"alpha": 2}})
     assert feedback.text == str(expected.value)
-    assert "is-invalid" in dash_duo.find_element("#new-alpha").get_attribute("class")
-    assert "is-invalid" not in dash_duo.find_element("#new-episodes").get_attribute("class")
-    assert not any(alert.is_displayed() for alert in dash_duo.find_elements("#new-message"))
+    assert _invalid(dash_duo, "alpha")
+    assert not _invalid(dash_duo, "episodes")
+    assert not any(alert.is_displayed() for alert in dash_duo.find_elements(f"#{ids.NEW_MESSAGE}"))
     assert store.list_runs() == []
 
     # A broken custom map is reported at the map, still creating nothing.
-    _type(dash_duo, "#new-alpha", "0.5")
-    Select(dash_duo.find_element("#new-preset")).select_by_value("custom")
-    until(lambda: dash_duo.find_element("#new-desc").is_displayed(), timeout=5)
-    _type(dash_duo, "#new-desc", "S..#\n.T..\n....")
-    dash_duo.find_element("#new-submit").click()
-    dash_duo.wait_for_contains_text("#new-desc-feedback", "desc=")
-    assert "is-invalid" not in dash_duo.find_element("#new-alpha").get_attribute("class")
-    assert "is-invalid" in dash_duo.find_element("#new-desc").get_attribute("class")
+    _type(dash_duo, f"#{ids.new_field('alpha')}", "0.5")
+    Select(dash_duo.find_element(f"#{ids.new_field('preset')}")).select_by_value("custom")
+    until(lambda: dash_duo.find_element(f"#{ids.new_field('desc')}").is_displayed(), timeout=5)
+    _type(dash_duo, f"#{ids.new_field('desc')}", "S..#\n.T..\n....")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.new_feedback('desc')}", "desc=")
+    assert not _invalid(dash_duo, "alpha")
+    assert _invalid(dash_duo, "desc")
     assert store.list_runs() == []
 
     # Fixed, the same form starts the run and the errors clear.
-    _type(dash_duo, "#new-desc", "S..#\n.T..\n...G")
-    dash_duo.find_element("#new-submit").click()
-    dash_duo.wait_for_contains_text("#new-message", "Started run #")
+    _type(dash_duo, f"#{ids.new_field('desc')}", "S..#\n.T..\n...G")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
     (run,) = store.list_runs()
     assert run.spec["desc"] == ["S..#", ".T..", "...G"]
     assert run.hyperparams["alpha"] == 0.5
-    assert "is-invalid" not in dash_duo.find_element("#new-desc").get_attribute("class")
+    assert not _invalid(dash_duo, "desc")
     assert dash_duo.get_logs() == []
 
 
@@ -166,45 +174,45 @@ def test_selecting_two_runs_links_to_their_comparison(dash_duo, store_url, store
     dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_text_to_equal(_cell(first, "name"), "first")
     assert _grid_ids(dash_duo) == [str(other), str(live), str(first)]
-    assert not dash_duo.find_element("#runs-empty").is_displayed()
+    assert not dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
     assert _compare_disabled(dash_duo)
 
     dash_duo.find_element(_cell(live, "ag-Grid-SelectionColumn") + " input").click()
     until(lambda: _selected(dash_duo, live), timeout=5)
-    dash_duo.wait_for_text_to_equal("#runs-compare", "Compare (1)")
+    dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COMPARE}", "Compare (1)")
     assert _compare_disabled(dash_duo)
     dash_duo.find_element(_cell(first, "ag-Grid-SelectionColumn") + " input").click()
-    dash_duo.wait_for_text_to_equal("#runs-compare", "Compare (2)")
+    dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COMPARE}", "Compare (2)")
     assert not _compare_disabled(dash_duo)
     expected = f"/compare?runs={first},{live}"
-    assert dash_duo.find_element("#runs-compare").get_attribute("href").endswith(expected)
+    assert dash_duo.find_element(f"#{ids.RUNS_COMPARE}").get_attribute("href").endswith(expected)
 
     # The live run refreshes the grid; the selection survives the new row data.
     fill(store, live, 25)
     dash_duo.wait_for_text_to_equal(_cell(live, "episodes"), "65 / 1,000", timeout=10)
     assert _selected(dash_duo, live) and _selected(dash_duo, first)
     assert not _selected(dash_duo, other)
-    assert dash_duo.find_element("#runs-compare").get_attribute("href").endswith(expected)
+    assert dash_duo.find_element(f"#{ids.RUNS_COMPARE}").get_attribute("href").endswith(expected)
 
-    dash_duo.find_element("#runs-compare").click()
-    dash_duo.wait_for_text_to_equal("#page-title", "Compare runs")
+    dash_duo.find_element(f"#{ids.RUNS_COMPARE}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Compare runs")
     assert expected + "&" in dash_duo.driver.current_url
-    dash_duo.wait_for_contains_text("#compare-runs", "live one")
-    assert "first" in dash_duo.find_element("#compare-runs").text
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_RUNS}", "live one")
+    assert "first" in dash_duo.find_element(f"#{ids.COMPARE_RUNS}").text
     assert dash_duo.get_logs() == []
 
 
 def test_without_a_training_pool_nothing_starts(dash_duo, store_url, store):
     dash_duo.start_server(create_app(store_url))
-    dash_duo.wait_for_contains_text("#runs-empty", "No runs yet")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
     # Other envs have no GridWorld maps: the map choice is switched off.
-    Select(dash_duo.find_element("#new-env")).select_by_value("FrozenLake-v1")
-    until(lambda: not dash_duo.find_element("#new-preset").is_enabled(), timeout=5)
-    _type(dash_duo, "#new-episodes", "50")
-    dash_duo.find_element("#new-submit").click()
-    dash_duo.wait_for_contains_text("#new-message", "no training pool")
-    assert "alert-danger" in dash_duo.find_element("#new-message").get_attribute("class")
+    Select(dash_duo.find_element(f"#{ids.new_field('env')}")).select_by_value("FrozenLake-v1")
+    until(lambda: not dash_duo.find_element(f"#{ids.new_field('preset')}").is_enabled(), timeout=5)
+    _type(dash_duo, f"#{ids.new_field('episodes')}", "50")
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "no training pool")
+    assert "alert-danger" in dash_duo.find_element(f"#{ids.NEW_MESSAGE}").get_attribute("class")
     assert store.list_runs() == []
-    assert dash_duo.find_element("#runs-empty").is_displayed()
+    assert dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
     assert dash_duo.get_logs() == []

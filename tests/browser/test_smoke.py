@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from app import ids
 from app.factory import create_app
 
 
 def test_runs_page_renders_offline(dash_duo, tmp_path):
     app = create_app(f"sqlite:///{tmp_path / 'store.sqlite'}")
     dash_duo.start_server(app)
-    dash_duo.wait_for_text_to_equal("#page-title", "Runs")
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Runs")
     assert dash_duo.find_element(".navbar-brand").text == "gridlab"
     # The Bootstrap theme is served from assets/, never from a CDN.
     links = dash_duo.driver.execute_script(

@@ -25,6 +25,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from app import ids
 from app.factory import create_app
 from runstore import RunStore
 from tests.demo import add_synthetic_run, add_trained_run
@@ -98,11 +99,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         driver = browser()
         try:
-            shoot(driver, f"{base}/", "runs", "#runs-grid .ag-row")
-            shoot(driver, f"{base}/runs/{runs['long']}", "run", "#run-curve-return .main-svg")
+            shoot(driver, f"{base}/", "runs", f"#{ids.RUNS_GRID} .ag-row")
+            curve = f"#{ids.run_curve('return')} .main-svg"
+            shoot(driver, f"{base}/runs/{runs['long']}", "run", curve)
             pair = f"{runs['slow']},{runs['fast']}"
-            shoot(driver, f"{base}/compare?runs={pair}", "compare", "#compare-params table")
-            shoot(driver, f"{base}/runs/{runs['fast']}/policy", "policy", "#policy-map .main-svg")
+            shoot(driver, f"{base}/compare?runs={pair}", "compare", f"#{ids.COMPARE_PARAMS} table")
+            policy = f"#{ids.POLICY_MAP} .main-svg"
+            shoot(driver, f"{base}/runs/{runs['fast']}/policy", "policy", policy)
         finally:
             driver.quit()
             server.shutdown()

@@ -1,13 +1,12 @@
-"""What the live run page draws, read from the store: curve figures over decimated windows.
+"""The run page's learning curves, read from the store: figures over decimated windows.
 
-Pure of Dash, so the page's callbacks, the tests and the dashboard benchmark share it. Every
-curve reads at most ``POINTS`` buckets of a window, whatever the run's length: what a refresh
-costs and sends does not grow with the run.
+Pure of Dash, so the page's callbacks and the tests share it. Every curve reads at most
+``POINTS`` buckets of a window, whatever the run's length: what a refresh costs and sends does
+not grow with the run.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +19,10 @@ from app.figures.curves import (
     curve_traces,
     x_values,
 )
+from app.views.query import smoothing
+from app.views.zoom import POINTS, Window, window_of
 from runstore import RunStore
 
-POINTS = 500
-"""Buckets per curve: more than a half-width graph has pixels, and a curve stays under 40 KB
-of JSON (1000 buckets with band, raw and smoothed lines measured ~60 KB). A zoomed window of
-at most this many episodes shows every episode."""
 MAX_MARKERS = 200
 """Most recent parameter changes drawn as markers."""
 
@@ -49,50 +46,6 @@ CURVES: dict[str, CurveSpec] = {
     "explore": CurveSpec("Exploration ε and step size α", ("epsilon", "alpha"), False, False),
 }
 """Figure key → what it draws, in page order."""
-
-
-@dataclass(frozen=True)
-class Window:
-    """A zoomed x range and the episodes it covers."""
-
-    x_mode: str
-    x0: float
-    x1: float
-    start: int
-    end: int
-
-    def key(self) -> str:
-        """Return a short text naming the window (part of the figures' ``uirevision``)."""
-        return f"{self.x_mode}:{self.x0!r}-{self.x1!r}"
-
-
-def zoom_window(store: RunStore, run_id: int, x_mode: str, x0: float, x1: float) -> Window | None:
-    """Return the episodes a zoomed x range covers, or None when it covers none.
-
-    On the episode axis the range is the episodes; on the env-steps or wall-time axis it is
-    mapped through that cumulative metric's series (the bucket minimum is the first episode's
-    value), at the resolution of the current view.
-
-    Returns:
-        The window, its episode bounds clipped to the run's episodes.
-    """
-    done = store.get_run(run_id).episodes_done
-    if done == 0:
-        return None
-    if x_mode == "episode":
-        first, last = math.ceil(x0), math.floor(x1)
-    else:
-        series = store.series(run_id, x_mode, points=POINTS)
-        xs, episodes = series.min, series.episode
-        # widen by a bucket on each side: x0 and x1 may fall inside a bucket
-        first = next((e for x, e in zip(xs, episodes, strict=True) if x >= x0), episodes[-1])
-        first -= series.bucket
-        pairs = zip(reversed(xs), reversed(episodes), strict=True)
-        last = next((e for x, e in pairs if x <= x1), 1) + series.bucket - 1
-    first, last = max(1, first), min(done, last)
-    if first > last:
-        return None
-    return Window(x_mode, x0, x1, first, last)
 
 
 def curve_figures(
@@ -134,28 +87,14 @@ def curve_figures(
         x_series = store.series(run_id, x_mode, start, end, POINTS).to_dict()
     changes = [change.to_dict() for change in store.param_changes(run_id)][-MAX_MARKERS:]
     revision = f"{run_id}:{x_mode}:{log_y}:{window.key() if window else 'all'}"
+    shown = [
+        change
+        for change in changes
+        if x_series is None or _inside(change.get("applied_episode"), x_series)
+    ]
     figures = {}
     for key, spec in CURVES.items():
-        traces: list[dict[str, Any]] = []
-        placed: Mapping[str, Any] | None = None
-        for index, metric in enumerate(spec.metrics):
-            series = store.series(run_id, metric, start, end, POINTS).to_dict()
-            xs = x_values(series, x_series)
-            traces += curve_traces(
-                series,
-                name=metric,
-                color=color_for(index),
-                weight=weight if spec.smooth else 0.0,
-                x=xs,
-                band=bands and spec.band,
-            )
-            if x_series is not None:
-                placed = {"episode": series["episode"], "x": xs}
-        shown = [
-            change
-            for change in changes
-            if x_series is None or _inside(change.get("applied_episode"), x_series)
-        ]
+        traces, placed = _traces(store, run_id, spec, window, x_series, weight, bands)
         figures[key] = curve_figure(
             traces,
             title=spec.title,
@@ -167,6 +106,76 @@ def curve_figures(
             x_range=(window.x0, window.x1) if window else None,
         )
     return figures
+
+
+def page_curves(
+    store: RunStore,
+    run_id: int,
+    x_mode: object,
+    smooth: object,
+    log_y: object,
+    bands: object,
+    zoom: object,
+) -> tuple[dict[str, Any], ...]:
+    """Return the run page's figures for its controls' values, in ``CURVES`` order.
+
+    Args:
+        store: the run store.
+        run_id: the run.
+        x_mode: the x-axis choice (the episode axis unless one of ``X_MODES``).
+        smooth: the smoothing slider (``query.smoothing``).
+        log_y: the log-scale switch.
+        bands: the bands switch.
+        zoom: the zoom the browser holds (``zoom.window_of``).
+
+    Raises:
+        RunNotFound: no such run.
+    """
+    mode = x_mode if isinstance(x_mode, str) and x_mode in X_MODES else "episode"
+    figures = curve_figures(
+        store,
+        run_id,
+        x_mode=mode,
+        weight=smoothing(smooth),
+        log_y=bool(log_y),
+        bands=bool(bands),
+        window=window_of(store, run_id, mode, zoom),
+    )
+    return tuple(figures[key] for key in CURVES)
+
+
+def _traces(
+    store: RunStore,
+    run_id: int,
+    spec: CurveSpec,
+    window: Window | None,
+    x_series: Mapping[str, Any] | None,
+    weight: float,
+    bands: bool,
+) -> tuple[list[dict[str, Any]], Mapping[str, Any] | None]:
+    """Return one figure's traces, and where its episodes sit on a non-episode x axis.
+
+    Returns:
+        The traces of every metric of ``spec``, and ``{"episode", "x"}`` of the buckets drawn
+        (None on the episode axis) to place change markers by.
+    """
+    start, end = (window.start, window.end) if window else (None, None)
+    traces: list[dict[str, Any]] = []
+    placed: Mapping[str, Any] | None = None
+    for index, metric in enumerate(spec.metrics):
+        series = store.series(run_id, metric, start, end, POINTS).to_dict()
+        xs = x_values(series, x_series)
+        traces += curve_traces(
+            series,
+            name=metric,
+            color=color_for(index),
+            weight=weight if spec.smooth else 0.0,
+            x=xs,
+            band=bands and spec.band,
+        )
+        if x_series is not None:
+            placed = {"episode": series["episode"], "x": xs}
+    return traces, placed
 
 
 def _inside(episode: Any, x_series: Mapping[str, Any]) -> bool:

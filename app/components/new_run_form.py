@@ -1,0 +1,152 @@
+"""The new-run form: environment and map, episodes, hyperparameters, seed and name.
+
+Every field has an input ``ids.new_field(field)`` and an invalid-value message
+``ids.new_feedback(field)``. Numbers are typed as text so that any value reaches the
+validator, which then gives the same message as the CLI and the HTTP API. Empty fields take
+the trainer's defaults (shown as placeholders).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from app import ids
+from app.views.new_run import CUSTOM_MAP, ENVS, PARAM_FIELDS, form_choices
+from gridworld.config import PRESETS
+from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams
+from gridworld.spec import GRIDWORLD_ID, RunSpec
+
+PARAM_LABELS = {
+    "alpha": "alpha (learning rate)",
+    "gamma": "gamma (discount)",
+    "epsilon": "epsilon (exploration)",
+    "epsilon_decay": "epsilon decay",
+    "epsilon_min": "min epsilon",
+}
+"""The label of each hyperparameter field."""
+_DEFAULT_PARAMS = Hyperparams()
+_DEFAULT_SPEC = RunSpec()
+
+
+def _field(field: str, label: str, control: Any, hint: str | None = None, **col: Any) -> dbc.Col:
+    """Return a form column: label, control, the field's invalid feedback and hint text."""
+    parts = [dbc.Label(label, html_for=ids.new_field(field)), control]
+    parts.append(dbc.FormFeedback(id=ids.new_feedback(field), type="invalid"))
+    if hint:
+        parts.append(dbc.FormText(hint))
+    return dbc.Col(parts, **col)
+
+
+def _text_input(field: str, placeholder: object, numeric: bool = True) -> dbc.Input:
+    """Return a text input for ``field`` with the default as its placeholder."""
+    return dbc.Input(
+        id=ids.new_field(field),
+        type="text",
+        inputMode="decimal" if numeric else "text",
+        placeholder=str(placeholder),
+        autoComplete="off",
+    )
+
+
+def _env_row() -> dbc.Row:
+    """Return the environment, map and episodes fields."""
+    presets = [{"label": f"preset: {name}", "value": name} for name in PRESETS]
+    return dbc.Row(
+        [
+            _field(
+                "env",
+                "Environment",
+                dbc.Select(
+                    id=ids.new_field("env"),
+                    options=[{"label": env, "value": env} for env in ENVS],
+                    value=GRIDWORLD_ID,
+                ),
+                md=4,
+            ),
+            _field(
+                "preset",
+                "Map",
+                dbc.Select(
+                    id=ids.new_field("preset"),
+                    options=[*presets, {"label": "custom map…", "value": CUSTOM_MAP}],
+                    value=_DEFAULT_SPEC.preset,
+                ),
+                "GridWorld only",
+                md=4,
+            ),
+            _field("episodes", "Episodes", _text_input("episodes", _DEFAULT_SPEC.episodes), md=4),
+        ],
+        className="g-3",
+    )
+
+
+def _desc_box() -> html.Div:
+    """Return the custom map field, hidden until the custom map is chosen."""
+    return html.Div(
+        _field(
+            "desc",
+            "Custom map",
+            dbc.Textarea(
+                id=ids.new_field("desc"),
+                rows=5,
+                placeholder="S..#\n.T..\n...G",
+                className="font-monospace",
+                spellCheck=False,
+            ),
+            "one row per line: S start, G goal, . floor, # wall, T trap",
+        ),
+        id=ids.NEW_DESC_BOX,
+        className="mt-3",
+        style={"display": "none"},
+    )
+
+
+def _params_row() -> dbc.Row:
+    """Return one field per hyperparameter the form sets, with its allowed range."""
+    return dbc.Row(
+        [
+            _field(
+                name,
+                PARAM_LABELS[name],
+                _text_input(name, getattr(_DEFAULT_PARAMS, name)),
+                str(HYPERPARAM_RANGES[name]),
+                md=True,
+            )
+            for name in PARAM_FIELDS
+        ],
+        className="g-3 mt-1",
+    )
+
+
+def _name_row() -> dbc.Row:
+    """Return the seed and name fields."""
+    return dbc.Row(
+        [
+            _field("seed", "Seed", _text_input("seed", _DEFAULT_SPEC.seed), md=3),
+            _field("name", "Name", _text_input("name", "preset and seed", numeric=False), md=9),
+        ],
+        className="g-3 mt-1",
+    )
+
+
+def new_run_form() -> dbc.Card:
+    """Return the new-run form and what its browser code needs (``NEW_CHOICES``)."""
+    submit = dbc.Button(
+        "Start run", id=ids.NEW_SUBMIT, type="submit", color="primary", className="mt-3"
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader("New run"),
+            dbc.CardBody(
+                dbc.Form(
+                    [_env_row(), _desc_box(), _params_row(), _name_row(), submit],
+                    id=ids.NEW_FORM,
+                )
+            ),
+            dcc.Store(id=ids.NEW_CHOICES, data=form_choices()),
+        ],
+        className="mb-3",
+    )

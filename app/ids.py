@@ -1,0 +1,153 @@
+"""Every component id of the dashboard, named once: pages, components and tests import them.
+
+Plain ids are strings; repeated controls have pattern-matching ids built by the functions at
+the end (``{"type": ..., <key>: ...}``), whose ``type`` constants are the pattern types.
+"""
+
+from __future__ import annotations
+
+# -- the frame every page sits in ---------------------------------------------------------
+NAVBAR = "navbar"
+PAGE_TITLE = "page-title"
+
+# -- runs page (/) -----------------------------------------------------------------------
+RUNS_COUNT = "runs-count"
+RUNS_COMPARE = "runs-compare"
+RUNS_COMPARE_HINT = "runs-compare-hint"
+RUNS_COMPARE_LIMITS = "runs-compare-limits"
+RUNS_EMPTY = "runs-empty"
+RUNS_DEMO = "runs-demo"
+RUNS_EMPTY_NEW = "runs-empty-new"
+RUNS_GRID = "runs-grid"
+RUNS_GRID_BOX = "runs-grid-box"
+RUNS_VERSION = "runs-version"
+RUNS_REFRESH = "runs-refresh"
+
+# -- new-run form (on the runs page) ------------------------------------------------------
+NEW_TOGGLE = "new-toggle"
+NEW_COLLAPSE = "new-collapse"
+NEW_FORM = "new-form"
+NEW_CHOICES = "new-choices"
+NEW_DESC_BOX = "new-desc-box"
+NEW_SUBMIT = "new-submit"
+NEW_MESSAGE = "new-message"
+NEW_RUN_LINK = "new-run-link"
+
+# -- run page (/runs/<id>) ---------------------------------------------------------------
+RUN_MISSING = "run-missing"
+RUN_ID = "run-id"
+RUN_API = "run-api"
+RUN_ZOOM = "run-zoom"
+RUN_CHANGED = "run-changed"
+RUN_REFRESH = "run-refresh"
+RUN_STATUS = "run-status"
+RUN_RECONNECTING = "run-reconnecting"
+RUN_PAUSE = "run-pause"
+RUN_RESUME = "run-resume"
+RUN_STOP = "run-stop"
+RUN_POLICY_LINK = "run-policy-link"
+RUN_EPISODES_LINK = "run-episodes-link"
+RUN_CSV = "run-csv"
+RUN_JSON = "run-json"
+RUN_ENV = "run-env"
+RUN_EPISODES = "run-episodes"
+RUN_PROGRESS = "run-progress"
+RUN_ERROR = "run-error"
+RUN_WARNINGS = "run-warnings"
+RUN_ACTION_MESSAGE = "run-action-message"
+RUN_SMOOTH = "run-smooth"
+RUN_X = "run-x"
+RUN_LOGY = "run-logy"
+RUN_BANDS = "run-bands"
+RUN_DIAGNOSTICS = "run-diagnostics"
+RUN_DIAGNOSTIC_TABLE = "run-diagnostic-table"
+RUN_PARAMS_APPLY = "run-params-apply"
+RUN_PARAMS_MESSAGE = "run-params-message"
+RUN_CHANGES = "run-changes"
+
+# -- policy page (/runs/<id>/policy) -----------------------------------------------------
+POLICY_MISSING = "policy-missing"
+POLICY_EMPTY = "policy-empty"
+POLICY_RUN = "policy-run"
+POLICY_EPISODES = "policy-episodes"
+POLICY_PLAY = "policy-play"
+POLICY_SLIDER = "policy-slider"
+POLICY_LABEL = "policy-label"
+POLICY_PLAYER = "policy-player"
+POLICY_REFRESH = "policy-refresh"
+POLICY_MAP = "policy-map"
+POLICY_GAP = "policy-gap"
+
+# -- episode log (/runs/<id>/episodes) ---------------------------------------------------
+EPISODES_MISSING = "episodes-missing"
+EPISODES_COUNT = "episodes-count"
+EPISODES_JUMP = "episodes-jump"
+EPISODES_GO = "episodes-go"
+EPISODES_JUMP_FEEDBACK = "episodes-jump-feedback"
+EPISODES_RUN = "episodes-run"
+EPISODES_GRID = "episodes-grid"
+
+# -- compare page (/compare) -------------------------------------------------------------
+COMPARE_RUNS = "compare-runs"
+COMPARE_METRIC = "compare-metric"
+COMPARE_X = "compare-x"
+COMPARE_SMOOTH = "compare-smooth"
+COMPARE_BANDS = "compare-bands"
+COMPARE_THRESHOLD = "compare-threshold"
+COMPARE_QUERY_KEYS = "compare-query-keys"
+COMPARE_SHARE = "compare-share"
+COMPARE_REFRESH = "compare-refresh"
+COMPARE_MAIN = "compare-main"
+COMPARE_SMALL = "compare-small"
+COMPARE_PARAMS = "compare-params"
+COMPARE_PARAM_TABLE = "compare-param-table"
+COMPARE_SUMMARY = "compare-summary"
+COMPARE_SUMMARY_TABLE = "compare-summary-table"
+COMPARE_CSV_BUTTON = "compare-csv-button"
+COMPARE_CSV = "compare-csv"
+
+# -- pattern-matching id types -----------------------------------------------------------
+RUN_PARAM = "run-param"
+"""A live parameter input of the run page, one per hyperparameter (key ``name``)."""
+RUN_PARAM_FEEDBACK = "run-param-feedback"
+"""The invalid-value message under a live parameter input (key ``name``)."""
+COMPARE_SMALL_GRAPH = "compare-small-graph"
+"""One small-multiple graph of the compare page (key ``metric``)."""
+COMPARE_PARAM_ROW = "compare-param-row"
+"""One row of the compare page's parameter table (key ``param``)."""
+
+
+def new_field(field: str) -> str:
+    """Return the id of the new-run form's input for ``field`` (``epsilon_decay`` ->
+    ``new-epsilon-decay``)."""
+    return "new-" + field.replace("_", "-")
+
+
+def new_feedback(field: str) -> str:
+    """Return the id of the invalid-value message under the new-run form's ``field``."""
+    return new_field(field) + "-feedback"
+
+
+def run_curve(key: str) -> str:
+    """Return the id of the run page's graph of the curve ``key`` (``views.curves.CURVES``)."""
+    return f"run-curve-{key}"
+
+
+def run_param(name: object) -> dict[str, object]:
+    """Return the id of the live parameter input ``name`` (or a wildcard such as ``ALL``)."""
+    return {"type": RUN_PARAM, "name": name}
+
+
+def run_param_feedback(name: object) -> dict[str, object]:
+    """Return the id of the message under the live parameter input ``name`` (or a wildcard)."""
+    return {"type": RUN_PARAM_FEEDBACK, "name": name}
+
+
+def compare_small_graph(metric: str) -> dict[str, object]:
+    """Return the id of the compare page's small-multiple graph of ``metric``."""
+    return {"type": COMPARE_SMALL_GRAPH, "metric": metric}
+
+
+def compare_param_row(param: str) -> dict[str, object]:
+    """Return the id of the compare page's parameter-table row of ``param``."""
+    return {"type": COMPARE_PARAM_ROW, "param": param}

@@ -1,0 +1,207 @@
+"""The compare page as data: the runs and settings a link names, and what the page draws.
+
+Every setting lives in the query string (``QUERY_KEYS``), so a link reproduces the view. Only
+decimated windows are read: comparing eight runs of a million episodes costs the same as
+comparing two short ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.figures.compare import RunCurve, compare_figure, comparison_csv, param_rows, summary_row
+from app.figures.curves import X_MODES
+from app.rules import MAX_COMPARE_RUNS, format_number, parse_id
+from app.views.query import MAX_SMOOTH, choice, number_in
+from app.views.reads import summary_of
+from gridworld.errors import ValidationError
+from runstore import METRICS, Run, RunNotFound, RunStore
+
+QUERY_KEYS = ("runs", "metric", "x", "smooth", "bands", "threshold")
+"""The query string's keys, in the order the page writes them."""
+MAIN_POINTS = 500
+"""Buckets per run on the main figure: eight runs with bands stay a few hundred KB."""
+SMALL_POINTS = 300
+"""Buckets per run on each small multiple."""
+THRESHOLD_POINTS = 2000
+"""Buckets of the return series the episodes-to-threshold figure is read from."""
+SMALL_METRICS = ("return", "length", "success", "epsilon", "mean_abs_td", "max_q")
+"""The small multiples, in page order."""
+MAX_THRESHOLD = 1e12
+"""Largest return threshold accepted (either sign)."""
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """What a compare link asks for."""
+
+    runs: list[int]
+    metric: str = "return"
+    x_mode: str = "episode"
+    smooth: float = 0.6
+    bands: bool = True
+    threshold: float = 0.5
+
+
+def parse_runs(raw: object) -> list[int]:
+    """Return the run ids of a ``runs=1,2,3`` value: valid ids, unique, at most
+    ``MAX_COMPARE_RUNS``.
+
+    Args:
+        raw: the query value (text), a list of ids, or None.
+
+    Returns:
+        The ids in the given order; anything ``rules.parse_id`` refuses is dropped.
+    """
+    parts = raw if isinstance(raw, list) else str(raw or "").split(",")
+    ids = []
+    for part in parts:
+        try:
+            ids.append(parse_id("runs", part))
+        except ValidationError:
+            continue
+    return list(dict.fromkeys(ids))[:MAX_COMPARE_RUNS]
+
+
+def settings_from(query: Mapping[str, object]) -> CompareSettings:
+    """Return the settings of a compare link's query string (``QUERY_KEYS``).
+
+    Returns:
+        The settings; a missing or unreadable value takes its default, numbers are clipped
+        to what the controls allow.
+    """
+    default = CompareSettings(runs=[])
+    return CompareSettings(
+        runs=parse_runs(query.get("runs")),
+        metric=choice(query.get("metric"), METRICS, default.metric),
+        x_mode=choice(query.get("x"), X_MODES, default.x_mode),
+        smooth=number_in(query.get("smooth"), default.smooth, 0.0, MAX_SMOOTH),
+        bands=str(query.get("bands", "1")) != "0",
+        threshold=number_in(
+            query.get("threshold"), default.threshold, -MAX_THRESHOLD, MAX_THRESHOLD
+        ),
+    )
+
+
+def find_runs(store: RunStore, ids: object) -> list[Run]:
+    """Return the stored runs among ``ids`` (as ``parse_runs`` reads them), in order."""
+    found = []
+    for run_id in parse_runs(ids):
+        try:
+            found.append(store.get_run(run_id))
+        except RunNotFound:
+            continue
+    return found
+
+
+def run_options(store: RunStore) -> list[dict[str, Any]]:
+    """Return the run picker's options: every stored run, newest first."""
+    return [
+        {"label": f"#{run.id} {run.name} ({run.status})", "value": run.id}
+        for run in store.list_runs()
+    ]
+
+
+def run_curves(
+    store: RunStore, runs: Sequence[Run], metric: str, x_mode: str, points: int
+) -> list[RunCurve]:
+    """Read each run's window of ``metric`` (and the x metric's) plus its parameter changes."""
+    curves = []
+    for run in runs:
+        series = store.series(run.id, metric, points=points).to_dict()
+        x_series = None
+        if x_mode != "episode":
+            x_series = store.series(run.id, x_mode, points=points).to_dict()
+        changes = [change.to_dict() for change in store.param_changes(run.id)]
+        curves.append(RunCurve(run.id, run.name, series, x_series, changes))
+    return curves
+
+
+def compare_figures(
+    store: RunStore, runs: Sequence[Run], metric: str, x_mode: str, weight: float, bands: bool
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Return the overlaid curve of ``metric`` and one small figure per ``SMALL_METRICS``.
+
+    Returns:
+        The main figure and metric → small figure; each keeps its zoom while the same runs,
+        metric and x axis are shown.
+    """
+    key = ",".join(str(run.id) for run in runs)
+    main = compare_figure(
+        run_curves(store, runs, metric, x_mode, MAIN_POINTS),
+        metric=metric,
+        x_mode=x_mode,
+        weight=weight,
+        band=bands,
+        height=380,
+        uirevision=f"compare-{key}-{metric}-{x_mode}",
+    )
+    small = {
+        name: compare_figure(
+            run_curves(store, runs, name, x_mode, SMALL_POINTS),
+            metric=name,
+            x_mode=x_mode,
+            weight=weight,
+            band=False,
+            show_markers=False,
+            show_legend=False,
+            height=220,
+            uirevision=f"small-{key}-{name}-{x_mode}",
+        )
+        for name in SMALL_METRICS
+    }
+    return main, small
+
+
+def table_rows(
+    store: RunStore, runs: Sequence[Run], threshold: float | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the parameter diff rows and the summary rows of ``runs`` (``app.figures.compare``)."""
+    dicts = [run.to_dict() for run in runs]
+    summaries = [
+        summary_row(
+            data,
+            summary_of(store, run.id),
+            store.series(run.id, "return", points=THRESHOLD_POINTS).to_dict(),
+            [info.evaluation for info in store.checkpoints(run.id)],
+            threshold,
+        )
+        for run, data in zip(runs, dicts, strict=True)
+    ]
+    return param_rows(dicts), summaries
+
+
+def summary_labels(threshold: float | None) -> dict[str, str]:
+    """Return the summary table's rows: ``summary_row`` key → label, in table order."""
+    return {
+        "status": "status",
+        "episodes": "episodes done",
+        "final_return": "final mean return (last 100)",
+        "best_return": "best mean return (100-episode block)",
+        "episodes_to_threshold": f"episodes to mean return ≥ {format_number(threshold)}",
+        "threshold_resolution": "…resolution (episodes per bucket)",
+        "final_gap": "final optimality gap",
+    }
+
+
+def comparison_file(
+    store: RunStore, runs: Sequence[Run], metric: str, threshold: float | None
+) -> dict[str, str]:
+    """Return the comparison CSV (summary, settings and the plotted metric's buckets).
+
+    Returns:
+        ``content``, ``filename`` (``gridlab-compare-<ids>.csv``) and ``type``, as
+        ``dcc.Download`` takes them.
+    """
+    params, summaries = table_rows(store, runs, threshold)
+    text = comparison_csv(
+        summaries,
+        params,
+        run_curves(store, runs, metric, "episode", MAIN_POINTS),
+        metric=metric,
+        threshold=threshold,
+    )
+    name = "gridlab-compare-" + "-".join(str(run.id) for run in runs) + ".csv"
+    return {"content": text, "filename": name, "type": "text/csv"}

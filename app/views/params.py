@@ -1,0 +1,86 @@
+"""The run page's live parameter editor as data: current values, typed changes, history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.rules import format_number
+from gridworld.errors import ValidationError
+from gridworld.hyperparams import HYPERPARAM_NAMES
+from runstore import ParamChange, Run
+
+MAX_CHANGES = 20
+"""Most recent changes the history lists."""
+
+
+def current_values(run: Run) -> list[str]:
+    """Return each hyperparameter's current value as shown (``HYPERPARAM_NAMES`` order)."""
+    return [format_number(run.current_params.get(name)) for name in HYPERPARAM_NAMES]
+
+
+def typed_values(values: Sequence[object]) -> dict[str, str]:
+    """Return the values typed into the editor's fields, leaving out blank fields.
+
+    Args:
+        values: each field's value, in ``HYPERPARAM_NAMES`` order (None when untouched).
+
+    Returns:
+        Parameter name → the text typed, stripped (the validator parses it).
+    """
+    typed = {}
+    for name, value in zip(HYPERPARAM_NAMES, values, strict=True):
+        text = "" if value is None else str(value).strip()
+        if text:
+            typed[name] = text
+    return typed
+
+
+def field_errors(error: ValidationError) -> list[str] | None:
+    """Return the message to show under each field for a refused change.
+
+    Returns:
+        The error's text at its own field and empty text elsewhere (``HYPERPARAM_NAMES``
+        order), or None when the error names no field of the editor.
+    """
+    if error.field not in HYPERPARAM_NAMES:
+        return None
+    return [str(error) if name == error.field else "" for name in HYPERPARAM_NAMES]
+
+
+def queued_text(queued: Sequence[Mapping[str, Any]]) -> str:
+    """Return the line confirming queued changes (``Queued: alpha → 0.05.``)."""
+    changes = ", ".join(f"{c['param']} → {format_number(c['new_value'])}" for c in queued)
+    return f"Queued: {changes}."
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of the change history."""
+
+    text: str
+    """``param old → new``."""
+    applied: str | None
+    """``episode N`` it took effect at, or None while it is pending."""
+    source: str
+    """Who asked for it: ui, api or cli."""
+
+
+def change_rows(changes: Sequence[ParamChange]) -> list[ChangeRow]:
+    """Return the newest ``MAX_CHANGES`` parameter changes, newest first."""
+    return [
+        ChangeRow(
+            text=(
+                f"{change.param} {format_number(change.old_value)}"
+                f" → {format_number(change.new_value)}"
+            ),
+            applied=(
+                None
+                if change.applied_episode is None
+                else f"episode {format_number(change.applied_episode)}"
+            ),
+            source=change.source,
+        )
+        for change in reversed(changes[-MAX_CHANGES:])
+    ]

@@ -1,0 +1,50 @@
+/* Browser-side callbacks of the run page (app/pages/run.py). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    run: {
+        /* A zoom on any curve becomes {x_mode, x0, x1} at once, in the browser: a server
+           callback would be cancelled by the relayout events every redraw fires right after
+           the zoom. The inputs are the curves' relayoutData, then the x-axis mode. A
+           double-click (autorange) clears the zoom. */
+        zoomWindow: function () {
+            const noUpdate = window.dash_clientside.no_update;
+            const triggered = window.dash_clientside.callback_context.triggered;
+            const event = triggered && triggered.length ? triggered[0].value : null;
+            if (!event) {
+                return noUpdate;
+            }
+            if (event["xaxis.autorange"]) {
+                return null;
+            }
+            let range = event["xaxis.range"];
+            if (!range && "xaxis.range[0]" in event && "xaxis.range[1]" in event) {
+                range = [event["xaxis.range[0]"], event["xaxis.range[1]"]];
+            }
+            if (!range) {
+                return noUpdate;
+            }
+            const x0 = Number(range[0]);
+            const x1 = Number(range[1]);
+            if (!isFinite(x0) || !isFinite(x1)) {
+                return noUpdate;
+            }
+            const xMode = arguments[arguments.length - 1];
+            return {x_mode: xMode, x0: Math.min(x0, x1), x1: Math.max(x0, x1)};
+        },
+
+        /* Show "reconnecting" while the run's API URL (`url`) does not answer within 3 s. */
+        reconnecting: async function (_, url) {
+            const hidden = {display: "none"};
+            const shown = {display: "inline-block"};
+            const abort = new AbortController();
+            const timer = setTimeout(() => abort.abort(), 3000);
+            try {
+                const response = await fetch(url, {cache: "no-store", signal: abort.signal});
+                return response.ok ? hidden : shown;
+            } catch (error) {
+                return shown;
+            } finally {
+                clearTimeout(timer);
+            }
+        },
+    },
+});

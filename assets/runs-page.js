@@ -1,0 +1,36 @@
+/* Browser-side callbacks of the runs page (app/pages/runs.py). Python constants they need
+   arrive as data (dcc.Store contents), never copied here. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    runs: {
+        /* The new-run form opens from "Configure a run" (the second input), and toggles from
+           "+ New run" (the first). */
+        toggleForm: function (toggle, emptyNew, isOpen) {
+            const context = dash_clientside.callback_context;
+            return context.triggered_id === context.inputs_list[1].id ? true : !isOpen;
+        },
+
+        /* Maps exist for GridWorld only; the custom map box shows for the custom map.
+           `choices` is {gridworld: env id, custom: the custom map's value}. */
+        mapFields: function (env, preset, choices) {
+            const grid = env === choices.gridworld;
+            const custom = grid && preset === choices.custom;
+            return [!grid, custom ? {} : {display: "none"}];
+        },
+
+        /* The Compare button opens the selected runs' comparison when their number is within
+           `limits` ({min, max, too_few, too_many}); otherwise the hint says why not. */
+        compareLink: function (rows, limits) {
+            const ids = (rows || []).map((row) => row.id).sort((a, b) => a - b);
+            const ok = ids.length >= limits.min && ids.length <= limits.max;
+            const href = ok ? "/compare?runs=" + ids.join(",") : "/compare";
+            const label = ids.length ? "Compare (" + ids.length + ")" : "Compare";
+            let hint = "";
+            if (ids.length < limits.min) {
+                hint = limits.too_few;
+            } else if (!ok) {
+                hint = limits.too_many;
+            }
+            return [href, !ok, label, hint];
+        },
+    },
+});

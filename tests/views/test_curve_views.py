@@ -1,0 +1,105 @@
+"""The run page's curve figures on each x axis, whole and zoomed, over a real SQLite store
+(episode rows from tests.dashboard_support: wall_time is ``e / 1000`` s, env_steps the
+running total of ``5 + e % 17`` steps per episode)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.views.curves import CURVES, curve_figures, page_curves
+from app.views.zoom import POINTS, zoom_window
+from tests.dashboard_support import seeded_run
+
+
+def _mean_line(figure: dict) -> dict:
+    """Return the mean line of a one-metric figure (drawn last, over its band)."""
+    return figure["data"][-1]
+
+
+@pytest.fixture
+def run_id(store) -> int:
+    return seeded_run(store, status="running", episodes=3000, target=10**6)
+
+
+def test_the_episode_axis_places_each_bucket_at_its_first_episode(store, run_id):
+    figures = curve_figures(store, run_id)
+    assert list(figures) == list(CURVES)
+    xs = _mean_line(figures["return"])["x"]
+    assert len(xs) <= POINTS
+    assert xs[:3] == [1, 11, 21]  # 3000 episodes in buckets of 10 (1, 2, 5, 10, ... apart)
+    assert figures["return"]["layout"]["xaxis"]["title"]["text"] == "episode"
+
+
+def test_the_env_steps_axis_places_each_bucket_at_its_first_episodes_steps(
+    store, run_id, env_steps
+):
+    steps = env_steps(run_id)
+    figure = curve_figures(store, run_id, x_mode="env_steps")["length"]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "environment steps"
+    bucket = store.series(run_id, "length", points=POINTS).bucket
+    firsts = range(1, 3001, bucket)
+    assert _mean_line(figure)["x"] == [steps[episode] for episode in firsts]
+
+
+def test_the_wall_time_axis_places_each_bucket_at_its_first_episodes_time(store, run_id):
+    figure = curve_figures(store, run_id, x_mode="wall_time")["return"]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "wall time (s)"
+    xs = _mean_line(figure)["x"]
+    assert xs[:3] == [0.001, 0.011, 0.021] and xs[-1] == 2.991
+
+
+def test_a_wall_time_zoom_is_reread_at_full_resolution_and_keeps_its_range(store, run_id):
+    window = zoom_window(store, run_id, "wall_time", 1.2, 1.5)
+    figures = curve_figures(store, run_id, x_mode="wall_time", window=window)
+    for key in ("return", "length", "success"):
+        layout = figures[key]["layout"]
+        assert layout["xaxis"]["range"] == [1.2, 1.5]
+        assert layout["uirevision"].endswith(":wall_time:False:wall_time:1.2-1.5")
+    # every episode of the window, one point each, at its own time
+    xs = _mean_line(figures["return"])["x"]
+    assert xs == [episode / 1000 for episode in range(window.start, window.end + 1)]
+    assert xs[0] <= 1.2 and xs[-1] >= 1.5
+
+
+def test_an_env_steps_zoom_draws_each_episode_at_its_steps(store, run_id, env_steps):
+    steps = env_steps(run_id)
+    window = zoom_window(store, run_id, "env_steps", steps[500], steps[700])
+    figure = curve_figures(store, run_id, x_mode="env_steps", window=window)["return"]
+    episodes = range(window.start, window.end + 1)
+    assert _mean_line(figure)["x"] == [steps[episode] for episode in episodes]
+
+
+def test_a_zoom_made_on_another_axis_is_ignored(store, run_id):
+    window = zoom_window(store, run_id, "episode", 100, 200)
+    figure = curve_figures(store, run_id, x_mode="wall_time", window=window)["return"]
+    assert "range" not in figure["layout"]["xaxis"]
+    assert len(_mean_line(figure)["x"]) == 300  # the whole run, in buckets of 10
+
+
+def test_a_parameter_change_is_marked_where_its_episode_lies_on_the_axis(store, run_id):
+    store.request_params(run_id, {"alpha": 0.05}, "ui")
+    store.take_pending_params(run_id, 1201)
+    window = zoom_window(store, run_id, "wall_time", 1.0, 1.4)
+    figure = curve_figures(store, run_id, x_mode="wall_time", window=window)["explore"]
+    (marker,) = figure["layout"]["shapes"]
+    assert marker["x0"] == pytest.approx(1.201)
+    # outside the zoomed window the marker is left out
+    window = zoom_window(store, run_id, "wall_time", 2.0, 2.4)
+    figure = curve_figures(store, run_id, x_mode="wall_time", window=window)["explore"]
+    assert figure["layout"]["shapes"] == []
+
+
+def test_an_unknown_x_axis_is_refused():
+    with pytest.raises(ValueError, match="x_mode='frames' is invalid"):
+        curve_figures(None, 1, x_mode="frames")  # type: ignore[arg-type]
+
+
+def test_the_pages_controls_fall_back_to_the_episode_axis_and_valid_smoothing(store, run_id):
+    zoom = {"x_mode": "episode", "x0": 10, "x1": 20}
+    figures = page_curves(store, run_id, "frames", "lots", None, 1, zoom)
+    assert len(figures) == len(CURVES)
+    assert figures[0]["layout"]["xaxis"]["range"] == [10.0, 20.0]
+    assert _mean_line(figures[0])["x"] == list(range(10, 21))
+    assert figures[0]["layout"]["yaxis"]["type"] == "linear"
+    # no smoothing: no faint raw line under the mean line
+    assert [trace["name"] for trace in figures[0]["data"]] == ["return min–max", "return"]

@@ -1,0 +1,52 @@
+"""The new-run form's values as the request ``submit_run`` validates, and where errors show."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.actions import spec_from_request
+from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, form_choices, new_run_body
+from gridworld.errors import ValidationError
+
+
+def test_empty_fields_are_left_out_so_the_defaults_apply():
+    assert new_run_body({name: None for name in FORM_FIELDS}) == {"env": "GridWorld-v0"}
+    assert new_run_body({"env": "GridWorld-v0", "preset": "easy", "alpha": " "}) == {
+        "env": "GridWorld-v0",
+        "preset": "easy",
+    }
+
+
+def test_typed_numbers_become_numbers_and_other_text_reaches_the_validator_as_typed():
+    body = new_run_body(
+        {"env": "GridWorld-v0", "episodes": "300", "alpha": "0.5", "seed": "x", "name": " me "}
+    )
+    assert body == {
+        "env": "GridWorld-v0",
+        "params": {"alpha": 0.5},
+        "episodes": 300,
+        "seed": "x",
+        "name": "me",
+    }
+    with pytest.raises(ValidationError) as refused:
+        spec_from_request(body)
+    assert error_field(refused.value) == "seed"
+
+
+def test_a_custom_map_is_sent_as_rows_and_other_envs_get_no_map():
+    typed = {"env": "GridWorld-v0", "preset": "custom", "desc": " S..#\n\n.T..\n...G "}
+    assert new_run_body(typed)["desc"] == ["S..#", ".T..", "...G"]
+    pasted = {**typed, "desc": '["S.", ".G"]'}
+    assert new_run_body(pasted)["desc"] == ["S.", ".G"]
+    assert new_run_body({"env": "Taxi-v4", "preset": "custom", "desc": "S"}) == {"env": "Taxi-v4"}
+
+
+def test_an_env_error_shows_at_the_env_field_and_others_at_no_field():
+    assert error_field(ValidationError("env_id", "Nope-v0", "unknown", "an env id")) == "env"
+    assert error_field(ValidationError("body", [], "not an object", "an object")) is None
+
+
+def test_the_demo_run_is_a_valid_request_and_the_form_knows_the_map_choices():
+    spec = spec_from_request(DEMO_RUN)
+    assert (spec.env_id, spec.preset, spec.episodes) == ("GridWorld-v0", "medium", 20_000)
+    assert form_choices() == {"gridworld": "GridWorld-v0", "custom": "custom"}

@@ -1,0 +1,64 @@
+"""The run page's header as data: status, progress, banners and the buttons' rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.page_parts import VALIDATION_RUN
+from app.rules import Action
+from app.views.run_status import run_status
+
+RUN = replace(
+    VALIDATION_RUN,
+    id=3,
+    target_episodes=20_000,
+    episodes_done=1_234,
+    env_steps=0,
+    status="running",
+    requested_status=None,
+    error=None,
+    warnings=[],
+)
+"""A running run; each test changes what it is about."""
+
+
+def test_a_running_run_shows_its_progress_and_allows_pause_stop_and_edits():
+    status = run_status(replace(RUN, env_steps=56_789))
+    assert (status.status, status.color, status.requested) == ("running", "primary", None)
+    assert status.episodes == "1,234 / 20,000 episodes · 56,789 env steps"
+    assert status.progress == pytest.approx(6.17)
+    assert status.progress_label == ""  # too narrow a bar for its number
+    assert status.allowed == {Action.PAUSE, Action.STOP, Action.EDIT}
+    assert status.live and status.error is None
+
+
+def test_a_pause_asked_of_a_live_run_shows_beside_its_status_and_allows_resume():
+    status = run_status(replace(RUN, episodes_done=5_000, requested_status="paused"))
+    assert status.requested == "paused"
+    assert status.progress_label == "25%"
+    assert status.episodes == "5,000 / 20,000 episodes"  # no env steps yet
+    assert status.allowed == {Action.RESUME, Action.STOP, Action.EDIT}
+
+
+def test_a_request_the_run_has_reached_is_not_shown():
+    assert run_status(replace(RUN, requested_status="running")).requested is None
+    assert run_status(replace(RUN, status="paused", requested_status="paused")).requested is None
+
+
+@pytest.mark.parametrize("failed", ["error", "crashed"])
+def test_a_failed_run_shows_its_error_and_can_only_be_resumed(failed):
+    status = run_status(replace(RUN, status=failed, error="NonFiniteQError: Q became NaN"))
+    assert status.error == "NonFiniteQError: Q became NaN"
+    assert status.color == "danger"
+    assert status.allowed == {Action.RESUME}
+    assert not status.live
+
+
+def test_a_finished_run_allows_nothing_and_has_no_banner():
+    status = run_status(replace(RUN, status="finished", error="stale", warnings=["slow"]))
+    assert status.allowed == frozenset()
+    assert status.error is None
+    assert status.warnings == ("slow",)
+    assert status.color == "success"
