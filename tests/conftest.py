@@ -10,6 +10,7 @@ from selenium.webdriver.chrome.options import Options
 
 from app.training import TrainingPool
 from runstore import RunStore
+from tests.dash_server import GracefulRunner
 from tests.trainer.support import FAST
 
 
@@ -24,6 +25,17 @@ def pytest_setup_options() -> Options:
     options.add_argument("--enable-precise-memory-info")
     options.add_argument("--js-flags=--expose-gc")
     return options
+
+
+@pytest.fixture
+def dash_thread_server() -> Iterator[GracefulRunner]:
+    """Yield the server ``dash_duo`` starts apps on (replaces dash[testing]'s fixture).
+
+    Its ``stop()`` shuts the server down and joins its threads instead of raising
+    ``SystemExit`` in them (see tests/dash_server.py).
+    """
+    with GracefulRunner() as runner:
+        yield runner
 
 
 @pytest.fixture
