@@ -20,7 +20,7 @@ from runstore import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
-ASSETS_FOLDER = ROOT / "assets"
+ASSETS_FOLDER = ROOT / "assets"  # beside app/: in a clone and in site-packages (setup.cfg)
 
 
 def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import re
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 
 from app.training import TrainingPool
 from runstore import RunStore
+from tests.dash_server import GracefulRunner
 from tests.trainer.support import FAST
+
+ARTIFACTS_ENV = "GRIDLAB_TEST_ARTIFACTS"
+"""Names the folder for screenshots of failing browser tests (tests/run.sh sets it)."""
 
 
 def pytest_setup_options() -> Options:
@@ -24,6 +32,37 @@ def pytest_setup_options() -> Options:
     options.add_argument("--enable-precise-memory-info")
     options.add_argument("--js-flags=--expose-gc")
     return options
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Return the test's report; first save a screenshot if a browser test failed.
+
+    dash[testing] saves one too, in /tmp/dash_artifacts, which every checkout on the machine
+    shares; this one goes to ``$GRIDLAB_TEST_ARTIFACTS/<test name>.png`` when that is set.
+    """
+    report = yield
+    folder = os.environ.get(ARTIFACTS_ENV)
+    dash_duo = getattr(item, "funcargs", {}).get("dash_duo")
+    if folder and dash_duo is not None and report.when == "call" and report.failed:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.\[\]-]", "_", item.name)
+        with contextlib.suppress(WebDriverException):  # the browser itself may be gone
+            dash_duo.driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+    return report
+
+
+@pytest.fixture
+def dash_thread_server() -> Iterator[GracefulRunner]:
+    """Yield the server ``dash_duo`` starts apps on (replaces dash[testing]'s fixture).
+
+    Its ``stop()`` shuts the server down and joins its threads instead of raising
+    ``SystemExit`` in them (see tests/dash_server.py).
+    """
+    with GracefulRunner() as runner:
+        yield runner
 
 
 @pytest.fixture

@@ -25,4 +25,9 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
+
+# A screenshot of each failing browser test lands in test-artifacts/ (kept as CI output).
+rm -rf test-artifacts
+export GRIDLAB_TEST_ARTIFACTS="$PWD/test-artifacts"
 exec .venv/bin/pytest "$@"
