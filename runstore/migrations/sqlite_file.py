@@ -57,8 +57,8 @@ def open_read_only(path: Path) -> sqlite3.Connection | None:
     problem = _header_problem(header, info.st_size)
     if problem:
         raise StoreError(f"{path} {problem}; gridlab left it unchanged. {NEW_STORE_HINT}")
-    wal = header[18] == WAL_FORMAT and not wal_file(path).exists()
-    return _connect(path, immutable=wal)
+    immutable = header[18] == WAL_FORMAT and not _wal_file(path).exists()
+    return _connect(path, immutable=immutable)
 
 
 def _header_problem(header: bytes, size: int) -> str | None:
@@ -76,7 +76,7 @@ def _header_problem(header: bytes, size: int) -> str | None:
     return None
 
 
-def wal_file(path: Path) -> Path:
+def _wal_file(path: Path) -> Path:
     """Return the path of the write-ahead log SQLite keeps beside ``path``."""
     return path.with_name(path.name + "-wal")
 
