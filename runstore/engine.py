@@ -5,12 +5,14 @@ timeout once, in a ``connect`` listener. pysqlite's own transaction handling is 
 so that write transactions can ``BEGIN IMMEDIATE``: they take the write lock up front instead
 of failing with SQLITE_BUSY_SNAPSHOT when a read turns into a write, and readers (WAL) never
 block them. PostgreSQL: reads run at REPEATABLE READ so that one query sees one snapshot.
+A schema change on SQLite runs with foreign-key enforcement off (see ``transaction``).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -48,7 +50,7 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def _sqlite_connect(dbapi_connection: object, connection_record: object) -> None:
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: object) -> None:
     """Set the per-connection PRAGMAs once and take over transaction control."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -69,12 +71,17 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+def transaction(engine: Engine, *, write: bool, foreign_keys: bool = True) -> Iterator[Connection]:
     """Yield a connection inside one transaction: committed on success, rolled back on error.
 
     Args:
         engine: the store's engine.
         write: the transaction writes (SQLite: BEGIN IMMEDIATE).
+        foreign_keys: False for a schema change on SQLite: a batch migration rebuilds a
+            table and drops the old one, and with enforcement on that DROP would delete
+            every row referencing it (ON DELETE CASCADE). The caller checks the keys
+            (``PRAGMA foreign_key_check``) before the block ends; enforcement is back on
+            when the connection returns to the pool. No effect on PostgreSQL.
 
     Yields:
         The connection.
@@ -83,14 +90,30 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
         StoreError: any database error, with the driver's message (domain errors raised
             inside the block pass through unchanged).
     """
+    sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
+            if sqlite:
                 connection.execution_options(**{WRITE_OPTION: write})
             elif not write:
                 connection.execution_options(isolation_level="REPEATABLE READ")
-            with connection.begin():
+            keys = _foreign_keys_off(connection) if sqlite and not foreign_keys else nullcontext()
+            with keys, connection.begin():
                 yield connection
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise StoreError(f"database error: {detail}") from exc
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Switch SQLite's foreign-key enforcement off for the block (outside any transaction,
+    where the PRAGMA takes effect: straight on the driver's connection, so that SQLAlchemy
+    does not begin one first)."""
+    cursor = connection.connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

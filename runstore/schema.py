@@ -26,7 +26,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from .records import METRICS, PARAM_SOURCES, REQUESTABLE_STATUSES, STATUSES
 
 SCHEMA_VERSION = 1
-"""Bump when a stored database can no longer be read by this code."""
+"""The schema these models describe: the number of the newest migration, whose revision id
+is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
+Change the models only with a new migration, and bump this with it. Stored as
+``gridlab_meta.schema_version``, which a gridlab from before migrations compares with its
+own version 1, so that it refuses a newer store."""
 
 ROLLUP_LEVELS = (2, 3, 4, 5, 6)
 """Rollup block sizes are 10**level episodes: 100 up to a million."""

@@ -1,0 +1,1 @@
+"""The store's migration revisions, oldest first; Alembic loads them by path."""
