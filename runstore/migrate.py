@@ -2,8 +2,8 @@
 
 A gridlab store has a ``gridlab_meta`` table whose ``schema_version`` row is the number of
 its newest migration, and (from schema version 1 on, when written by a gridlab with
-migrations) an ``alembic_version`` table naming that migration. A store from before
-migrations has ``schema_version = '1'`` and no ``alembic_version``.
+migrations) an ``gridlab_alembic_version`` table naming that migration. A store from before
+migrations has ``schema_version = '1'`` and no ``gridlab_alembic_version``.
 
 - No database yet (no file, an empty file, an empty database): the tables are created from
   the models and stamped at the head revision.
@@ -36,14 +36,13 @@ from sqlalchemy.engine import make_url
 from .engine import transaction
 from .errors import SchemaVersionError, StoreError
 from .migrations import sqlite_file
-from .schema import SCHEMA_VERSION, Base, Meta
+from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta
 
 HEAD = f"{SCHEMA_VERSION:04d}"
 """The head revision's id: revision ids are schema versions in four digits."""
 SCHEMA_LOCK = 7202611
 """PostgreSQL advisory lock held while a database's schema is checked or changed."""
 META = Meta.__tablename__
-VERSION_TABLE = "alembic_version"
 GRIDLAB_TABLES = frozenset(Base.metadata.tables) | {VERSION_TABLE}
 SQLITE_TABLES = (
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
@@ -67,7 +66,7 @@ class Found:
     schema_version: str | None
     """``gridlab_meta.schema_version``; None without the table or the row."""
     revisions: tuple[str, ...]
-    """The rows of ``alembic_version``; empty without the table."""
+    """The rows of ``gridlab_alembic_version``; empty without the table."""
 
 
 def prepare_schema(engine: Engine, url: str) -> None:

@@ -32,6 +32,10 @@ Change the models only with a new migration, and bump this with it. Stored as
 ``gridlab_meta.schema_version``, which a gridlab from before migrations compares with its
 own version 1, so that it refuses a newer store."""
 
+VERSION_TABLE = "gridlab_alembic_version"
+"""Alembic's revision table, named for gridlab so that a PostgreSQL database shared with
+another Alembic-managed application keeps the two apart."""
+
 ROLLUP_LEVELS = (2, 3, 4, 5, 6)
 """Rollup block sizes are 10**level episodes: 100 up to a million."""
 

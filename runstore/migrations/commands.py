@@ -48,7 +48,7 @@ def revisions() -> list[str]:
 
 
 def stamp_head(connection: Connection) -> None:
-    """Record in ``alembic_version`` that the database is at the head revision (its tables
+    """Record in ``gridlab_alembic_version`` that the database is at the head revision (its tables
     were created from the models), running no migration."""
     with _running:
         command.stamp(config(connection), "head")
@@ -59,7 +59,7 @@ def upgrade_to_head(connection: Connection, *, stamped: bool) -> None:
 
     Args:
         connection: the database, inside the caller's write transaction.
-        stamped: the database has an ``alembic_version`` row; False for a store from
+        stamped: the database has an ``gridlab_alembic_version`` row; False for a store from
             before migrations, which is first stamped with the baseline (version 1).
     """
     with _running:

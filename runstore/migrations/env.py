@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from runstore.schema import Base
+from runstore.schema import VERSION_TABLE, Base
 
 if context.is_offline_mode():
     raise RuntimeError("the run store's migrations run online only, over a given connection")
@@ -19,6 +19,11 @@ if connection is None:
         "pass an open connection in Config.attributes['connection'] (see"
         " runstore.migrations.commands); there is no alembic.ini"
     )
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    version_table=VERSION_TABLE,
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -46,6 +46,11 @@ EPISODE_QUERIES: tuple[dict[str, int], ...] = (
 )
 
 
+def _rows(rows: list) -> list[dict]:
+    """Return episode rows as dicts: version 1 handed out dicts, later versions records."""
+    return [row if isinstance(row, dict) else row.to_dict() for row in rows]
+
+
 def snapshot(store: Any) -> dict[str, Any]:
     """Return what ``store`` answers about every run, as JSON-safe data.
 
@@ -66,7 +71,7 @@ def snapshot(store: Any) -> dict[str, Any]:
             for query in SERIES_QUERIES
         ],
         "episodes": [
-            {"run_id": run_id, **query, "rows": store.episodes(run_id, **query)}
+            {"run_id": run_id, **query, "rows": _rows(store.episodes(run_id, **query))}
             for run_id in ids
             for query in EPISODE_QUERIES
         ],

@@ -53,14 +53,14 @@ def schema1_file(tmp_path: Path) -> Path:
 def make_postgres_schema1(url: str) -> None:
     """Make the empty PostgreSQL database at ``url`` the schema-1 store of the data file, as
     gridlab before migrations wrote it: the baseline's tables, the file's rows and no
-    ``alembic_version``."""
+    ``gridlab_alembic_version``."""
     source = create_engine(f"sqlite:///file:{DATA / STORE_NAME}?mode=ro&uri=true")
     tables = MetaData()
     tables.reflect(source)
     target = create_engine(url)
     with target.begin() as conn, source.connect() as read:
         command.upgrade(commands.config(conn), commands.BASELINE)
-        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("DROP TABLE gridlab_alembic_version"))
         written = MetaData()
         written.reflect(conn)
         for table in tables.sorted_tables:

@@ -29,7 +29,7 @@ from runstore import RunStore, SchemaVersionError, StoreError
 from runstore.engine import make_engine, transaction
 from runstore.migrate import HEAD
 from runstore.migrations import commands
-from runstore.schema import SCHEMA_VERSION, Base
+from runstore.schema import SCHEMA_VERSION, VERSION_TABLE, Base
 from tests.data.make_schema1_store import STORE_NAME, snapshot
 from tests.data.schema1 import (
     DATA,
@@ -79,7 +79,7 @@ def test_a_schema1_store_is_upgraded_with_everything_in_it(schema1_url):
         assert_answers_as_in_version_1(snapshot(store))
     finally:
         store.close()
-    assert read_scalars(schema1_url, "SELECT version_num FROM alembic_version") == [HEAD]
+    assert read_scalars(schema1_url, "SELECT version_num FROM gridlab_alembic_version") == [HEAD]
     assert read_scalars(
         schema1_url, "SELECT value FROM gridlab_meta WHERE \"key\" = 'schema_version'"
     ) == [str(SCHEMA_VERSION)]
@@ -122,7 +122,7 @@ def test_an_existing_backup_is_never_overwritten(tmp_path):
 def test_an_upgraded_store_keeps_taking_writes(schema1_url):
     store = RunStore(schema1_url)
     try:
-        kept = store.episodes(3, start=1, limit=450)
+        kept = [row.to_dict() for row in store.episodes(3, start=1, limit=450)]
         store.truncate_episodes(3, 450)
         more = make_rows(451, 150, seed=3, steps_before=kept[-1]["env_steps"])
         store.append_episodes(3, more)
@@ -157,7 +157,7 @@ def test_processes_opening_a_schema1_store_at_once_upgrade_it_once(schema1_url, 
     for process in processes:
         process.join(120)
     assert [process.exitcode for process in processes] == [0, 0, 0]
-    assert read_scalars(schema1_url, "SELECT version_num FROM alembic_version") == [HEAD]
+    assert read_scalars(schema1_url, "SELECT version_num FROM gridlab_alembic_version") == [HEAD]
     if schema1_url.startswith("sqlite"):
         assert [name for name in os.listdir(tmp_path) if ".bak" in name] == [
             "gridlab.sqlite.schema-1.bak"
@@ -189,7 +189,9 @@ def test_a_later_migration_rebuilding_runs_keeps_every_row(schema1_url, tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert_answers_as_in_version_1(json.loads(done.stdout))
-    assert read_scalars(schema1_url, "SELECT version_num FROM alembic_version") == [revision]
+    assert read_scalars(schema1_url, "SELECT version_num FROM gridlab_alembic_version") == [
+        revision
+    ]
     assert read_scalars(schema1_url, "SELECT count(note) FROM runs") == [0]
     with pytest.raises(SchemaVersionError, match=f"has schema version {int(revision)}, but"):
         RunStore(schema1_url)
@@ -223,11 +225,16 @@ def _add_revision(package: Path) -> str:
 
 def test_a_new_store_gets_the_current_schema_stamped_at_the_head(store_url):
     RunStore(store_url).close()
-    assert read_scalars(store_url, "SELECT version_num FROM alembic_version") == [HEAD]
+    assert read_scalars(store_url, "SELECT version_num FROM gridlab_alembic_version") == [HEAD]
     engine = create_engine(store_url)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(_context(conn), Base.metadata) == []
     engine.dispose()
+
+
+def _context(conn):
+    """Return a migration context that knows gridlab's version table (not a model table)."""
+    return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
 
 
 def test_the_migrations_build_exactly_the_schema_of_the_models(store_url):
@@ -235,7 +242,7 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(store_url):
     with engine.begin() as conn:
         command.upgrade(commands.config(conn), "head")
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(_context(conn), Base.metadata) == []
     engine.dispose()
 
 
@@ -244,7 +251,7 @@ def test_the_baseline_is_the_schema_gridlab_wrote_before_migrations(tmp_path):
     engine = create_engine(f"sqlite:///{built}")
     with engine.begin() as conn:
         command.upgrade(commands.config(conn), commands.BASELINE)
-        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("DROP TABLE gridlab_alembic_version"))
     engine.dispose()
 
     def ddl(path: Path) -> list[tuple]:
@@ -315,7 +322,7 @@ REFUSALS = {
     "a version that never lacked migrations": (
         schema1_then("UPDATE gridlab_meta SET value = '0'"),
         StoreError,
-        "has schema version 0 but no alembic_version table",
+        "has schema version 0 but no gridlab_alembic_version table",
     ),
     "a newer version without migrations": (
         schema1_then("UPDATE gridlab_meta SET value = '2'"),
@@ -324,14 +331,14 @@ REFUSALS = {
     ),
     "a newer revision": (
         upgraded_then(
-            "UPDATE alembic_version SET version_num = '9998'",
+            "UPDATE gridlab_alembic_version SET version_num = '9998'",
             "UPDATE gridlab_meta SET value = '9998'",
         ),
         SchemaVersionError,
         "has schema version 9998, but this gridlab reads version",
     ),
     "an unknown revision": (
-        upgraded_then("UPDATE alembic_version SET version_num = 'ae1027a6acf'"),
+        upgraded_then("UPDATE gridlab_alembic_version SET version_num = 'ae1027a6acf'"),
         SchemaVersionError,
         "is at migration ae1027a6acf",
     ),
@@ -365,11 +372,11 @@ def test_postgres_refuses_a_newer_store_and_another_applications_runs(postgres_s
     RunStore(newer).close()
     engine = create_engine(newer)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9998'"))
+        conn.execute(text("UPDATE gridlab_alembic_version SET version_num = '9998'"))
     engine.dispose()
     with pytest.raises(SchemaVersionError, match="is at migration 9998"):
         RunStore(newer)
-    assert read_scalars(newer, "SELECT version_num FROM alembic_version") == ["9998"]
+    assert read_scalars(newer, "SELECT version_num FROM gridlab_alembic_version") == ["9998"]
 
     other = postgres_server.new_database()
     engine = create_engine(other)

@@ -1,7 +1,7 @@
 """Schema version 1: the tables as gridlab created them before it had migrations.
 
 A store written then has these tables and ``gridlab_meta.schema_version = '1'`` but no
-``alembic_version``; it is stamped with this revision, not rebuilt. A new store is created
+``gridlab_alembic_version``; it is stamped with this revision, not rebuilt. A new store is created
 from the models and stamped at the head. So this revision runs only where a database is
 built from migrations alone (the tests do, to check it matches version 1 exactly). Its
 names and values are written out, not imported, and constraint names are final
