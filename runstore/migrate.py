@@ -69,22 +69,25 @@ class Found:
     """The rows of ``gridlab_alembic_version``; empty without the table."""
 
 
-def prepare_schema(engine: Engine, url: str) -> None:
+def prepare_schema(engine: Engine, url: str, *, inspect_file: bool = True) -> None:
     """Make the database at ``url`` a store of the current schema, or refuse it unchanged.
 
     Args:
         engine: the store's engine, not connected yet.
         url: the store's URL, for messages (its password is not shown).
+        inspect_file: look at a SQLite file through a read-only connection before the
+            engine connects; False when this process has the file open already (it was
+            inspected then, and reading it outside SQLite would drop the process's locks).
 
     Raises:
         SchemaVersionError: the store was written by a newer gridlab.
         StoreError: it is not a gridlab store (another application's database, not SQLite,
             damaged, a directory), or it cannot be read, copied or written.
     """
-    path = _sqlite_file(engine)
+    path = sqlite_path(engine)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
     own_database = engine.dialect.name == "sqlite"
-    if path is not None:
+    if path is not None and inspect_file:
         found = _survey_file(path)
         if found is not None:
             _plan(found, where, own_database=own_database)
@@ -99,7 +102,7 @@ def prepare_schema(engine: Engine, url: str) -> None:
             _upgrade(conn, found, path, where)
 
 
-def _sqlite_file(engine: Engine) -> Path | None:
+def sqlite_path(engine: Engine) -> Path | None:
     """Return the engine's SQLite file, or None (PostgreSQL, or an in-memory database)."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":

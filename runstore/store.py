@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from . import _open_files as open_files
 from . import batches, checkpoints, control, episodes, export, rollups, runs, series
 from .engine import make_engine, transaction
-from .migrate import prepare_schema
+from .migrate import prepare_schema, sqlite_path
 from .records import (
     Checkpoint,
     CheckpointInfo,
@@ -51,11 +52,14 @@ class RunStore:
         self._engine = make_engine(url)
         self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
         self._insert_episodes = episodes.driver_insert(self._engine.dialect)
+        self._path = sqlite_path(self._engine)
         try:
-            prepare_schema(self._engine, url)
+            with open_files.opening(self._path) as first_open:
+                prepare_schema(self._engine, url, inspect_file=first_open)
         except BaseException:
             self._engine.dispose()
             raise
+        self._open = True
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str]]:
         """Pickle as the URL alone: the unpickled store opens its own engine."""
@@ -65,8 +69,11 @@ class RunStore:
         return f"RunStore({self.url!r})"
 
     def close(self) -> None:
-        """Release the store's database connections."""
+        """Release the store's database connections (closing twice does nothing more)."""
         self._engine.dispose()
+        if self._open:
+            self._open = False
+            open_files.closed(self._path)
 
     def _read(self) -> AbstractContextManager[Connection]:
         """Return a read transaction context."""
