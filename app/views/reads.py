@@ -18,7 +18,7 @@ def summary_of(store: RunStore, run_id: int, window: int = 100) -> Mapping[str, 
     Raises:
         RunNotFound: no such run.
     """
-    return store.summary(run_id, window=window)
+    return store.summary(run_id, window=window).to_dict()
 
 
 def episode_rows(
@@ -29,4 +29,4 @@ def episode_rows(
     Raises:
         RunNotFound: no such run.
     """
-    return store.episodes(run_id, start=start, limit=limit)
+    return [row.to_dict() for row in store.episodes(run_id, start=start, limit=limit)]
