@@ -6,9 +6,10 @@ foreign web page, 404 for an unknown run/checkpoint/route, 405 for a wrong metho
 when the run's state does not allow the action, 413/415 for a body that is too large or
 not JSON. An unexpected failure is logged and answered with a JSON 500.
 
-Mutating routes accept only ``application/json`` bodies and refuse a foreign ``Origin``:
-a page on another site can neither send such a request without a CORS preflight (which
-this API never grants) nor pass the origin check.
+Mutating routes accept only ``application/json`` bodies, and ``app.security`` refuses a
+foreign ``Host`` or ``Origin`` before any route runs: a page on another site can neither
+send such a request without a CORS preflight (which this API never grants) nor pass the
+origin check.
 """
 
 from __future__ import annotations
@@ -47,10 +48,6 @@ Default = TypeVar("Default", int, None)
 """What ``query_int`` gives for an absent argument: a number, or None for no bound."""
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-class Forbidden(Exception):
-    """A mutating request from a foreign origin."""
 
 
 class Unsupported(Exception):
@@ -94,16 +91,9 @@ def json_body() -> Any:
     """Return the JSON body of a mutating request (an empty body reads as ``{}``).
 
     Raises:
-        Forbidden: the request comes from a page of another origin.
         Unsupported: the body is not ``application/json`` or is too large.
         ValidationError: the body is not valid JSON.
     """
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
-        raise Forbidden(
-            f"Origin={origin!r} is not allowed; allowed: this dashboard's own origin"
-            f" ({request.scheme}://{request.host}) or no Origin header"
-        )
     if request.mimetype != "application/json":
         raise Unsupported(
             f"Content-Type={request.content_type!r} is not supported; allowed: application/json",
@@ -129,7 +119,7 @@ def json_body() -> Any:
 
 
 def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a route that changes state: check origin and content type, pass the body."""
+    """Decorate a route that changes state: check the content type, pass the body."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -165,11 +155,6 @@ def _not_found(exc: KeyError) -> tuple[Response, int]:
 @bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> tuple[Response, int]:
     return _error(str(exc), 409)
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden) -> tuple[Response, int]:
-    return _error(str(exc), 403)
 
 
 @bp.errorhandler(Unsupported)
