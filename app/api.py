@@ -24,6 +24,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     jsonify,
     request,
     stream_with_context,
@@ -32,10 +33,11 @@ from werkzeug.exceptions import HTTPException
 
 from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_pool, get_store
+from app.request_json import BODY_ALLOWED, parse_json
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
-from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound
+from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ DEFAULT_POINTS = 1000
 DEFAULT_ROWS = 1000
 """Episode rows a request without ``limit`` reads."""
 
+View = Callable[..., Any]
 Default = TypeVar("Default", int, None)
 """What ``query_int`` gives for an absent argument: a number, or None for no bound."""
 
@@ -87,12 +90,16 @@ def run_id_of(raw: str) -> int:
     return parse_id("run_id", raw)
 
 
-def json_body() -> Any:
-    """Return the JSON body of a mutating request (an empty body reads as ``{}``).
+def json_body(*, required: bool) -> Any:
+    """Return the JSON body of a mutating request.
+
+    Args:
+        required: an empty (or whitespace-only) body is refused; otherwise it reads as ``{}``.
 
     Raises:
         Unsupported: the body is not ``application/json`` or is too large.
-        ValidationError: the body is not valid JSON.
+        ValidationError: the body is empty (when required), not UTF-8, not JSON, nested too
+            deeply or has a key twice (``request_json.parse_json``).
     """
     if request.mimetype != "application/json":
         raise Unsupported(
@@ -108,24 +115,31 @@ def json_body() -> Any:
     raw = request.get_data(cache=True)
     if len(raw) > MAX_BODY_BYTES:
         raise Unsupported(f"body is too large; allowed: at most {MAX_BODY_BYTES} bytes", 413)
-    if not raw.strip():
-        return {}
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ValidationError(
-            "body", raw[:80].decode(errors="replace"), "not JSON", "a JSON object"
-        )
-    return body
+    if raw.strip():
+        return parse_json(raw)
+    if required:
+        raise ValidationError("body", "", "empty", f"{BODY_ALLOWED} ({{}} for every default)")
+    return {}
 
 
-def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a route that changes state: check the content type, pass the body."""
+def mutating(*, body_required: bool) -> Callable[[View], View]:
+    """Decorate a route that changes state: check the content type, pass the parsed body.
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return view(json_body(), *args, **kwargs)
+    Args:
+        body_required: refuse an empty body (``json_body``'s ``required``).
 
-    return wrapper
+    Returns:
+        The decorator.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return view(json_body(required=body_required), *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 # -- errors -----------------------------------------------------------------------------
@@ -162,6 +176,12 @@ def _unsupported(exc: Unsupported) -> tuple[Response, int]:
     return _error(str(exc), exc.status)
 
 
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError) -> tuple[Response, int]:
+    log.warning("run store failed in %s %s: %s", request.method, request.path, exc)
+    return _error(f"the run store failed ({exc}); nothing was changed, try again later", 503)
+
+
 @bp.errorhandler(HTTPException)
 def _bp_http_error(exc: HTTPException) -> tuple[Response, int]:
     return _error(f"{exc.name}: {exc.description}", exc.code or 500)
@@ -192,7 +212,7 @@ def list_runs() -> Response:
 
 
 @bp.post("/runs")
-@mutating
+@mutating(body_required=True)
 def create_run(body: Any) -> tuple[Response, int]:
     """Validate a run request, create the run and start it: 201 ``{"id": ...}``."""
     run_id = submit_run(get_pool(), body)
@@ -268,7 +288,7 @@ def checkpoint(run_id: str, episode: str) -> Response:
 
 
 @bp.post("/runs/<run_id>/params")
-@mutating
+@mutating(body_required=True)
 def params(body: Any, run_id: str) -> tuple[Response, int]:
     """Queue hyperparameter changes; the worker applies them at its next episode: 202."""
     rid = run_id_of(run_id)
@@ -277,9 +297,11 @@ def params(body: Any, run_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/runs/<run_id>/<action>")
-@mutating
+@mutating(body_required=False)
 def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
-    """Pause, resume or stop a run: 202 with the run's status (the body is not read)."""
+    """Pause, resume or stop a run: 202 with the run's status (an object body is not read)."""
+    if not isinstance(body, Mapping):
+        raise ValidationError("body", body, "not an object", "no body or a JSON object ({})")
     rid = run_id_of(run_id)
     store = get_store()
     if action == "pause":
@@ -339,10 +361,34 @@ def compare() -> Response:
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(rest: str) -> tuple[Response, int]:
-    """Answer any other ``/api/`` path (Dash's page catch-all would serve it HTML)."""
+    """Answer any other ``/api/`` path (Dash's page catch-all would serve it HTML): 405 when
+    another method has a route there, else 404."""
+    allowed = _other_methods()
+    if allowed:
+        response, status = _error(
+            f"method {request.method} is not allowed on {request.path}; allowed:"
+            f" {', '.join(allowed)}",
+            405,
+        )
+        response.headers["Allow"] = ", ".join(allowed)
+        return response, status
     return _error(
         f"no route {request.method} /api/{rest}; see the HTTP API section of README.md", 404
     )
+
+
+def _other_methods() -> list[str]:
+    """Return the methods an API route other than ``unknown`` takes at the request's path."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    found = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.unknown" and str(endpoint).startswith("api."):
+            found.append(method)
+    return found
 
 
 def _download(chunks: Any, mimetype: str, filename: str) -> Response:

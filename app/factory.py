@@ -17,6 +17,7 @@ from dash import html
 
 from app import api, ids, security
 from app.context import POOL_KEY, STORE_KEY
+from app.request_json import StrictJSONProvider
 from runstore import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ def create_app(
     app.server.extensions[STORE_KEY] = RunStore(store_url)
     app.server.extensions[POOL_KEY] = pool
     security.init_app(app.server, allowed_hosts)
+    app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     api.init_app(app.server)
     app.layout = _shell()
     return app
