@@ -7,7 +7,6 @@ shapes (series dicts, parameter-change dicts, run dicts), so the module needs no
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ from app.figures.curves import (
     x_values,
 )
 from app.rules import format_number
+from runstore.csvsafe import SafeWriter
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def compare_figure(
     return figure
 
 
-PARAM_ORDER = ("env_id", "preset", "seed", "episodes")
+PARAM_ORDER = ("env_id", "preset", "seed", "target_episodes")
 """Run settings listed before the hyperparameters in the diff table."""
 
 
@@ -133,7 +133,7 @@ def param_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "env_id": run.get("env_id"),
             "preset": (run.get("spec") or {}).get("preset"),
             "seed": run.get("seed"),
-            "episodes": run.get("target_episodes"),
+            "target_episodes": run.get("target_episodes"),
         }
         initial = dict(run.get("hyperparams") or {})
         current = dict(run.get("current_params") or initial)
@@ -197,7 +197,7 @@ def summary_row(
         threshold: the mean return to reach, or None to skip that column.
 
     Returns:
-        ``run``, ``name``, ``status``, ``episodes``, ``final_return``, ``best_return``,
+        ``run``, ``name``, ``status``, ``episodes_done``, ``final_return``, ``best_return``,
         ``episodes_to_threshold``, ``threshold_resolution`` (bucket size) and ``final_gap``.
     """
     scored = [ev for ev in evaluations if ev and ev.get("gap") is not None]
@@ -205,7 +205,7 @@ def summary_row(
         "run": run["id"],
         "name": run["name"],
         "status": run["status"],
-        "episodes": run["episodes_done"],
+        "episodes_done": run["episodes_done"],
         "final_return": summary.get("recent_return"),
         "best_return": summary.get("best_return"),
         "episodes_to_threshold": (
@@ -240,7 +240,7 @@ def comparison_csv(
         The CSV text with a header line.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     stat_keys = [key for key in summaries[0] if key not in ("run", "name")] if summaries else []
     param_keys = [row["param"] for row in params]
     writer.writerow(
@@ -287,7 +287,8 @@ def comparison_csv(
 
 
 def _cell(value: Any) -> Any:
-    """Return a CSV cell: floats with full precision, None and NaN as empty."""
+    """Return a CSV cell: numbers as numbers (``csv`` writes floats with full precision),
+    None and NaN as empty."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return repr(value) if isinstance(value, float) else value
+    return value

@@ -177,7 +177,7 @@ def summary_labels(threshold: float | None) -> dict[str, str]:
     """Return the summary table's rows: ``summary_row`` key → label, in table order."""
     return {
         "status": "status",
-        "episodes": "episodes done",
+        "episodes_done": "episodes done",
         "final_return": "final mean return (last 100)",
         "best_return": "best mean return (100-episode block)",
         "episodes_to_threshold": f"episodes to mean return ≥ {format_number(threshold)}",

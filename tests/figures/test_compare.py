@@ -91,7 +91,7 @@ def test_param_rows_flag_differences_and_show_changes():
         ]
     )
     by_name = {row["param"]: row for row in rows}
-    assert [row["param"] for row in rows][:4] == ["env_id", "preset", "seed", "episodes"]
+    assert [row["param"] for row in rows][:4] == ["env_id", "preset", "seed", "target_episodes"]
     assert by_name["alpha"]["differs"] and by_name["alpha"]["values"] == ["0.1", "0.5"]
     assert by_name["gamma"]["differs"] and by_name["gamma"]["values"] == ["0.99", "0.99 → 0.9"]
     assert not by_name["seed"]["differs"]
