@@ -7,6 +7,7 @@ shapes (series dicts, parameter-change dicts, run dicts), so the module needs no
 
 from __future__ import annotations
 
+import html
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,7 @@ class RunCurve:
 
     run_id: int
     name: str
+    """The run's name as typed (``compare_figure`` escapes it: Plotly reads HTML in labels)."""
     series: Mapping[str, Any]
     """The metric's series (HTTP shape)."""
     x_series: Mapping[str, Any] | None = None
@@ -84,7 +86,8 @@ def compare_figure(
     annotations: list[dict[str, Any]] = []
     for index, curve in enumerate(curves):
         color = color_for(index)
-        name = f"#{curve.run_id} {curve.name}"
+        # Plotly reads tags in labels, and decodes &amp; &lt; &gt; (not &quot;): escape those
+        name = html.escape(f"#{curve.run_id} {curve.name}", quote=False)
         x = None if x_mode == "episode" else x_values(curve.series, curve.x_series)
         traces += curve_traces(curve.series, name=name, color=color, weight=weight, x=x, band=band)
         if show_markers and curve.changes:
