@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
-from functools import wraps
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from flask import (
@@ -33,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_pool, get_store
-from app.request_json import BODY_ALLOWED, parse_json
+from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
@@ -41,24 +40,14 @@ from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, 
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 DEFAULT_POINTS = 1000
 DEFAULT_ROWS = 1000
 """Episode rows a request without ``limit`` reads."""
 
-View = Callable[..., Any]
 Default = TypeVar("Default", int, None)
 """What ``query_int`` gives for an absent argument: a number, or None for no bound."""
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-class Unsupported(Exception):
-    """A mutating request whose body is not JSON (or too large)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def init_app(server: Flask) -> None:
@@ -88,58 +77,6 @@ def run_id_of(raw: str) -> int:
         ValidationError: not a whole number, or outside 1..``MAX_ID``.
     """
     return parse_id("run_id", raw)
-
-
-def json_body(*, required: bool) -> Any:
-    """Return the JSON body of a mutating request.
-
-    Args:
-        required: an empty (or whitespace-only) body is refused; otherwise it reads as ``{}``.
-
-    Raises:
-        Unsupported: the body is not ``application/json`` or is too large.
-        ValidationError: the body is empty (when required), not UTF-8, not JSON, nested too
-            deeply or has a key twice (``request_json.parse_json``).
-    """
-    if request.mimetype != "application/json":
-        raise Unsupported(
-            f"Content-Type={request.content_type!r} is not supported; allowed: application/json",
-            415,
-        )
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise Unsupported(
-            f"body of {request.content_length} bytes is too large; allowed: at most"
-            f" {MAX_BODY_BYTES} bytes",
-            413,
-        )
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise Unsupported(f"body is too large; allowed: at most {MAX_BODY_BYTES} bytes", 413)
-    if raw.strip():
-        return parse_json(raw)
-    if required:
-        raise ValidationError("body", "", "empty", f"{BODY_ALLOWED} ({{}} for every default)")
-    return {}
-
-
-def mutating(*, body_required: bool) -> Callable[[View], View]:
-    """Decorate a route that changes state: check the content type, pass the parsed body.
-
-    Args:
-        body_required: refuse an empty body (``json_body``'s ``required``).
-
-    Returns:
-        The decorator.
-    """
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return view(json_body(required=body_required), *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 # -- errors -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from app import api, ids, security
+from app import api, dash_requests, ids, security
 from app.context import POOL_KEY, STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -55,6 +55,7 @@ def create_app(
     app.server.extensions[POOL_KEY] = pool
     security.init_app(app.server, allowed_hosts)
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
+    dash_requests.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

@@ -1,4 +1,5 @@
-"""Reading JSON from requests: one strict parser for the API's bodies and Dash's callbacks.
+"""Reading JSON from requests: one strict parser for the API's bodies and Dash's callbacks,
+and the API's mutating-route decorator that hands a route its parsed body.
 
 Python's ``json`` takes a key given twice (the last wins, so ``{"episodes": -1,
 "episodes": 100}`` passed as 100) and recurses once per nesting level (a body nested
@@ -11,17 +12,31 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from flask import request
 from flask.json.provider import DefaultJSONProvider
 
 from gridworld.errors import ValidationError
 
+MAX_BODY_BYTES = 64 * 1024
+"""Largest body a mutating API route reads."""
 MAX_DEPTH = 100
 """Deepest nesting of arrays and objects a body may have (a run request needs 3)."""
 BODY_ALLOWED = "a JSON object in UTF-8"
+View = Callable[..., Any]
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 """The parts of JSON text that nesting depends on: strings (skipped whole) and brackets."""
+
+
+class Unsupported(Exception):
+    """A mutating request whose body is not JSON (or too large)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def parse_json(raw: bytes | str) -> Any:
@@ -117,6 +132,58 @@ def _deep_field_of_text(text: str) -> str:
     if key is None or text.lstrip()[:1] != "{":
         return "body"
     return str(json.loads(key))
+
+
+def json_body(*, required: bool) -> Any:
+    """Return the JSON body of a mutating request.
+
+    Args:
+        required: an empty (or whitespace-only) body is refused; otherwise it reads as ``{}``.
+
+    Raises:
+        Unsupported: the body is not ``application/json`` or is too large.
+        ValidationError: the body is empty (when required), not UTF-8, not JSON, nested too
+            deeply or has a key twice (``request_json.parse_json``).
+    """
+    if request.mimetype != "application/json":
+        raise Unsupported(
+            f"Content-Type={request.content_type!r} is not supported; allowed: application/json",
+            415,
+        )
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise Unsupported(
+            f"body of {request.content_length} bytes is too large; allowed: at most"
+            f" {MAX_BODY_BYTES} bytes",
+            413,
+        )
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise Unsupported(f"body is too large; allowed: at most {MAX_BODY_BYTES} bytes", 413)
+    if raw.strip():
+        return parse_json(raw)
+    if required:
+        raise ValidationError("body", "", "empty", f"{BODY_ALLOWED} ({{}} for every default)")
+    return {}
+
+
+def mutating(*, body_required: bool) -> Callable[[View], View]:
+    """Decorate a route that changes state: check the content type, pass the parsed body.
+
+    Args:
+        body_required: refuse an empty body (``json_body``'s ``required``).
+
+    Returns:
+        The decorator.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return view(json_body(required=body_required), *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 class StrictJSONProvider(DefaultJSONProvider):
