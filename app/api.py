@@ -2,9 +2,11 @@
 
 Every error is ``{"error": "<what is wrong and what is allowed>"}`` with a 4xx status:
 400 for a bad value (naming field, value and what is allowed), 403 for a request from a
-foreign web page, 404 for an unknown run/checkpoint/route, 405 for a wrong method, 409
-when the run's state does not allow the action, 413/415 for a body that is too large or
-not JSON. An unexpected failure is logged and answered with a JSON 500.
+foreign web page, 404 for an unknown run/checkpoint/route, 405 for a method the path has
+no route for (with ``Allow``), 409 when the run's state does not allow the action, 413/415
+for a body that is too large or not JSON; 503 when the run store cannot do what was asked
+(e.g. it cannot be written), with its reason. An unexpected failure is logged and answered
+with a JSON 500.
 
 Mutating routes accept only ``application/json`` bodies, and ``app.security`` refuses a
 foreign ``Host`` or ``Origin`` before any route runs: a page on another site can neither
