@@ -2,27 +2,30 @@
 
 Every error is ``{"error": "<what is wrong and what is allowed>"}`` with a 4xx status:
 400 for a bad value (naming field, value and what is allowed), 403 for a request from a
-foreign web page, 404 for an unknown run/checkpoint/route, 405 for a wrong method, 409
-when the run's state does not allow the action, 413/415 for a body that is too large or
-not JSON. An unexpected failure is logged and answered with a JSON 500.
+foreign web page, 404 for an unknown run/checkpoint/route, 405 for a method the path has
+no route for (with ``Allow``), 409 when the run's state does not allow the action, 413/415
+for a body that is too large or not JSON; 503 when the run store cannot do what was asked
+(e.g. it cannot be written), with its reason. An unexpected failure is logged and answered
+with a JSON 500.
 
-Mutating routes accept only ``application/json`` bodies and refuse a foreign ``Origin``:
-a page on another site can neither send such a request without a CORS preflight (which
-this API never grants) nor pass the origin check.
+Mutating routes accept only ``application/json`` bodies, and ``app.security`` refuses a
+foreign ``Host`` or ``Origin`` before any route runs: a page on another site can neither
+send such a request without a CORS preflight (which this API never grants) nor pass the
+origin check.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
-from functools import wraps
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     jsonify,
     request,
     stream_with_context,
@@ -31,14 +34,14 @@ from werkzeug.exceptions import HTTPException
 
 from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_pool, get_store
+from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
-from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound
+from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 DEFAULT_POINTS = 1000
 DEFAULT_ROWS = 1000
 """Episode rows a request without ``limit`` reads."""
@@ -47,18 +50,6 @@ Default = TypeVar("Default", int, None)
 """What ``query_int`` gives for an absent argument: a number, or None for no bound."""
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-class Forbidden(Exception):
-    """A mutating request from a foreign origin."""
-
-
-class Unsupported(Exception):
-    """A mutating request whose body is not JSON (or too large)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def init_app(server: Flask) -> None:
@@ -90,54 +81,6 @@ def run_id_of(raw: str) -> int:
     return parse_id("run_id", raw)
 
 
-def json_body() -> Any:
-    """Return the JSON body of a mutating request (an empty body reads as ``{}``).
-
-    Raises:
-        Forbidden: the request comes from a page of another origin.
-        Unsupported: the body is not ``application/json`` or is too large.
-        ValidationError: the body is not valid JSON.
-    """
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
-        raise Forbidden(
-            f"Origin={origin!r} is not allowed; allowed: this dashboard's own origin"
-            f" ({request.scheme}://{request.host}) or no Origin header"
-        )
-    if request.mimetype != "application/json":
-        raise Unsupported(
-            f"Content-Type={request.content_type!r} is not supported; allowed: application/json",
-            415,
-        )
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise Unsupported(
-            f"body of {request.content_length} bytes is too large; allowed: at most"
-            f" {MAX_BODY_BYTES} bytes",
-            413,
-        )
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise Unsupported(f"body is too large; allowed: at most {MAX_BODY_BYTES} bytes", 413)
-    if not raw.strip():
-        return {}
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ValidationError(
-            "body", raw[:80].decode(errors="replace"), "not JSON", "a JSON object"
-        )
-    return body
-
-
-def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a route that changes state: check origin and content type, pass the body."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return view(json_body(), *args, **kwargs)
-
-    return wrapper
-
-
 # -- errors -----------------------------------------------------------------------------
 
 
@@ -167,14 +110,15 @@ def _conflict(exc: Conflict) -> tuple[Response, int]:
     return _error(str(exc), 409)
 
 
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden) -> tuple[Response, int]:
-    return _error(str(exc), 403)
-
-
 @bp.errorhandler(Unsupported)
 def _unsupported(exc: Unsupported) -> tuple[Response, int]:
     return _error(str(exc), exc.status)
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError) -> tuple[Response, int]:
+    log.warning("run store failed in %s %s: %s", request.method, request.path, exc)
+    return _error(f"the run store failed ({exc}); nothing was changed, try again later", 503)
 
 
 @bp.errorhandler(HTTPException)
@@ -207,7 +151,7 @@ def list_runs() -> Response:
 
 
 @bp.post("/runs")
-@mutating
+@mutating(body_required=True)
 def create_run(body: Any) -> tuple[Response, int]:
     """Validate a run request, create the run and start it: 201 ``{"id": ...}``."""
     run_id = submit_run(get_pool(), body)
@@ -283,7 +227,7 @@ def checkpoint(run_id: str, episode: str) -> Response:
 
 
 @bp.post("/runs/<run_id>/params")
-@mutating
+@mutating(body_required=True)
 def params(body: Any, run_id: str) -> tuple[Response, int]:
     """Queue hyperparameter changes; the worker applies them at its next episode: 202."""
     rid = run_id_of(run_id)
@@ -292,9 +236,11 @@ def params(body: Any, run_id: str) -> tuple[Response, int]:
 
 
 @bp.post("/runs/<run_id>/<action>")
-@mutating
+@mutating(body_required=False)
 def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
-    """Pause, resume or stop a run: 202 with the run's status (the body is not read)."""
+    """Pause, resume or stop a run: 202 with the run's status (an object body is not read)."""
+    if not isinstance(body, Mapping):
+        raise ValidationError("body", body, "not an object", "no body or a JSON object ({})")
     rid = run_id_of(run_id)
     store = get_store()
     if action == "pause":
@@ -354,10 +300,34 @@ def compare() -> Response:
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(rest: str) -> tuple[Response, int]:
-    """Answer any other ``/api/`` path (Dash's page catch-all would serve it HTML)."""
+    """Answer any other ``/api/`` path (Dash's page catch-all would serve it HTML): 405 when
+    another method has a route there, else 404."""
+    allowed = _other_methods()
+    if allowed:
+        response, status = _error(
+            f"method {request.method} is not allowed on {request.path}; allowed:"
+            f" {', '.join(allowed)}",
+            405,
+        )
+        response.headers["Allow"] = ", ".join(allowed)
+        return response, status
     return _error(
         f"no route {request.method} /api/{rest}; see the HTTP API section of README.md", 404
     )
+
+
+def _other_methods() -> list[str]:
+    """Return the methods an API route other than ``unknown`` takes at the request's path."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    found = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.unknown" and str(endpoint).startswith("api."):
+            found.append(method)
+    return found
 
 
 def _download(chunks: Any, mimetype: str, filename: str) -> Response:

@@ -97,9 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the dashboard's --host/--port/--debug options to ``parser``."""
+    """Add the dashboard's --host/--port/--allowed-host/--debug options to ``parser``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8050, help="port to listen on")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME[:PORT]",
+        help="also serve this Host (e.g. a reverse proxy's name; repeatable); only"
+        " 127.0.0.1, localhost, [::1] and --host on --port are served otherwise",
+    )
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader off)")
 
 
@@ -169,6 +177,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     adopted. Ctrl-C or SIGTERM pause every worker (checkpoint) before exiting.
     """
     from app.factory import create_app  # Dash loads only for the dashboard
+    from app.security import served_hosts
 
     url = store_url(args.db)
     store = RunStore(url)
@@ -177,7 +186,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
     pool = TrainingPool(url)
     signal.signal(signal.SIGTERM, _raise_system_exit)
     try:
-        app = create_app(url, pool=pool)
+        hosts = served_hosts(args.host, args.port, args.allowed_host)
+        app = create_app(url, pool=pool, allowed_hosts=hosts)
         print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {url})")
         app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
     except KeyboardInterrupt:

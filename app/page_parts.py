@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.context import get_store
@@ -54,6 +55,18 @@ def run_from_path(value: object) -> Run | None:
         return get_store().get_run(parse_id("run_id", value))
     except (ValidationError, RunNotFound):
         return None
+
+
+def stored_run_id(value: object) -> int:
+    """Return the run id a run page keeps in its ``dcc.Store`` (``rules.parse_id``).
+
+    Raises:
+        PreventUpdate: not a run id (only a crafted request sends one): nothing changes.
+    """
+    try:
+        return parse_id("run_id", value)
+    except ValidationError:
+        raise PreventUpdate from None
 
 
 def missing_run(title: str, run_id: object, element_id: str) -> html.Div:

@@ -292,4 +292,7 @@ def _check_rows(desc: Sequence[str]) -> list[str]:
                 rows,
                 f"ragged rows: row {r} has {len(row)} columns, row 0 has {len(rows[0])}",
             )
+    if len(rows) > MAX_SIDE or len(rows[0]) > MAX_SIDE:
+        size = f"{len(rows)} rows of {len(rows[0])} columns"
+        raise MapError(rows, f"{size}; at most {MAX_SIDE} rows of {MAX_SIDE} columns")
     return rows

@@ -15,6 +15,13 @@ from .errors import ValidationError
 
 _WHOLE_TEXT = re.compile(r"[+-]?[0-9]+")
 """A whole number written as text: ASCII digits with an optional sign, nothing else."""
+_NUMBER_TEXT = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|nan|inf|infinity)",
+    re.IGNORECASE,
+)
+"""A number written as text: ASCII digits, a point, an exponent (or NaN/infinity, which
+``to_number`` then refuses as not finite); ``float()`` would also take ``1_0`` and other
+scripts' digits."""
 _MAX_DIGITS = 30
 """Longer digit strings are refused before conversion (int() of huge text is slow)."""
 
@@ -24,7 +31,7 @@ def to_number(field: str, value: object, allowed: str) -> float:
 
     Args:
         field: the field's name, for the message.
-        value: an int, a float or a numeric string.
+        value: an int, a float or a number written in ASCII (``"0.5"``, ``" 5e-1"``).
         allowed: what the field accepts, for the message.
 
     Returns:
@@ -34,6 +41,8 @@ def to_number(field: str, value: object, allowed: str) -> float:
         ValidationError: a bool, a non-numeric value, NaN or an infinity.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(field, value, "not a number", allowed)
+    if isinstance(value, str) and not _NUMBER_TEXT.fullmatch(value.strip()):
         raise ValidationError(field, value, "not a number", allowed)
     try:
         number = float(value)

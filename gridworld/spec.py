@@ -6,6 +6,7 @@ the dashboard's form all call it, so the same bad value gives the same message e
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,9 @@ GRIDWORLD_ID = "GridWorld-v0"
 MAX_EPISODES = 10_000_000
 MAX_SEED = 2**32 - 1
 MAX_NAME = 100
+NAME_ALLOWED = f"text of 1 to {MAX_NAME} characters, without control characters"
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that reorder the text around them (a name could hide what follows)."""
 ENV_ALLOWED = (
     "a registered gymnasium env id with Discrete observations and actions,"
     " e.g. GridWorld-v0, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4"
@@ -82,6 +86,37 @@ def _desc(value: object) -> tuple[str, ...]:
     raise ValidationError("desc", value, "not a map", "a list of row strings")
 
 
+def _name(value: object, default: str) -> str:
+    """Return a run name, trimmed; ``default`` when it is None.
+
+    Raises:
+        ValidationError: not text, empty, longer than ``MAX_NAME`` or holding a character
+            that is not text to show (a control character, a lone surrogate, a
+            bidirectional control); field ``name``.
+    """
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValidationError("name", value, "not text", NAME_ALLOWED)
+    name = value.strip()
+    reason = None
+    if not name:
+        reason = "empty"
+    elif len(name) > MAX_NAME:
+        reason = f"{len(name)} characters"
+    for position, char in enumerate(name):
+        kind = unicodedata.category(char)
+        what = {"Cc": "control character", "Cs": "lone surrogate"}.get(kind)
+        if char in BIDI_CONTROLS:
+            what = "bidirectional control"
+        if what is not None:
+            reason = f"holds the {what} U+{ord(char):04X} at position {position}"
+            break
+    if reason is not None:
+        raise ValidationError("name", value, reason, NAME_ALLOWED)
+    return name
+
+
 def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     """Check a run request and return the spec.
 
@@ -104,6 +139,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     env_id = mapping.get("env_id") or GRIDWORLD_ID
     if not isinstance(env_id, str):
         raise ValidationError("env", env_id, "not a string", ENV_ALLOWED)
+    _check_registered(env_id)
     preset, desc = mapping.get("preset"), mapping.get("desc")
     if env_id == GRIDWORLD_ID:
         if desc is not None and desc != "":
@@ -134,11 +170,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         every = parse_int("checkpoint_every", every, 1, MAX_EPISODES)
     else:
         every = None
-    name = mapping.get("name") or f"{preset or env_id} seed {seed}"
-    if not isinstance(name, str) or len(name) > MAX_NAME or not name.strip():
-        raise ValidationError(
-            "name", name, "not a usable name", f"text of 1 to {MAX_NAME} characters"
-        )
+    name = _name(mapping.get("name"), f"{preset or env_id} seed {seed}")
     spec = RunSpec(
         env_id=env_id,
         preset=preset,
@@ -146,7 +178,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         episodes=episodes,
         hyperparams=hyperparams,
         seed=seed,
-        name=name.strip(),
+        name=name,
         checkpoint_every=every,
     )
     make_env(spec).close()
@@ -167,16 +199,7 @@ def make_env(spec: RunSpec) -> gym.Env:
     kwargs: dict[str, Any] = {}
     if spec.env_id == GRIDWORLD_ID:
         kwargs = {"desc": list(spec.desc)} if spec.desc is not None else {"preset": spec.preset}
-    if spec.env_id not in gym.registry:
-        # Checked here rather than left to gym.make, which warns about an out-of-date id
-        # (Taxi-v3) before it raises: catching that warning would swap the process-wide
-        # warning filters, which is not safe while other threads (the dashboard) run.
-        family = spec.env_id.rsplit("-v", 1)[0]
-        versions = sorted(name for name in gym.registry if name.rsplit("-v", 1)[0] == family)
-        known = f"; registered versions: {', '.join(versions)}" if versions else ""
-        raise ValidationError(
-            "env", spec.env_id, f"cannot be made (not a registered environment{known})", ENV_ALLOWED
-        )
+    _check_registered(spec.env_id)
     try:
         env = gym.make(spec.env_id, **kwargs)
     except (gym.error.Error, ImportError, TypeError) as exc:
@@ -187,6 +210,26 @@ def make_env(spec: RunSpec) -> gym.Env:
         env.close()
         raise
     return env
+
+
+def _check_registered(env_id: str) -> None:
+    """Refuse an env id gymnasium has not registered (field ``env``).
+
+    Checked before ``gym.make``, which warns about an out-of-date id (Taxi-v3) before it
+    raises: catching that warning would swap the process-wide warning filters, which is not
+    safe while other threads (the dashboard) run.
+
+    Raises:
+        ValidationError: not registered; the message lists the family's registered versions.
+    """
+    if env_id in gym.registry:
+        return
+    family = env_id.rsplit("-v", 1)[0]
+    versions = sorted(name for name in gym.registry if name.rsplit("-v", 1)[0] == family)
+    known = f"; registered versions: {', '.join(versions)}" if versions else ""
+    raise ValidationError(
+        "env", env_id, f"cannot be made (not a registered environment{known})", ENV_ALLOWED
+    )
 
 
 def table_shape(env: gym.Env) -> tuple[int, int]:

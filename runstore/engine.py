@@ -10,6 +10,8 @@ A schema change on SQLite runs with foreign-key enforcement off (see ``transacti
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -39,6 +41,7 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database).expanduser())
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -48,6 +51,20 @@ def make_engine(url: str) -> Engine:
     raise StoreError(
         f"store URL {url!r} uses {backend!r}; allowed: sqlite:///PATH or postgresql+psycopg://..."
     )
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` as an empty file readable and writable by its owner only (0600).
+
+    SQLite gives a database's ``-wal`` and ``-shm`` files the database file's mode, so a
+    new store's files all stay private whatever the umask: runs, names and Q-tables are
+    the owner's. An existing file (a store, or anything else) is left exactly as it is:
+    its owner may share it on purpose. Made at once with that mode, never chmod-ed later,
+    so no other user can open it in between.
+    """
+    # it exists, or cannot be made: SQLite then opens it or says why not
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: object) -> None:

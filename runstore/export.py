@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from . import checkpoints, control, episodes
+from .csvsafe import SafeWriter
 from .engine import transaction
 from .records import EPISODE_FIELDS
 from .runs import fetch
@@ -66,7 +66,7 @@ def csv_chunks(rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
     """Yield CSV text: the header, then one chunk of lines per page of episode rows
     (action counts space-separated)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     writer.writerow(EPISODE_FIELDS)
     yield buffer.getvalue()
     for page in rows:

@@ -7,7 +7,7 @@ shapes (series dicts, parameter-change dicts, run dicts), so the module needs no
 
 from __future__ import annotations
 
-import csv
+import html
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -22,6 +22,7 @@ from app.figures.curves import (
     x_values,
 )
 from app.rules import format_number
+from runstore.csvsafe import SafeWriter
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class RunCurve:
 
     run_id: int
     name: str
+    """The run's name as typed (``compare_figure`` escapes it: Plotly reads HTML in labels)."""
     series: Mapping[str, Any]
     """The metric's series (HTTP shape)."""
     x_series: Mapping[str, Any] | None = None
@@ -84,7 +86,8 @@ def compare_figure(
     annotations: list[dict[str, Any]] = []
     for index, curve in enumerate(curves):
         color = color_for(index)
-        name = f"#{curve.run_id} {curve.name}"
+        # Plotly reads tags in labels, and decodes &amp; &lt; &gt; (not &quot;): escape those
+        name = html.escape(f"#{curve.run_id} {curve.name}", quote=False)
         x = None if x_mode == "episode" else x_values(curve.series, curve.x_series)
         traces += curve_traces(curve.series, name=name, color=color, weight=weight, x=x, band=band)
         if show_markers and curve.changes:
@@ -110,7 +113,7 @@ def compare_figure(
     return figure
 
 
-PARAM_ORDER = ("env_id", "preset", "seed", "episodes")
+PARAM_ORDER = ("env_id", "preset", "seed", "target_episodes")
 """Run settings listed before the hyperparameters in the diff table."""
 
 
@@ -133,7 +136,7 @@ def param_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "env_id": run.get("env_id"),
             "preset": (run.get("spec") or {}).get("preset"),
             "seed": run.get("seed"),
-            "episodes": run.get("target_episodes"),
+            "target_episodes": run.get("target_episodes"),
         }
         initial = dict(run.get("hyperparams") or {})
         current = dict(run.get("current_params") or initial)
@@ -197,7 +200,7 @@ def summary_row(
         threshold: the mean return to reach, or None to skip that column.
 
     Returns:
-        ``run``, ``name``, ``status``, ``episodes``, ``final_return``, ``best_return``,
+        ``run``, ``name``, ``status``, ``episodes_done``, ``final_return``, ``best_return``,
         ``episodes_to_threshold``, ``threshold_resolution`` (bucket size) and ``final_gap``.
     """
     scored = [ev for ev in evaluations if ev and ev.get("gap") is not None]
@@ -205,7 +208,7 @@ def summary_row(
         "run": run["id"],
         "name": run["name"],
         "status": run["status"],
-        "episodes": run["episodes_done"],
+        "episodes_done": run["episodes_done"],
         "final_return": summary.get("recent_return"),
         "best_return": summary.get("best_return"),
         "episodes_to_threshold": (
@@ -240,7 +243,7 @@ def comparison_csv(
         The CSV text with a header line.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     stat_keys = [key for key in summaries[0] if key not in ("run", "name")] if summaries else []
     param_keys = [row["param"] for row in params]
     writer.writerow(
@@ -287,7 +290,8 @@ def comparison_csv(
 
 
 def _cell(value: Any) -> Any:
-    """Return a CSV cell: floats with full precision, None and NaN as empty."""
+    """Return a CSV cell: numbers as numbers (``csv`` writes floats with full precision),
+    None and NaN as empty."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return repr(value) if isinstance(value, float) else value
+    return value

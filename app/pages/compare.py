@@ -22,6 +22,7 @@ from dash import (
     html,
     no_update,
 )
+from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.components.compare_controls import compare_controls, threshold_input
@@ -32,10 +33,12 @@ from app.views.compare import (
     compare_figures,
     comparison_file,
     find_runs,
+    plot_choice,
     run_options,
     settings_from,
     summary_labels,
     table_rows,
+    threshold_of,
 )
 from app.views.query import smoothing
 
@@ -122,9 +125,12 @@ def render_curves(
     Returns:
         The main figure, the small multiples, and whether to stop refreshing (no run live).
     """
+    choice = plot_choice(metric, x_mode)
+    if choice is None:
+        raise PreventUpdate
     store = get_store()
     runs = find_runs(store, run_ids)
-    main, small = compare_figures(store, runs, metric, x_mode, smoothing(smooth), bool(bands))
+    main, small = compare_figures(store, runs, *choice, smoothing(smooth), bool(bands))
     return main, small_multiples(small), not any(run.is_live for run in runs)
 
 
@@ -148,6 +154,7 @@ def render_tables(
     if not runs:
         hint = html.P("Pick runs above, or open /compare?runs=1,2.", className="text-muted")
         return hint, hint
+    threshold = threshold_of(threshold)
     params, summaries = table_rows(store, runs, threshold)
     return param_table(runs, params), summary_table(runs, summaries, summary_labels(threshold))
 
@@ -166,6 +173,9 @@ def download(_: int, run_ids: list[int] | None, metric: str, threshold: float | 
     Returns:
         The ``dcc.Download`` payload, or no update when no run is selected.
     """
+    choice = plot_choice(metric)
     store = get_store()
     runs = find_runs(store, run_ids)
-    return comparison_file(store, runs, metric, threshold) if runs else no_update
+    if choice is None or not runs:
+        return no_update
+    return comparison_file(store, runs, choice[0], threshold_of(threshold))

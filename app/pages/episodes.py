@@ -8,28 +8,32 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.context import get_store
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
+from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
 from app.rules import format_number
-from app.views.episode_log import BLOCK_ROWS, episode_block, jump_error
-from runstore import EPISODE_FIELDS
+from app.views.episode_log import BLOCK_ROWS, column_defs, episode_block, jump_target
+from gridworld.errors import ValidationError
+from runstore import RunNotFound
 
 dash.register_page(
     __name__, path_template="/runs/<run_id>/episodes", order=3, title="gridlab · episode log"
 )
 
-_COLUMNS = [
-    {"field": "episode", "pinned": "left", "width": 110},
-    *(
-        {"field": name}
-        for name in EPISODE_FIELDS
-        if name not in ("episode", "success", "action_counts")
-    ),
-    {"field": "success", "width": 100},
-    {"field": "action_counts", "headerName": "action counts", "width": 160},
-]
+GRID_OPTIONS = {
+    "cacheBlockSize": BLOCK_ROWS,
+    "maxBlocksInCache": 10,
+    "rowBuffer": 10,
+    "infiniteInitialRowCount": 1,
+    # dash-ag-grid keeps only the latest getRows request and hands whichever response
+    # comes back to it, and Dash drops the answer to a request that a newer one replaced:
+    # with two blocks in flight (a jump or a view across a block edge) one block was never
+    # answered and stayed blank. One request at a time makes every answer meet its block.
+    "maxConcurrentDatasourceRequests": 1,
+}
+"""The infinite row model's settings: blocks of ``BLOCK_ROWS``, at most ten cached."""
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
@@ -70,14 +74,9 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             dag.AgGrid(
                 id=ids.EPISODES_GRID,
                 rowModelType="infinite",
-                columnDefs=_COLUMNS,
-                defaultColDef={"sortable": False, "resizable": True, "width": 130},
-                dashGridOptions={
-                    "cacheBlockSize": BLOCK_ROWS,
-                    "maxBlocksInCache": 10,
-                    "rowBuffer": 10,
-                    "infiniteInitialRowCount": 1,
-                },
+                columnDefs=column_defs(),
+                defaultColDef={"sortable": False, "resizable": True},
+                dashGridOptions=GRID_OPTIONS,
                 style={"height": "70vh"},
             ),
         ]
@@ -90,13 +89,19 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     State(ids.EPISODES_RUN, "data"),
     prevent_initial_call=True,
 )
-def load_block(request: dict[str, Any] | None, run_id: int) -> Any:
+def load_block(request: object, run_id: object) -> Any:
     """Answer the grid's request for a block of rows with one store query.
 
     Returns:
-        ``views.episode_log.episode_block``, or no update for an empty request.
+        ``views.episode_log.episode_block``, or no update for an empty request, a request
+        no grid sends or a run that is not there.
     """
-    return episode_block(get_store(), run_id, request) if request else no_update
+    if not request:
+        return no_update
+    try:
+        return episode_block(get_store(), stored_run_id(run_id), request)
+    except (ValidationError, RunNotFound):
+        return no_update
 
 
 @callback(
@@ -108,15 +113,21 @@ def load_block(request: dict[str, Any] | None, run_id: int) -> Any:
     State(ids.EPISODES_RUN, "data"),
     prevent_initial_call=True,
 )
-def jump(_: int | None, episode: int | float | None, run_id: int) -> tuple[Any, bool, str]:
+def jump(_: int | None, episode: object, run_id: object) -> tuple[Any, bool, str]:
     """Scroll the grid so that ``episode`` is the top row (blocks around it load on demand).
 
     Returns:
-        The grid's ``scrollTo``, whether the field shows as invalid, and the field's message.
+        The grid's ``scrollTo``, whether the field shows as invalid, and the field's message
+        (``views.episode_log.jump_target``'s).
     """
     if episode is None:
         return no_update, False, ""
-    error = jump_error(episode, get_store().get_run(run_id).episodes_done)
-    if error is not None:
-        return no_update, True, error
-    return {"rowIndex": int(episode) - 1, "rowPosition": "top"}, False, ""
+    try:
+        last = get_store().get_run(stored_run_id(run_id)).episodes_done
+    except RunNotFound:
+        raise PreventUpdate from None
+    try:
+        target = jump_target(episode, last)
+    except ValidationError as exc:
+        return no_update, True, str(exc)
+    return {"rowIndex": target - 1, "rowPosition": "top"}, False, ""

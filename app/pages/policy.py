@@ -8,12 +8,14 @@ import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure, policy_figure
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
+from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
 from app.rules import format_number
+from runstore import RunNotFound
 
 dash.register_page(
     __name__, path_template="/runs/<run_id>/policy", order=2, title="gridlab · policy"
@@ -33,6 +35,11 @@ def _marks(episodes: list[int]) -> dict[int, str]:
     step = max(1, -(-len(episodes) // MAX_MARKS))
     indexes = sorted({*range(0, len(episodes), step), len(episodes) - 1})
     return {i: format_number(episodes[i]) for i in indexes}
+
+
+def _whole(value: object) -> int:
+    """Return a slider position as sent (0 for anything but a whole number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _scrubber(episodes: list[int]) -> dbc.Row:
@@ -114,9 +121,12 @@ def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
         The checkpoint episodes, slider bounds and marks, the empty notice, and whether to
         keep polling (only while the run is live).
     """
-    store = get_store()
-    live = store.get_run(run_id).is_live
-    episodes = [info.episode for info in store.checkpoints(run_id)]
+    store, run_id = get_store(), stored_run_id(run_id)
+    try:
+        live = store.get_run(run_id).is_live
+        episodes = [info.episode for info in store.checkpoints(run_id)]
+    except RunNotFound:
+        raise PreventUpdate from None
     if episodes == known:
         return no_update, no_update, no_update, no_update, not live
     return episodes, max(0, len(episodes) - 1), _marks(episodes), not episodes, not live
@@ -130,17 +140,23 @@ def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
     Input(ids.POLICY_EPISODES, "data"),
     State(ids.POLICY_RUN, "data"),
 )
-def render(index: int | None, episodes: list[int], run_id: int) -> tuple[Any, Any, str]:
+def render(index: int | None, _: list[int], run_id: int) -> tuple[Any, Any, str]:
     """Draw the checkpoint at slider position ``index`` against the one before it.
+
+    The checkpoints are the store's (the page's list only says when they changed).
 
     Returns:
         The policy figure, the optimality-gap figure and a one-line caption.
     """
-    store = get_store()
-    evaluations = [(info.episode, info.evaluation) for info in store.checkpoints(run_id)]
+    store, run_id = get_store(), stored_run_id(run_id)
+    try:
+        evaluations = [(info.episode, info.evaluation) for info in store.checkpoints(run_id)]
+    except RunNotFound:
+        raise PreventUpdate from None
+    episodes = [episode for episode, __ in evaluations]
     if not episodes:
         return go.Figure(), optimality_figure(evaluations), ""
-    index = min(max(0, index or 0), len(episodes) - 1)
+    index = min(max(0, _whole(index)), len(episodes) - 1)
     run = store.get_run(run_id)
     checkpoint = store.load_checkpoint(run_id, episodes[index])
     previous = store.load_checkpoint(run_id, episodes[index - 1]).q if index > 0 else None
@@ -177,7 +193,7 @@ def play(_: int | None, __: int | None, index: int, last: int, paused: bool) -> 
     Returns:
         The slider position, whether the player interval is off, and the button label.
     """
-    index = index or 0
+    index, last = _whole(index), _whole(last)
     if ctx.triggered_id == ids.POLICY_PLAY:
         if not paused:
             return no_update, True, "▶ Play"

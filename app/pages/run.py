@@ -36,8 +36,8 @@ from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.param_editor import change_list, param_editor
 from app.context import get_pool, get_store
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
-from app.rules import Action, Conflict
+from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
+from app.rules import Action, Conflict, parse_id
 from app.views.curves import CURVES, page_curves
 from app.views.diagnostics import WINDOW, action_shares, diagnostic_rows
 from app.views.params import change_rows, current_values, field_errors, queued_text, typed_values
@@ -112,7 +112,7 @@ def refresh_status(_: int | None, __: Any, run_id: int) -> tuple[Any, ...]:
         disabled (``rules.allowed_actions``), the editor's current values, and whether to
         stop refreshing (the run is no longer live).
     """
-    store = get_store()
+    store, run_id = get_store(), stored_run_id(run_id)
     try:
         run = store.get_run(run_id)
         summary = summary_of(store, run_id, window=WINDOW)
@@ -164,6 +164,7 @@ def refresh_curves(
     Returns:
         One figure per ``CURVES`` entry.
     """
+    run_id = stored_run_id(run_id)
     try:
         return page_curves(get_store(), run_id, x_mode, weight, log_y, bands, zoom)
     except RunNotFound:
@@ -203,15 +204,18 @@ def control(_: int | None, __: int | None, ___: int | None, run_id: int) -> tupl
         stamp that makes the status and curves refresh at once.
     """
     store = get_store()
-    action = header.CONTROLS[str(ctx.triggered_id)]
+    action = header.CONTROLS.get(str(ctx.triggered_id))
+    if action is None:  # only a crafted request names another trigger
+        raise PreventUpdate
     try:
+        run_id = parse_id("run_id", run_id)
         if action is Action.PAUSE:
             pause_run(store, run_id)
         elif action is Action.RESUME:
             resume_run(store, get_pool(), run_id)
         else:
             stop_run(store, run_id)
-    except (Conflict, RunNotFound) as exc:
+    except (ValidationError, Conflict, RunNotFound) as exc:
         return str(exc).strip("'\""), "warning", True, no_update
     return header.REQUESTED[action], "info", True, _stamp()
 
@@ -240,7 +244,7 @@ def apply_params(_: int | None, values: list[Any], run_id: int) -> tuple[Any, ..
     if not typed:
         return clear, blank, keep, "Type a new value first.", no_update
     try:
-        queued = change_params(get_store(), run_id, typed, "ui")
+        queued = change_params(get_store(), parse_id("run_id", run_id), typed, "ui")
     except ValidationError as exc:
         feedback = field_errors(exc)
         if feedback is None:

@@ -38,6 +38,7 @@ from app.rules import Conflict
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
 from app.views.runs_table import count_text, grid_rows
 from gridworld.errors import ValidationError
+from runstore import StoreError
 
 dash.register_page(__name__, path="/", order=0, title="gridlab · runs")
 
@@ -176,11 +177,12 @@ def submit(
             return {**clean, "message": str(exc), "color": "danger", "open": True}
         invalid[field], feedback[field] = True, str(exc)
         return clean
-    except Conflict as exc:
+    except (Conflict, StoreError) as exc:
         return {**clean, "message": f"Cannot start a run: {exc}", "color": "danger", "open": True}
     name = get_store().get_run(run_id).name
     message = [
         f"Started run #{run_id} “{name}”. ",
         dcc.Link("Open its page →", href=f"/runs/{run_id}", id=ids.NEW_RUN_LINK),
     ]
-    return {**clean, "message": message, "open": True, "version": (version or 0) + 1}
+    count = version if isinstance(version, int) and not isinstance(version, bool) else 0
+    return {**clean, "message": message, "open": True, "version": count + 1}

@@ -7,6 +7,7 @@ comparing two short ones.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,26 @@ def settings_from(query: Mapping[str, object]) -> CompareSettings:
             query.get("threshold"), default.threshold, -MAX_THRESHOLD, MAX_THRESHOLD
         ),
     )
+
+
+def plot_choice(metric: object, x_mode: object = "episode") -> tuple[str, str] | None:
+    """Return the metric and x axis the page's controls chose.
+
+    Returns:
+        Both as text, or None when either is not one the controls offer (``METRICS``,
+        ``X_MODES``): only a crafted request sends another.
+    """
+    known_metric = isinstance(metric, str) and metric in METRICS
+    if known_metric and isinstance(x_mode, str) and x_mode in X_MODES:
+        return str(metric), str(x_mode)
+    return None
+
+
+def threshold_of(raw: object) -> float | None:
+    """Return the threshold control's value: a number clipped to ``MAX_THRESHOLD`` either
+    way, or None (no threshold) when it is empty or not a finite number."""
+    value = number_in(raw, math.nan, -MAX_THRESHOLD, MAX_THRESHOLD)
+    return None if math.isnan(value) else value
 
 
 def find_runs(store: RunStore, ids: object) -> list[Run]:
@@ -177,7 +198,7 @@ def summary_labels(threshold: float | None) -> dict[str, str]:
     """Return the summary table's rows: ``summary_row`` key → label, in table order."""
     return {
         "status": "status",
-        "episodes": "episodes done",
+        "episodes_done": "episodes done",
         "final_return": "final mean return (last 100)",
         "best_return": "best mean return (100-episode block)",
         "episodes_to_threshold": f"episodes to mean return ≥ {format_number(threshold)}",

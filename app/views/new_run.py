@@ -6,10 +6,10 @@ HTTP API do; a refused value is shown at the field ``error_field`` names.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from app.request_json import parse_json
 from gridworld.errors import ValidationError
 from gridworld.spec import GRIDWORLD_ID
 
@@ -51,7 +51,9 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``env``, then ``preset`` or ``desc`` (GridWorld only), and any of ``episodes``,
-        ``params`` (the hyperparameters given), ``seed`` and ``name`` that were filled in.
+        ``params`` (the hyperparameters given), ``seed`` and ``name`` that were filled in,
+        each as typed (text trimmed): the validator reads the numbers, so ``1_000`` or
+        other scripts' digits are refused as they are over HTTP and the CLI.
     """
     env = values.get("env") or GRIDWORLD_ID
     body: dict[str, Any] = {"env": env}
@@ -64,38 +66,30 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     params = {name: value for name, value in params.items() if value is not None}
     if params:
         body["params"] = params
-    for name in ("episodes", "seed"):
-        value = _value(values.get(name))
+    for field in ("episodes", "seed", "name"):
+        value = _value(values.get(field))
         if value is not None:
-            body[name] = value
-    name = str(values.get("name") or "").strip()
-    if name:
-        body["name"] = name
+            body[field] = value
     return body
 
 
 def _value(raw: object) -> object:
-    """Return a form value for the validator: None when empty, a number when it reads as one,
-    else the text as typed (so the validator names what is wrong with it)."""
-    if raw is None or isinstance(raw, int | float):
+    """Return a form value for the validator: None when empty, text trimmed, anything else
+    (only a crafted request sends it) as it is, so the validator names what is wrong."""
+    if not isinstance(raw, str):
         return raw
-    text = str(raw).strip()
-    if not text:
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
+    return raw.strip() or None
 
 
 def _desc(text: object) -> object:
-    """Return a custom map as a list of rows (one per non-empty line, or a pasted JSON list)."""
-    raw = str(text or "").strip()
+    """Return a custom map as a list of rows (one per non-empty line, or a pasted JSON list);
+    anything but text as it is (the validator refuses it)."""
+    if not isinstance(text, str):
+        return text
+    raw = text.strip()
     if raw.startswith("["):
         try:
-            return json.loads(raw)
-        except ValueError:
+            return parse_json(raw)
+        except ValidationError:  # not JSON (or nested too deeply): the validator says why
             return raw
     return [line.strip() for line in raw.splitlines() if line.strip()]

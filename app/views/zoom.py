@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.figures.curves import X_MODES
+from app.views.query import number_in
 from runstore import RunStore
 
 POINTS = 500
@@ -97,11 +98,15 @@ def window_of(store: RunStore, run_id: int, x_mode: str, zoom: object) -> Window
         zoom: ``{"x_mode", "x0", "x1"}`` as ``assets/run-page.js`` stores a zoom, or None.
 
     Returns:
-        The window, or None for no zoom, a zoom on another axis or one covering no episode.
+        The window, or None for no zoom, a zoom on another axis, one covering no episode or
+        one whose ends are not finite numbers (only a crafted request sends those).
 
     Raises:
         RunNotFound: no such run.
     """
     if not (isinstance(zoom, dict) and zoom.get("x_mode") == x_mode and x_mode in X_MODES):
         return None
-    return zoom_window(store, run_id, x_mode, float(zoom["x0"]), float(zoom["x1"]))
+    x0, x1 = (number_in(zoom.get(end), math.nan, -math.inf, math.inf) for end in ("x0", "x1"))
+    if not (math.isfinite(x0) and math.isfinite(x1)):
+        return None
+    return zoom_window(store, run_id, x_mode, x0, x1)

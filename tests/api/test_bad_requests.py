@@ -8,8 +8,15 @@ import pytest
 from tests.dashboard_support import snapshot
 
 FOREIGN = {"Origin": "https://evil.example"}
+JSON = {"Content-Type": "application/json"}
 R, F, P = "{running}", "{finished}", "{paused}"  # placeholders for seeded run ids
 TOO_MANY = ",".join(["{running}"] * 9)  # one more than rules.MAX_COMPARE_RUNS
+
+
+def deep(levels: int, inner: str = "1") -> str:
+    """Return JSON text of ``inner`` inside ``levels`` nested arrays."""
+    return "[" * levels + inner + "]" * levels
+
 
 # (method, path, body or raw text, headers, status, words the error must contain)
 BAD_REQUESTS = [
@@ -57,13 +64,26 @@ BAD_REQUESTS = [
     ("GET", f"/api/compare?runs={R}&points=-1", None, {}, 400, ["points"]),
     ("GET", f"/api/compare?runs={R}&points=10001", None, {}, 400, ["points", "1 to 10000"]),
     ("GET", f"/api/compare?runs={R},0", None, {}, 400, ["runs=0", "out of range"]),
+    ("GET", f"/api/compare?runs={R},,{R}", None, {}, 400, ["runs=''", "whole number"]),
+    ("GET", "/api/compare?runs=", None, {}, 400, ["runs", "missing"]),
+    ("GET", "/api/compare?runs=%D9%A1", None, {}, 400, ["runs=", "whole number"]),
+    ("GET", f"/api/compare?runs={R}&metric=%00", None, {}, 400, ["metric"]),
+    ("GET", f"/api/compare?runs={R}&start=5&end=2", None, {}, 400, ["end"]),
     # path tricks and unknown routes
     ("GET", "/api/runs/1/../../etc/passwd", None, {}, 404, ["no route"]),
     ("GET", "/api/runs/%2e%2e/series/return", None, {}, 400, ["run_id", ".."]),
     ("GET", f"/api/runs/{R}/series/..%2f..%2fsecret", None, {}, 404, ["no route"]),
     ("GET", "/api/runs/1;DROP TABLE runs", None, {}, 400, ["run_id"]),
-    ("DELETE", f"/api/runs/{R}", None, {}, 404, ["no route", "DELETE"]),
-    ("PUT", "/api/runs", {}, {}, 404, ["no route"]),
+    ("DELETE", f"/api/runs/{R}", None, {}, 405, ["DELETE", "allowed: GET"]),
+    ("PUT", "/api/runs", {}, {}, 405, ["PUT", "allowed: GET, POST"]),
+    ("GET", f"/api/runs/{R}/pause", None, {}, 405, ["GET", "allowed: POST"]),
+    ("GET", f"/api/runs/{R}/params", None, {}, 405, ["GET", "allowed: POST"]),
+    ("PATCH", f"/api/runs/{R}/params", {}, {}, 405, ["PATCH", "allowed: POST"]),
+    ("POST", f"/api/runs/{R}", {}, {}, 405, ["POST", "allowed: GET"]),
+    ("POST", "/api/compare", {}, {}, 405, ["POST", "allowed: GET"]),
+    ("DELETE", f"/api/runs/{R}/export.csv", None, {}, 405, ["allowed: GET"]),
+    ("PUT", f"/api/runs/{R}/checkpoints/latest", {}, {}, 405, ["allowed: GET"]),
+    ("DELETE", "/api/nowhere", None, {}, 404, ["no route", "DELETE"]),
     # new runs: transport
     ("POST", "/api/runs", "episodes=5", {"Content-Type": "text/plain"}, 415, ["application/json"]),
     (
@@ -78,6 +98,23 @@ BAD_REQUESTS = [
     ("POST", "/api/runs", {"episodes": 5}, {"Origin": "null"}, 403, ["Origin"]),
     ("POST", "/api/runs", "{not json", {}, 400, ["body", "JSON"]),
     ("POST", "/api/runs", [1, 2], {}, 400, ["body", "object"]),
+    ("POST", "/api/runs", "", JSON, 400, ["body", "empty", "a JSON object"]),
+    ("POST", "/api/runs", " \n\t ", JSON, 400, ["body", "empty"]),
+    ("POST", "/api/runs", None, JSON, 400, ["body", "empty"]),
+    ("POST", "/api/runs", "null", {}, 400, ["body=None", "not an object"]),
+    ("POST", "/api/runs", '"easy"', {}, 400, ["body='easy'", "not an object"]),
+    ("POST", "/api/runs", "5", {}, 400, ["body=5", "not an object"]),
+    ("POST", "/api/runs", "true", {}, 400, ["body=True", "not an object"]),
+    ("POST", "/api/runs", b'{"name": "\xff"}', {}, 400, ["body", "UTF-8"]),
+    ("POST", "/api/runs", '{"a": 1} {"b": 2}', {}, 400, ["body", "not JSON"]),
+    ("POST", "/api/runs", '{"episodes": -1, "episodes": 100}', {}, 400, ["episodes", "twice"]),
+    ("POST", "/api/runs", '{"params": {"alpha": 2, "alpha": 0.1}}', {}, 400, ["alpha", "twice"]),
+    ("POST", "/api/runs", '{"params": ' + deep(20_000) + "}", {}, 400, ["params", "nested"]),
+    ("POST", "/api/runs", deep(30_000), {}, 400, ["body", "nested", "100 levels"]),
+    ("POST", "/api/runs", '{"name": ' + deep(5_000, '"x"') + "}", {}, 400, ["name", "nested"]),
+    ("POST", "/api/runs", '{"a": ' * 3000 + "1" + "}" * 3000, {}, 400, ["a", "nested"]),
+    ("POST", "/api/runs", '{"desc": ' + deep(101, '"S"') + "}", {}, 400, ["desc", "nested"]),
+    ("POST", "/api/runs", '{"params": {"alpha": 1e400}}', {}, 400, ["alpha=inf", "finite"]),
     ("POST", "/api/runs", {"name": "x" * 70_000}, {}, 413, ["too large"]),
     # new runs: values (the gridworld validator's own messages)
     ("POST", "/api/runs", {"episodes": 0}, {}, 400, ["episodes=0", "1 to 10000000"]),
@@ -103,7 +140,53 @@ BAD_REQUESTS = [
     ("POST", "/api/runs", {"desc": ["S..", "#G"]}, {}, 400, ["desc"]),
     ("POST", "/api/runs", {"colour": "red"}, {}, 400, ["colour", "episodes"]),
     ("POST", "/api/runs", {"name": "n" * 101}, {}, 400, ["name", "100"]),
+    ("POST", "/api/runs", '{"name": "a\\ud800b"}', {}, 400, ["name", "lone surrogate U+D800"]),
+    ("POST", "/api/runs", '{"name": "\\udc00"}', {}, 400, ["name", "lone surrogate"]),
+    ("POST", "/api/runs", {"name": "a\x00b"}, {}, 400, ["name", "control character U+0000"]),
+    ("POST", "/api/runs", {"name": "bell\x07"}, {}, 400, ["name", "U+0007"]),
+    ("POST", "/api/runs", {"name": "two\nlines"}, {}, 400, ["name", "U+000A"]),
+    ("POST", "/api/runs", {"name": "rtl\u202eexe"}, {}, 400, ["name", "bidirectional"]),
+    ("POST", "/api/runs", {"name": ""}, {}, 400, ["name", "empty"]),
+    ("POST", "/api/runs", {"name": "   "}, {}, 400, ["name", "empty"]),
+    ("POST", "/api/runs", {"name": 5}, {}, 400, ["name=5", "not text"]),
+    ("POST", "/api/runs", {"name": ["a"]}, {}, 400, ["name=['a']", "not text"]),
+    ("POST", "/api/runs", {"name": {"x": 1}}, {}, 400, ["name", "not text"]),
+    ("POST", "/api/runs", {"env": "x" * 5000}, {}, 400, ["env=", "not a registered"]),
+    ("POST", "/api/runs", {"env": 5}, {}, 400, ["env=5", "not a string"]),
+    ("POST", "/api/runs", {"env": ["GridWorld-v0"]}, {}, 400, ["env=", "not a string"]),
+    ("POST", "/api/runs", {"env": "GridWorld-v0\x00"}, {}, 400, ["env=", "registered"]),
+    ("POST", "/api/runs", '{"env": "\\ud800"}', {}, 400, ["env=", "registered"]),
+    ("POST", "/api/runs", {"env": "Taxi-v4", "preset": "easy"}, {}, 400, ["preset", "GridWorld"]),
+    ("POST", "/api/runs", {"desc": ["S" + "." * 100 + "G"]}, {}, 400, ["desc", "102 columns"]),
+    ("POST", "/api/runs", {"desc": ["SG"] + [".."] * 101}, {}, 400, ["desc", "102 rows"]),
+    ("POST", "/api/runs", {"desc": {"rows": 1}}, {}, 400, ["desc", "list of row strings"]),
+    ("POST", "/api/runs", {"desc": ["S.", 5]}, {}, 400, ["desc", "row 1"]),
+    ("POST", "/api/runs", {"desc": "S.\n.G", "preset": "easy"}, {}, 400, ["preset", "desc"]),
+    ("POST", "/api/runs", {"preset": 5}, {}, 400, ["preset=5", "easy"]),
+    ("POST", "/api/runs", {"preset": ["easy"]}, {}, 400, ["preset=['easy']"]),
+    ("POST", "/api/runs", {"episodes": "1_000"}, {}, 400, ["episodes=1_000", "whole number"]),
+    ("POST", "/api/runs", {"episodes": "١٠٠"}, {}, 400, ["episodes=", "whole number"]),
+    ("POST", "/api/runs", {"episodes": "1e3"}, {}, 400, ["episodes=1e3", "whole number"]),
+    ("POST", "/api/runs", {"episodes": "0x10"}, {}, 400, ["episodes='0x10'"]),
+    ("POST", "/api/runs", {"episodes": ""}, {}, 400, ["episodes=''"]),
+    ("POST", "/api/runs", {"episodes": None}, {}, 400, ["episodes=None"]),
+    ("POST", "/api/runs", {"episodes": True}, {}, 400, ["episodes=True"]),
+    ("POST", "/api/runs", {"episodes": 2.5}, {}, 400, ["episodes=2.5"]),
+    ("POST", "/api/runs", {"episodes": [5]}, {}, 400, ["episodes=[5]"]),
+    ("POST", "/api/runs", {"episodes": 10**30}, {}, 400, ["episodes", "out of range"]),
     ("POST", "/api/runs", {"seed": -1}, {}, 400, ["seed=-1"]),
+    ("POST", "/api/runs", {"seed": 2**32}, {}, 400, ["seed=4294967296", "4294967295"]),
+    ("POST", "/api/runs", {"seed": "١"}, {}, 400, ["seed=", "whole number"]),
+    ("POST", "/api/runs", {"seed": None}, {}, 400, ["seed=None"]),
+    ("POST", "/api/runs", {"checkpoint_every": 0}, {}, 400, ["checkpoint_every=0"]),
+    ("POST", "/api/runs", {"checkpoint_every": "x"}, {}, 400, ["checkpoint_every='x'"]),
+    ("POST", "/api/runs", {"params": None}, {}, 400, ["params=None", "object"]),
+    ("POST", "/api/runs", {"params": {"alpha": "0.1_0"}}, {}, 400, ["alpha=0.1_0", "number"]),
+    ("POST", "/api/runs", {"params": {"alpha": "٠.٥"}}, {}, 400, ["alpha=", "not a number"]),
+    ("POST", "/api/runs", {"params": {"alpha": {"x": 1}}}, {}, 400, ["alpha=", "number"]),
+    ("POST", "/api/runs", {"params": {"gamma": "inf"}}, {}, 400, ["gamma='inf'", "finite"]),
+    ("POST", "/api/runs", {"params": {"epsilon_decay": 0}}, {}, 400, ["epsilon_decay=0"]),
+    ("POST", "/api/runs", {"params": {"\ud800": 1}}, {}, 400, ["unknown hyperparameter"]),
     # parameter changes
     ("POST", f"/api/runs/{R}/params", {}, {}, 400, ["params", "at least one"]),
     ("POST", f"/api/runs/{R}/params", {"alpha": -1}, {}, 400, ["alpha=-1"]),
@@ -111,6 +194,12 @@ BAD_REQUESTS = [
     ("POST", f"/api/runs/{R}/params", {"gamma": None}, {}, 400, ["gamma=None"]),
     ("POST", f"/api/runs/{R}/params", {"epsilon_min": 2}, {}, 400, ["epsilon_min"]),
     ("POST", f"/api/runs/{R}/params", "[]", {}, 400, ["params"]),
+    ("POST", f"/api/runs/{R}/params", "", JSON, 400, ["body", "empty"]),
+    ("POST", f"/api/runs/{R}/params", "null", {}, 400, ["params=None"]),
+    ("POST", f"/api/runs/{R}/params", '{"alpha": 0.2, "alpha": 0.3}', {}, 400, ["alpha", "twice"]),
+    ("POST", f"/api/runs/{R}/params", '{"alpha": ' + deep(500) + "}", {}, 400, ["alpha", "nested"]),
+    ("POST", f"/api/runs/{R}/params", {"alpha": "١"}, {}, 400, ["alpha=", "not a number"]),
+    ("POST", f"/api/runs/{R}/params", {"episodes": 5}, {}, 400, ["episodes", "unknown"]),
     ("POST", f"/api/runs/{F}/params", {"alpha": 0.5}, {}, 409, ["finished"]),
     ("POST", "/api/runs/999/params", {"alpha": 0.5}, {}, 404, ["run 999"]),
     (
@@ -131,6 +220,15 @@ BAD_REQUESTS = [
     ("POST", "/api/runs/999/pause", {}, {}, 404, ["run 999"]),
     ("POST", f"/api/runs/{R}/stop", {}, FOREIGN, 403, ["Origin"]),
     ("POST", f"/api/runs/{P}/pause", {}, {}, 409, ["paused"]),
+    ("POST", f"/api/runs/{P}/resume", [1, 2], {}, 400, ["body=[1, 2]", "not an object"]),
+    ("POST", f"/api/runs/{R}/pause", "null", {}, 400, ["body=None", "not an object"]),
+    ("POST", f"/api/runs/{R}/stop", '"stop"', {}, 400, ["body='stop'", "not an object"]),
+    ("POST", f"/api/runs/{R}/pause", "{oops", {}, 400, ["body", "not JSON"]),
+    ("POST", f"/api/runs/{R}/pause", deep(200), {}, 400, ["body", "nested"]),
+    ("POST", f"/api/runs/{R}/stop", '{"a": 1, "a": 2}', {}, 400, ["a", "twice"]),
+    ("POST", "/api/runs/0/pause", {}, {}, 400, ["run_id=0"]),
+    ("POST", "/api/runs/1e3/stop", {}, {}, 400, ["run_id=1e3"]),
+    ("POST", f"/api/runs/{R}/pause", {}, {"Origin": "null"}, 403, ["Origin='null'"]),
     (
         "POST",
         f"/api/runs/{R}/pause",
@@ -154,7 +252,7 @@ def test_bad_request_gets_its_4xx_and_changes_nothing(
 ):
     path = path.format(**vars(runs))
     kwargs: dict = {"headers": dict(headers)}
-    if isinstance(body, str):
+    if isinstance(body, str | bytes):
         kwargs["data"] = body
         kwargs["headers"].setdefault("Content-Type", "application/json")
     elif body is not None:
@@ -170,4 +268,4 @@ def test_bad_request_gets_its_4xx_and_changes_nothing(
 
 
 def test_the_table_is_big_enough():
-    assert len(BAD_REQUESTS) >= 40
+    assert len(BAD_REQUESTS) >= 150

@@ -1,4 +1,5 @@
-"""Analysis pages in a real browser: policy scrubber, episode log at a far offset, exports."""
+"""Analysis pages in a real browser: policy scrubber, episode log of half a million episodes,
+exports."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import urllib.request
 from pathlib import Path
 
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
 from app import ids
 from app.factory import create_app
 from runstore import RunStore
+from tests.dashboard_support import fill, seeded_run
 from tests.demo import add_synthetic_run, add_trained_run, append_synthetic
 
 
@@ -45,28 +49,104 @@ def test_policy_heatmap_renders_and_scrubber_replays(dash_duo, store_url):
     assert dash_duo.get_logs() == []
 
 
-def test_episode_log_jumps_to_a_far_episode(dash_duo, store_url):
+LOG_ROWS = 520_010
+"""Episodes of the episode-log run: past half a million and, like the issue's run of 590,805,
+not a whole number of 200-row blocks, so the rows at the end span two blocks."""
+
+
+def _unloaded_rows(dash_duo) -> list[int]:
+    """Return the row indexes in the log's viewport that show no episode, or the wrong one,
+    or no length (an empty list once every visible row has loaded)."""
+    return dash_duo.driver.execute_script(
+        f"const grid = document.getElementById('{ids.EPISODES_GRID}');"
+        "const view = grid.querySelector('.ag-body-viewport').getBoundingClientRect();"
+        "const bad = []; let seen = 0;"
+        "for (const row of grid.querySelectorAll('.ag-center-cols-container .ag-row')) {"
+        "  const box = row.getBoundingClientRect();"
+        "  if (box.bottom <= view.top + 1 || box.top >= view.bottom - 1) continue;"
+        "  seen += 1;"
+        "  const index = Number(row.getAttribute('row-index'));"
+        "  const pinned = grid.querySelector("
+        "    `.ag-pinned-left-cols-container .ag-row[row-index='${index}'] [col-id='episode']`);"
+        "  const length = row.querySelector(\"[col-id='length']\");"
+        "  const ok = pinned && pinned.textContent.trim() === String(index + 1)"
+        "    && length && length.textContent.trim() !== '';"
+        "  if (!ok) bad.push(index);"
+        "}"
+        "return seen ? bad : [-1];"
+    )
+
+
+def _visible_indexes(dash_duo) -> list[int]:
+    """Return the row indexes the log's viewport shows."""
+    return dash_duo.driver.execute_script(
+        f"const grid = document.getElementById('{ids.EPISODES_GRID}');"
+        "const view = grid.querySelector('.ag-body-viewport').getBoundingClientRect();"
+        "return [...grid.querySelectorAll('.ag-center-cols-container .ag-row')]"
+        "  .filter(r => { const b = r.getBoundingClientRect();"
+        "    return b.bottom > view.top + 1 && b.top < view.bottom - 1; })"
+        "  .map(r => Number(r.getAttribute('row-index'))).sort((a, b) => a - b);"
+    )
+
+
+def _all_rows_load(dash_duo, timeout: float = 20) -> None:
+    """Wait until every row in the log's viewport shows its episode, then a second more (a
+    block that loads late would blank rows again)."""
+    until(lambda: _unloaded_rows(dash_duo) == [], timeout=timeout)
+    time.sleep(1)
+    assert _unloaded_rows(dash_duo) == []
+
+
+def test_the_episode_log_loads_every_visible_row_after_a_jump_at_the_end_and_scrolling_up(
+    dash_duo, store_url
+):
     store = RunStore(store_url)
-    run_id = add_synthetic_run(store, 120_000, name="long run")
+    run_id = seeded_run(store, status="finished", episodes=0, target=LOG_ROWS)
+    fill(store, run_id, LOG_ROWS, batch=20_000)  # straight through the store
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}/episodes")
-    dash_duo.wait_for_contains_text(f"#{ids.EPISODES_COUNT}", "120,000 episodes")
-    first = f"#{ids.EPISODES_GRID} .ag-row[row-index='0'] [col-id='episode']"
-    dash_duo.wait_for_text_to_equal(first, "1")
+    dash_duo.wait_for_contains_text(f"#{ids.EPISODES_COUNT}", f"{LOG_ROWS:,} episodes")
+    _all_rows_load(dash_duo)
+    assert _visible_indexes(dash_duo)[0] == 0
+
+    # a jump lands on a row near a block's end (blocks are 200 rows): both blocks load
     jump = dash_duo.find_element(f"#{ids.EPISODES_JUMP}")
-    jump.send_keys("98765\n")
-    dash_duo.wait_for_text_to_equal(
-        f"#{ids.EPISODES_GRID} .ag-row[row-index='98764'] [col-id='episode']", "98765", timeout=10
+    jump.send_keys("400195\n")
+    until(lambda: _visible_indexes(dash_duo)[:1] == [400_194], timeout=20)
+    _all_rows_load(dash_duo)
+    row = store.episodes(run_id, start=400_195, limit=1)[0]
+    cell = f"#{ids.EPISODES_GRID} .ag-row[row-index='400194'] [col-id='{{}}']"
+    assert dash_duo.find_element(cell.format("length")).text == str(row.length)
+    assert dash_duo.find_element(cell.format("env_steps")).text == f"{row.env_steps:,}"
+    assert dash_duo.find_element(cell.format("success")).text in ("yes", "no")
+
+    # the scrollbar dragged to the end: the last rows load
+    dash_duo.driver.execute_script(
+        f"const v = document.querySelector('#{ids.EPISODES_GRID} .ag-body-viewport');"
+        "v.scrollTop = v.scrollHeight;"
     )
-    row = store.episodes(run_id, start=98_765, limit=1)[0]
-    shown = dash_duo.find_element(
-        f"#{ids.EPISODES_GRID} .ag-row[row-index='98764'] [col-id='length']"
-    ).text
-    assert shown == str(row.length)
-    # An episode past the end is refused at the field.
+    until(lambda: _visible_indexes(dash_duo)[-1:] == [LOG_ROWS - 1], timeout=20)
+    _all_rows_load(dash_duo)
+
+    # one mouse-wheel step up, then a few more: every visible row stays loaded
+    viewport = dash_duo.find_element(f"#{ids.EPISODES_GRID} .ag-body-viewport")
+    for _ in range(4):
+        ActionChains(dash_duo.driver).scroll_from_origin(
+            ScrollOrigin.from_element(viewport), 0, -120
+        ).perform()
+        _all_rows_load(dash_duo)
+    assert _visible_indexes(dash_duo)[-1] < LOG_ROWS - 1
+
+    # an episode past the end is refused at the field, with the validator's words
     jump.clear()
-    jump.send_keys("200000\n")
-    dash_duo.wait_for_contains_text(f"#{ids.EPISODES_JUMP_FEEDBACK}", "allowed: 1 to 120000")
+    jump.send_keys("600000\n")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.EPISODES_JUMP_FEEDBACK}", "episode=600000 is invalid: out of range"
+    )
+    assert (
+        f"an integer from 1 to {LOG_ROWS}"
+        in dash_duo.find_element(f"#{ids.EPISODES_JUMP_FEEDBACK}").text
+    )
     assert dash_duo.get_logs() == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from app.figures.compare import (
     RunCurve,
@@ -91,7 +92,7 @@ def test_param_rows_flag_differences_and_show_changes():
         ]
     )
     by_name = {row["param"]: row for row in rows}
-    assert [row["param"] for row in rows][:4] == ["env_id", "preset", "seed", "episodes"]
+    assert [row["param"] for row in rows][:4] == ["env_id", "preset", "seed", "target_episodes"]
     assert by_name["alpha"]["differs"] and by_name["alpha"]["values"] == ["0.1", "0.5"]
     assert by_name["gamma"]["differs"] and by_name["gamma"]["values"] == ["0.99", "0.99 → 0.9"]
     assert not by_name["seed"]["differs"]
@@ -137,3 +138,17 @@ def test_comparison_csv_has_one_line_per_run_and_bucket():
     assert rows[2]["alpha"] == "0.5" and rows[0]["alpha"] == "0.1"
     assert rows[0]["mean"] == "0.1" and rows[0]["metric"] == "return"
     assert rows[0]["final_gap"] == "" and rows[0]["threshold"] == "0.5"
+
+
+HTML_NAME = '<a href="https://evil.example/">x</a>'
+
+
+def test_a_run_name_reaches_legend_and_hover_text_escaped_not_as_html():
+    curves = [RunCurve(7, HTML_NAME, _series([0.1, 0.2]), changes=[CHANGE])]
+    fig = compare_figure(curves, metric="return", weight=0.5, band=True)
+    text = json.dumps(fig)
+    assert "<a " not in text and 'evil.example/\\">' not in text
+    shown = '#7 &lt;a href="https://evil.example/"&gt;x&lt;/a&gt;'  # as Plotly decodes it
+    assert {trace["name"] for trace in fig["data"]} >= {shown, f"{shown} min–max", f"{shown} raw"}
+    (note,) = fig["layout"]["annotations"]
+    assert note["hovertext"].startswith(f"{shown}<br>")

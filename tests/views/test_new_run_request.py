@@ -17,20 +17,38 @@ def test_empty_fields_are_left_out_so_the_defaults_apply():
     }
 
 
-def test_typed_numbers_become_numbers_and_other_text_reaches_the_validator_as_typed():
+def test_typed_text_reaches_the_validator_as_typed_and_trimmed():
     body = new_run_body(
-        {"env": "GridWorld-v0", "episodes": "300", "alpha": "0.5", "seed": "x", "name": " me "}
+        {"env": "GridWorld-v0", "episodes": " 300", "alpha": "0.5 ", "seed": "x", "name": " me "}
     )
     assert body == {
         "env": "GridWorld-v0",
-        "params": {"alpha": 0.5},
-        "episodes": 300,
+        "params": {"alpha": "0.5"},
+        "episodes": "300",
         "seed": "x",
         "name": "me",
     }
     with pytest.raises(ValidationError) as refused:
         spec_from_request(body)
     assert error_field(refused.value) == "seed"
+    spec = spec_from_request({**body, "seed": "7"})
+    assert (spec.episodes, spec.hyperparams.alpha, spec.seed) == (300, 0.5, 7)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("episodes", "1_000"),
+        ("episodes", "١٠٠"),
+        ("seed", "1.0"),
+        ("alpha", "٠.٥"),
+        ("gamma", "9_9"),
+    ],
+)
+def test_numbers_the_cli_and_http_refuse_are_refused_from_the_form_too(field, typed):
+    with pytest.raises(ValidationError) as refused:
+        spec_from_request(new_run_body({"env": "GridWorld-v0", field: typed}))
+    assert error_field(refused.value) == field
 
 
 def test_a_custom_map_is_sent_as_rows_and_other_envs_get_no_map():

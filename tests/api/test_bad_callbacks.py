@@ -1,0 +1,388 @@
+"""Crafted Dash callback requests (values no page would send): each is answered with a clear
+message at the right place or with no update, never a 500, and the store is left exactly as
+it was.
+
+Status 204 in the table means no update: Dash answers 204 when a callback prevents the
+update, and 200 with an empty response when a one-output callback returns ``no_update``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app import ids
+from tests.api.dash_calls import dash_call
+from tests.dashboard_support import snapshot
+
+HUGE = 10**30
+EVIL_NAME = "a\ud800b"
+NO_ZOOM = "no zoom"
+
+Values = Callable[[Any], dict[str, Any]]
+"""The request's values for the seeded runs (``runs.running`` ...)."""
+
+
+def _running(r: Any) -> int:
+    return r.running
+
+
+def _id(run: object, r: Any) -> object:
+    """Return the run id a case sends: ``run(r)`` for a seeded run, else ``run`` as it is."""
+    return run(r) if callable(run) else run
+
+
+def _rows(request: object, run: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.EPISODES_GRID}.getRowsResponse",
+        lambda r: {
+            f"{ids.EPISODES_GRID}.getRowsRequest": request,
+            f"{ids.EPISODES_RUN}.data": _id(run, r),
+        },
+        f"{ids.EPISODES_GRID}.getRowsRequest",
+    )
+
+
+def _jump(value: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.EPISODES_JUMP}.invalid",
+        lambda r: {
+            f"{ids.EPISODES_GO}.n_clicks": 1,
+            f"{ids.EPISODES_JUMP}.value": value,
+            f"{ids.EPISODES_RUN}.data": _id(run, r),
+        },
+        f"{ids.EPISODES_GO}.n_clicks",
+    )
+
+
+def _control(run: object, changed: str = f"{ids.RUN_PAUSE}.n_clicks") -> tuple[str, Values, str]:
+    return (
+        f"{ids.RUN_ACTION_MESSAGE}.children",
+        lambda r: {changed: 1, f"{ids.RUN_ID}.data": _id(run, r)},
+        changed,
+    )
+
+
+def _status(run: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.RUN_STATUS}.children",
+        lambda r: {f"{ids.RUN_REFRESH}.n_intervals": 3, f"{ids.RUN_ID}.data": run},
+        f"{ids.RUN_REFRESH}.n_intervals",
+    )
+
+
+def _curves(zoom: object = None, run: object = _running, **controls: object) -> tuple:
+    values = {
+        f"{ids.RUN_X}.value": controls.get("x", "episode"),
+        f"{ids.RUN_SMOOTH}.value": controls.get("smooth", 0.6),
+        f"{ids.RUN_LOGY}.value": controls.get("logy", False),
+        f"{ids.RUN_BANDS}.value": controls.get("bands", True),
+        f"{ids.RUN_ZOOM}.data": zoom,
+    }
+    return (
+        f"{ids.run_curve('return')}.figure",
+        lambda r: {**values, f"{ids.RUN_ID}.data": _id(run, r)},
+        f"{ids.RUN_ZOOM}.data",
+    )
+
+
+def _params(typed: list[object], run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.RUN_PARAMS_MESSAGE}.children",
+        lambda r: {
+            f"{ids.RUN_PARAMS_APPLY}.n_clicks": 1,
+            "run-param.value": typed + [None] * (7 - len(typed)),
+            f"{ids.RUN_ID}.data": _id(run, r),
+        },
+        f"{ids.RUN_PARAMS_APPLY}.n_clicks",
+    )
+
+
+def _compare(runs: object = None, metric: object = "return", **controls: object) -> tuple:
+    return (
+        f"{ids.COMPARE_MAIN}.figure",
+        lambda r: {
+            f"{ids.COMPARE_RUNS}.value": [r.running, r.finished] if runs is None else runs,
+            f"{ids.COMPARE_METRIC}.value": metric,
+            f"{ids.COMPARE_X}.value": controls.get("x", "episode"),
+            f"{ids.COMPARE_SMOOTH}.value": controls.get("smooth", 0.6),
+            f"{ids.COMPARE_BANDS}.value": controls.get("bands", True),
+        },
+        f"{ids.COMPARE_METRIC}.value",
+    )
+
+
+def _tables(threshold: object, runs: object = None) -> tuple[str, Values, str]:
+    return (
+        f"{ids.COMPARE_SUMMARY}.children",
+        lambda r: {
+            f"{ids.COMPARE_RUNS}.value": [r.running, r.finished] if runs is None else runs,
+            f"{ids.COMPARE_THRESHOLD}.value": threshold,
+        },
+        f"{ids.COMPARE_THRESHOLD}.value",
+    )
+
+
+def _download(runs: object = None, metric: object = "return", threshold: object = 0.5):
+    return (
+        f"{ids.COMPARE_CSV}.data",
+        lambda r: {
+            f"{ids.COMPARE_CSV_BUTTON}.n_clicks": 1,
+            f"{ids.COMPARE_RUNS}.value": [r.running, r.finished] if runs is None else runs,
+            f"{ids.COMPARE_METRIC}.value": metric,
+            f"{ids.COMPARE_THRESHOLD}.value": threshold,
+        },
+        f"{ids.COMPARE_CSV_BUTTON}.n_clicks",
+    )
+
+
+def _policy_refresh(run: object, known: object = None) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_EPISODES}.data",
+        lambda r: {
+            f"{ids.POLICY_REFRESH}.n_intervals": 2,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+            f"{ids.POLICY_EPISODES}.data": known,
+        },
+        f"{ids.POLICY_REFRESH}.n_intervals",
+    )
+
+
+def _policy(index: object, episodes: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_MAP}.figure",
+        lambda r: {
+            f"{ids.POLICY_SLIDER}.value": index,
+            f"{ids.POLICY_EPISODES}.data": episodes,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+        },
+        f"{ids.POLICY_SLIDER}.value",
+    )
+
+
+def _play(index: object, last: object, paused: object, changed: str = ids.POLICY_PLAY):
+    prop = "n_clicks" if changed == ids.POLICY_PLAY else "n_intervals"
+    return (
+        f"{ids.POLICY_PLAYER}.disabled",
+        lambda r: {
+            f"{changed}.{prop}": 1,
+            f"{ids.POLICY_SLIDER}.value": index,
+            f"{ids.POLICY_SLIDER}.max": last,
+            f"{ids.POLICY_PLAYER}.disabled": paused,
+        },
+        f"{changed}.{prop}",
+    )
+
+
+def _form(**fields: object) -> tuple[str, Values, str]:
+    values = {f"{ids.new_field(name)}.value": value for name, value in fields.items()}
+    values.setdefault(f"{ids.new_field('env')}.value", "GridWorld-v0")
+    return (
+        f"{ids.NEW_MESSAGE}.children",
+        lambda r: {
+            f"{ids.NEW_SUBMIT}.n_clicks": 1,
+            **values,
+            f"{ids.RUNS_VERSION}.data": fields.get("version", 0),
+        },
+        f"{ids.NEW_SUBMIT}.n_clicks",
+    )
+
+
+DEEP_MAP = "[" * 5000 + '"S"' + "]" * 5000
+
+# (label, (output, values, changed), status, words the answer must contain)
+BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
+    # episode log: the grid's block requests
+    ("rows-start-text", _rows({"startRow": "abc", "endRow": 100}, _running), 204, []),
+    ("rows-negative", _rows({"startRow": -5, "endRow": 10}, _running), 204, []),
+    ("rows-huge", _rows({"startRow": HUGE, "endRow": HUGE + 100}, _running), 204, []),
+    ("rows-huge-end", _rows({"startRow": 0, "endRow": HUGE}, _running), 204, []),
+    ("rows-backwards", _rows({"startRow": 10, "endRow": 5}, _running), 204, []),
+    ("rows-fraction", _rows({"startRow": 1.5, "endRow": 10}, _running), 204, []),
+    ("rows-bool", _rows({"startRow": True, "endRow": 5}, _running), 204, []),
+    ("rows-null", _rows({"startRow": None, "endRow": None}, _running), 204, []),
+    ("rows-list", _rows([1, 2], _running), 204, []),
+    ("rows-text", _rows("rows please", _running), 204, []),
+    ("rows-nan", _rows({"startRow": math.nan, "endRow": 10}, _running), 204, []),
+    (
+        "rows-junk-sort",
+        _rows({"startRow": 0, "endRow": 10, "sortModel": "x"}, _running),
+        200,
+        ["rowData"],
+    ),
+    ("rows-run-huge", _rows({"startRow": 0, "endRow": 100}, HUGE), 204, []),
+    ("rows-run-text", _rows({"startRow": 0, "endRow": 100}, "abc"), 204, []),
+    ("rows-run-null", _rows({"startRow": 0, "endRow": 100}, None), 204, []),
+    ("rows-run-missing", _rows({"startRow": 0, "endRow": 100}, 999), 204, []),
+    ("rows-run-list", _rows({"startRow": 0, "endRow": 100}, [1]), 204, []),
+    ("rows-run-negative", _rows({"startRow": 0, "endRow": 100}, -1), 204, []),
+    # episode log: jump to an episode
+    ("jump-text", _jump("abc"), 200, ["episode='abc'", "whole number"]),
+    ("jump-fraction", _jump(2.5), 200, ["episode=2.5", "whole number"]),
+    ("jump-huge", _jump(HUGE), 200, ["episode=", "out of range", "1 to 250"]),
+    ("jump-negative", _jump(-1), 200, ["episode=-1", "1 to 250"]),
+    ("jump-past-end", _jump(251), 200, ["episode=251", "1 to 250"]),
+    ("jump-bool", _jump(True), 200, ["episode=True"]),
+    ("jump-list", _jump([5]), 200, ["episode=[5]"]),
+    ("jump-object", _jump({"a": 1}), 200, ["episode="]),
+    ("jump-arabic", _jump("١٢"), 200, ["episode=", "whole number"]),
+    ("jump-nan", _jump(math.nan), 200, ["episode=nan"]),
+    ("jump-exponent", _jump("1e3"), 200, ["episode=1e3", "whole number"]),
+    ("jump-surrogate", _jump(EVIL_NAME), 200, ["episode="]),
+    ("jump-run-huge", _jump(5, HUGE), 204, []),
+    ("jump-run-text", _jump(5, "abc"), 204, []),
+    ("jump-run-missing", _jump(5, 999), 204, []),
+    # run page: pause / resume / stop
+    ("control-run-huge", _control(HUGE), 200, ["run_id=", "out of range"]),
+    ("control-run-text", _control("abc"), 200, ["run_id='abc'"]),
+    ("control-run-null", _control(None), 200, ["run_id=None"]),
+    ("control-run-list", _control([1]), 200, ["run_id=[1]"]),
+    ("control-run-missing", _control(999), 200, ["run 999 not found"]),
+    ("control-stop-huge", _control(HUGE, f"{ids.RUN_STOP}.n_clicks"), 200, ["run_id="]),
+    ("control-unknown-button", _control(_running, "run-nope.n_clicks"), 204, []),
+    ("control-no-button", _control(_running, ""), 204, []),
+    # run page: status refresh
+    ("status-run-huge", _status(HUGE), 204, []),
+    ("status-run-text", _status("abc"), 204, []),
+    ("status-run-list", _status([1]), 204, []),
+    ("status-run-object", _status({"id": 1}), 204, []),
+    ("status-run-missing", _status(999), 204, []),
+    # run page: curves and zoom
+    ("zoom-text", _curves({"x_mode": "episode", "x0": "abc", "x1": 5}), 200, [NO_ZOOM]),
+    ("zoom-missing", _curves({"x_mode": "episode"}), 200, [NO_ZOOM]),
+    ("zoom-infinite", _curves({"x_mode": "episode", "x0": 1e308, "x1": math.inf}), 200, [NO_ZOOM]),
+    ("zoom-nan", _curves({"x_mode": "episode", "x0": math.nan, "x1": 5}), 200, [NO_ZOOM]),
+    ("zoom-lists", _curves({"x_mode": "env_steps", "x0": [1], "x1": {"a": 1}}), 200, [NO_ZOOM]),
+    ("zoom-list", _curves([1, 2]), 200, [NO_ZOOM]),
+    ("zoom-text-store", _curves("zoom"), 200, [NO_ZOOM]),
+    ("zoom-bools", _curves({"x_mode": "episode", "x0": True, "x1": False}), 200, [NO_ZOOM]),
+    ("zoom-huge-int", _curves({"x_mode": "episode", "x0": -HUGE, "x1": HUGE}), 200, ["figure"]),
+    (
+        "zoom-whole-range",
+        _curves({"x_mode": "episode", "x0": -1e308, "x1": 1e308}),
+        200,
+        ["figure"],
+    ),
+    ("zoom-mode-object", _curves({"x_mode": {"a": 1}, "x0": 1, "x1": 5}), 200, [NO_ZOOM]),
+    (
+        "curves-odd-controls",
+        _curves(None, x="nope", smooth="abc", logy="x", bands=[1]),
+        200,
+        ["figure"],
+    ),
+    ("curves-run-huge", _curves(None, HUGE), 204, []),
+    ("curves-run-text", _curves(None, "abc"), 204, []),
+    # run page: parameter editor
+    ("params-text", _params(["abc"]), 200, ["alpha='abc'", "not a number"]),
+    ("params-object", _params([{"a": 1}]), 200, ["alpha=", "not a number"]),
+    ("params-arabic", _params(["١"]), 200, ["alpha=", "not a number"]),
+    ("params-underscore", _params(["0.1_0"]), 200, ["alpha=0.1_0", "not a number"]),
+    ("params-infinite", _params([None, "1e400"]), 200, ["gamma=", "finite"]),
+    ("params-long", _params(["9" * 5000]), 200, ["alpha=", "finite"]),
+    ("params-bool", _params([True]), 200, ["alpha='True'"]),
+    ("params-surrogate", _params([EVIL_NAME]), 200, ["alpha=", "not a number"]),
+    ("params-run-huge", _params(["0.5"], HUGE), 200, ["run_id=", "out of range"]),
+    ("params-run-text", _params(["0.5"], "abc"), 200, ["run_id='abc'"]),
+    ("params-run-missing", _params(["0.5"], 999), 200, ["run 999 not found"]),
+    # compare page: curves
+    ("compare-run-huge", _compare([HUGE]), 200, ["figure"]),
+    ("compare-unknown-metric", _compare(metric="nope"), 204, []),
+    ("compare-null-metric", _compare(metric=None), 204, []),
+    ("compare-surrogate-metric", _compare(metric=EVIL_NAME), 204, []),
+    ("compare-list-metric", _compare(metric=["return"]), 204, []),
+    ("compare-unknown-x", _compare(x="nope"), 204, []),
+    ("compare-runs-text", _compare("abc"), 200, ["figure"]),
+    ("compare-runs-objects", _compare([{"a": 1}, [2]]), 200, ["figure"]),
+    ("compare-runs-many", _compare(list(range(1, 40))), 200, ["figure"]),
+    ("compare-odd-smooth", _compare(smooth="abc", bands="x"), 200, ["figure"]),
+    # compare page: tables and the file
+    ("tables-threshold-text", _tables("abc"), 200, ["children"]),
+    ("tables-threshold-inf", _tables(math.inf), 200, ["children"]),
+    ("tables-threshold-list", _tables([1]), 200, ["children"]),
+    ("tables-threshold-huge", _tables(HUGE), 200, ["children"]),
+    ("tables-run-huge", _tables(0.5, [HUGE]), 200, ["Pick runs"]),
+    ("download-unknown-metric", _download(metric="nope"), 204, []),
+    ("download-threshold-text", _download(threshold="abc"), 200, ["gridlab-compare-"]),
+    ("download-run-huge", _download([HUGE]), 204, []),
+    ("download-metric-object", _download(metric={"a": 1}), 204, []),
+    # policy page
+    ("policy-refresh-run-huge", _policy_refresh(HUGE), 204, []),
+    ("policy-refresh-run-text", _policy_refresh("abc"), 204, []),
+    ("policy-refresh-run-missing", _policy_refresh(999), 204, []),
+    ("policy-refresh-known-text", _policy_refresh(_running, "x"), 200, ["policy-episodes"]),
+    ("policy-index-text", _policy("abc", [250]), 200, ["checkpoint 1 of 1"]),
+    ("policy-index-huge", _policy(HUGE, [250]), 200, ["checkpoint 1 of 1"]),
+    ("policy-index-negative", _policy(-5, [250]), 200, ["checkpoint 1 of 1"]),
+    ("policy-episodes-huge", _policy(0, [HUGE]), 200, ["checkpoint 1 of 1"]),
+    ("policy-episodes-text", _policy(0, "abc"), 200, ["checkpoint 1 of 1"]),
+    ("policy-episodes-objects", _policy(0, [{"a": 1}]), 200, ["checkpoint 1 of 1"]),
+    ("policy-run-huge", _policy(0, [250], HUGE), 204, []),
+    ("policy-run-missing", _policy(0, [250], 999), 204, []),
+    ("play-text", _play("x", "y", "z"), 200, ["policy-player"]),
+    ("play-objects", _play([1], {"a": 1}, None, ids.POLICY_PLAYER), 200, ["policy-player"]),
+    ("play-huge", _play(HUGE, HUGE, True), 200, ["policy-player"]),
+    # runs page: the new-run form
+    ("form-name-surrogate", _form(name=EVIL_NAME), 200, ["name=", "lone surrogate U+D800"]),
+    ("form-name-list", _form(name=["a"]), 200, ["name=['a']", "not text"]),
+    ("form-name-object", _form(name={"x": 1}), 200, ["name=", "not text"]),
+    ("form-name-long", _form(name="x" * 101), 200, ["name=", "101 characters"]),
+    ("form-name-bell", _form(name="bell\x07"), 200, ["name=", "U+0007"]),
+    ("form-episodes-underscore", _form(episodes="1_000"), 200, ["episodes=1_000", "whole number"]),
+    ("form-episodes-arabic", _form(episodes="١٠٠"), 200, ["episodes=", "whole number"]),
+    ("form-episodes-list", _form(episodes=[5]), 200, ["episodes=[5]"]),
+    ("form-episodes-huge", _form(episodes=HUGE), 200, ["episodes=", "out of range"]),
+    ("form-alpha-text", _form(alpha="abc"), 200, ["alpha='abc'"]),
+    ("form-alpha-object", _form(alpha={"a": 1}), 200, ["alpha="]),
+    ("form-alpha-arabic", _form(alpha="٠.٥"), 200, ["alpha=", "not a number"]),
+    ("form-seed-fraction", _form(seed=1.5), 200, ["seed=1.5"]),
+    ("form-seed-text", _form(seed="1.0"), 200, ["seed=1.0", "whole number"]),
+    ("form-env-number", _form(env=5), 200, ["env=5"]),
+    ("form-env-long", _form(env="x" * 5000), 200, ["env=", "not a registered"]),
+    ("form-preset-unknown", _form(preset="nope"), 200, ["preset='nope'"]),
+    ("form-desc-deep", _form(preset="custom", desc=DEEP_MAP), 200, ["desc="]),
+    ("form-desc-list", _form(preset="custom", desc=["S" + "." * 100 + "G"]), 200, ["desc="]),
+    ("form-desc-number", _form(preset="custom", desc=5), 200, ["desc="]),
+    ("form-desc-json-numbers", _form(preset="custom", desc="[1, 2]"), 200, ["desc="]),
+    ("form-epsilon-min", _form(epsilon="0.1", epsilon_min="0.5"), 200, ["epsilon_min="]),
+    ("form-version-text", _form(alpha="abc", version="abc"), 200, ["alpha='abc'"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "status", "words"),
+    [row[1:] for row in BAD_CALLBACKS],
+    ids=[row[0] for row in BAD_CALLBACKS],
+)
+def test_a_crafted_callback_gets_a_message_or_no_update_and_changes_nothing(
+    client, store_url, runs, call, status, words
+):
+    output, values, changed = call
+    before = snapshot(store_url)
+    response = dash_call(client, output, values(runs), changed)
+    text = response.get_data(as_text=True)
+    if status == 204 and response.status_code == 200:
+        assert response.get_json()["response"] == {}, text[:500]
+    else:
+        assert response.status_code == status, text[:500]
+    if status == 200:
+        answer = response.get_json()["response"]
+        shown = str(answer) if NO_ZOOM not in words else _zoom_state(answer)
+        for word in words:
+            assert word in shown, (word, shown[:500])
+    assert snapshot(store_url) == before
+
+
+def _zoom_state(answer: dict[str, Any]) -> str:
+    """Return ``NO_ZOOM`` when the return curve was drawn over the whole run."""
+    figure = answer[ids.run_curve("return")]["figure"]
+    return NO_ZOOM if "range" not in figure["layout"]["xaxis"] else "zoomed"
+
+
+def test_the_tables_are_big_enough():
+    from tests.api.test_bad_requests import BAD_REQUESTS
+
+    assert len(BAD_CALLBACKS) >= 100
+    assert len(BAD_REQUESTS) + len(BAD_CALLBACKS) >= 250
