@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from .engine import holds_connections, transaction
 from .errors import SchemaVersionError, StoreError
 from .migrations import sqlite_file
-from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta
+from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta, store_revision
 
 HEAD = f"{SCHEMA_VERSION:04d}"
 """The head revision's id: revision ids are schema versions in four digits."""
@@ -222,6 +222,7 @@ def _create(conn: Connection) -> None:
     Base.metadata.create_all(conn)
     commands.stamp_head(conn)
     conn.execute(insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+    conn.execute(insert(store_revision).values(id=1, revision=0))
 
 
 def _upgrade(conn: Connection, found: Found, path: Path | None, where: str) -> None:
