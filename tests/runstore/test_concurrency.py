@@ -1,4 +1,4 @@
-"""Four writer processes and a reader on one store: no lock errors, no lost or torn batch."""
+"""Processes sharing a store: no lock errors, no lost or torn batch, no stale view."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tests.runstore.support import (
     new_run,
     read_while_writing,
     write_run,
+    write_then_close,
 )
 
 WRITERS = 4
@@ -40,3 +41,26 @@ def test_four_writers_and_a_reader_run_without_errors(store_url):
         )
         assert_series_equals_raw(store.series(run_id, "return", points=70), rows)
     store.close()
+
+
+def test_a_second_store_on_a_file_keeps_the_first_ones_view(tmp_path):
+    """Opening the same SQLite file twice in one process, then letting another process write
+    and close: both stores see its rows and keep writing (the second open must not drop the
+    first one's locks, or the other process resets the WAL under it)."""
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    first = RunStore(url)
+    run_id = new_run(first)
+    first.append_episodes(run_id, make_rows(1, 10))
+    second = RunStore(url)
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(1, 4):
+        writer = context.Process(target=write_then_close, args=(url, run_id))
+        writer.start()
+        writer.join(60)
+        assert writer.exitcode == 0
+        for store in (first, second):
+            assert store.get_run(run_id).episodes_done == 10 + 10 * round_
+    first.add_warning(run_id, "still writing")
+    assert second.get_run(run_id).warnings == ["still writing"]
+    first.close()
+    second.close()
