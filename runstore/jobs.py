@@ -91,6 +91,12 @@ def writing(
             if claim.run_id != run_id or not is_int(run_id):
                 raise InvalidQuery("claim", claim, f"a claim of run {run_id}")
             fence(conn, claim, lease_seconds)
+        elif is_int(run_id) and conn.dialect.name == "postgresql":
+            # lock order: the run's row first, the revision's last (or two writers, each
+            # holding one, would wait for each other)
+            conn.execute(
+                select(RunRow.id).where(RunRow.id == run_id).with_for_update(key_share=True)
+            )
         yield conn
         if run_id is not None:
             revisions.bump(conn, run_id)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 
-from runstore import RunStore
+from runstore import Owner, RunStore, StoreError
 from tests.runstore.support import (
     assert_series_equals_raw,
     make_rows,
@@ -64,3 +65,36 @@ def test_a_second_store_on_a_file_keeps_the_first_ones_view(tmp_path):
     assert second.get_run(run_id).warnings == ["still writing"]
     first.close()
     second.close()
+
+
+def test_a_worker_and_a_control_writer_on_one_run_never_deadlock(store_url):
+    """A worker's fenced flushes and the dashboard's parameter changes, on the same run at
+    once: both lock the run's row before the store revision's, so neither waits for the
+    other in a cycle (PostgreSQL aborted one with "deadlock detected" before)."""
+    store = RunStore(store_url)
+    run_id = new_run(store)
+    claim = store.claim_next(Owner("box-a", 101, 1000.0))
+    errors: list[Exception] = []
+
+    def repeat(write) -> None:
+        try:
+            for i in range(150):
+                write(i)
+        except StoreError as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(
+            target=repeat,
+            args=(lambda i: store.append_episodes(run_id, make_rows(1 + 5 * i, 5), claim=claim),),
+        ),
+        threading.Thread(
+            target=repeat, args=(lambda i: store.request_params(run_id, {"alpha": 0.1}, "api"),)
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    store.close()
+    assert errors == []
