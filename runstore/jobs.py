@@ -260,8 +260,8 @@ def set_status(
         run_id: the run.
         status: the new status.
         error: the error to record, if any.
-        pid: the worker's process (``running`` only).
-        host: the worker's host (``running`` only).
+        pid: the worker's process (``running`` only; with a claim, None keeps the owner's).
+        host: the worker's host (likewise).
         claimed: the run's owner writes; without a claim no live lease may hold the run,
             and the run is left without an owner.
 
@@ -272,8 +272,9 @@ def set_status(
     """
     run = runs.fetch(conn, run_id, lock=True)
     values = runs.status_values(run, status, error)
-    if status == "running":
-        values.update(pid=pid, host=host)
+    if status == "running":  # the owner's own pid and host stay unless it gives others
+        given = {"pid": pid, "host": host}
+        values.update({k: v for k, v in given.items() if v is not None or not claimed})
     if not claimed and run.owner is not None and run.status == "running":
         raise ClaimRefused(f"{_held(run)}; ask its worker instead (request_status)")
     if not claimed or status != "running":

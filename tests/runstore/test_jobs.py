@@ -304,9 +304,11 @@ def test_a_control_status_is_refused_while_a_live_worker_holds_the_run(short, lo
 def test_the_owner_sets_its_status_through_its_claim(long):
     run_id = new_run(long)
     claim = long.claim_next(HERE)
-    long.set_status(run_id, "running", pid=7, host="box-a", claim=claim)
+    long.set_status(run_id, "running", claim=claim)
     run = long.get_run(run_id)
-    assert (run.status, run.owner, run.pid) == ("running", HERE.label, 7)
+    assert (run.status, run.owner, run.pid, run.host) == ("running", HERE.label, 101, "box-a")
+    long.set_status(run_id, "running", pid=7, claim=claim)
+    assert long.get_run(run_id).pid == 7
     long.set_status(run_id, "stopped", claim=claim)
     run = long.get_run(run_id)
     assert (run.status, run.owner, run.lease_expires) == ("stopped", None, None)
