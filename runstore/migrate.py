@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, inspect, text, update
 from sqlalchemy.engine import make_url
 
-from .engine import transaction
+from .engine import holds_connections, transaction
 from .errors import SchemaVersionError, StoreError
 from .migrations import sqlite_file
-from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta
+from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta, store_revision
 
 HEAD = f"{SCHEMA_VERSION:04d}"
 """The head revision's id: revision ids are schema versions in four digits."""
@@ -69,25 +69,24 @@ class Found:
     """The rows of ``gridlab_alembic_version``; empty without the table."""
 
 
-def prepare_schema(engine: Engine, url: str, *, inspect_file: bool = True) -> None:
+def prepare_schema(engine: Engine, url: str) -> None:
     """Make the database at ``url`` a store of the current schema, or refuse it unchanged.
 
     Args:
         engine: the store's engine, not connected yet.
         url: the store's URL, for messages (its password is not shown).
-        inspect_file: look at a SQLite file through a read-only connection before the
-            engine connects; False when this process has the file open already (it was
-            inspected then, and reading it outside SQLite would drop the process's locks).
 
     Raises:
         SchemaVersionError: the store was written by a newer gridlab.
         StoreError: it is not a gridlab store (another application's database, not SQLite,
             damaged, a directory), or it cannot be read, copied or written.
     """
-    path = sqlite_path(engine)
+    path = _sqlite_file(engine)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
     own_database = engine.dialect.name == "sqlite"
-    if path is not None and inspect_file:
+    # A file this process has connections to is a store already, and opening it outside
+    # SQLite would drop their locks (see ``engine``): it is only surveyed in the transaction.
+    if path is not None and not holds_connections(path):
         found = _survey_file(path)
         if found is not None:
             _plan(found, where, own_database=own_database)
@@ -102,7 +101,7 @@ def prepare_schema(engine: Engine, url: str, *, inspect_file: bool = True) -> No
             _upgrade(conn, found, path, where)
 
 
-def sqlite_path(engine: Engine) -> Path | None:
+def _sqlite_file(engine: Engine) -> Path | None:
     """Return the engine's SQLite file, or None (PostgreSQL, or an in-memory database)."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
@@ -223,6 +222,7 @@ def _create(conn: Connection) -> None:
     Base.metadata.create_all(conn)
     commands.stamp_head(conn)
     conn.execute(insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+    conn.execute(insert(store_revision).values(id=1, revision=0))
 
 
 def _upgrade(conn: Connection, found: Found, path: Path | None, where: str) -> None:
