@@ -20,7 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from app.rules import Conflict, parse_id
-from app.training import STALE_AFTER_S, TrainingPool, create_run, prepare_resume, train
+from app.training import TrainingPool, create_run, prepare_resume, train
 from app.training.worker import StopFlag
 from gridworld.errors import ValidationError
 from gridworld.spec import validate_run_spec
@@ -165,15 +165,11 @@ def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
 def run_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard with a training pool until interrupted; return the exit status.
 
-    Runs left ``running`` by a dead worker are marked crashed first; queued runs are
-    adopted. Ctrl-C or SIGTERM pause every worker (checkpoint) before exiting.
+    Queued runs are adopted. Ctrl-C or SIGTERM pause every worker (checkpoint) before exiting.
     """
     from app.factory import create_app  # Dash loads only for the dashboard
 
     url = store_url(args.db)
-    store = RunStore(url)
-    store.mark_stale_runs(STALE_AFTER_S)
-    store.close()
     pool = TrainingPool(url)
     signal.signal(signal.SIGTERM, _raise_system_exit)
     try:
@@ -307,10 +303,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace) -> RunStore:
-    """Open the run store named by ``--db`` and mark runs whose worker is gone as crashed."""
-    store = RunStore(store_url(args.db))
-    store.mark_stale_runs(STALE_AFTER_S)
-    return store
+    """Open the run store named by ``--db``."""
+    return RunStore(store_url(args.db))
 
 
 COMMANDS = {
