@@ -1,4 +1,5 @@
-"""What the pages of one run share: the run a URL names, or a notice that there is none.
+"""What the pages of one run share: the run a URL names (and the revision its page starts
+from), or a notice that there is none.
 
 Dash builds its validation layout by calling every page's layout without arguments; the run
 pages then draw ``VALIDATION_RUN``, so every component their callbacks name is in that layout.
@@ -15,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.context import get_store
 from app.rules import parse_id
+from app.views.revision import read_revision
 from gridworld.errors import ValidationError
 from gridworld.spec import GRIDWORLD_ID
 from runstore import Run, RunNotFound
@@ -43,6 +45,27 @@ VALIDATION_RUN = Run(
     host=None,
 )
 """The run a run page is drawn for when Dash calls its layout without a URL (never stored)."""
+
+
+def run_and_revision(value: object) -> tuple[Run, int] | None:
+    """Return the run a URL segment names and the revision its page starts from.
+
+    The revision is read first, so a write landing while the page is drawn moves it again.
+    Without a segment (Dash building its validation layout): ``VALIDATION_RUN`` and 0.
+
+    Returns:
+        The run and its revision, or None when ``rules.parse_id`` refuses the segment or no
+        such run exists.
+    """
+    if value is None:
+        return VALIDATION_RUN, 0
+    store = get_store()
+    try:
+        run_id = parse_id("run_id", value)
+        revision = read_revision(store, run_id)
+        return store.get_run(run_id), revision
+    except (ValidationError, RunNotFound):
+        return None
 
 
 def run_from_path(value: object) -> Run | None:

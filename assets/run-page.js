@@ -31,20 +31,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return {x_mode: xMode, x0: Math.min(x0, x1), x1: Math.max(x0, x1)};
         },
 
-        /* Show "reconnecting" while the run's API URL (`url`) does not answer within 3 s. */
-        reconnecting: async function (_, url) {
-            const hidden = {display: "none"};
-            const shown = {display: "inline-block"};
-            const abort = new AbortController();
-            const timer = setTimeout(() => abort.abort(), 3000);
-            try {
-                const response = await fetch(url, {cache: "no-store", signal: abort.signal});
-                return response.ok ? hidden : shown;
-            } catch (error) {
-                return shown;
-            } finally {
-                clearTimeout(timer);
-            }
+        /* Show "reconnecting" while the server has not answered the revision poll for
+           `LOST_TICKS` ticks: `tick` is the poll timer's count, `heard` the tick of the last
+           poll the server answered (app/components/revision_poll.py). */
+        reconnecting: function (tick, heard) {
+            const LOST_TICKS = 3;
+            const lost = (tick || 0) - (heard || 0) >= LOST_TICKS;
+            return lost ? {display: "inline-block"} : {display: "none"};
         },
     },
 });

@@ -39,13 +39,18 @@ def check_int(
     return value
 
 
+SQL_INT_RANGE = range(-(2**63), 2**63)
+"""The integers a SQL BIGINT (and SQLite's INTEGER) holds."""
+
+
 def is_int(value: object) -> TypeGuard[int]:
-    """Return whether ``value`` is an int and not a bool (which Python counts as one).
+    """Return whether ``value`` is an int (not a bool, which Python counts as one) that SQL
+    can hold.
 
     A run id or an episode number must pass this before it reaches SQL: SQLite would match
-    ``"1"`` or ``True`` to row 1.
+    ``"1"`` or ``True`` to row 1, and the driver raises OverflowError past 64 bits.
     """
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and value in SQL_INT_RANGE
 
 
 def is_number(value: object) -> TypeGuard[int | float]:

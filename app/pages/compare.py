@@ -2,7 +2,10 @@
 
 Every control lives in the URL's query string (``views.compare.QUERY_KEYS``), so a link
 reproduces the view. Only decimated windows are read: comparing eight runs of a million
-episodes costs the same as comparing two short ones.
+episodes costs the same as comparing two short ones. The page polls the store's revision
+every second (``components.revision_poll``); when it moved, the compared runs' keys are read
+(``views.revision.run_key``) and the figures and tables are redrawn only if one of those runs
+moved.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.components.compare_controls import compare_controls, threshold_input
 from app.components.compare_tables import param_table, small_multiples, summary_table
+from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.views.compare import (
     QUERY_KEYS,
@@ -41,11 +45,13 @@ from app.views.compare import (
     threshold_of,
 )
 from app.views.query import smoothing
+from app.views.revision import read_revision, run_key
 
 dash.register_page(__name__, path="/compare", order=1, title="gridlab · compare")
 
-REFRESH_MS = 2000
-"""Refresh period while any compared run is live."""
+POLL = RevisionPoll(tick=ids.COMPARE_REFRESH, revision=ids.COMPARE_REVISION)
+"""The page's poll of the store's revision."""
+POLL.register()
 
 
 def layout(**query: object) -> html.Div:
@@ -60,13 +66,16 @@ def layout(**query: object) -> html.Div:
         the summary table.
     """
     settings = settings_from(query)
+    store = get_store()
+    revision = read_revision(store)
     return html.Div(
         [
             html.H2("Compare runs", id=ids.PAGE_TITLE),
-            compare_controls(settings, run_options(get_store())),
+            compare_controls(settings, run_options(store)),
             html.A("link to this comparison", id=ids.COMPARE_SHARE, href="", className="small"),
             dcc.Store(id=ids.COMPARE_QUERY_KEYS, data=list(QUERY_KEYS)),
-            dcc.Interval(id=ids.COMPARE_REFRESH, interval=REFRESH_MS, disabled=True),
+            *POLL.components(revision),
+            dcc.Store(id=ids.COMPARE_KEY, data=None),
             dcc.Graph(id=ids.COMPARE_MAIN, config={"displaylogo": False}),
             html.H4("Metrics", className="mt-3"),
             html.Div(id=ids.COMPARE_SMALL, className="row g-2"),
@@ -102,28 +111,44 @@ clientside_callback(
 
 
 @callback(
+    Output(ids.COMPARE_KEY, "data"),
+    Input(ids.COMPARE_REVISION, "data"),
+    Input(ids.COMPARE_RUNS, "value"),
+    State(ids.COMPARE_KEY, "data"),
+)
+def compared_key(_: Any, run_ids: list[int] | None, known: list[Any] | None) -> Any:
+    """Read what the compared runs are now (the store moved, or the choice of runs did).
+
+    Returns:
+        ``views.revision.run_key`` of each compared run; no update when none moved, so
+        nothing is redrawn.
+    """
+    key = [run_key(run) for run in find_runs(get_store(), run_ids)]
+    return no_update if key == known else key
+
+
+@callback(
     Output(ids.COMPARE_MAIN, "figure"),
     Output(ids.COMPARE_SMALL, "children"),
-    Output(ids.COMPARE_REFRESH, "disabled"),
-    Input(ids.COMPARE_RUNS, "value"),
     Input(ids.COMPARE_METRIC, "value"),
     Input(ids.COMPARE_X, "value"),
     Input(ids.COMPARE_SMOOTH, "value"),
     Input(ids.COMPARE_BANDS, "value"),
-    Input(ids.COMPARE_REFRESH, "n_intervals"),
+    Input(ids.COMPARE_KEY, "data"),
+    State(ids.COMPARE_RUNS, "value"),
 )
 def render_curves(
-    run_ids: list[int] | None,
     metric: str,
     x_mode: str,
     smooth: float | None,
     bands: bool,
-    _: int | None,
-) -> tuple[Any, Any, bool]:
+    _: Any,
+    run_ids: list[int] | None,
+) -> tuple[Any, Any]:
     """Draw the overlaid curve of ``metric`` and one small figure per headline metric.
 
     Returns:
-        The main figure, the small multiples, and whether to stop refreshing (no run live).
+        The main figure and the small multiples.
     """
     choice = plot_choice(metric, x_mode)
     if choice is None:
@@ -131,19 +156,17 @@ def render_curves(
     store = get_store()
     runs = find_runs(store, run_ids)
     main, small = compare_figures(store, runs, *choice, smoothing(smooth), bool(bands))
-    return main, small_multiples(small), not any(run.is_live for run in runs)
+    return main, small_multiples(small)
 
 
 @callback(
     Output(ids.COMPARE_PARAMS, "children"),
     Output(ids.COMPARE_SUMMARY, "children"),
-    Input(ids.COMPARE_RUNS, "value"),
     Input(ids.COMPARE_THRESHOLD, "value"),
-    Input(ids.COMPARE_REFRESH, "n_intervals"),
+    Input(ids.COMPARE_KEY, "data"),
+    State(ids.COMPARE_RUNS, "value"),
 )
-def render_tables(
-    run_ids: list[int] | None, threshold: float | None, _: int | None
-) -> tuple[Any, Any]:
+def render_tables(threshold: float | None, _: Any, run_ids: list[int] | None) -> tuple[Any, Any]:
     """Build the parameter diff table (differing rows highlighted) and the summary table.
 
     Returns:

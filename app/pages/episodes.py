@@ -1,4 +1,8 @@
-"""The raw episode log of one run: an infinite-scrolling grid that loads only visible blocks."""
+"""The raw episode log of one run: an infinite-scrolling grid that loads only visible blocks.
+
+The page polls the run's revision every second (``components.revision_poll``); the episode
+count follows it.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.components.revision_poll import RevisionPoll
 from app.context import get_store
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
+from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import format_number
 from app.views.episode_log import BLOCK_ROWS, column_defs, episode_block, jump_target
 from gridworld.errors import ValidationError
-from runstore import RunNotFound
+from runstore import Run, RunNotFound
 
 dash.register_page(
     __name__, path_template="/runs/<run_id>/episodes", order=3, title="gridlab · episode log"
@@ -34,6 +39,17 @@ GRID_OPTIONS = {
     "maxConcurrentDatasourceRequests": 1,
 }
 """The infinite row model's settings: blocks of ``BLOCK_ROWS``, at most ten cached."""
+POLL = RevisionPoll(tick=ids.EPISODES_REFRESH, revision=ids.EPISODES_REVISION, run=ids.EPISODES_RUN)
+"""The page's poll of the run's revision."""
+POLL.register()
+
+
+def _count(run: Run) -> list[Any]:
+    """Return the line under the title: the episodes done and a link back to the run."""
+    return [
+        f"{format_number(run.episodes_done)} episodes · ",
+        dcc.Link("back to the run", href=f"/runs/{run.id}"),
+    ]
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
@@ -46,20 +62,14 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page: a header, a jump-to-episode field and the grid.
     """
-    run = VALIDATION_RUN if run_id is None else run_from_path(run_id)
-    if run is None:
+    found = run_and_revision(run_id)
+    if found is None:
         return missing_run("Episode log", run_id, ids.EPISODES_MISSING)
+    run, revision = found
     return html.Div(
         [
             html.H2(f"Episode log · {run.name}", id=ids.PAGE_TITLE),
-            html.P(
-                [
-                    f"{format_number(run.episodes_done)} episodes · ",
-                    dcc.Link("back to the run", href=f"/runs/{run.id}"),
-                ],
-                id=ids.EPISODES_COUNT,
-                className="text-muted",
-            ),
+            html.P(_count(run), id=ids.EPISODES_COUNT, className="text-muted"),
             dbc.InputGroup(
                 [
                     dbc.InputGroupText("Jump to episode"),
@@ -71,6 +81,7 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
                 style={"maxWidth": "28rem"},
             ),
             dcc.Store(id=ids.EPISODES_RUN, data=run.id),
+            *POLL.components(revision),
             dag.AgGrid(
                 id=ids.EPISODES_GRID,
                 rowModelType="infinite",
@@ -81,6 +92,24 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             ),
         ]
     )
+
+
+@callback(
+    Output(ids.EPISODES_COUNT, "children"),
+    Input(ids.EPISODES_REVISION, "data"),
+    State(ids.EPISODES_RUN, "data"),
+    prevent_initial_call=True,
+)
+def refresh_count(_: Any, run_id: int) -> list[Any]:
+    """Re-read the episode count (the revision moved).
+
+    Returns:
+        The line under the title.
+    """
+    try:
+        return _count(get_store().get_run(run_id))
+    except RunNotFound:
+        raise PreventUpdate from None
 
 
 @callback(

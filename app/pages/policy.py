@@ -1,4 +1,8 @@
-"""The policy view of one run: what the agent learned, replayed checkpoint by checkpoint."""
+"""The policy view of one run: what the agent learned, replayed checkpoint by checkpoint.
+
+The page polls the run's revision every second (``components.revision_poll``) and re-reads
+the checkpoint list when it moved, so checkpoints saved anywhere appear within a second.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure, policy_figure
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
+from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import format_number
 from runstore import RunNotFound
 
@@ -23,9 +28,10 @@ dash.register_page(
 
 PLAY_MS = 700
 """Milliseconds per checkpoint while playing."""
-REFRESH_MS = 5000
-"""How often a live run's checkpoint list is re-read."""
 MAX_MARKS = 8
+POLL = RevisionPoll(tick=ids.POLICY_REFRESH, revision=ids.POLICY_REVISION, run=ids.POLICY_RUN)
+"""The page's poll of the run's revision."""
+POLL.register()
 
 
 def _marks(episodes: list[int]) -> dict[int, str]:
@@ -70,9 +76,10 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page: checkpoint scrubber with play, the policy map and the optimality gap.
     """
-    run = VALIDATION_RUN if run_id is None else run_from_path(run_id)
-    if run is None:
+    found = run_and_revision(run_id)
+    if found is None:
         return missing_run("Policy", run_id, ids.POLICY_MISSING)
+    run, revision = found
     episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
     return html.Div(
         [
@@ -92,7 +99,7 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             _scrubber(episodes),
             html.Div(id=ids.POLICY_LABEL, className="mb-2 fw-semibold"),
             dcc.Interval(id=ids.POLICY_PLAYER, interval=PLAY_MS, disabled=True),
-            dcc.Interval(id=ids.POLICY_REFRESH, interval=REFRESH_MS, disabled=not run.is_live),
+            *POLL.components(revision),
             dbc.Row(
                 [
                     dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "560px"}), lg=7),
@@ -108,28 +115,25 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Output(ids.POLICY_SLIDER, "max"),
     Output(ids.POLICY_SLIDER, "marks"),
     Output(ids.POLICY_EMPTY, "is_open"),
-    Output(ids.POLICY_REFRESH, "disabled"),
-    Input(ids.POLICY_REFRESH, "n_intervals"),
+    Input(ids.POLICY_REVISION, "data"),
     State(ids.POLICY_RUN, "data"),
     State(ids.POLICY_EPISODES, "data"),
     prevent_initial_call=True,
 )
-def refresh(_: int, run_id: int, known: list[int]) -> tuple[Any, ...]:
-    """Pick up checkpoints a live run saved since the page loaded.
+def refresh(_: Any, run_id: int, known: list[int]) -> tuple[Any, ...]:
+    """Pick up the checkpoints saved (or dropped) since the page read them.
 
     Returns:
-        The checkpoint episodes, slider bounds and marks, the empty notice, and whether to
-        keep polling (only while the run is live).
+        The checkpoint episodes, slider bounds and marks, and the empty notice; no update
+        when the checkpoints are the ones shown.
     """
-    store, run_id = get_store(), stored_run_id(run_id)
     try:
-        live = store.get_run(run_id).is_live
-        episodes = [info.episode for info in store.checkpoints(run_id)]
+        episodes = [info.episode for info in get_store().checkpoints(stored_run_id(run_id))]
     except RunNotFound:
         raise PreventUpdate from None
     if episodes == known:
-        return no_update, no_update, no_update, no_update, not live
-    return episodes, max(0, len(episodes) - 1), _marks(episodes), not episodes, not live
+        return no_update, no_update, no_update, no_update
+    return episodes, max(0, len(episodes) - 1), _marks(episodes), not episodes
 
 
 @callback(

@@ -2,9 +2,12 @@
 (decimated windows with min–max bands, smoothing, zoom at full resolution, change markers)
 and diagnostics.
 
-While the run is live a 1 s ``dcc.Interval`` re-reads only windows of at most
-``views.zoom.POINTS`` buckets per curve, so nothing the browser holds grows with the run.
-When the server cannot be reached the page says "reconnecting" and keeps its last data.
+Every second the page polls the run's revision (``components.revision_poll``), live run or
+not; when it moved (episodes, a status written anywhere, ``run.py resume`` from another
+process, the run's lease ending), the page re-reads its status, history and windows of at
+most ``views.zoom.POINTS`` buckets per curve, so nothing the browser holds grows with the
+run. When the server stops answering the poll the page says "reconnecting" and keeps its
+last data.
 """
 
 from __future__ import annotations
@@ -34,12 +37,15 @@ from app.actions import change_params, pause_run, resume_run, stop_run
 from app.components import run_header as header
 from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
+from app.components.history import history_card, history_list
 from app.components.param_editor import change_list, param_editor
+from app.components.revision_poll import RevisionPoll
 from app.context import get_pool, get_store
-from app.page_parts import VALIDATION_RUN, missing_run, run_from_path, stored_run_id
+from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import Action, Conflict, parse_id
 from app.views.curves import CURVES, page_curves
 from app.views.diagnostics import WINDOW, action_shares, diagnostic_rows
+from app.views.history import event_rows
 from app.views.params import change_rows, current_values, field_errors, queued_text, typed_values
 from app.views.reads import summary_of
 from app.views.run_status import run_status
@@ -49,8 +55,14 @@ from runstore import RunNotFound
 
 dash.register_page(__name__, path_template="/runs/<run_id>", order=4, title="gridlab · run")
 
-REFRESH_MS = 1000
-"""Refresh period while the run is live."""
+POLL = RevisionPoll(
+    tick=ids.RUN_REFRESH,
+    revision=ids.RUN_REVISION,
+    run=ids.RUN_ID,
+    heard=ids.RUN_HEARD,
+)
+"""The page's poll of the run's revision."""
+POLL.register()
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
@@ -63,22 +75,25 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Returns:
         The page, or a "not found" notice for an unknown or malformed id.
     """
-    run = VALIDATION_RUN if run_id is None else run_from_path(run_id)
-    if run is None:
+    found = run_and_revision(run_id)
+    if found is None:
         return missing_run("Run", run_id, ids.RUN_MISSING)
+    run, revision = found
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
-            dcc.Store(id=ids.RUN_API, data=f"/api/runs/{run.id}"),
             dcc.Store(id=ids.RUN_ZOOM, data=None),
             dcc.Store(id=ids.RUN_CHANGED, data=None),
-            dcc.Interval(id=ids.RUN_REFRESH, interval=REFRESH_MS, disabled=not run.is_live),
+            *POLL.components(revision),
             header.run_header(run),
             *header.banners(),
             dbc.Row(
                 [
                     dbc.Col([curve_controls(), curve_graphs()], lg=9),
-                    dbc.Col([diagnostics_card(), param_editor(current_values(run))], lg=3),
+                    dbc.Col(
+                        [diagnostics_card(), param_editor(current_values(run)), history_card()],
+                        lg=3,
+                    ),
                 ],
                 className="g-3",
             ),
@@ -98,25 +113,25 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     Output(ids.RUN_WARNINGS, "children"),
     Output(ids.RUN_DIAGNOSTICS, "children"),
     Output(ids.RUN_CHANGES, "children"),
+    Output(ids.RUN_HISTORY, "children"),
     Output(ids.run_param(ALL), "placeholder"),
-    Output(ids.RUN_REFRESH, "disabled"),
-    Input(ids.RUN_REFRESH, "n_intervals"),
+    Input(ids.RUN_REVISION, "data"),
     Input(ids.RUN_CHANGED, "data"),
     State(ids.RUN_ID, "data"),
 )
-def refresh_status(_: int | None, __: Any, run_id: int) -> tuple[Any, ...]:
-    """Re-read the run's status, progress, diagnostics and parameter changes.
+def refresh_status(_: Any, __: Any, run_id: int) -> tuple[Any, ...]:
+    """Re-read the run's status, progress, diagnostics, parameter changes and history.
 
     Returns:
-        The header, banner, diagnostics and change-history contents, which buttons are
-        disabled (``rules.allowed_actions``), the editor's current values, and whether to
-        stop refreshing (the run is no longer live).
+        The header, banner, diagnostics, change-list and history contents, which buttons
+        are disabled (``rules.allowed_actions``) and the editor's current values.
     """
     store, run_id = get_store(), stored_run_id(run_id)
     try:
         run = store.get_run(run_id)
         summary = summary_of(store, run_id, window=WINDOW)
         changes = store.param_changes(run_id)
+        events = store.events(run_id)
     except RunNotFound:
         raise PreventUpdate from None
     status = run_status(run)
@@ -133,14 +148,14 @@ def refresh_status(_: int | None, __: Any, run_id: int) -> tuple[Any, ...]:
         header.warning_alerts(status),
         diagnostics(diagnostic_rows(summary), action_shares(run.env_id, summary)),
         change_list(change_rows(changes)),
+        history_list(event_rows(events)),
         current_values(run),
-        not status.live,
     )
 
 
 @callback(
     *(Output(ids.run_curve(key), "figure") for key in CURVES),
-    Input(ids.RUN_REFRESH, "n_intervals"),
+    Input(ids.RUN_REVISION, "data"),
     Input(ids.RUN_X, "value"),
     Input(ids.RUN_SMOOTH, "value"),
     Input(ids.RUN_LOGY, "value"),
@@ -150,7 +165,7 @@ def refresh_status(_: int | None, __: Any, run_id: int) -> tuple[Any, ...]:
     State(ids.RUN_ID, "data"),
 )
 def refresh_curves(
-    _: int | None,
+    _: Any,
     x_mode: str,
     weight: float | None,
     log_y: bool,
@@ -182,7 +197,7 @@ clientside_callback(
     ClientsideFunction("run", "reconnecting"),
     Output(ids.RUN_RECONNECTING, "style"),
     Input(ids.RUN_REFRESH, "n_intervals"),
-    State(ids.RUN_API, "data"),
+    Input(ids.RUN_HEARD, "data"),
     prevent_initial_call=True,
 )
 

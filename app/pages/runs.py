@@ -1,11 +1,13 @@
 """The runs page, ``/``: every run in the store, a form to start one, and a way to compare.
 
 The grid lists each run with its status, progress, recent and best mean return and key
-hyperparameters; it is sortable and filterable, and re-reads the store every 2 s while any
-run is queued or running (rows keep their ids, so a selection survives the refresh). Two
-to eight selected rows open ``/compare?runs=...``. The "New run" form sends its fields to
-``app.actions.submit_run``; a bad value is shown at its own input with the validator's
-message (the same text the CLI and the HTTP API give), and nothing is created.
+hyperparameters; it is sortable and filterable. The page polls the store's revision every
+second (``components.revision_poll``): when anything was written anywhere (a run started
+from the CLI, a worker's episodes), it re-reads the runs and only the rows whose run moved
+reach the browser, as edits of the rows it holds (rows keep their ids, so a selection
+survives). Two to eight selected rows open ``/compare?runs=...``. The "New run" form sends
+its fields to ``app.actions.submit_run``; a bad value is shown at its own input with the
+validator's message (the same text the CLI and the HTTP API give), and nothing is created.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dash import (
     ClientsideFunction,
     Input,
     Output,
+    Patch,
     State,
     callback,
     clientside_callback,
@@ -31,19 +34,22 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.actions import submit_run
 from app.components.new_run_form import new_run_form
+from app.components.revision_poll import RevisionPoll
 from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
 from app.context import get_pool, get_store
 from app.rules import Conflict
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
-from app.views.runs_table import count_text, grid_rows
+from app.views.revision import read_revision
+from app.views.runs_table import GridUpdate, grid_update
 from gridworld.errors import ValidationError
 from runstore import StoreError
 
 dash.register_page(__name__, path="/", order=0, title="gridlab · runs")
 
-REFRESH_MS = 2000
-"""Refresh period while any run is queued or running."""
+POLL = RevisionPoll(tick=ids.RUNS_REFRESH, revision=ids.RUNS_REVISION)
+"""The page's poll of the store's revision."""
+POLL.register()
 
 
 def _shown(visible: bool) -> dict[str, str]:
@@ -56,18 +62,22 @@ def layout(**_: object) -> html.Div:
 
     Returns:
         The page: title and actions, the new-run form (collapsed), the empty state or the
-        grid, and the refresh timer (running only while a run is live).
+        grid, and the revision poll.
     """
-    rows, live = grid_rows(get_store())
+    store = get_store()
+    revision = read_revision(store)  # before the runs: a write in between is read again
+    grid = grid_update(store, None)
+    rows = grid.rows or []
     return html.Div(
         [
-            runs_header(count_text(rows, REFRESH_MS // 1000)),
+            runs_header(grid.count),
             dbc.Collapse(new_run_form(), id=ids.NEW_COLLAPSE, is_open=False),
             dbc.Alert(id=ids.NEW_MESSAGE, is_open=False, dismissable=True, className="mt-2"),
             empty_state(_shown(not rows)),
             runs_grid(rows, _shown(bool(rows))),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
-            dcc.Interval(id=ids.RUNS_REFRESH, interval=REFRESH_MS, disabled=not live),
+            dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
+            *POLL.components(revision),
         ]
     )
 
@@ -103,24 +113,47 @@ clientside_callback(
     Output(ids.RUNS_GRID, "rowData"),
     Output(ids.RUNS_EMPTY, "style"),
     Output(ids.RUNS_GRID_BOX, "style"),
-    Output(ids.RUNS_REFRESH, "disabled"),
     Output(ids.RUNS_COUNT, "children"),
-    Input(ids.RUNS_REFRESH, "n_intervals"),
+    Output(ids.RUNS_SHOWN, "data"),
+    Input(ids.RUNS_REVISION, "data"),
     Input(ids.RUNS_VERSION, "data"),
+    State(ids.RUNS_SHOWN, "data"),
     prevent_initial_call=True,
 )
-def refresh(
-    _: int | None, __: int | None
-) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, str], bool, str]:
-    """Re-read every run (on the timer, and after a run was started here).
+def refresh(_: Any, __: int | None, shown: list[list[Any]] | None) -> tuple[Any, ...]:
+    """Bring the grid up to the store (when the revision moved, and after a run was started
+    here), re-reading only the runs that moved.
 
     Returns:
-        The grid rows, the empty state's and the grid's styles, whether the timer stops (no
-        run is live) and the count line.
+        The grid's rows (whole, edits, or no update), the empty state's and the grid's
+        styles, the count line and the row keys now shown.
     """
-    rows, live = grid_rows(get_store())
-    count = count_text(rows, REFRESH_MS // 1000)
-    return rows, _shown(not rows), _shown(bool(rows)), not live, count
+    update = grid_update(get_store(), shown)
+    empty = not update.shown
+    return (
+        _row_data(update),
+        _shown(empty),
+        _shown(not empty),
+        update.count,
+        update.shown,
+    )
+
+
+def _row_data(update: GridUpdate) -> Any:
+    """Return the grid's new ``rowData``: every row, a ``Patch`` of the edits, or no update."""
+    if update.rows is not None:
+        return update.rows
+    if not update.edits:
+        return no_update
+    patch = Patch()
+    for edit in update.edits:
+        if edit.op == "delete":
+            del patch[edit.index]
+        elif edit.op == "insert":
+            patch.insert(edit.index, edit.row)
+        else:
+            patch[edit.index] = edit.row
+    return patch
 
 
 def _form_outputs() -> dict[str, Any]:

@@ -17,6 +17,8 @@ from app.figures.curves import (
     color_for,
     curve_figure,
     curve_traces,
+    event_markers,
+    join_markers,
     x_values,
 )
 from app.views.query import smoothing
@@ -24,7 +26,7 @@ from app.views.zoom import POINTS, Window, window_of
 from runstore import RunStore
 
 MAX_MARKERS = 200
-"""Most recent parameter changes drawn as markers."""
+"""Most recent parameter changes (and, apart, run events) drawn as markers."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,10 @@ def curve_figures(
     if x_mode != "episode":
         x_series = store.series(run_id, x_mode, start, end, POINTS).to_dict()
     changes = [change.to_dict() for change in store.param_changes(run_id)][-MAX_MARKERS:]
+    events = [event.to_dict() for event in store.events(run_id)][-MAX_MARKERS:]
     revision = f"{run_id}:{x_mode}:{log_y}:{window.key() if window else 'all'}"
-    shown = [
-        change
-        for change in changes
-        if x_series is None or _inside(change.get("applied_episode"), x_series)
-    ]
+    changes = [c for c in changes if _inside(c.get("applied_episode"), x_series)]
+    events = [e for e in events if _inside(e.get("episode"), x_series)]
     figures = {}
     for key, spec in CURVES.items():
         traces, placed = _traces(store, run_id, spec, window, x_series, weight, bands)
@@ -101,7 +101,10 @@ def curve_figures(
             y_title=", ".join(spec.metrics),
             x_mode=x_mode,
             log_y=log_y,
-            markers=change_markers(shown, x_of_episode=placed),
+            markers=join_markers(
+                change_markers(changes, x_of_episode=placed),
+                event_markers(events, x_of_episode=placed),
+            ),
             uirevision=f"{key}:{revision}",
             x_range=(window.x0, window.x1) if window else None,
         )
@@ -178,6 +181,9 @@ def _traces(
     return traces, placed
 
 
-def _inside(episode: Any, x_series: Mapping[str, Any]) -> bool:
-    """Return whether an applied change's episode lies within a series' window."""
+def _inside(episode: Any, x_series: Mapping[str, Any] | None) -> bool:
+    """Return whether a marker's episode can be placed: any on the episode axis (None),
+    else one within the x series' window."""
+    if x_series is None:
+        return True
     return episode is not None and x_series["start"] <= int(episode) <= x_series["end"]

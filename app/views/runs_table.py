@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number
 from app.views.reads import summary_of
+from app.views.revision import run_key
 from app.views.run_status import status_color
 from runstore import Run, RunStore
 
@@ -62,18 +64,98 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
     return {**row, "shown": shown}
 
 
-def grid_rows(store: RunStore) -> tuple[list[dict[str, Any]], bool]:
-    """Return the grid rows of every stored run (newest first) and whether any is live."""
+@dataclass(frozen=True)
+class RowEdit:
+    """One edit of the rows the grid holds, applied in order."""
+
+    op: str
+    """``delete`` the row at ``index``, ``insert`` ``row`` there, or ``set`` it to ``row``."""
+    index: int
+    row: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class GridUpdate:
+    """What the runs page's grid and count line need after the store moved."""
+
+    rows: list[dict[str, Any]] | None
+    """Every row, newest first, when the grid is drawn whole (else None)."""
+    edits: list[RowEdit]
+    """Otherwise the edits that turn the rows shown into the rows of now (often none)."""
+    shown: list[list[Any]]
+    """``run_key`` of every run, newest first: what the grid shows after the update."""
+    count: str
+    """The count line (``count_text``)."""
+
+
+def grid_update(store: RunStore, shown: Sequence[Sequence[Any]] | None) -> GridUpdate:
+    """Return the grid's update from the rows it shows to the runs stored now.
+
+    Only the runs whose ``run_key`` moved are read again (one summary each): a store of a
+    thousand runs with one of them training re-reads that one.
+
+    Args:
+        store: the run store.
+        shown: ``GridUpdate.shown`` of the rows the grid holds, or None to draw it whole.
+
+    Returns:
+        The update: whole rows when ``shown`` is None or the order of the runs kept is not
+        theirs any more, else the edits (deletes, then inserts and sets by final index).
+    """
     runs = store.list_runs()
-    rows = [run_row(run, summary_of(store, run.id)) for run in runs]
-    return rows, any(run.is_live for run in runs)
+    shown = shown if _is_keys(shown) else None  # the browser sends it: a crafted one is redrawn
+    edits = None if shown is None else _edits(store, runs, shown)
+    rows = None if edits is not None else [_row(store, run) for run in runs]
+    return GridUpdate(
+        rows=rows,
+        edits=edits or [],
+        shown=[run_key(run) for run in runs],
+        count=count_text(runs),
+    )
 
 
-def count_text(rows: list[dict[str, Any]], refresh_seconds: int) -> str:
+def _is_keys(value: object) -> bool:
+    """Return whether ``value`` is a list of ``[id, revision]`` integer pairs."""
+    return isinstance(value, list) and all(
+        isinstance(key, list)
+        and len(key) == 2
+        and all(isinstance(part, int) and not isinstance(part, bool) for part in key)
+        for key in value
+    )
+
+
+def _edits(
+    store: RunStore, runs: list[Run], shown: Sequence[Sequence[Any]]
+) -> list[RowEdit] | None:
+    """Return the edits from the rows ``shown`` to ``runs``, or None when the runs that stay
+    are not in the order shown (the grid is then drawn whole)."""
+    old = {key[0]: list(key) for key in shown}
+    now = {run.id for run in runs}
+    if [run.id for run in runs if run.id in old] != [key[0] for key in shown if key[0] in now]:
+        return None
+    edits = [
+        RowEdit("delete", index)
+        for index in reversed(range(len(shown)))
+        if shown[index][0] not in now
+    ]
+    for index, run in enumerate(runs):
+        if run.id not in old:
+            edits.append(RowEdit("insert", index, _row(store, run)))
+        elif old[run.id] != run_key(run):
+            edits.append(RowEdit("set", index, _row(store, run)))
+    return edits
+
+
+def _row(store: RunStore, run: Run) -> dict[str, Any]:
+    """Return the grid row of ``run``, reading its summary."""
+    return run_row(run, summary_of(store, run.id))
+
+
+def count_text(runs: Sequence[Run]) -> str:
     """Return the line under the runs page's title: how many runs, and how many are live."""
-    live = sum(1 for row in rows if row["live"])
-    text = f"{len(rows)} run{'s' if len(rows) != 1 else ''}"
-    return f"{text} · {live} live, refreshing every {refresh_seconds} s" if live else text
+    live = sum(1 for run in runs if run.is_live)
+    text = f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+    return f"{text} · {live} live" if live else text
 
 
 def compare_limits() -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Benchmark: one live refresh of the run page (and of the compare page) for short and very
 long runs.
 
-A live refresh is the two server callbacks the run page's 1 s interval fires (curves and
-status), posted to Dash's real ``/_dash-update-component`` endpoint through Flask's test
+A live refresh is the two server callbacks a moved revision fires on the run page (curves
+and status), posted to Dash's real ``/_dash-update-component`` endpoint through Flask's test
 client, exactly as the browser sends them. Both runs live in one SQLite store in a temporary
 directory. Targets: server time for the long run <= 2 x the short run's, and <= 40 KB of
 JSON per curve, whatever the run's length. The compare page's refresh is timed for two short
@@ -41,7 +41,7 @@ COMPARED = 8
 def run_page_values(run_id: int) -> dict[str, Any]:
     """Return the property values a live run page holds (``id.property`` → value)."""
     return {
-        "run-refresh.n_intervals": 7,
+        "run-revision.data": 7,
         "run-changed.data": None,
         "run-id.data": run_id,
         "run-x.value": "episode",
@@ -55,7 +55,7 @@ def run_page_values(run_id: int) -> dict[str, Any]:
 def compare_page_values(run_ids: list[int]) -> dict[str, Any]:
     """Return the property values a compare page of ``run_ids`` holds."""
     return {
-        "compare-refresh.n_intervals": 7,
+        "compare-key.data": [],
         "compare-runs.value": run_ids,
         "compare-metric.value": "return",
         "compare-x.value": "episode",
@@ -72,7 +72,7 @@ def refresh_requests(client: Any, trigger: str, values: dict[str, Any]) -> list[
 
     Args:
         client: the Flask test client of the app.
-        trigger: the interval property, e.g. ``run-refresh.n_intervals``.
+        trigger: the property the refresh fires on, e.g. ``run-revision.data``.
         values: ``id.property`` → value for every input and state of those callbacks.
 
     Returns:
@@ -172,7 +172,7 @@ def main() -> None:
         results = {}
         for episodes in (short, long):
             values = run_page_values(runs[episodes][0])
-            bodies = refresh_requests(client, "run-refresh.n_intervals", values)
+            bodies = refresh_requests(client, "run-revision.data", values)
             measure(client, bodies, 2)  # warm caches and Dash's first-request setup
             results[episodes] = result = measure(client, bodies, repeats)
             report(f"run page, {episodes:>9,} episodes", result, len(bodies))
@@ -183,7 +183,7 @@ def main() -> None:
         compared = {}
         for episodes, ids in ((short, runs[short]), (long, runs[long])):
             values = compare_page_values(ids)
-            bodies = refresh_requests(client, "compare-refresh.n_intervals", values)
+            bodies = refresh_requests(client, "compare-key.data", values)
             measure(client, bodies, 1)
             compared[episodes] = result = measure(client, bodies, max(3, repeats // 3))
             report(f"compare, {len(ids)} runs of {episodes:,} episodes", result, len(bodies))

@@ -11,38 +11,25 @@ from dash.testing.wait import until
 from app import ids
 from app.actions import submit_run
 from app.factory import create_app
+from tests.browser.support import read_figure, status
 from tests.dashboard_support import fill, seeded_run, wait_for
 
 LONG_RUN = {"preset": "medium", "episodes": 5_000_000, "name": "long live run"}
 
 
-def _figure(dash_duo, key: str) -> dict:
-    """Return the data and layout Plotly holds for one curve of the page."""
-    return json.loads(
-        dash_duo.driver.execute_script(
-            f"const g = document.querySelector('#{ids.run_curve(key)} .js-plotly-plot');"
-            "return g && g.data ? JSON.stringify({data: g.data, layout: g.layout}) : 'null';"
-        )
-    )
-
-
 def _last_episode(dash_duo) -> float:
     """Return the last x value of the return curve's mean line (0 before any data)."""
-    figure = _figure(dash_duo, "return")
+    figure = read_figure(dash_duo, "return")
     if not figure or not figure["data"] or not figure["data"][-1]["x"]:
         return 0
     return figure["data"][-1]["x"][-1]
-
-
-def _status(dash_duo) -> str:
-    return dash_duo.find_element(f"#{ids.RUN_STATUS}").text
 
 
 def _click(dash_duo, selector: str) -> None:
     """Wait for the curves to be drawn (the layout is then settled), scroll an element to
     the middle of the window (at once: Bootstrap scrolls smoothly) and click it like a
     person."""
-    until(lambda: _figure(dash_duo, "explore"), timeout=10)
+    until(lambda: read_figure(dash_duo, "explore"), timeout=10)
     element = dash_duo.find_element(selector)
     dash_duo.driver.execute_script(
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
@@ -65,21 +52,21 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     first = _last_episode(dash_duo)
     until(lambda: _last_episode(dash_duo) > first, timeout=10)  # the curve grows live
     # bands, mean lines and a bounded number of points
-    returns = _figure(dash_duo, "return")["data"]
+    returns = read_figure(dash_duo, "return")["data"]
     assert returns[0]["fill"] == "toself" and len(returns[-1]["x"]) <= 1000
 
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
-    until(lambda: _status(dash_duo).startswith("paused"), timeout=15)
+    until(lambda: status(dash_duo).startswith("paused"), timeout=15)
     assert store.get_run(run_id).status == "paused"
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)
     assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     paused_at = store.get_run(run_id).episodes_done
 
     _click(dash_duo, f"#{ids.RUN_RESUME}")
-    until(lambda: _status(dash_duo).startswith("running"), timeout=15)
+    until(lambda: status(dash_duo).startswith("running"), timeout=15)
     wait_for(lambda: store.get_run(run_id).episodes_done > paused_at, 10, "training to go on")
     _click(dash_duo, f"#{ids.RUN_STOP}")
-    until(lambda: _status(dash_duo).startswith("stopped"), timeout=15)
+    until(lambda: status(dash_duo).startswith("stopped"), timeout=15)
     assert not dash_duo.find_element(f"#{ids.RUN_STOP}").is_enabled()
     assert dash_duo.get_logs() == []
 
@@ -103,11 +90,11 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     assert f"episode {applied:,}" in dash_duo.find_element(f"#{ids.RUN_CHANGES}").text
 
     def marker_hover() -> str:
-        annotations = _figure(dash_duo, "return")["layout"].get("annotations", [])
+        annotations = read_figure(dash_duo, "return")["layout"].get("annotations", [])
         return " ".join(a.get("hovertext", "") for a in annotations)
 
     until(lambda: f"episode {applied}: alpha 0.1 → 0.05" in marker_hover(), timeout=10)
-    assert f"episode {applied}: alpha 0.1" in json.dumps(_figure(dash_duo, "explore")["layout"])
+    assert f"episode {applied}: alpha 0.1" in json.dumps(read_figure(dash_duo, "explore")["layout"])
     # the alpha curve shows the new value from that episode on
     row = store.episodes(run_id, applied, 1)[0]
     assert row.alpha == pytest.approx(0.05)
@@ -137,7 +124,7 @@ def test_a_failed_run_shows_its_error_banner(dash_duo, store_url, store):
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
     error = "NonFiniteQError: Q became NaN at episode 7"
     dash_duo.wait_for_contains_text(f"#{ids.RUN_ERROR}", error)
-    assert "error" in _status(dash_duo)
+    assert "error" in status(dash_duo)
     assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     assert dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled()  # resumable from its checkpoint
     assert dash_duo.get_logs() == []
@@ -150,10 +137,10 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
     until(lambda: _last_episode(dash_duo) > 49_000, timeout=10)
-    assert len(_figure(dash_duo, "return")["data"][-1]["x"]) <= 1000
+    assert len(read_figure(dash_duo, "return")["data"][-1]["x"]) <= 1000
 
     def zoomed(key: str) -> bool:
-        figure = _figure(dash_duo, key)
+        figure = read_figure(dash_duo, key)
         xs = figure["data"][-1]["x"]
         return xs[:2] == [20_000, 20_001] and xs[-1] == 20_400
 
@@ -173,7 +160,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
     fill(store, run_id, 3000)  # the run goes on; the page keeps refreshing
     until(lambda: "53,000" in dash_duo.find_element(f"#{ids.RUN_EPISODES}").text, timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_EPISODES}", "53,000")
-    figure = _figure(dash_duo, "return")
+    figure = read_figure(dash_duo, "return")
     assert figure["layout"]["xaxis"]["range"] == [20_000, 20_400]
     assert zoomed("return")
     # a double-click (autorange) goes back to the whole run

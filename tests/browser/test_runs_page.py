@@ -12,12 +12,8 @@ from app import ids
 from app.actions import spec_from_request
 from app.factory import create_app
 from gridworld.errors import ValidationError
+from tests.browser.support import cell
 from tests.dashboard_support import fill, seeded_run
-
-
-def _cell(run_id: int, column: str) -> str:
-    """Return the CSS selector of one grid cell."""
-    return f"#{ids.RUNS_GRID} .ag-row[row-id='{run_id}'] [col-id='{column}']"
 
 
 def _grid_ids(dash_duo) -> list[str]:
@@ -79,18 +75,18 @@ def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
     link = dash_duo.find_element(f"#{ids.NEW_RUN_LINK}")
     assert link.get_attribute("href").endswith(f"/runs/{run.id}")
     # The grid replaces the empty state and shows the live run.
-    dash_duo.wait_for_text_to_equal(_cell(run.id, "name"), "demo")
+    dash_duo.wait_for_text_to_equal(cell(run.id, "name"), "demo")
     until(lambda: not dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed(), timeout=5)
-    assert dash_duo.find_element(_cell(run.id, "env")).text == "GridWorld-v0 · medium"
+    assert dash_duo.find_element(cell(run.id, "env")).text == "GridWorld-v0 · medium"
     assert (
-        dash_duo.find_element(_cell(run.id, "name") + " a")
+        dash_duo.find_element(cell(run.id, "name") + " a")
         .get_attribute("href")
         .endswith(f"/runs/{run.id}")
     )
     # While the run is live the page refreshes, until it shows the run finished.
-    badge = _cell(run.id, "status") + " .badge"
+    badge = cell(run.id, "status") + " .badge"
     until(lambda: dash_duo.find_element(badge).text == "finished", timeout=60)
-    assert dash_duo.find_element(_cell(run.id, "episodes")).text == "20,000 / 20,000"
+    assert dash_duo.find_element(cell(run.id, "episodes")).text == "20,000 / 20,000"
     assert dash_duo.get_logs() == []
 
 
@@ -114,13 +110,13 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
     assert run.spec["preset"] == "easy"
     assert run.hyperparams["alpha"] == 0.5 and run.hyperparams["gamma"] == 0.9
     assert run.hyperparams["epsilon"] == 1.0  # left empty: the default applies
-    dash_duo.wait_for_text_to_equal(_cell(run.id, "name"), "form run")
+    dash_duo.wait_for_text_to_equal(cell(run.id, "name"), "form run")
     # The grid follows the run to its end, then stops refreshing.
-    dash_duo.wait_for_text_to_equal(_cell(run.id, "status"), "finished", timeout=60)
-    dash_duo.wait_for_text_to_equal(_cell(run.id, "episodes"), "300 / 300")
-    dash_duo.wait_for_text_to_equal(_cell(run.id, "progress"), "100%")
-    assert dash_duo.find_element(_cell(run.id, "alpha")).text == "0.5"
-    assert dash_duo.find_element(_cell(run.id, "recent_return")).text not in ("", "–")
+    dash_duo.wait_for_text_to_equal(cell(run.id, "status"), "finished", timeout=60)
+    dash_duo.wait_for_text_to_equal(cell(run.id, "episodes"), "300 / 300")
+    dash_duo.wait_for_text_to_equal(cell(run.id, "progress"), "100%")
+    assert dash_duo.find_element(cell(run.id, "alpha")).text == "0.5"
+    assert dash_duo.find_element(cell(run.id, "recent_return")).text not in ("", "–")
     dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COUNT}", "1 run")
     assert dash_duo.get_logs() == []
 
@@ -172,16 +168,16 @@ def test_selecting_two_runs_links_to_their_comparison(dash_duo, store_url, store
     live = seeded_run(store, status="running", episodes=40, name="live one")
     other = seeded_run(store, status="paused", episodes=10, name="other")
     dash_duo.start_server(create_app(store_url))
-    dash_duo.wait_for_text_to_equal(_cell(first, "name"), "first")
+    dash_duo.wait_for_text_to_equal(cell(first, "name"), "first")
     assert _grid_ids(dash_duo) == [str(other), str(live), str(first)]
     assert not dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
     assert _compare_disabled(dash_duo)
 
-    dash_duo.find_element(_cell(live, "ag-Grid-SelectionColumn") + " input").click()
+    dash_duo.find_element(cell(live, "ag-Grid-SelectionColumn") + " input").click()
     until(lambda: _selected(dash_duo, live), timeout=5)
     dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COMPARE}", "Compare (1)")
     assert _compare_disabled(dash_duo)
-    dash_duo.find_element(_cell(first, "ag-Grid-SelectionColumn") + " input").click()
+    dash_duo.find_element(cell(first, "ag-Grid-SelectionColumn") + " input").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COMPARE}", "Compare (2)")
     assert not _compare_disabled(dash_duo)
     expected = f"/compare?runs={first},{live}"
@@ -189,7 +185,7 @@ def test_selecting_two_runs_links_to_their_comparison(dash_duo, store_url, store
 
     # The live run refreshes the grid; the selection survives the new row data.
     fill(store, live, 25)
-    dash_duo.wait_for_text_to_equal(_cell(live, "episodes"), "65 / 1,000", timeout=10)
+    dash_duo.wait_for_text_to_equal(cell(live, "episodes"), "65 / 1,000", timeout=10)
     assert _selected(dash_duo, live) and _selected(dash_duo, first)
     assert not _selected(dash_duo, other)
     assert dash_duo.find_element(f"#{ids.RUNS_COMPARE}").get_attribute("href").endswith(expected)

@@ -15,6 +15,8 @@ from app.figures.curves import (
     compact,
     curve_figure,
     curve_traces,
+    event_markers,
+    join_markers,
     smooth,
     x_values,
 )
@@ -139,6 +141,56 @@ def test_change_markers_follow_a_non_episode_axis():
     shapes, _ = change_markers(changes, x_of_episode={"episode": [10, 20], "x": [100, 200]})
     assert shapes[0]["x0"] == pytest.approx(150)
     assert change_markers(changes, x_of_episode={"episode": [], "x": []}) == ([], [])
+
+
+def event(kind, episode, attempt):
+    return {"run_id": 1, "kind": kind, "episode": episode, "attempt": attempt, "detail": None}
+
+
+def test_event_markers_mark_interruptions_crashes_and_resumptions_but_not_claims():
+    events = [
+        event("claimed", 0, 1),
+        event("interrupted", 500, 1),
+        event("resumed", 500, 2),
+        event("crashed", 737, 2),
+        event("resumed", 700, 3),
+    ]
+    shapes, annotations = event_markers(events)
+    assert [shape["x0"] for shape in shapes] == [500, 700, 737]
+    interrupted, resumed, crashed = annotations
+    assert interrupted["hovertext"] == (
+        "episode 500: interrupted (attempt 1)<br>episode 500: resumed (attempt 2)"
+    )
+    assert interrupted["text"] == "⏸ interrupted, resumed"
+    assert (resumed["text"], crashed["text"]) == ("▶ resumed", "✕ crashed")
+    assert crashed["hovertext"] == "episode 737: crashed (attempt 2)"
+    # each kind has its own colour; a shared marker takes the most telling one's
+    colours = [shape["line"]["color"] for shape in shapes]
+    assert len(set(colours)) == 3 and colours[0] == annotations[0]["font"]["color"]
+    # and none is drawn like a parameter change
+    (change,), _ = change_markers(
+        [{"param": "alpha", "old_value": 0.1, "new_value": 0.2, "applied_episode": 9}]
+    )
+    assert all(shape["line"] != change["line"] for shape in shapes)
+    go.Figure(curve_figure([], title="t", markers=(shapes, annotations)))
+
+
+def test_event_markers_follow_a_non_episode_axis_and_hide_text_when_asked():
+    events = [event("crashed", 15, 1)]
+    where = {"episode": [10, 20], "x": [100, 200]}
+    shapes, (note,) = event_markers(events, x_of_episode=where, show_text=False)
+    assert shapes[0]["x0"] == pytest.approx(150) and note["text"] == "✕"
+    assert event_markers(events, x_of_episode={"episode": [], "x": []}) == ([], [])
+    assert event_markers([event("claimed", 0, 1)]) == ([], [])
+
+
+def test_join_markers_keeps_every_shape_and_note_in_order():
+    changes = change_markers(
+        [{"param": "alpha", "old_value": 0.1, "new_value": 0.2, "applied_episode": 9}]
+    )
+    events = event_markers([event("interrupted", 4, 1)])
+    shapes, notes = join_markers(changes, events)
+    assert shapes == changes[0] + events[0] and notes == changes[1] + events[1]
 
 
 @pytest.mark.parametrize("x_mode", list(X_MODES))

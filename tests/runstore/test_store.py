@@ -359,3 +359,11 @@ def test_export_memory_does_not_grow_with_the_run(store):
         assert size_long > 2.9 * size_short
         # a page at a time: three times the text, about the same peak
         assert peak_long < 1.5 * peak_short, (export.__name__, peak_short, peak_long)
+
+
+@pytest.mark.parametrize("run_id", [10**30, -(10**30), 2**63])
+def test_an_id_beyond_64_bits_is_not_found(store, run_id):
+    with pytest.raises(RunNotFound):
+        store.get_run(run_id)
+    with pytest.raises(RunNotFound):
+        store.run_revision(run_id)

@@ -4,11 +4,13 @@ running total of ``5 + e % 17`` steps per episode)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.views.curves import CURVES, curve_figures, page_curves
 from app.views.zoom import POINTS, zoom_window
-from tests.dashboard_support import seeded_run
+from runstore import Owner
+from tests.dashboard_support import episode_rows, seeded_run
 
 
 def _mean_line(figure: dict) -> dict:
@@ -103,3 +105,26 @@ def test_the_pages_controls_fall_back_to_the_episode_axis_and_valid_smoothing(st
     assert figures[0]["layout"]["yaxis"]["type"] == "linear"
     # no smoothing: no faint raw line under the mean line
     assert [trace["name"] for trace in figures[0]["data"]] == ["return min–max", "return"]
+
+
+def test_interruptions_and_resumptions_are_marked_beside_parameter_changes(store):
+    run_id = seeded_run(store, status="queued", episodes=0, target=10**6)
+    claim = store.claim_run(run_id, Owner("one", 1, 1.0))
+    store.append_episodes(run_id, episode_rows(1, 800), claim=claim)
+    store.request_params(run_id, {"alpha": 0.05}, "ui")
+    store.take_pending_params(run_id, 300, claim=claim)
+    store.save_checkpoint(run_id, 800, np.zeros((25, 4)), {}, claim=claim)
+    store.release(claim, "queued", event="interrupted")
+    store.claim_run(run_id, Owner("two", 2, 2.0))
+    figure = curve_figures(store, run_id)["return"]
+    notes = {note["x"]: note for note in figure["layout"]["annotations"]}
+    assert set(notes) == {300, 800}  # the fresh claim at episode 0 is not drawn
+    assert notes[300]["text"] == "Δ alpha"
+    assert notes[800]["hovertext"] == (
+        "episode 800: interrupted (attempt 1)<br>episode 800: resumed (attempt 2)"
+    )
+    # on another axis, only the markers inside the window are placed
+    window = zoom_window(store, run_id, "wall_time", 0.2, 0.4)
+    zoomed = curve_figures(store, run_id, x_mode="wall_time", window=window)["return"]
+    (note,) = zoomed["layout"]["annotations"]
+    assert note["x"] == pytest.approx(0.3)

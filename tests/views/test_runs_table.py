@@ -1,19 +1,55 @@
-"""The runs grid's rows, the count line and the Compare button's limits, from a real store."""
+"""The runs grid's rows and their updates, the count line and the Compare button's limits,
+from a real store."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS
 from app.training import create_run
-from app.views.runs_table import compare_limits, count_text, grid_rows
+from app.views.runs_table import RowEdit, compare_limits, count_text, grid_update
 from gridworld.spec import validate_run_spec
+from runstore import RunStore, RunSummary
 from tests.dashboard_support import fill, seeded_run
+
+
+def grid_rows(store: RunStore) -> list[dict[str, Any]]:
+    """Return every row of the grid drawn whole."""
+    rows = grid_update(store, None).rows
+    assert rows is not None
+    return rows
+
+
+def apply(rows: list[dict[str, Any]], edits: list[RowEdit]) -> list[dict[str, Any]]:
+    """Return ``rows`` after the edits, as the browser applies the Patch made of them."""
+    rows = list(rows)
+    for edit in edits:
+        if edit.op == "delete":
+            del rows[edit.index]
+        elif edit.op == "insert":
+            rows.insert(edit.index, edit.row)
+        else:
+            assert edit.op == "set"
+            rows[edit.index] = edit.row
+    return rows
+
+
+class CountingStore(RunStore):
+    """A real store that counts the summaries read (one per grid row drawn)."""
+
+    summaries = 0
+
+    def summary(self, run_id: int, window: int = 100) -> RunSummary:
+        self.summaries += 1
+        return super().summary(run_id, window)
 
 
 def test_each_run_is_a_row_newest_first_with_its_figures_and_their_text(store):
     done = seeded_run(store, status="finished", episodes=1000, name="done", target=1000)
     live = seeded_run(store, status="running", episodes=250, name="live", target=2000)
-    rows, any_live = grid_rows(store)
-    assert any_live
+    rows = grid_rows(store)
     assert [row["id"] for row in rows] == [live, done]
     row = rows[0]
     assert (row["name"], row["env"], row["status"], row["status_color"], row["live"]) == (
@@ -35,25 +71,74 @@ def test_each_run_is_a_row_newest_first_with_its_figures_and_their_text(store):
 def test_a_run_without_episodes_shows_dashes_and_a_custom_map_is_named(store):
     spec = validate_run_spec({"desc": ["S.", ".G"], "episodes": 50, "name": "mine"})
     run_id = create_run(store, spec)
-    (row,), any_live = grid_rows(store)
+    (row,) = grid_rows(store)
     assert row["id"] == run_id and row["env"] == "GridWorld-v0 · custom map"
     assert row["recent_return"] is None and row["shown"]["recent_return"] == "–"
-    assert any_live  # queued
+    assert row["live"]  # queued
     assert row["created"][:2] == "20" and len(row["created"]) == len("2026-01-01 00:00:00")
 
 
 def test_rows_follow_the_store_on_the_next_read(store):
     run_id = seeded_run(store, status="running", episodes=40)
     fill(store, run_id, 25)
-    (row,), _ = grid_rows(store)
+    (row,) = grid_rows(store)
     assert row["shown"]["episodes"] == "65 / 1,000"
 
 
-def test_the_count_line_says_how_many_runs_are_live():
-    assert count_text([], 2) == "0 runs"
-    assert count_text([{"live": False}], 2) == "1 run"
-    rows = [{"live": True}, {"live": False}, {"live": True}]
-    assert count_text(rows, 2) == "3 runs · 2 live, refreshing every 2 s"
+def test_an_update_edits_only_the_rows_of_runs_that_moved(store_url):
+    store = CountingStore(store_url)
+    ids = [seeded_run(store, status="running", episodes=20, name=f"r{i}") for i in range(4)]
+    first = grid_update(store, None)
+    assert first.rows is not None and first.edits == []
+    assert [key[0] for key in first.shown] == ids[::-1]
+    store.summaries = 0
+    unchanged = grid_update(store, first.shown)
+    assert (unchanged.rows, unchanged.edits, unchanged.shown) == (None, [], first.shown)
+    assert store.summaries == 0  # nothing moved: no run's summary is read again
+    fill(store, ids[1], 5)
+    moved = grid_update(store, first.shown)
+    assert moved.rows is None and store.summaries == 1
+    assert [(edit.op, edit.index) for edit in moved.edits] == [("set", 2)]
+    assert apply(first.rows, moved.edits) == grid_rows(store)
+    store.close()
+
+
+def test_new_and_deleted_runs_become_inserts_and_deletes(store):
+    ids = [seeded_run(store, status="paused", episodes=10, name=f"r{i}") for i in range(4)]
+    before = grid_update(store, None)
+    assert before.rows is not None
+    store.delete_run(ids[2])
+    store.delete_run(ids[0])
+    added = [seeded_run(store, status="queued", episodes=0, name=f"new{i}") for i in range(2)]
+    fill(store, ids[1], 3)
+    after = grid_update(store, before.shown)
+    assert after.rows is None
+    assert [(edit.op, edit.index) for edit in after.edits] == [
+        ("delete", 3),
+        ("delete", 1),
+        ("insert", 0),
+        ("insert", 1),
+        ("set", 3),
+    ]
+    assert apply(before.rows, after.edits) == grid_rows(store)
+    assert [key[0] for key in after.shown] == [*added[::-1], ids[3], ids[1]]
+
+
+def test_a_grid_whose_rows_are_out_of_order_is_drawn_whole(store):
+    ids = [seeded_run(store, status="paused", episodes=0, name=f"r{i}") for i in range(3)]
+    shown = grid_update(store, None).shown
+    update = grid_update(store, shown[::-1])
+    assert update.rows == grid_rows(store) and update.edits == []
+    assert [row["id"] for row in update.rows] == ids[::-1]
+
+
+def test_the_count_line_says_how_many_runs_are_live(store):
+    assert count_text([]) == "0 runs"
+    seeded_run(store, status="finished", episodes=0)
+    assert count_text(store.list_runs()) == "1 run"
+    seeded_run(store, status="running", episodes=0)
+    seeded_run(store, status="queued", episodes=0)
+    assert count_text(store.list_runs()) == "3 runs · 2 live"
 
 
 def test_the_compare_limits_come_from_the_rules():
@@ -61,3 +146,9 @@ def test_the_compare_limits_come_from_the_rules():
     assert (limits["min"], limits["max"]) == (MIN_COMPARE_RUNS, MAX_COMPARE_RUNS) == (2, 8)
     assert limits["too_few"] == "select 2 to 8 runs to compare"
     assert limits["too_many"] == "compare takes at most 8 runs"
+
+
+@pytest.mark.parametrize("crafted", [1, "x", [1, 2], [[1]], [["1", 2]], [[True, 2]], {"a": 1}])
+def test_a_crafted_list_of_shown_rows_redraws_the_grid_whole(store, crafted):
+    update = grid_update(store, crafted)
+    assert update.rows == [] and update.edits == [] and update.shown == []
