@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, ids
-from app.context import POOL_KEY, STORE_KEY
+from app.context import STORE_KEY
 from runstore import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,14 +23,12 @@ PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
 ASSETS_FOLDER = ROOT / "assets"  # beside app/: in a clone and in site-packages (setup.cfg)
 
 
-def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:
+def create_app(store_url: str) -> dash.Dash:
     """Build the gridlab dashboard over the run store at ``store_url``.
 
     Args:
         store_url: SQLAlchemy URL of the run store (``sqlite:///gridlab.sqlite``,
             ``postgresql+psycopg://...``).
-        pool: the training pool that starts and resumes workers; ``None`` leaves the
-            dashboard read-only for starting runs (pause/stop still work through the store).
 
     Returns:
         The Dash app; its Flask server is ``app.server`` and carries the store in
@@ -45,7 +43,6 @@ def create_app(store_url: str, *, pool: object | None = None) -> dash.Dash:
         update_title="",  # no "Updating..." title while callbacks run
     )
     app.server.extensions[STORE_KEY] = RunStore(store_url)
-    app.server.extensions[POOL_KEY] = pool
     api.init_app(app.server)
     app.layout = _shell()
     return app

@@ -35,7 +35,7 @@ from app.components import run_header as header
 from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.param_editor import change_list, param_editor
-from app.context import get_pool, get_store
+from app.context import get_store
 from app.page_parts import VALIDATION_RUN, missing_run, run_from_path
 from app.rules import Action, Conflict
 from app.views.curves import CURVES, page_curves
@@ -208,7 +208,7 @@ def control(_: int | None, __: int | None, ___: int | None, run_id: int) -> tupl
         if action is Action.PAUSE:
             pause_run(store, run_id)
         elif action is Action.RESUME:
-            resume_run(store, get_pool(), run_id)
+            resume_run(store, run_id)
         else:
             stop_run(store, run_id)
     except (Conflict, RunNotFound) as exc:
