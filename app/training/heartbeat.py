@@ -10,29 +10,24 @@ from runstore import Claim, RunStore, StoreError
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 0.5
-"""How often a worker renews its lease (the store's lease lasts several times longer)."""
-
 
 class Heartbeat:
-    """Renews ``claim``'s lease every ``interval`` seconds until the block ends.
+    """Renews ``claim``'s lease every ``store.heartbeat_seconds`` until the block ends.
 
     Used as a context manager around the training loop. When a renewal finds the claim no
     longer the run's owner (the lease expired and another worker took the run), ``lost``
     is set and the thread ends; the loop checks it and stops writing.
     """
 
-    def __init__(self, store: RunStore, claim: Claim, interval: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, store: RunStore, claim: Claim) -> None:
         """Prepare the thread (``__enter__`` starts it).
 
         Args:
-            store: the run store.
+            store: the run store (its ``heartbeat_seconds`` is the renewal period).
             claim: the claim whose lease is kept.
-            interval: seconds between renewals.
         """
         self.store = store
         self.claim = claim
-        self.interval = interval
         self.lost = threading.Event()
         """Set once a renewal found the lease lost."""
         self._done = threading.Event()
@@ -56,8 +51,8 @@ class Heartbeat:
         self._thread.join()
 
     def _beat(self) -> None:
-        """The thread: renew every ``interval`` s; stop when told or when the lease is lost."""
-        while not self._done.wait(self.interval):
+        """The thread: renew periodically; stop when told or when the lease is lost."""
+        while not self._done.wait(self.store.heartbeat_seconds):
             try:
                 if not self.store.renew_lease(self.claim):
                     self.lost.set()

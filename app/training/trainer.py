@@ -24,7 +24,7 @@ from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
-from .heartbeat import HEARTBEAT_SECONDS, Heartbeat
+from .heartbeat import Heartbeat
 
 PLATEAU_PREFIX = "plateau:"
 """Every plateau warning starts with this, so a resumed worker knows it was already given."""
@@ -42,8 +42,6 @@ class LoopSettings:
     """...or as soon as the batch holds this many episodes."""
     control_seconds: float = 0.1
     """Read the requested status and pending parameter changes at least this often."""
-    heartbeat_seconds: float = HEARTBEAT_SECONDS
-    """Renew the lease this often (the flushes renew it too)."""
     plateau_window: int = 100
     """Episodes per block of the rolling mean return watched for a plateau."""
     plateau_patience: int = 20_000
@@ -163,7 +161,7 @@ class Trainer:
         Raises:
             LeaseLost: the claim is no longer the run's owner; nothing more was written.
         """
-        with Heartbeat(self.store, self.claim, self.settings.heartbeat_seconds) as heartbeat:
+        with Heartbeat(self.store, self.claim) as heartbeat:
             self.heartbeat = heartbeat
             self.rewind_to_checkpoint()
             try:
