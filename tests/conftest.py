@@ -15,7 +15,7 @@ from selenium.webdriver.chrome.options import Options
 from app.training import WorkerPool
 from runstore import RunStore
 from tests.dash_server import GracefulRunner
-from tests.postgres import PostgresServer, postgres_server  # noqa: F401  (the fixture)
+from tests.postgres import postgres_server  # noqa: F401  (the fixture)
 from tests.trainer.support import FAST
 
 ARTIFACTS_ENV = "GRIDLAB_TEST_ARTIFACTS"
@@ -81,9 +81,9 @@ def store(store_url: str) -> Iterator[RunStore]:
 
 
 @pytest.fixture
-def pg_url(postgres_server: PostgresServer) -> str:
+def pg_url(request: pytest.FixtureRequest) -> str:
     """Return the URL of a fresh, empty database on the session's PostgreSQL server."""
-    return postgres_server.new_database()
+    return request.getfixturevalue("postgres_server").new_database()
 
 
 @pytest.fixture

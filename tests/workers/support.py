@@ -8,6 +8,7 @@ still running, group by group.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -76,10 +77,8 @@ class Process:
 
     def kill_group(self) -> None:
         """SIGKILL the process and everything in its group (its slots); reap it."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.popen.wait()
 
 
