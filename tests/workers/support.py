@@ -21,8 +21,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from gridworld.spec import RunSpec
+from runstore import RunStore
 from tests.cli.support import ROOT, RUN_PY
-from tests.trainer.support import wait_for
+from tests.trainer.support import rows_without_wall_time, train_new, wait_for
 
 
 def free_port() -> int:
@@ -163,6 +165,15 @@ def wait_gone(pid: int, timeout: float, what: str) -> None:
     wait_for(lambda: not alive(pid), timeout, what)
 
 
-def deadline_of(seconds: float) -> float:
-    """Return the monotonic time ``seconds`` from now."""
-    return time.monotonic() + seconds
+def reference_rows(folder: Path, spec: RunSpec) -> list[dict]:
+    """Return the rows (without wall time) of ``spec`` trained uninterrupted in this process."""
+    store = RunStore(f"sqlite:///{folder / f'reference-{time.monotonic_ns()}.sqlite'}")
+    try:
+        return rows_without_wall_time(store, train_new(store, spec).run_id)
+    finally:
+        store.close()
+
+
+def kinds(store: RunStore, run_id: int) -> list[tuple[str, int]]:
+    """Return the run's events as (kind, attempt) pairs, oldest first."""
+    return [(event.kind, event.attempt) for event in store.events(run_id)]
