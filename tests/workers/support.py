@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from gridworld.spec import RunSpec
 from runstore import RunStore
@@ -151,13 +155,65 @@ class Launcher:
             process.kill_group()
 
 
-def alive(pid: int) -> bool:
-    """Return whether ``pid`` is a running process (a zombie counts as gone)."""
+def process_state(pid: int) -> str | None:
+    """Return the state letter of process ``pid`` (R, S, T, Z, ...), None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+            return stat.read().rsplit(")", 1)[1].split()[0]
     except FileNotFoundError:
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Return whether ``pid`` is a running process (a zombie counts as gone)."""
+    return process_state(pid) not in (None, "Z")
+
+
+def writable_now(url: str, run_id: int) -> bool:
+    """Return whether a write to the run could start now: no transaction holds the locks
+    every write takes (SQLite's write lock; PostgreSQL's store revision and run rows)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.2)
+        connection.isolation_level = None
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            connection.close()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            connection.execute(text("SELECT revision FROM store_revision FOR UPDATE"))
+            connection.execute(
+                text("SELECT id FROM runs WHERE id = :id FOR UPDATE"), {"id": run_id}
+            )
+            connection.rollback()
+        return True
+    except OperationalError:
         return False
+    finally:
+        engine.dispose()
+
+
+def freeze(pid: int, url: str, run_id: int) -> None:
+    """SIGSTOP process ``pid`` at a moment it is inside no write transaction.
+
+    A process stopped inside one would hold the store's write locks, and every other
+    writer would wait for it (that is what a frozen worker does to any SQL store); the
+    tests want a worker that stops renewing its lease, not one that blocks the store.
+    """
+    for _ in range(200):
+        os.kill(pid, signal.SIGSTOP)
+        wait_for(lambda: process_state(pid) == "T", 5, f"process {pid} stopped")
+        if writable_now(url, run_id):
+            return
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} was inside a write transaction at every try")
 
 
 def wait_gone(pid: int, timeout: float, what: str) -> None:

@@ -11,7 +11,14 @@ from pathlib import Path
 from app.training import create_run
 from runstore import RunStore
 from tests.trainer.support import assert_contiguous, make_spec, wait_for
-from tests.workers.support import Launcher, Process, kinds, reference_rows, wait_gone
+from tests.workers.support import (
+    Launcher,
+    Process,
+    freeze,
+    kinds,
+    reference_rows,
+    wait_gone,
+)
 
 FOREVER = 5_000_000
 """An episode target no test reaches: such runs end by a pause."""
@@ -117,7 +124,7 @@ def test_a_frozen_worker_woken_after_a_takeover_exits_without_writing(
     wait_for(lambda: any_store.get_run(run_id).episodes_done >= 1500, 60, "1500 episodes")
     frozen = any_store.get_run(run_id).pid
     holder = owner_of(workers, frozen)
-    os.kill(frozen, signal.SIGSTOP)
+    freeze(frozen, any_url, run_id)
     try:
         wait_for(lambda: any_store.get_run(run_id).attempt == 2, 30, "a takeover")
         taken = any_store.get_run(run_id)
