@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.postgr
 
 from app.actions import stop_run
 from app.training import WorkerPool, create_run
+from app.training.slots import IDLE_SECONDS
 from gridworld.spec import RunSpec, validate_run_spec
 from runstore import RunStore
 from tests.postgres import PostgresServer
@@ -98,6 +100,7 @@ def claim_latency(store: RunStore, samples: int) -> list[float]:
     with WorkerPool(store.url, 1):
         warm_up(store, 1)
         for seed in range(samples):
+            time.sleep(random.uniform(0, IDLE_SECONDS))  # enqueue at any point of an idle poll
             start = time.perf_counter()
             run_id = create_run(store, short_run(50, seed))
             while store.get_run(run_id).episodes_done == 0:
