@@ -5,9 +5,9 @@ This package imports neither Dash nor Flask, so spawned workers stay light.
 
 from .checkpoints import checkpoint_interval
 from .jobs import claim_new_run, create_run
+from .signals import StopFlag
 from .slots import WorkerPool
 from .trainer import LoopSettings, Trainer
-from .worker import StopFlag, train
 
 __all__ = [
     "LoopSettings",
@@ -17,5 +17,4 @@ __all__ = [
     "checkpoint_interval",
     "claim_new_run",
     "create_run",
-    "train",
 ]

@@ -10,8 +10,8 @@ from tqdm import tqdm
 
 from runstore import Claim, RunStore
 
-from .trainer import LoopSettings
-from .worker import StopFlag, train
+from .signals import StopFlag
+from .trainer import LoopSettings, Trainer
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,12 @@ def train_in_foreground(
             bar.update(done - bar.n)
             bar.set_postfix({"mean return": f"{mean_return:.3f}"}, refresh=False)
 
-        status = train(
+        status = Trainer(
             store,
             claim,
             settings=settings,
             should_stop=flag,
             stop_status="paused",
             on_progress=progress,
-        )
+        ).run()
     return Outcome(status, flag.signalled)

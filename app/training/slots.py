@@ -23,8 +23,8 @@ from types import TracebackType
 
 from runstore import Owner, RunStore
 
-from .trainer import LoopSettings
-from .worker import StopFlag, train
+from .signals import StopFlag
+from .trainer import LoopSettings, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ def slot_main(
             claim = store.claim_next(owner)
             if claim is None:
                 time.sleep(idle_seconds)
-            elif train(store, claim, settings=settings, should_stop=flag) is None:
-                return
+            elif Trainer(store, claim, settings=settings, should_stop=flag).run() is None:
+                return  # the lease was lost: this process is not to be trusted with runs
     finally:
         store.close()
 

@@ -11,6 +11,9 @@ nor Flask: spawned workers load it alone.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +27,9 @@ from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
-from .heartbeat import Heartbeat
+from .heartbeat import heartbeat
+
+log = logging.getLogger(__name__)
 
 PLATEAU_PREFIX = "plateau:"
 """Every plateau warning starts with this, so a resumed worker knows it was already given."""
@@ -59,11 +64,12 @@ class _End(Exception):
 class Trainer:
     """Trains one claimed run from its latest checkpoint (or from scratch) to its end.
 
-    Resuming and starting are the same path: the constructor restores the agent, the
-    environment's random generator and the trainer's own counters from the latest
-    checkpoint (reading the store only); ``run`` first deletes the episodes recorded after
-    that checkpoint (``rewind_to_checkpoint``), so the episodes that follow are exactly those
-    an uninterrupted run would have produced.
+    Resuming and starting are the same path: ``restore`` builds the agent and restores it,
+    the environment's random generator and the trainer's own counters from the latest
+    checkpoint (reading the store only); ``rewind_to_checkpoint`` then deletes the episodes
+    recorded after that checkpoint, so the episodes that follow are exactly those an
+    uninterrupted run would have produced. ``run`` does both, under a heartbeat that keeps
+    the lease, then trains.
     """
 
     def __init__(
@@ -76,7 +82,7 @@ class Trainer:
         stop_status: str = "queued",
         on_progress: Callable[[int, float], None] | None = None,
     ) -> None:
-        """Prepare the run for training from its latest checkpoint; the store is only read.
+        """Prepare to train the claimed run (nothing is read or written yet).
 
         Args:
             store: the run store.
@@ -89,9 +95,6 @@ class Trainer:
                 ``paused`` (a foreground run that its user interrupted).
             on_progress: called after every flush with (episodes done, mean return of the
                 flushed batch).
-
-        Raises:
-            RunNotFound: the run does not exist.
         """
         self.store = store
         self.claim = claim
@@ -100,18 +103,27 @@ class Trainer:
         self.should_stop = should_stop or (lambda: False)
         self.stop_status = stop_status
         self.on_progress = on_progress
-        run = store.get_run(self.run_id)
+        self.rows: list[dict[str, Any]] = []
+        self.lease_lost = threading.Event()
+        """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
+
+    def restore(self) -> None:
+        """Build the env and the agent and restore them from the latest checkpoint, if any
+        (the store is only read).
+
+        Raises:
+            RunNotFound: the run does not exist.
+            ValidationError: the run's stored spec is no longer valid here.
+        """
+        run = self.store.get_run(self.run_id)
         self.spec = RunSpec.from_dict(run.spec)
         self.target = run.target_episodes
         self.every = checkpoint_interval(self.spec)
         self.env = make_env(self.spec)
         n_states, n_actions = table_shape(self.env)
         self.agent = QLearningAgent(n_states, n_actions, self.spec.hyperparams, seed=self.spec.seed)
-        self.checkpoints = Checkpoints(store, claim, self.agent, self.env)
-        self.rows: list[dict[str, Any]] = []
-        self.episode = 0
-        self.env_steps = 0
-        self.wall_offset = 0.0
+        self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
         restored = self.checkpoints.restore()
         if restored is not None:
@@ -120,7 +132,6 @@ class Trainer:
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self._changes_to_replay()
-        self.heartbeat: Heartbeat | None = None
 
     def _changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
         """Return the parameter changes applied after the checkpoint, to re-apply on time.
@@ -148,29 +159,44 @@ class Trainer:
 
     # -- the loop ---------------------------------------------------------------------
 
-    def run(self) -> str:
-        """Train until the run finishes, is paused or stopped, fails, or is interrupted.
+    def run(self) -> str | None:
+        """Restore, rewind and train until the run finishes, is paused or stopped, fails,
+        or is interrupted; record the end by releasing the claim.
 
-        The lease is renewed by a heartbeat thread meanwhile; the final status is recorded
-        by releasing the claim.
+        A heartbeat thread renews the lease meanwhile. A lost lease (another worker holds
+        the run now) ends the loop at once: nothing more is written, and one line is logged.
 
         Returns:
             The run's final status: "finished", "paused", "stopped", "error", or "queued"
-            (interrupted by ``should_stop`` with ``stop_status="queued"``).
+            (interrupted by ``should_stop`` with ``stop_status="queued"``); None when the
+            lease was lost.
 
         Raises:
-            LeaseLost: the claim is no longer the run's owner; nothing more was written.
+            Exception: anything unexpected, after recording it as the run's error.
         """
-        with Heartbeat(self.store, self.claim) as heartbeat:
-            self.heartbeat = heartbeat
-            self.rewind_to_checkpoint()
-            try:
-                self._loop()
-            except _End as end:
-                return self._end(end.status)
-            except NonFiniteQError as exc:
-                return self._fail(exc)
-            return self._end("finished")
+        try:
+            with heartbeat(self.store, self.claim, self.lease_lost):
+                self.restore()
+                self.rewind_to_checkpoint()
+                return self._train()
+        except LeaseLost as lost:
+            log.warning("%s; this worker stops training it", lost)
+            return None
+        except Exception as exc:
+            with contextlib.suppress(Exception):  # the lease may be gone too
+                error = f"worker failed: {type(exc).__name__}: {exc}"
+                self.store.release(self.claim, "error", error=error)
+            raise
+
+    def _train(self) -> str:
+        """Play the episodes and release the run with the status they end in."""
+        try:
+            self._loop()
+        except _End as end:
+            return self._end(end.status)
+        except NonFiniteQError as exc:
+            return self._fail(exc)
+        return self._end("finished")
 
     def _loop(self) -> None:
         """Play episodes until the target; raise _End to end early."""
@@ -223,7 +249,7 @@ class Trainer:
         """Check the lease and the stop flag, read the requested status and pending
         parameter changes; act on them."""
         self.wall_offset = wall_time
-        if self.heartbeat is not None and self.heartbeat.lost.is_set():
+        if self.lease_lost.is_set():
             raise LeaseLost(self.claim.run_id, self.claim.attempt, self.claim.owner)
         if self.should_stop():
             raise _End(self.stop_status)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from app.training import LoopSettings, claim_new_run, train
+from app.training import LoopSettings, Trainer, claim_new_run
 from gridworld.spec import RunSpec, validate_run_spec
 from runstore import Claim, RunStore
 
@@ -25,7 +25,7 @@ def make_spec(**overrides: object) -> RunSpec:
 def train_new(store: RunStore, spec: RunSpec, settings: LoopSettings = FAST) -> Claim:
     """Create a run for ``spec`` claimed by this process and train it here to its end."""
     claim = claim_new_run(store, spec)
-    assert train(store, claim, settings=settings) == "finished"
+    assert Trainer(store, claim, settings=settings).run() == "finished"
     return claim
 
 

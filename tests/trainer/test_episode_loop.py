@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from app.training import LoopSettings, Trainer, checkpoint_interval, claim_new_run, train, trainer
+from app.training import LoopSettings, Trainer, checkpoint_interval, claim_new_run, trainer
 from app.training.trainer import PLATEAU_PREFIX
 from runstore import Owner
 from tests.trainer.support import (
@@ -103,21 +103,21 @@ def test_paused_and_resumed_equals_uninterrupted(store):
     claim = claim_new_run(store, spec)
     progress: list[int] = []
     stop_after_first_flush = LoopSettings(flush_seconds=0.0, flush_episodes=37, control_seconds=0.0)
-    status = train(
+    status = Trainer(
         store,
         claim,
         settings=stop_after_first_flush,
         should_stop=lambda: bool(progress),
         stop_status="paused",
         on_progress=lambda done, mean: progress.append(done),
-    )
+    ).run()
     run = store.get_run(claim.run_id)
     assert status == "paused" and run.status == "paused"
     assert 0 < run.episodes_done < 600
     assert store.checkpoints(claim.run_id)[-1].episode == run.episodes_done
     again = store.claim_run(claim.run_id, Owner.here())
     assert again.attempt == 2
-    assert train(store, again, settings=FAST) == "finished"
+    assert Trainer(store, again, settings=FAST).run() == "finished"
     assert rows_without_wall_time(store, claim.run_id) == rows_without_wall_time(store, reference)
 
 
@@ -137,7 +137,7 @@ def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
             raise SimulatedKill
 
     with pytest.raises(SimulatedKill):
-        train(store, claim, settings=every_episode, on_progress=progress)
+        Trainer(store, claim, settings=every_episode, on_progress=progress).run()
     failed = store.get_run(run_id)
     assert (failed.status, failed.error) == ("error", "worker failed: SimulatedKill: ")
     before_kill = rows_without_wall_time(store, run_id)
@@ -145,7 +145,7 @@ def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
     assert {c.applied_episode for c in store.param_changes(run_id)} == {131}
 
     again = store.claim_run(run_id, Owner.here())
-    assert train(store, again, settings=every_episode) == "finished"
+    assert Trainer(store, again, settings=every_episode).run() == "finished"
     resumed = assert_contiguous(store, run_id)
     assert resumed[:170] == before_kill
     assert before_kill[129]["alpha"] != 0.05  # episode 130: still the old value
@@ -159,7 +159,7 @@ def dump(store_url: str) -> list[str]:
         return list(conn.iterdump())
 
 
-def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continues(store, store_url):
+def test_restoring_changes_nothing_and_running_rewinds_then_continues(store, store_url):
     spec = make_spec(episodes=250, checkpoint_every=100, seed=4)
     reference = train_new(store, spec).run_id
     claim = claim_new_run(store, spec)
@@ -171,12 +171,13 @@ def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continue
             raise SimulatedKill
 
     with pytest.raises(SimulatedKill):
-        train(store, claim, settings=every_episode, on_progress=kill_at_170)
+        Trainer(store, claim, settings=every_episode, on_progress=kill_at_170).run()
     again = store.claim_run(run_id, Owner.here())
     before = dump(store_url)
     assert len(rows_without_wall_time(store, run_id)) == 170  # 70 past the checkpoint at 100
 
     resumed = Trainer(store, again, settings=FAST)
+    resumed.restore()
     assert dump(store_url) == before
     assert resumed.episode == 100
     assert resumed.run() == "finished"
@@ -240,7 +241,7 @@ def test_non_finite_q_marks_the_run_error_and_keeps_the_last_good_checkpoint(sto
     run_id = claim.run_id
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        assert train(store, claim, settings=FAST) == "error"
+        assert Trainer(store, claim, settings=FAST).run() == "error"
     run = store.get_run(run_id)
     assert run.status == "error"
     for word in ("episode", "state", "action", "alpha=1.0", "gamma=1.0", "epsilon"):

@@ -13,13 +13,20 @@ from tests.workers.support import Launcher, kinds
 EPISODES = 20_000
 
 
-def assert_trained_once(store: RunStore, run_id: int) -> None:
-    """Assert the run finished in one attempt, claimed once, with episodes 1..N."""
-    run = store.get_run(run_id)
-    assert (run.status, run.error, run.attempt) == ("finished", None, 1), run
-    assert kinds(store, run_id) == [("claimed", 1)]
-    assert run.episodes_done == run.target_episodes
-    assert_contiguous(store, run_id)
+def assert_each_trained_once(store: RunStore, ids: list[int], timeout: float) -> None:
+    """Wait for the runs to finish; assert each did in one attempt, claimed once, with
+    episodes 1..N."""
+    wait_for(
+        lambda: all(store.get_run(i).status == "finished" for i in ids),
+        timeout,
+        f"the {len(ids)} runs finished",
+    )
+    for run_id in ids:
+        run = store.get_run(run_id)
+        assert (run.status, run.error, run.attempt) == ("finished", None, 1), run
+        assert kinds(store, run_id) == [("claimed", 1)]
+        assert run.episodes_done == run.target_episodes
+        assert_contiguous(store, run_id)
 
 
 def test_two_dashboards_on_one_sqlite_store_train_each_queued_run_once(
@@ -28,13 +35,7 @@ def test_two_dashboards_on_one_sqlite_store_train_each_queued_run_once(
     ids = [create_run(store, make_spec(episodes=EPISODES, seed=seed)) for seed in range(4)]
     first = launcher.dashboard(store_url, "--slots", "2")
     second = launcher.dashboard(store_url, "--slots", "2")
-    wait_for(
-        lambda: all(store.get_run(i).status == "finished" for i in ids),
-        120,
-        "the four runs finished",
-    )
-    for run_id in ids:
-        assert_trained_once(store, run_id)
+    assert_each_trained_once(store, ids, 120)
     listed = {run["id"]: run for run in second.get("/runs")["runs"]}
     assert {listed[i]["status"] for i in ids} == {"finished"}
     for dashboard in (first, second):
@@ -55,13 +56,7 @@ def test_three_workers_and_a_dashboard_on_postgresql_claim_each_of_12_runs_once(
     workers = [launcher.worker(pg_url) for _ in range(3)]
     store = RunStore(pg_url)
     try:
-        wait_for(
-            lambda: all(store.get_run(i).status == "finished" for i in ids),
-            180,
-            "the twelve runs finished",
-        )
-        for run_id in ids:
-            assert_trained_once(store, run_id)
+        assert_each_trained_once(store, ids, 180)
     finally:
         store.close()
     for worker in workers:
@@ -79,7 +74,6 @@ def test_a_run_queued_by_a_launcher_killed_before_any_claim_is_still_claimed(
     dashboard.kill_group()  # SIGKILL: the launcher is gone before any worker saw the run
     assert store.get_run(body["id"]).status == "queued"
     worker = launcher.worker(store_url)
-    wait_for(lambda: store.get_run(body["id"]).status == "finished", 60, "the run finished")
-    assert_trained_once(store, body["id"])
+    assert_each_trained_once(store, [body["id"]], 60)
     worker.ctrl_c()
     assert worker.wait(30) == 0, worker.stderr()
