@@ -24,7 +24,7 @@ from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
 from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec, make_env, table_shape
-from runstore import Claim, LeaseLost, RunStore
+from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .heartbeat import heartbeat
@@ -164,7 +164,8 @@ class Trainer:
         or is interrupted; record the end by releasing the claim.
 
         A heartbeat thread renews the lease meanwhile. A lost lease (another worker holds
-        the run now) ends the loop at once: nothing more is written, and one line is logged.
+        the run now, or it was deleted) ends the loop at once: nothing more is written, and
+        one line is logged.
 
         Returns:
             The run's final status: "finished", "paused", "stopped", "error", or "queued"
@@ -179,7 +180,7 @@ class Trainer:
                 self.restore()
                 self.rewind_to_checkpoint()
                 return self._train()
-        except LeaseLost as lost:
+        except (LeaseLost, RunNotFound) as lost:  # taken over, or deleted
             log.warning("%s; this worker stops training it", lost)
             return None
         except Exception as exc:
