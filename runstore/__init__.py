@@ -1,4 +1,4 @@
-"""The run store: runs, episodes, rollups, parameter changes and checkpoints in SQL.
+"""The run store: runs, episodes, rollups, parameter changes, checkpoints and claims in SQL.
 
 It knows nothing of gridworld, Dash or Flask; it is the only channel between the dashboard
 and the training workers.
@@ -8,22 +8,30 @@ from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
     BatchError,
     CheckpointNotFound,
+    ClaimRefused,
     InvalidQuery,
+    LeaseLost,
     RunNotFound,
     SchemaVersionError,
     StoreError,
 )
+from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .records import (
     EPISODE_FIELDS,
+    EVENT_KINDS,
     LIVE_STATUSES,
     METRICS,
+    RELEASE_STATUSES,
     STATUSES,
     Checkpoint,
     CheckpointInfo,
+    Claim,
     Control,
     EpisodeRecord,
+    Owner,
     ParamChange,
     Run,
+    RunEvent,
     RunSummary,
     Series,
 )
@@ -32,20 +40,29 @@ from .store import RunStore
 
 __all__ = [
     "EPISODE_FIELDS",
+    "EVENT_KINDS",
+    "HEARTBEAT_SECONDS",
+    "LEASE_SECONDS",
     "LIVE_STATUSES",
     "MAX_EPISODE_LIMIT",
     "MAX_POINTS",
     "METRICS",
+    "RELEASE_STATUSES",
     "STATUSES",
     "BatchError",
     "Checkpoint",
     "CheckpointInfo",
     "CheckpointNotFound",
+    "Claim",
+    "ClaimRefused",
     "Control",
     "EpisodeRecord",
     "InvalidQuery",
+    "LeaseLost",
+    "Owner",
     "ParamChange",
     "Run",
+    "RunEvent",
     "RunNotFound",
     "RunStore",
     "RunSummary",

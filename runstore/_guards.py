@@ -6,6 +6,7 @@ they raise InvalidQuery or answer a yes/no, and never convert.
 
 from __future__ import annotations
 
+import math
 from typing import TypeGuard
 
 from .errors import InvalidQuery
@@ -45,3 +46,8 @@ def is_int(value: object) -> TypeGuard[int]:
     ``"1"`` or ``True`` to row 1.
     """
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """Return whether ``value`` is a finite int or float (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -6,23 +6,38 @@ so that write transactions can ``BEGIN IMMEDIATE``: they take the write lock up 
 of failing with SQLITE_BUSY_SNAPSHOT when a read turns into a write, and readers (WAL) never
 block them. PostgreSQL: reads run at REPEATABLE READ so that one query sees one snapshot.
 A schema change on SQLite runs with foreign-key enforcement off (see ``transaction``).
+
+The engines count the SQLite connections this process holds to each file
+(``holds_connections``): while it holds any, the file must not be opened other than through
+SQLite, because closing any descriptor of a file drops every POSIX lock the process holds on
+it, SQLite's too. Another process closing its last connection would then take the database
+for unused, checkpoint it and reset its WAL under this process's connections, which from then
+on read a stale snapshot or "database disk image is malformed".
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from .errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "gridlab_write"
+FILE_KEY = "gridlab_file"
+_open_files: Counter[tuple[int, int]] = Counter()
+"""This process's open SQLite connections per file, by (device, inode)."""
+_open_files_lock = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -37,11 +52,14 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"store URL {url!r} is not valid: {exc}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        if parsed.database and parsed.database != ":memory:":
+            path = Path(parsed.database).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            event.listen(engine, "connect", partial(_count_connection, path))
+            event.listen(engine, "close", _uncount_connection)
         return engine
     if backend == "postgresql":
         return create_engine(parsed, pool_pre_ping=True)
@@ -62,6 +80,34 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: obj
     ):
         cursor.execute(pragma)
     cursor.close()
+
+
+def holds_connections(path: Path) -> bool:
+    """Return whether this process has open SQLite connections to the file at ``path``."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    with _open_files_lock:
+        return _open_files[(info.st_dev, info.st_ino)] > 0
+
+
+def _count_connection(
+    path: Path, dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry
+) -> None:
+    """Count a new connection to the file at ``path`` (it exists once connected)."""
+    info = path.stat()
+    key = record.info[FILE_KEY] = (info.st_dev, info.st_ino)
+    with _open_files_lock:
+        _open_files[key] += 1
+
+
+def _uncount_connection(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+    """Forget a closed connection."""
+    key = record.info.pop(FILE_KEY, None)
+    if key is not None:
+        with _open_files_lock:
+            _open_files[key] -= 1
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -47,3 +47,20 @@ class BatchError(StoreError, ValueError):
 
 class SchemaVersionError(StoreError):
     """The database was written by a gridlab with an incompatible schema."""
+
+
+class LeaseLost(StoreError):
+    """A worker's write was refused: the run is no longer its claim (another attempt took
+    it over, it was stopped, requeued or deleted); nothing of the write landed."""
+
+    def __init__(self, run_id: int, attempt: int, owner: str, now: str | None = None) -> None:
+        self.run_id = run_id
+        self.attempt = attempt
+        self.owner = owner
+        detail = f": {now}" if now else ""
+        super().__init__(f"run {run_id} attempt {attempt} is no longer owned by {owner}{detail}")
+
+
+class ClaimRefused(StoreError):
+    """The run cannot be claimed, queued again or have its status set by this caller now
+    (a live worker holds it, or its status does not allow it); the message says which."""

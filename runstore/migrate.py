@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, inspect, text, update
 from sqlalchemy.engine import make_url
 
-from .engine import transaction
+from .engine import holds_connections, transaction
 from .errors import SchemaVersionError, StoreError
 from .migrations import sqlite_file
-from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta
+from .schema import SCHEMA_VERSION, VERSION_TABLE, Base, Meta, store_revision
 
 HEAD = f"{SCHEMA_VERSION:04d}"
 """The head revision's id: revision ids are schema versions in four digits."""
@@ -84,7 +84,9 @@ def prepare_schema(engine: Engine, url: str) -> None:
     path = _sqlite_file(engine)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
     own_database = engine.dialect.name == "sqlite"
-    if path is not None:
+    # A file this process has connections to is a store already, and opening it outside
+    # SQLite would drop their locks (see ``engine``): it is only surveyed in the transaction.
+    if path is not None and not holds_connections(path):
         found = _survey_file(path)
         if found is not None:
             _plan(found, where, own_database=own_database)
@@ -220,6 +222,7 @@ def _create(conn: Connection) -> None:
     Base.metadata.create_all(conn)
     commands.stamp_head(conn)
     conn.execute(insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+    conn.execute(insert(store_revision).values(id=1, revision=0))
 
 
 def _upgrade(conn: Connection, found: Found, path: Path | None, where: str) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,6 +33,13 @@ STATUSES = ("queued", "running", "paused", "finished", "stopped", "crashed", "er
 LIVE_STATUSES = ("queued", "running")
 REQUESTABLE_STATUSES = ("running", "paused", "stopped")
 PARAM_SOURCES = ("ui", "api", "cli")
+RELEASE_STATUSES = ("finished", "paused", "stopped", "error", "queued")
+"""The statuses a worker leaves its run in when it lets go of it (``queued``: back to the
+queue, for the next worker)."""
+EVENT_KINDS = ("claimed", "interrupted", "crashed", "resumed")
+"""What ``RunStore.events`` lists: an attempt began (``claimed`` on a fresh run, ``resumed``
+on one with episodes), a worker let go of the run gracefully (``interrupted``), or one died
+(``crashed``, recorded when another write takes the run over)."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +68,29 @@ class Run:
     finished_at: datetime | None
     heartbeat_at: datetime | None
     pid: int | None
+    """The process of the current (or last) owner."""
     host: str | None
+    attempt: int = 0
+    """How many times a worker claimed the run (0: never)."""
+    owner: str | None = None
+    """The ``Owner.label`` of the worker holding (or that held until its lease expired) the
+    run; None when no worker does."""
+    lease_expires: float | None = None
+    """When the owner's lease ends, in seconds since the epoch on the database's clock."""
+    auto_resume: bool = False
+    """A worker takes the run over by itself once its owner's lease expired."""
+    revision: int = 0
+    """The number ``RunStore.run_revision`` answers: it grows with every change of the run."""
 
     @property
     def is_live(self) -> bool:
         """Return whether the run is queued or running."""
         return self.status in LIVE_STATUSES
+
+    @property
+    def lease_expired(self) -> bool:
+        """Return whether the run's owner stopped renewing its lease (it reads ``crashed``)."""
+        return self.lease_expires is not None and self.status == "crashed"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the run as JSON-safe data (timestamps as ISO 8601 strings)."""
@@ -72,6 +99,60 @@ class Run:
             if isinstance(value, datetime):
                 data[key] = value.isoformat()
         return data
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A worker process: the one that holds a run's lease."""
+
+    host: str
+    pid: int
+    started_at: float
+    """When the process first asked who it is (seconds since the epoch): with host and pid,
+    it tells a process apart from a later one given the same pid."""
+
+    _here: ClassVar[dict[int, Owner]] = {}
+
+    @property
+    def label(self) -> str:
+        """Return ``"host:pid:started_at"``, what ``runs.owner`` and every fence hold."""
+        return f"{self.host}:{self.pid}:{self.started_at:.3f}"
+
+    @classmethod
+    def here(cls) -> Owner:
+        """Return the Owner of this process (the same one on every call, a new one in a
+        forked child)."""
+        pid = os.getpid()
+        if pid not in cls._here:
+            cls._here[pid] = cls(socket.gethostname(), pid, round(time.time(), 3))
+        return cls._here[pid]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one attempt of a run: what every fenced write carries."""
+
+    run_id: int
+    attempt: int
+    owner: str
+    """The ``Owner.label`` of the worker."""
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """An attempt of a run beginning or ending: one of ``EVENT_KINDS``."""
+
+    run_id: int
+    attempt: int
+    episode: int
+    """The run's episodes when it happened (``resumed``: the checkpoint it continues from)."""
+    kind: str
+    at: datetime
+    detail: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as JSON-safe data (``at`` in ISO 8601)."""
+        return {**asdict(self), "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,33 @@
-"""Run rows: create, read, list and delete runs; record their status, warnings and crashes."""
+"""Run rows: create, read, list and delete runs; the values a new status stamps; warnings.
+
+Every read of a run gives its effective status: a run stored ``running`` whose owner's lease
+has ended (on the database's clock) reads ``crashed``, with an error that says so.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
-from ._clock import now, utc
+from ._clock import db_now, now, utc
 from ._guards import is_int
 from .errors import InvalidQuery, RunNotFound
 from .records import STATUSES, Run
-from .schema import CheckpointRow, EpisodeRow, ParamChangeRow, RunRow, rollups
+from .revisions import lease_ended, run_revision_column
+from .schema import CheckpointRow, EpisodeRow, ParamChangeRow, RunEventRow, RunRow, rollups
 
 TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at")
 
@@ -23,7 +37,7 @@ def create(conn: Connection, fields: Mapping[str, Any]) -> int:
 
     Args:
         conn: a write transaction.
-        fields: the arguments of ``RunStore.create_run``.
+        fields: the arguments of ``RunStore.create_run`` but ``owner``.
 
     Returns:
         The new run's id.
@@ -44,55 +58,63 @@ def create(conn: Connection, fields: Mapping[str, Any]) -> int:
     return conn.execute(insert(RunRow).values(row).returning(RunRow.id)).scalar_one()
 
 
-def fetch(conn: Connection, run_id: int) -> Run:
-    """Return the run with id ``run_id``.
+def fetch(conn: Connection, run_id: int, *, lock: bool = False) -> Run:
+    """Return the run with id ``run_id``, with its effective status.
+
+    Args:
+        conn: a transaction.
+        run_id: the run.
+        lock: lock the run's row until the transaction ends (PostgreSQL; a SQLite write
+            transaction holds the whole database already).
 
     Raises:
         RunNotFound: no such run (or ``run_id`` is not an int).
     """
     if not is_int(run_id):
         raise RunNotFound(run_id)
-    row = conn.execute(select(RunRow.__table__).where(RunRow.id == run_id)).mappings().first()
+    query = _select().where(RunRow.id == run_id)
+    if lock:
+        query = query.with_for_update(of=RunRow)
+    row = conn.execute(query).mappings().first()
     if row is None:
         raise RunNotFound(run_id)
     return _record(row)
 
 
 def list_all(conn: Connection) -> list[Run]:
-    """Return every run, newest first."""
-    rows = conn.execute(select(RunRow.__table__).order_by(RunRow.id.desc())).mappings()
-    return [_record(row) for row in rows]
+    """Return every run, newest first, with its effective status."""
+    return [_record(row) for row in conn.execute(_select().order_by(RunRow.id.desc())).mappings()]
 
 
 def remove(conn: Connection, run_id: int) -> None:
-    """Delete the run with its episodes, rollups, parameter changes and checkpoints.
+    """Delete the run with its episodes, rollups, parameter changes, checkpoints and events.
 
     Raises:
         RunNotFound: no such run.
     """
-    fetch(conn, run_id)
-    for owned in (EpisodeRow, ParamChangeRow, CheckpointRow):
+    fetch(conn, run_id, lock=True)
+    for owned in (EpisodeRow, ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
     conn.execute(delete(rollups).where(rollups.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 
 
-def set_status(
-    conn: Connection, run_id: int, status: str, error: str | None, pid: int | None, host: str | None
-) -> None:
-    """Record the run's new status, its time stamps, and clear a request it settles.
+def status_values(run: Run, status: str, error: str | None) -> dict[str, Any]:
+    """Return the column values that record the run's new status.
+
+    ``running`` stamps the start (first time) and the heartbeat and clears the error; the
+    other statuses but ``queued`` stamp ``finished_at``. A requested status that the new
+    status fulfils (or makes moot) is cleared.
 
     Raises:
-        RunNotFound: no such run.
         InvalidQuery: unknown status.
     """
     if status not in STATUSES:
         raise InvalidQuery("status", status, ", ".join(STATUSES))
     stamp = now()
-    run = fetch(conn, run_id)
     values: dict[str, Any] = {"status": status}
     if status == "running":
-        values.update(heartbeat_at=stamp, pid=pid, host=host, error=None, finished_at=None)
+        values.update(heartbeat_at=stamp, error=None, finished_at=None)
         if run.started_at is None:
             values["started_at"] = stamp
     elif status == "queued":
@@ -103,7 +125,7 @@ def set_status(
         values["error"] = error
     if run.requested_status is not None and (run.requested_status == status or status != "running"):
         values["requested_status"] = None
-    conn.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+    return values
 
 
 def add_warning(conn: Connection, run_id: int, warning: str) -> None:
@@ -112,57 +134,67 @@ def add_warning(conn: Connection, run_id: int, warning: str) -> None:
     Raises:
         RunNotFound: no such run.
     """
-    run = fetch(conn, run_id)
+    run = fetch(conn, run_id, lock=True)
     conn.execute(
         update(RunRow).where(RunRow.id == run_id).values(warnings=[*run.warnings, warning])
     )
 
 
-def mark_stale(conn: Connection, max_age_s: float) -> list[int]:
-    """Mark ``running`` runs whose heartbeat is older than ``max_age_s`` as ``crashed``.
+def latest_checkpoint(run_id: ColumnElement[int] | int) -> Select[Any]:
+    """Return the SELECT of the episode of the run's latest checkpoint (NULL: none)."""
+    return select(func.max(CheckpointRow.episode)).where(CheckpointRow.run_id == run_id)
 
-    Returns:
-        The ids of the runs marked.
+
+def _select() -> Select[Any]:
+    """Return the SELECT of runs with their effective status.
+
+    Besides the stored columns: ``lease_ended_s``, the seconds since the owner's lease ended
+    (NULL while it has not), ``latest_checkpoint`` (only then) and the run's revision.
     """
-    stamp = now()
-    rows = conn.execute(
-        select(RunRow.id, RunRow.heartbeat_at, RunRow.pid, RunRow.host, RunRow.episodes_done).where(
-            RunRow.status == "running"
-        )
-    ).all()
-    marked = []
-    for run_id, beat, pid, host, done in rows:
-        age = _age_s(stamp, beat)
-        if age <= max_age_s:
-            continue
-        latest = conn.scalar(
-            select(func.max(CheckpointRow.episode)).where(CheckpointRow.run_id == run_id)
-        )
-        conn.execute(
-            update(RunRow)
-            .where(RunRow.id == run_id)
-            .values(
-                status="crashed",
-                finished_at=stamp,
-                requested_status=None,
-                error=f"the worker (pid {pid} on {host}) stopped sending heartbeats"
-                f" {age:.0f} s ago at episode {done}; resume continues after the last"
-                f" checkpoint (episode {latest or 0})",
-            )
-        )
-        marked.append(run_id)
-    return marked
-
-
-def _age_s(stamp: datetime, beat: datetime | None) -> float:
-    """Return the seconds from heartbeat ``beat`` to ``stamp`` (infinite without one)."""
-    return math.inf if beat is None else (stamp - utc(beat)).total_seconds()
+    ended = lease_ended()
+    latest = latest_checkpoint(RunRow.__table__.c.id).scalar_subquery()
+    stored = [column for column in RunRow.__table__.c if column.name != "revision"]
+    return select(
+        *stored,
+        run_revision_column().label("revision"),
+        case((ended, db_now() - RunRow.lease_expires)).label("lease_ended_s"),
+        case((ended, latest)).label("latest_checkpoint"),
+    )
 
 
 def _record(row: RowMapping) -> Run:
-    """Return a Run from a runs-table row mapping (timestamps aware, warnings a list)."""
+    """Return a Run from a row of ``_select`` (timestamps aware, warnings a list, a run
+    whose lease ended ``crashed``)."""
     data = dict(row)
+    ended_s = data.pop("lease_ended_s")
+    latest = data.pop("latest_checkpoint")
     for key in TIMESTAMPS:
         data[key] = utc(data[key])
     data["warnings"] = list(data["warnings"] or [])
+    data["auto_resume"] = bool(data["auto_resume"])
+    if ended_s is not None:
+        data["status"] = "crashed"
+        data["error"] = _crash_text(data, ended_s, latest)
     return Run(**data)
+
+
+def _crash_text(run: Mapping[str, Any], ended_s: float, latest: int | None) -> str:
+    """Return the error of a run whose owner's lease ended ``ended_s`` seconds ago."""
+    attempt = f", attempt {run['attempt']}" if run["attempt"] else ""
+    resume = (
+        f"resume continues from the latest checkpoint (episode {latest})"
+        if latest
+        else "resume starts again from episode 1 (no checkpoint yet)"
+    )
+    return (
+        f"the worker (pid {run['pid']} on {run['host']}{attempt}) stopped renewing its lease"
+        f" at episode {run['episodes_done']} (it ended {_duration(ended_s)} ago); {resume}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    """Return ``seconds`` as a short human duration: "0.4 s", "12 s", "5 min", "3 h", "2 d"."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds // size:.0f} {unit}"
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"

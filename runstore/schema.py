@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -20,12 +22,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .records import METRICS, PARAM_SOURCES, REQUESTABLE_STATUSES, STATUSES
+from .records import EVENT_KINDS, METRICS, PARAM_SOURCES, REQUESTABLE_STATUSES, STATUSES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -79,6 +83,8 @@ class RunRow(Base):
             name="requested_status",
         ),
         CheckConstraint("episodes_done >= 0 AND episodes_done <= target_episodes", name="done"),
+        # claims and idle polls look runs up by status (queued) and expired lease
+        Index("ix_runs_status_lease_expires", "status", "lease_expires"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -102,6 +108,37 @@ class RunRow(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pid: Mapped[int | None] = mapped_column(Integer)
     host: Mapped[str | None] = mapped_column(String(255))
+    attempt: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    owner: Mapped[str | None] = mapped_column(String(300))
+    lease_expires: Mapped[float | None] = mapped_column(Float)
+    auto_resume: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class RunEventRow(Base):
+    """An attempt of a run beginning or ending (``EVENT_KINDS``)."""
+
+    __tablename__ = "run_events"
+    __table_args__ = (CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    episode: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+store_revision = Table(
+    "store_revision",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+    comment="One row: the store's revision, bumped by every write transaction that changes a"
+    " run, in that transaction; the run's own `runs.revision` gets the new value.",
+)
 
 
 class EpisodeRow(Base):

@@ -1,8 +1,10 @@
 """RunStore: the run store's API over SQLite or PostgreSQL.
 
 Each method opens one transaction and hands it to the topic module that does the work:
-``runs``, ``episodes`` (with ``batches`` and ``rollups``), ``series``, ``control``,
-``checkpoints`` and ``export``.
+``runs``, ``jobs`` (claims, leases, fences; with ``events`` and ``revisions``), ``episodes``
+(with ``batches`` and ``rollups``), ``series``, ``control``, ``checkpoints`` and ``export``.
+Every write that changes a run bumps the store's revision in its transaction; a worker's
+writes pass its ``claim`` and are fenced on it (``LeaseLost``: nothing was written).
 """
 
 from __future__ import annotations
@@ -14,40 +16,68 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from . import batches, checkpoints, control, episodes, export, rollups, runs, series
+from . import (
+    batches,
+    checkpoints,
+    control,
+    episodes,
+    events,
+    export,
+    jobs,
+    revisions,
+    rollups,
+    runs,
+    series,
+)
 from .engine import make_engine, transaction
+from .errors import LeaseLost
+from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .migrate import prepare_schema
 from .records import (
     Checkpoint,
     CheckpointInfo,
+    Claim,
     Control,
     EpisodeRecord,
+    Owner,
     ParamChange,
     Run,
+    RunEvent,
     RunSummary,
     Series,
 )
 
 
 class RunStore:
-    """Every run, episode, parameter change and checkpoint, in one SQL database.
+    """Every run, episode, parameter change, checkpoint and claim, in one SQL database.
 
     Safe to share between threads; hand it to another process and it travels as its URL
-    (the other process opens its own engine).
+    and settings (the other process opens its own engine). Every method given a run id
+    raises ``RunNotFound`` for an unknown one; every write given the owner's ``claim`` is
+    fenced on it and raises ``LeaseLost`` (nothing written) when it no longer holds the run.
     """
 
-    def __init__(self, url: str) -> None:
-        """Open (and if needed create) the store at ``url``.
+    def __init__(
+        self,
+        url: str,
+        lease_seconds: float = LEASE_SECONDS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    ) -> None:
+        """Open (and if needed create or upgrade) the store at ``url``.
 
         Args:
             url: ``sqlite:///path/to/file.sqlite`` (created if missing) or
                 ``postgresql+psycopg://user@host:port/db``.
+            lease_seconds: how long the claims this store makes or renews last.
+            heartbeat_seconds: how often its workers should renew them (less than that).
 
         Raises:
-            SchemaVersionError: the database holds a different schema version.
+            SchemaVersionError: the database holds a newer schema version.
+            InvalidQuery: not ``0 < heartbeat_seconds < lease_seconds``.
             StoreError: the URL is invalid or the database cannot be opened.
         """
         self.url = url
+        self.lease_seconds, self.heartbeat_seconds = jobs.settings(lease_seconds, heartbeat_seconds)
         self._engine = make_engine(url)
         self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
         self._insert_episodes = episodes.driver_insert(self._engine.dialect)
@@ -57,9 +87,9 @@ class RunStore:
             self._engine.dispose()
             raise
 
-    def __reduce__(self) -> tuple[type[RunStore], tuple[str]]:
-        """Pickle as the URL alone: the unpickled store opens its own engine."""
-        return type(self), (self.url,)
+    def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
+        """Pickle as the URL and settings: the unpickled store opens its own engine."""
+        return type(self), (self.url, self.lease_seconds, self.heartbeat_seconds)
 
     def __repr__(self) -> str:
         return f"RunStore({self.url!r})"
@@ -72,9 +102,11 @@ class RunStore:
         """Return a read transaction context."""
         return transaction(self._engine, write=False)
 
-    def _write(self) -> AbstractContextManager[Connection]:
-        """Return a write transaction context."""
-        return transaction(self._engine, write=True)
+    def _write(
+        self, run_id: int | None = None, claim: Claim | None = None
+    ) -> AbstractContextManager[Connection]:
+        """Return a write transaction context that changes run ``run_id`` (see ``jobs.writing``)."""
+        return jobs.writing(self._engine, run_id, claim, self.lease_seconds)
 
     # -- runs -------------------------------------------------------------------------
 
@@ -88,8 +120,15 @@ class RunStore:
         seed: int,
         target_episodes: int,
         spec: Mapping[str, Any],
+        auto_resume: bool = False,
+        owner: Owner | None = None,
     ) -> int:
-        """Record a new run with status ``queued``; return its id."""
+        """Record a new run, ``queued``; return its id.
+
+        With ``owner`` the run is created already claimed by it, in the same transaction
+        (so no other worker takes it first): its claim is ``Claim(id, 1, owner.label)``.
+        ``auto_resume``: a worker takes the run over once its owner's lease ended.
+        """
         fields = {
             "name": name,
             "env_id": env_id,
@@ -98,31 +137,26 @@ class RunStore:
             "seed": seed,
             "target_episodes": target_episodes,
             "spec": spec,
+            "auto_resume": bool(auto_resume),
         }
         with self._write() as conn:
-            return runs.create(conn, fields)
+            return jobs.create(conn, fields, owner, self.lease_seconds)
 
     def get_run(self, run_id: int) -> Run:
-        """Return the run with id ``run_id``.
-
-        Raises:
-            RunNotFound: no such run.
+        """Return the run with id ``run_id``, with its effective status (a run whose
+        owner's lease ended reads ``crashed``).
         """
         with self._read() as conn:
             return runs.fetch(conn, run_id)
 
     def list_runs(self) -> list[Run]:
-        """Return every run, newest first."""
+        """Return every run, newest first, with its effective status."""
         with self._read() as conn:
             return runs.list_all(conn)
 
     def delete_run(self, run_id: int) -> None:
-        """Delete a run with its episodes, rollups, changes and checkpoints.
-
-        Raises:
-            RunNotFound: no such run.
-        """
-        with self._write() as conn:
+        """Delete a run with everything recorded for it (its worker's next write fails)."""
+        with self._write(run_id) as conn:
             runs.remove(conn, run_id)
 
     def set_status(
@@ -133,77 +167,126 @@ class RunStore:
         error: str | None = None,
         pid: int | None = None,
         host: str | None = None,
+        claim: Claim | None = None,
     ) -> None:
-        """Record a run's new status.
-
-        ``running`` stamps the start (first time), the heartbeat, pid and host; the
-        terminal statuses and ``paused`` stamp ``finished_at``. A requested status that the
-        new status fulfils (or makes moot) is cleared.
+        """Record a run's new status (``running`` stamps the start, pid and host; the
+        others but ``queued`` stamp ``finished_at``; a request it settles is cleared).
+        With ``claim``: the owner's write (not ``running``: it lets go, as ``release``).
+        Without: a control write, which leaves the run without an owner.
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: unknown status.
+            ClaimRefused: no claim, and a live worker holds the run.
         """
-        with self._write() as conn:
-            runs.set_status(conn, run_id, status, error, pid, host)
+        with self._write(run_id, claim) as conn:
+            jobs.set_status(conn, run_id, status, error, pid, host, claimed=claim is not None)
 
-    def add_warning(self, run_id: int, warning: str) -> None:
-        """Append a warning to the run (shown by the dashboard, kept with the run).
-
-        Raises:
-            RunNotFound: no such run.
-        """
-        with self._write() as conn:
+    def add_warning(self, run_id: int, warning: str, *, claim: Claim | None = None) -> None:
+        """Append a warning to the run (shown by the dashboard, kept with the run)."""
+        with self._write(run_id, claim) as conn:
             runs.add_warning(conn, run_id, warning)
 
-    def mark_stale_runs(self, max_age_s: float) -> list[int]:
-        """Mark ``running`` runs whose heartbeat is older than ``max_age_s`` as ``crashed``.
+    # -- claims and leases ------------------------------------------------------------
 
-        Returns:
-            The ids of the runs marked.
-        """
+    def claim_next(self, owner: Owner) -> Claim | None:
+        """Claim the oldest claimable run for ``owner``: a queued one, or an ``auto_resume``
+        one whose owner's lease ended (a 'crashed' event, then 'resumed' or 'claimed').
+        Return the claim, or None (then it was a read, whatever the number of runs)."""
+        with self._read() as conn:
+            if not jobs.has_claimable(conn):
+                return None
         with self._write() as conn:
-            return runs.mark_stale(conn, max_age_s)
+            return jobs.claim_next(conn, owner, self.lease_seconds)
+
+    def claim_run(self, run_id: int, owner: Owner) -> Claim:
+        """Claim this run for ``owner``: queued, paused, stopped, failed or crashed (also
+        a run whose owner's lease ended).
+
+        Raises:
+            ClaimRefused: it is finished, or a live worker holds it (the message says).
+        """
+        with self._write(run_id) as conn:
+            return jobs.claim_run(conn, run_id, owner, self.lease_seconds)
+
+    def renew_lease(self, claim: Claim) -> bool:
+        """Extend the claim's lease and heartbeat; return False if it no longer holds the run."""
+        try:
+            with self._write(claim.run_id, claim):
+                return True
+        except LeaseLost:
+            return False
+
+    def release(
+        self, claim: Claim, status: str, *, error: str | None = None, event: str | None = None
+    ) -> None:
+        """Let go of the run with its last status: finished, paused, stopped, error, or
+        queued (back in the queue); ``event="interrupted"`` records a graceful stop.
+
+        Raises:
+            InvalidQuery: another status or event.
+        """
+        with self._write(claim.run_id, claim) as conn:
+            jobs.release(conn, claim, status, error, event)
+
+    def requeue(self, run_id: int) -> None:
+        """Put a paused, stopped, failed or crashed run back in the queue for a worker to
+        claim (clears its error and requests); a queued run stays queued.
+
+        Raises:
+            ClaimRefused: it is finished, or a live worker holds it.
+        """
+        with self._write(run_id) as conn:
+            jobs.requeue(conn, run_id)
+
+    def events(self, run_id: int) -> list[RunEvent]:
+        """Return the run's claimed/resumed/interrupted/crashed events, oldest first."""
+        with self._read() as conn:
+            return events.query(conn, run_id)
+
+    def revision(self) -> int:
+        """Return the store's revision: it grows with every write and every lease that
+        ends, and costs one lookup (an idle page polls it)."""
+        with self._read() as conn:
+            return revisions.current(conn)
+
+    def run_revision(self, run_id: int) -> int:
+        """Return the run's revision (``Run.revision``): it grows with every change of it."""
+        with self._read() as conn:
+            return revisions.of_run(conn, run_id)
 
     # -- episodes ---------------------------------------------------------------------
 
-    def append_episodes(self, run_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Write a batch of consecutive episodes with their rollups, the run's progress and
-        its heartbeat, in one transaction.
-
-        Args:
-            run_id: the run.
-            rows: dicts keyed by ``EPISODE_FIELDS``; the first must be the episode after the
-                run's last one, and the rest follow it without gaps.
+    def append_episodes(
+        self, run_id: int, rows: Sequence[Mapping[str, Any]], *, claim: Claim | None = None
+    ) -> None:
+        """Write a batch of consecutive episodes (dicts keyed by ``EPISODE_FIELDS``, the
+        first right after the run's last) with their rollups, the run's progress and its
+        heartbeat (with ``claim``: its lease renewed), in one transaction.
 
         Raises:
-            RunNotFound: no such run.
             BatchError: a gap, a duplicate, a missing field or a non-finite value (the
                 message names the episode and field); nothing of the batch is written.
         """
         if not rows:
             return
         columns = batches.columns_of(run_id, rows)  # checked before the write lock is taken
-        with self._write() as conn:
+        with self._write(run_id, claim) as conn:
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert
             )
 
-    def truncate_episodes(self, run_id: int, after_episode: int) -> None:
+    def truncate_episodes(
+        self, run_id: int, after_episode: int, *, claim: Claim | None = None
+    ) -> None:
         """Delete the run's episodes after ``after_episode`` (and later checkpoints), and
-        rebuild the rollup blocks they touched from the episodes that remain.
-
-        Raises:
-            RunNotFound: no such run.
-        """
-        with self._write() as conn:
+        rebuild the rollup blocks they touched from the episodes that remain."""
+        with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
 
     def episodes(self, run_id: int, start: int = 1, limit: int = 1000) -> list[EpisodeRecord]:
         """Return up to ``limit`` raw episodes from episode ``start`` on, in order.
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: ``start`` < 1 or ``limit`` outside 1..10000.
         """
         with self._read() as conn:
@@ -221,40 +304,22 @@ class RunStore:
     ) -> Series:
         """Return a decimated window of one metric: per-bucket count, mean, min and max.
 
-        The result equals ``GROUP BY (episode - 1) // bucket`` over the window's raw episodes
-        (extremes are never lost). ``bucket`` is the smallest of 1, 2, 5, 10, 20, 50, ...
-        that keeps the window within ``points`` buckets; buckets of 100 episodes or more are
-        read from rollups, so the cost does not grow with the run's length.
-
-        Args:
-            run_id: the run.
-            metric: one of ``METRICS``.
-            start: first episode (default 1).
-            end: last episode (default and at most: the episodes done so far).
-            points: the most buckets to return, 1..10000.
-
-        Returns:
-            The series; empty lists when the window holds no episodes yet (a run with none,
-            or a ``start`` past its last episode).
+        Equal to ``GROUP BY (episode - 1) // bucket`` over the raw episodes of ``start`` to
+        ``end`` (default: all so far), ``bucket`` the smallest of 1, 2, 5, 10, 20, ... that
+        gives at most ``points`` (1..10000) buckets; from 100 on read from rollups, so the
+        cost does not grow with the run's length. Empty lists when the window has no episodes.
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: unknown metric, ``start`` < 1, ``end`` < ``start``, bad ``points``.
         """
         with self._read() as conn:
             return series.decimated(conn, run_id, metric, start, end, points)
 
     def summary(self, run_id: int, window: int = 100) -> RunSummary:
-        """Return recent figures of a run, read from its last ``window`` episodes and rollups.
-
-        Returns:
-            Episodes done; the mean return, success rate, mean length and action shares of
-            the last ``window`` episodes; the best mean return of any full 100-episode block
-            (or the recent mean if higher); the last episode's epsilon, alpha, mean and max
-            Q and mean |TD error|. All but the episodes are None while the run has none.
+        """Return recent figures of a run (see ``RunSummary``), read from its last ``window``
+        episodes and rollups.
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: ``window`` outside 1..10000.
         """
         with self._read() as conn:
@@ -265,40 +330,27 @@ class RunStore:
     def request_params(
         self, run_id: int, changes: Mapping[str, Any], source: str
     ) -> list[ParamChange]:
-        """Queue hyperparameter changes for the run's worker to apply at its next episode.
-
-        Args:
-            run_id: the run.
-            changes: parameter name to new value (validated by the caller).
-            source: who asked: "ui", "api" or "cli".
-
-        Returns:
-            The pending change rows.
+        """Queue hyperparameter changes (name to value, validated by the caller) asked by
+        ``source`` ("ui", "api" or "cli") for the run's worker's next episode; return the
+        pending change rows.
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: unknown source or no changes.
         """
-        with self._write() as conn:
+        with self._write(run_id) as conn:
             return control.request_params(conn, run_id, changes, source)
 
-    def take_pending_params(self, run_id: int, episode: int) -> list[ParamChange]:
+    def take_pending_params(
+        self, run_id: int, episode: int, *, claim: Claim | None = None
+    ) -> list[ParamChange]:
         """Mark the run's pending changes applied at ``episode`` and fold them into its
         current parameters; return them (oldest first; a later change to the same
-        parameter wins).
-
-        Raises:
-            RunNotFound: no such run.
-        """
-        with self._write() as conn:
+        parameter wins)."""
+        with self._write(run_id, claim) as conn:
             return control.take_pending_params(conn, run_id, episode)
 
     def param_changes(self, run_id: int) -> list[ParamChange]:
-        """Return every parameter change of the run, oldest first.
-
-        Raises:
-            RunNotFound: no such run.
-        """
+        """Return every parameter change of the run, oldest first."""
         with self._read() as conn:
             return control.param_changes(conn, run_id)
 
@@ -306,18 +358,13 @@ class RunStore:
         """Ask the run's worker to move to ``status`` ("running", "paused" or "stopped").
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: a status that cannot be requested.
         """
-        with self._write() as conn:
+        with self._write(run_id) as conn:
             control.request_status(conn, run_id, status)
 
     def poll_control(self, run_id: int) -> Control:
-        """Return the requested status and the number of pending changes, in one query.
-
-        Raises:
-            RunNotFound: no such run.
-        """
+        """Return the requested status and the number of pending changes, in one query."""
         with self._read() as conn:
             return control.poll(conn, run_id)
 
@@ -330,29 +377,18 @@ class RunStore:
         q: np.ndarray,
         agent_state: Mapping[str, Any],
         evaluation: Mapping[str, float] | None = None,
+        *,
+        claim: Claim | None = None,
     ) -> None:
-        """Save (or replace) the run's checkpoint at ``episode``.
-
-        Args:
-            run_id: the run.
-            episode: the last episode the agent has learned from.
-            q: the Q-table, stored as compressed ``.npy`` bytes.
-            agent_state: JSON-safe agent state (epsilon, RNG state, ...).
-            evaluation: optional figures (V*(start), gap, ...).
-
-        Raises:
-            RunNotFound: no such run.
-        """
+        """Save (or replace) the run's checkpoint at ``episode`` (the last the agent
+        learned from): the Q-table (as compressed ``.npy``), JSON-safe agent state (epsilon,
+        RNG state...) and optional evaluation figures."""
         blob = checkpoints.encode(q)  # compressed before the write lock is taken
-        with self._write() as conn:
+        with self._write(run_id, claim) as conn:
             checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation)
 
     def checkpoints(self, run_id: int) -> list[CheckpointInfo]:
-        """Return the run's checkpoints (without Q-tables), oldest first.
-
-        Raises:
-            RunNotFound: no such run.
-        """
+        """Return the run's checkpoints (without Q-tables), oldest first."""
         with self._read() as conn:
             return checkpoints.infos(conn, run_id)
 
@@ -360,7 +396,6 @@ class RunStore:
         """Return the run's checkpoint at ``episode`` (or its latest).
 
         Raises:
-            RunNotFound: no such run.
             InvalidQuery: ``episode`` is neither an episode number nor ``"latest"``.
             CheckpointNotFound: no checkpoint there.
         """
@@ -370,20 +405,14 @@ class RunStore:
     # -- exports ----------------------------------------------------------------------
 
     def iter_csv(self, run_id: int) -> Iterator[str]:
-        """Return a generator of CSV text: a header, then one line per episode.
-
-        Raises:
-            RunNotFound: no such run (raised at once, before any text).
-        """
+        """Return a generator of CSV text: a header, then one line per episode (an unknown
+        run raises at once, before any text)."""
         self.get_run(run_id)
         return export.csv_chunks(export.pages(self._engine, run_id))
 
     def iter_json(self, run_id: int) -> Iterator[str]:
-        """Return a generator of one JSON document: run, params, changes, checkpoints, episodes.
-
-        Raises:
-            RunNotFound: no such run (raised at once, before any text).
-        """
+        """Return a generator of one JSON document: run, params, changes, checkpoints and
+        episodes (an unknown run raises at once, before any text)."""
         with self._read() as conn:
             head = export.json_head(conn, run_id)
         return export.json_chunks(head, export.pages(self._engine, run_id))

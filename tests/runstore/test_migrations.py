@@ -325,9 +325,9 @@ REFUSALS = {
         "has schema version 0 but no gridlab_alembic_version table",
     ),
     "a newer version without migrations": (
-        schema1_then("UPDATE gridlab_meta SET value = '2'"),
+        schema1_then(f"UPDATE gridlab_meta SET value = '{SCHEMA_VERSION + 1}'"),
         SchemaVersionError,
-        "has schema version 2, but this gridlab reads version",
+        f"has schema version {SCHEMA_VERSION + 1}, but this gridlab reads version",
     ),
     "a newer revision": (
         upgraded_then(

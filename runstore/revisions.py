@@ -1,0 +1,68 @@
+"""The store's revision: a number a page polls, which grows with every change it could show.
+
+Two things change what a reader sees: a write, and a lease that ends (its run reads
+``crashed`` from then on, with no write at all). So the revision is ``2 * counter +
+ended``: ``counter`` is ``store_revision``'s one row, bumped by every write transaction
+that changes a run, in that transaction; ``ended`` is the number of runs whose lease has
+ended. A lease that ends adds 1; a write adds 2, or 1 when it takes the run away from an
+ended lease (a claim, a requeue, a delete). So it never stands still across a change and
+never goes back. A run's own revision is the same for one run: ``2 * runs.revision`` (the
+counter at the run's last write) ``+ 1`` while its lease has ended.
+
+On PostgreSQL the counter's row is locked by each writer from its bump to its commit, so
+the bump is the last statement of a write transaction: the lock lasts as long as the commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select, update
+
+from ._clock import db_now
+from ._guards import is_int
+from .errors import RunNotFound
+from .schema import RunRow, store_revision
+
+
+def lease_ended() -> ColumnElement[bool]:
+    """Return SQL that is true for a run stored ``running`` whose owner's lease has ended
+    (on the database's clock): the run reads ``crashed``."""
+    return and_(RunRow.status == "running", RunRow.lease_expires < db_now())
+
+
+def run_revision_column() -> ColumnElement[int]:
+    """Return SQL for a run's revision (see the module docstring)."""
+    return RunRow.revision * 2 + case((lease_ended(), 1), else_=0)
+
+
+def bump(conn: Connection, run_id: int | None) -> None:
+    """Move the store's revision on and give it to the run ``run_id`` (None: a deleted run).
+
+    Call it last in the write transaction (see the module docstring).
+    """
+    counter = store_revision.c.revision
+    value = conn.execute(
+        update(store_revision).values(revision=counter + 1).returning(counter)
+    ).scalar_one()
+    if run_id is not None:
+        conn.execute(update(RunRow).where(RunRow.id == run_id).values(revision=value))
+
+
+def current(conn: Connection) -> int:
+    """Return the store's revision: one primary-key lookup and a count over the index of
+    runs by status and lease (the runs whose lease has ended, not all runs)."""
+    ended = select(func.count()).select_from(RunRow).where(lease_ended()).scalar_subquery()
+    return int(conn.scalar(select(store_revision.c.revision * 2 + ended)) or 0)
+
+
+def of_run(conn: Connection, run_id: int) -> int:
+    """Return the run's revision.
+
+    Raises:
+        RunNotFound: no such run.
+    """
+    if not is_int(run_id):
+        raise RunNotFound(run_id)
+    value = conn.scalar(select(run_revision_column()).where(RunRow.id == run_id))
+    if value is None:
+        raise RunNotFound(run_id)
+    return int(value)
