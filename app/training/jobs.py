@@ -49,4 +49,4 @@ def claim_new_run(store: RunStore, spec: RunSpec, *, auto_resume: bool = False) 
     """
     owner = Owner.here()
     run_id = create_run(store, spec, auto_resume=auto_resume, owner=owner)
-    return Claim(run_id, store.get_run(run_id).attempt, owner.label)
+    return Claim(run_id, 1, owner.label)

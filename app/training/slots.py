@@ -5,7 +5,7 @@ A ``WorkerPool`` spawns ``slots`` processes (``multiprocessing`` spawn context, 
 it, repeat; with nothing to claim it looks again after ``IDLE_SECONDS``. No run belongs to
 a slot by being its child: the store's claim and lease say who trains what, so any number
 of pools, on any machines, can work one store. The pool replaces a slot that exits while
-it is open (one whose lease was lost, or that failed). ``shutdown()`` sends every slot
+it is open (one whose lease was lost, or that was killed). ``shutdown()`` sends every slot
 SIGTERM, on which it checkpoints its run and puts it back to ``queued`` (recording an
 ``interrupted`` event) for the next worker.
 """
@@ -21,7 +21,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from runstore import Owner, RunStore
+from runstore import Owner, RunStore, StoreError
 
 from .signals import StopFlag
 from .trainer import LoopSettings, Trainer
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 0.2
 """How long an idle slot waits before it looks for a claimable run again."""
+RETRY_SECONDS = 1.0
+"""How long a slot waits before it tries a store that failed to answer again."""
 RESPAWN_SECONDS = 1.0
 """A slot that exits is replaced no sooner than this after it started (no restart storm)."""
 MAX_SLOTS = 1024
@@ -47,8 +49,9 @@ def slot_main(
 
     SIGTERM, SIGINT (Ctrl-C in the terminal reaches the whole process group) and the death
     of the parent process end the current run with a checkpoint, back to ``queued``, and
-    then the loop. A lost lease ends the process quietly (one log line); an unexpected
-    failure is recorded as the run's error and exits non-zero.
+    then the loop. A lost lease ends the process quietly (one log line). A run that fails
+    unexpectedly is recorded as ``error`` (its traceback logged) and the slot goes on with
+    the next one; a store that cannot be reached is tried again after ``RETRY_SECONDS``.
 
     Args:
         store_url: the run store's URL (each process opens its own engine).
@@ -61,11 +64,20 @@ def slot_main(
     owner = Owner.here()
     try:
         while not flag():
-            claim = store.claim_next(owner)
+            try:
+                claim = store.claim_next(owner)
+            except StoreError as exc:
+                log.warning("claiming a run failed: %s; trying again", exc)
+                time.sleep(RETRY_SECONDS)
+                continue
             if claim is None:
                 time.sleep(idle_seconds)
-            elif Trainer(store, claim, settings=settings, should_stop=flag).run() is None:
-                return  # the lease was lost: this process is not to be trusted with runs
+                continue
+            try:
+                if Trainer(store, claim, settings=settings, should_stop=flag).run() is None:
+                    return  # the lease was lost: this process is not to be trusted with runs
+            except Exception:  # recorded as the run's error; the slot serves the next run
+                log.exception("run %s failed", claim.run_id)
     finally:
         store.close()
 

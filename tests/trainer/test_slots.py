@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import gymnasium as gym
 import pytest
 
 from app.actions import pause_run, resume_run, stop_run
@@ -167,6 +168,25 @@ def test_a_sigkilled_slot_reads_crashed_is_replaced_and_its_run_resumes_exactly(
         make_spec(env_id="FrozenLake-v1", preset=None, episodes=len(resumed), seed=7, **spec_every),
     )
     assert resumed == rows_without_wall_time(store, reference.run_id)
+
+
+gym.register("gridlab-test/OnlyInTheTests-v0", entry_point="gymnasium.envs.toy_text:FrozenLakeEnv")
+"""An env the test process knows and the slot processes do not."""
+
+
+def test_a_run_that_fails_in_its_slot_is_recorded_and_the_slot_trains_the_next(store, store_url):
+    failing = create_run(
+        store, make_spec(env_id="gridlab-test/OnlyInTheTests-v0", preset=None, episodes=100)
+    )
+    later = create_run(store, make_spec(episodes=200))
+    with WorkerPool(store_url, 1, settings=FAST) as pool:
+        (slot,) = pool.pids()
+        wait_for(lambda: status_of(store, later) == "finished", 60, "the later run finished")
+        assert pool.pids() == [slot] == [store.get_run(later).pid]  # the same, alive slot
+    run = store.get_run(failing)
+    assert run.status == "error"
+    assert run.error.startswith("worker failed: ValidationError: env=")
+    assert "gridlab-test/OnlyInTheTests-v0" in run.error
 
 
 def test_runs_beyond_the_slots_wait_queued_and_start_when_a_slot_frees(store, store_url):
