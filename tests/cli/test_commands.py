@@ -231,6 +231,35 @@ def test_ctrl_c_checkpoints_and_resume_continues_the_run(db):
         store.close()
 
 
+def test_a_sigkilled_train_can_be_resumed_as_soon_as_it_reads_crashed(db):
+    process = subprocess.Popen(
+        [sys.executable, RUN_PY, "train", "--episodes", "5000000", "--db", db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    store = RunStore(db)
+    try:
+        run_id = wait_for(lambda: store.list_runs() and store.list_runs()[0].id, 60, "the run")
+        wait_for(lambda: store.checkpoints(run_id), 60, "a checkpoint")
+        process.kill()
+        process.wait()
+        wait_for(lambda: store.get_run(run_id).status == "crashed", 5, "crashed within 5 s")
+        crashed = store.get_run(run_id)
+
+        def past_the_crash(store: RunStore) -> bool:
+            return store.get_run(run_id).episodes_done > crashed.episodes_done + 100
+
+        assert interrupt(["resume", str(run_id)], db, past_the_crash)[0] == run_id
+        resumed = store.get_run(run_id)
+        assert (resumed.status, resumed.attempt) == ("paused", 2)
+        assert_contiguous(store, run_id)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        store.close()
+
+
 def test_resuming_a_finished_run_exits_2(db):
     done = gridlab("train", "--episodes", "10", "--db", db)
     run_id = int(done.stdout.strip().splitlines()[-1])
