@@ -209,7 +209,7 @@ def list_runs() -> Response:
 @bp.post("/runs")
 @mutating
 def create_run(body: Any) -> tuple[Response, int]:
-    """Validate a run request, create the run and start it: 201 ``{"id": ...}``."""
+    """Validate a run request and queue the run for a worker: 201 ``{"id": ...}``."""
     run_id = submit_run(get_store(), body)
     return jsonify({"id": run_id}), 201
 
