@@ -91,6 +91,12 @@ def writing(
             if claim.run_id != run_id or not is_int(run_id):
                 raise InvalidQuery("claim", claim, f"a claim of run {run_id}")
             fence(conn, claim, lease_seconds)
+        elif is_int(run_id) and conn.dialect.name == "postgresql":
+            # lock order: the run's row first, the revision's last (or two writers, each
+            # holding one, would wait for each other)
+            conn.execute(
+                select(RunRow.id).where(RunRow.id == run_id).with_for_update(key_share=True)
+            )
         yield conn
         if run_id is not None:
             revisions.bump(conn, run_id)
@@ -254,8 +260,8 @@ def set_status(
         run_id: the run.
         status: the new status.
         error: the error to record, if any.
-        pid: the worker's process (``running`` only).
-        host: the worker's host (``running`` only).
+        pid: the worker's process (``running`` only; with a claim, None keeps the owner's).
+        host: the worker's host (likewise).
         claimed: the run's owner writes; without a claim no live lease may hold the run,
             and the run is left without an owner.
 
@@ -266,8 +272,9 @@ def set_status(
     """
     run = runs.fetch(conn, run_id, lock=True)
     values = runs.status_values(run, status, error)
-    if status == "running":
-        values.update(pid=pid, host=host)
+    if status == "running":  # the owner's own pid and host stay unless it gives others
+        given = {"pid": pid, "host": host}
+        values.update({k: v for k, v in given.items() if v is not None or not claimed})
     if not claimed and run.owner is not None and run.status == "running":
         raise ClaimRefused(f"{_held(run)}; ask its worker instead (request_status)")
     if not claimed or status != "running":

@@ -10,7 +10,13 @@ never goes back. A run's own revision is the same for one run: ``2 * runs.revisi
 counter at the run's last write) ``+ 1`` while its lease has ended.
 
 On PostgreSQL the counter's row is locked by each writer from its bump to its commit, so
-the bump is the last statement of a write transaction: the lock lasts as long as the commit.
+the bump is the last statement of a write transaction (and one statement with the run's
+own): the lock lasts as long as the commit. Measured with 4 processes appending 10-episode
+batches to their own runs: about 550 transactions/s with the bump against 700 without (and
+350 against 430 for one process): the cost is the extra statement, not the wait. A sequence
+would cost no lock but is no revision: ``nextval`` values become visible before their
+transactions commit, and out of order, so a page could see revision N before the write
+numbered N-1 lands and never re-read it.
 """
 
 from __future__ import annotations
@@ -40,10 +46,18 @@ def bump(conn: Connection, run_id: int | None) -> None:
     Call it last in the write transaction (see the module docstring).
     """
     counter = store_revision.c.revision
-    value = conn.execute(
-        update(store_revision).values(revision=counter + 1).returning(counter)
-    ).scalar_one()
-    if run_id is not None:
+    bumped = update(store_revision).values(revision=counter + 1).returning(counter)
+    if run_id is None:
+        conn.execute(bumped)
+    elif conn.dialect.name == "postgresql":  # one statement: the counter's lock is held less
+        new = bumped.cte("bumped")
+        conn.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(revision=select(new.c.revision).scalar_subquery())
+        )
+    else:
+        value = conn.execute(bumped).scalar_one()
         conn.execute(update(RunRow).where(RunRow.id == run_id).values(revision=value))
 
 

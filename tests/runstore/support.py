@@ -108,3 +108,37 @@ def read_while_writing(url: str, run_ids: list[int], rounds: int) -> None:
             store.list_runs()
     finally:
         store.close()
+
+
+def claim_until_empty(url: str, out: str, start: Any) -> None:
+    """Process entry: wait for ``start``, then claim runs until none is left; train each
+    claim for 5 fenced episodes and release it finished. Writes the claims to ``out``
+    as JSON ``[[run_id, attempt, owner], ...]``."""
+    import json
+
+    from runstore import Owner
+
+    store = RunStore(url)
+    owner = Owner.here()
+    claims = []
+    try:
+        start.wait(60)
+        while (claim := store.claim_next(owner)) is not None:
+            store.append_episodes(claim.run_id, make_rows(1, 5, seed=claim.run_id), claim=claim)
+            store.release(claim, "finished")
+            claims.append([claim.run_id, claim.attempt, claim.owner])
+    finally:
+        store.close()
+    with open(out, "w") as file:
+        json.dump(claims, file)
+
+
+def write_then_close(url: str, run_id: int) -> None:
+    """Process entry: open the store, append 10 episodes to the run, close (its last
+    connection to the file)."""
+    store = RunStore(url)
+    try:
+        done = store.get_run(run_id).episodes_done
+        store.append_episodes(run_id, make_rows(done + 1, 10, seed=run_id))
+    finally:
+        store.close()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import socket
+import time
+from datetime import UTC, datetime
 
 import pytest
 
-from runstore import EPISODE_FIELDS, EpisodeRecord, RunSummary
+from runstore import EPISODE_FIELDS, Claim, EpisodeRecord, Owner, RunEvent, RunSummary
 
 EPISODE = EpisodeRecord(
     7, -1.5, 12, True, 0.25, 0.1, 0.99, 0.5, 2.0, 0.125, 340, 0.007, (3, 0, 9, 0)
@@ -66,8 +70,36 @@ def test_a_summary_to_dict_has_every_field_and_lists():
     assert {key for key, value in empty.items() if value is not None} == {"episodes"}
 
 
+def test_an_owner_is_this_process_once_and_labels_itself():
+    here = Owner.here()
+    assert Owner.here() is here
+    assert (here.host, here.pid) == (socket.gethostname(), os.getpid())
+    assert abs(here.started_at - time.time()) < 3600
+    assert Owner("box", 42, 1733.5).label == "box:42:1733.500"
+
+
+def test_a_run_event_to_dict_is_json_safe():
+    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    data = RunEvent(7, 2, 300, "resumed", at, "from the checkpoint at episode 300").to_dict()
+    assert data == {
+        "run_id": 7,
+        "attempt": 2,
+        "episode": 300,
+        "kind": "resumed",
+        "at": "2025-01-02T03:04:05+00:00",
+        "detail": "from the checkpoint at episode 300",
+    }
+    assert json.loads(json.dumps(data)) == data
+
+
 @pytest.mark.parametrize(
-    ("record", "name"), [(EPISODE, "episode"), (RunSummary(episodes=1), "episodes")]
+    ("record", "name"),
+    [
+        (EPISODE, "episode"),
+        (RunSummary(episodes=1), "episodes"),
+        (Owner("box", 1, 0.0), "pid"),
+        (Claim(1, 1, "box:1:0.000"), "attempt"),
+    ],
 )
 def test_records_are_frozen(record, name):
     with pytest.raises(dataclasses.FrozenInstanceError):
