@@ -1,23 +1,24 @@
 """What a person can do to runs, for every entry point (HTTP, Dash pages).
 
 Each action validates through gridworld, asks ``app.rules`` whether the run's status allows
-it, acts through the store or the training pool and raises one of three errors the callers
-map to messages: ``ValidationError`` (bad value), ``RunNotFound`` (no such run) and
-``app.rules.Conflict`` (the run's state, or the dashboard's, does not allow it).
+it, acts through the store and raises one of three errors the callers map to messages:
+``ValidationError`` (bad value), ``RunNotFound`` (no such run) and ``app.rules.Conflict``
+(the run's state does not allow it). The actions only enqueue runs and write control rows:
+whichever worker claims a run trains it, and a run being trained is steered through the
+requests its worker reads.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from app.rules import Action, Conflict, check, pending_end
-from app.training import TrainingPool, prepare_resume
+from app.training import create_run
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES, Hyperparams, validate_hyperparams
 from gridworld.spec import RunSpec, validate_run_spec
-from runstore import RunStore
+from runstore import ClaimRefused, RunStore
 
 REQUEST_FIELDS = {
     "env": "env_id",
@@ -31,22 +32,21 @@ REQUEST_FIELDS = {
     "checkpoint_every": "checkpoint_every",
 }
 """Fields of a new-run request (HTTP body, Dash form) and the run-spec field each feeds."""
-
-EXIT_GRACE_S = 3.0
-"""How long a resume waits for the worker that just paused the run to exit."""
-NO_POOL = "this dashboard has no training pool; start it with `python run.py`"
-"""Why a dashboard without a training pool cannot start or resume a run."""
+AUTO_RESUME = "auto_resume"
+"""The request field that lets a worker resume the run by itself after its worker died."""
 
 
-def spec_from_request(body: object) -> RunSpec:
-    """Validate a new-run request and return its run spec.
+def run_request(body: object) -> tuple[RunSpec, bool]:
+    """Validate a new-run request.
 
     Args:
         body: an object with any of ``env``, ``preset``, ``desc``, ``episodes``, ``params``
-            (partial hyperparameters), ``seed``, ``name``, ``checkpoint_every``.
+            (partial hyperparameters), ``seed``, ``name``, ``checkpoint_every`` (the run
+            spec) and ``auto_resume`` (a boolean, default false: whether a worker resumes
+            the run by itself once its worker died).
 
     Returns:
-        The validated spec.
+        The validated spec and ``auto_resume``.
 
     Raises:
         ValidationError: the request is not an object, has an unknown field or a bad value.
@@ -55,30 +55,43 @@ def spec_from_request(body: object) -> RunSpec:
         raise ValidationError("body", body, "not an object", "a JSON object of run fields")
     mapping: dict[str, Any] = {}
     for key, value in body.items():
+        if key == AUTO_RESUME:
+            continue
         if key not in REQUEST_FIELDS:
-            raise ValidationError(key, value, "unknown field", ", ".join(REQUEST_FIELDS))
+            allowed = ", ".join([*REQUEST_FIELDS, AUTO_RESUME])
+            raise ValidationError(key, value, "unknown field", allowed)
         if key == "params" and not isinstance(value, Mapping):
             raise ValidationError(
                 "params", value, "not an object", f"an object of {', '.join(HYPERPARAM_NAMES)}"
             )
         mapping[REQUEST_FIELDS[key]] = value
-    return validate_run_spec(mapping)
+    spec = validate_run_spec(mapping)
+    auto_resume = body.get(AUTO_RESUME, False)
+    if not isinstance(auto_resume, bool):
+        raise ValidationError(AUTO_RESUME, auto_resume, "not a boolean", "true or false")
+    return spec, auto_resume
 
 
-def submit_run(pool: TrainingPool | None, body: object) -> int:
-    """Validate a new-run request and start it in the pool.
+def spec_from_request(body: object) -> RunSpec:
+    """Validate a new-run request (see ``run_request``) and return its run spec.
+
+    Raises:
+        ValidationError: the request is not an object, has an unknown field or a bad value.
+    """
+    return run_request(body)[0]
+
+
+def submit_run(store: RunStore, body: object) -> int:
+    """Validate a new-run request and put the run in the queue; a worker claims it.
 
     Returns:
         The new run's id.
 
     Raises:
         ValidationError: a bad request (nothing is created).
-        Conflict: the dashboard has no training pool, or it is shut down.
     """
-    spec = spec_from_request(body)
-    if pool is None:
-        raise Conflict(NO_POOL)
-    return pool.submit(spec)
+    spec, auto_resume = run_request(body)
+    return create_run(store, spec, auto_resume=auto_resume)
 
 
 def change_params(store: RunStore, run_id: int, changes: object, source: str) -> list[dict]:
@@ -110,55 +123,73 @@ def change_params(store: RunStore, run_id: int, changes: object, source: str) ->
 
 
 def pause_run(store: RunStore, run_id: int) -> None:
-    """Ask a queued or running run to checkpoint and pause.
+    """Pause a run: a queued one at once, a running one by asking its worker to checkpoint
+    and pause.
 
     Raises:
         RunNotFound: no such run.
         Conflict: the run's status does not allow a pause.
     """
-    check(store.get_run(run_id), Action.PAUSE)
-    store.request_status(run_id, "paused")
+    _end_run(store, run_id, Action.PAUSE, "paused")
 
 
 def stop_run(store: RunStore, run_id: int) -> None:
     """Stop a run for good (it can still be resumed from its last checkpoint).
 
-    A live run's worker is asked to checkpoint and stop; a paused run has no worker and
-    is marked stopped at once.
+    A running run's worker is asked to checkpoint and stop; a queued or paused run has no
+    worker and is marked stopped at once.
 
     Raises:
         RunNotFound: no such run.
         Conflict: the run's status does not allow a stop.
     """
+    _end_run(store, run_id, Action.STOP, "stopped")
+
+
+def _end_run(store: RunStore, run_id: int, action: Action, status: str) -> None:
+    """Give an unowned run ``status`` at once, or ask the running run's worker for it."""
     run = store.get_run(run_id)
-    check(run, Action.STOP)
-    if run.is_live:
-        store.request_status(run_id, "stopped")
-    else:
-        store.set_status(run_id, "stopped")
+    check(run, action)
+    if run.status != "running":
+        try:
+            store.set_status(run_id, status)
+            return
+        except ClaimRefused:  # a worker claimed it meanwhile: that worker is asked instead
+            pass
+    store.request_status(run_id, status)
 
 
-def resume_run(store: RunStore, pool: TrainingPool | None, run_id: int) -> None:
+def resume_run(store: RunStore, run_id: int) -> None:
     """Resume a paused, stopped, crashed or failed run (or cancel a pending pause or stop).
+
+    The run goes back to the queue; the next worker to look claims it and continues it
+    from its latest checkpoint.
 
     Raises:
         RunNotFound: no such run.
-        Conflict: the run's status does not allow a resume, or there is no training pool.
+        Conflict: the run's status does not allow a resume (or a worker holds it).
+    """
+    if cancel_pending_end(store, run_id):
+        return
+    try:
+        store.requeue(run_id)
+    except ClaimRefused as exc:
+        raise Conflict(str(exc)) from None
+
+
+def cancel_pending_end(store: RunStore, run_id: int) -> bool:
+    """Cancel the pause or stop a live run was asked for and has not reached yet.
+
+    Returns:
+        True when there was one (its worker carries on), False when the run needs a worker.
+
+    Raises:
+        RunNotFound: no such run.
+        Conflict: the run's status does not allow a resume.
     """
     run = store.get_run(run_id)
     check(run, Action.RESUME)
-    if pending_end(run) is not None:
-        prepare_resume(store, run_id)  # cancels the request; the run's worker carries on
-        return
-    if pool is None:
-        raise Conflict(NO_POOL)
-    deadline = time.monotonic() + EXIT_GRACE_S
-    while True:
-        try:
-            pool.resume(run_id)
-            return
-        except Conflict:
-            # A worker that has just recorded "paused" may not have exited yet.
-            if run_id not in pool.running() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    if pending_end(run) is None:
+        return False
+    store.request_status(run_id, "running")
+    return True

@@ -33,7 +33,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
-from app.context import get_pool, get_store
+from app.context import get_store
 from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
@@ -153,8 +153,8 @@ def list_runs() -> Response:
 @bp.post("/runs")
 @mutating(body_required=True)
 def create_run(body: Any) -> tuple[Response, int]:
-    """Validate a run request, create the run and start it: 201 ``{"id": ...}``."""
-    run_id = submit_run(get_pool(), body)
+    """Validate a run request and queue the run for a worker: 201 ``{"id": ...}``."""
+    run_id = submit_run(get_store(), body)
     return jsonify({"id": run_id}), 201
 
 
@@ -246,7 +246,7 @@ def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
     if action == "pause":
         pause_run(store, rid)
     elif action == "resume":
-        resume_run(store, get_pool(), rid)
+        resume_run(store, rid)
     elif action == "stop":
         stop_run(store, rid)
     else:

@@ -1,4 +1,4 @@
-"""The command line: ``python run.py [dashboard|train|resume|list|export] ...``.
+"""The command line: ``python run.py [dashboard|worker|train|resume|list|export] ...``.
 
 Exit status: 0 on success, 2 for bad arguments, an unknown run or a run in the wrong state
 (with the message the HTTP API gives for the same value or run: the validator's, the
@@ -14,17 +14,17 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-from tqdm import tqdm
-
+from app.actions import cancel_pending_end
 from app.rules import Conflict, parse_id
-from app.training import TrainingPool, create_run, prepare_resume, train
-from app.training.worker import StopFlag
+from app.training import WorkerPool, claim_new_run
+from app.training.foreground import train_in_foreground
+from app.training.slots import MAX_SLOTS
 from gridworld.errors import ValidationError
+from gridworld.numbers import parse_int
 from gridworld.spec import validate_run_spec
-from runstore import RunNotFound, RunStore
+from runstore import Claim, ClaimRefused, Owner, RunNotFound, RunStore
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
 HYPERPARAM_OPTIONS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
@@ -32,7 +32,7 @@ HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
 EXIT_USAGE = 2
 EXIT_RUN_ERROR = 1
 EXIT_INTERRUPTED = 130
-USAGE_ERRORS = (ValidationError, RunNotFound, Conflict)
+USAGE_ERRORS = (ValidationError, RunNotFound, Conflict, ClaimRefused)
 """Errors that mean the command cannot run as asked; their message says why (exit 2)."""
 
 
@@ -79,11 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dashboard_arguments(dashboard)
     _add_dashboard_arguments(parser)
+    worker = commands.add_parser(
+        "worker",
+        parents=[db_option],
+        help="train queued runs from the store until stopped (on any machine that reaches it)",
+        description="Claim queued runs from the store and train them, SLOTS at a time, until"
+        " Ctrl-C or SIGTERM, which checkpoint the runs and put them back in the queue.",
+    )
+    _add_slots_argument(worker)
     _add_train_parser(commands, db_option)
     resume = commands.add_parser(
         "resume",
         parents=[db_option],
-        help="continue a paused, stopped, crashed or failed run from its latest checkpoint",
+        help="continue a paused, stopped, crashed or failed run here from its latest checkpoint",
     )
     resume.add_argument("run_id", metavar="RUN_ID")
     commands.add_parser("list", parents=[db_option], help="list the runs in the store")
@@ -97,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the dashboard's --host/--port/--allowed-host/--debug options to ``parser``."""
+    """Add the dashboard's options to ``parser``: where to listen, which hosts to serve, and
+    its local worker."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8050, help="port to listen on")
     parser.add_argument(
@@ -109,6 +118,27 @@ def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
         " 127.0.0.1, localhost, [::1] and --host on --port are served otherwise",
     )
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader off)")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="start no worker beside the dashboard: it only watches (runs it queues wait for"
+        " a 'worker' elsewhere)",
+    )
+    _add_slots_argument(parser)
+
+
+def _add_slots_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--slots N``: how many runs a worker trains at once."""
+    parser.add_argument(
+        "--slots",
+        metavar="N",
+        help=f"runs the worker trains at once (default: this machine's cores, {default_slots()})",
+    )
+
+
+def default_slots() -> int:
+    """Return the number of slots a worker has without ``--slots``: the machine's cores."""
+    return os.cpu_count() or 1
 
 
 def _add_train_parser(
@@ -138,6 +168,12 @@ def _add_train_parser(
     train.add_argument(
         "--checkpoint-every", metavar="K", help="episodes between checkpoints (default: auto)"
     )
+    train.add_argument(
+        "--auto-resume",
+        action="store_true",
+        help="if this process dies, let any worker resume the run from its last checkpoint"
+        " by itself (default: the run reads crashed until someone resumes it)",
+    )
 
 
 def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
@@ -165,27 +201,57 @@ def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
     return mapping
 
 
-def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM handler: leave the dashboard through its ``finally`` (pauses the workers)."""
-    raise SystemExit(128 + signum)
+def slots_of(args: argparse.Namespace) -> int:
+    """Return the ``--slots`` value, or the machine's cores when it is not given.
+
+    Raises:
+        ValidationError: not a whole number from 1 to ``MAX_SLOTS``.
+    """
+    if args.slots is None:
+        return default_slots()
+    return parse_int("slots", args.slots, 1, MAX_SLOTS)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    """Serve the dashboard with a training pool until interrupted; return the exit status.
+    """Serve the dashboard, with a local worker unless ``--no-worker``; return 0.
 
-    Queued runs are adopted. Ctrl-C or SIGTERM pause every worker (checkpoint) before exiting.
+    Ctrl-C or SIGTERM stop the worker gracefully: its runs are checkpointed and put back in
+    the queue (``interrupted``), so the next worker to come continues them.
     """
     from app.factory import create_app  # Dash loads only for the dashboard
     from app.security import served_hosts
 
     url = store_url(args.db)
-    pool = TrainingPool(url)
-    signal.signal(signal.SIGTERM, _raise_system_exit)
+    slots = None if args.no_worker else slots_of(args)
+    hosts = served_hosts(args.host, args.port, args.allowed_host)
+    app = create_app(url, allowed_hosts=hosts)  # opens (or creates) the store before a worker
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: as Ctrl-C
+    pool = None if slots is None else WorkerPool(url, slots)
     try:
-        hosts = served_hosts(args.host, args.port, args.allowed_host)
-        app = create_app(url, pool=pool, allowed_hosts=hosts)
-        print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {url})")
+        workers = "no worker" if slots is None else f"a worker with {slots} slots"
+        print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {url}; {workers})")
         app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Train queued runs from the store until Ctrl-C or SIGTERM; return 0.
+
+    Stopping checkpoints the runs in training and puts them back in the queue.
+    """
+    url = store_url(args.db)
+    slots = slots_of(args)
+    RunStore(url).close()  # a bad URL or store fails here, once, before any slot starts
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    pool = WorkerPool(url, slots)
+    print(f"gridlab worker with {slots} slots on {url}; Ctrl-C stops it", file=sys.stderr)
+    try:
+        pool.wait()
     except KeyboardInterrupt:
         pass
     finally:
@@ -194,72 +260,62 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Validate the options, create the run and train it here; return the exit status."""
+    """Validate the options, create the run claimed by this process and train it here;
+    return the exit status."""
     spec = validate_run_spec(spec_mapping(args))
     store = _open_store(args)
     try:
-        run_id = create_run(store, spec)
+        claim = claim_new_run(store, spec, auto_resume=args.auto_resume)
         print(
-            f"run {run_id}: {spec.name} on {spec.env_id}, {spec.episodes} episodes", file=sys.stderr
+            f"run {claim.run_id}: {spec.name} on {spec.env_id}, {spec.episodes} episodes",
+            file=sys.stderr,
         )
-        return _train_here(store, run_id)
+        return _train_here(store, claim)
     finally:
         store.close()
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    """Continue a run from its latest checkpoint in this process; return the exit status.
+    """Claim a run and continue it here from its latest checkpoint; return the exit status.
 
-    A run still live elsewhere with a pending pause or stop has that request cancelled and
-    keeps its worker (the status is 0).
+    A run still training elsewhere with a pending pause or stop has that request cancelled
+    and keeps its worker (the status is 0).
     """
     run_id = parse_id("run_id", args.run_id)
     store = _open_store(args)
     try:
-        if prepare_resume(store, run_id):
-            return _train_here(store, run_id)
-        print(
-            f"run {run_id} is still live: its pending pause or stop is cancelled and its"
-            " worker trains on",
-            file=sys.stderr,
-        )
-        return 0
+        if cancel_pending_end(store, run_id):
+            print(
+                f"run {run_id} is still live: its pending pause or stop is cancelled and its"
+                " worker trains on",
+                file=sys.stderr,
+            )
+            return 0
+        return _train_here(store, store.claim_run(run_id, Owner.here()))
     finally:
         store.close()
 
 
-def _train_here(store: RunStore, run_id: int) -> int:
-    """Train ``run_id`` in this process with a progress bar; print its id; return status."""
-    run = store.get_run(run_id)
-    flag = StopFlag()
-    flag.install()
-    with tqdm(
-        total=run.target_episodes,
-        initial=run.episodes_done,
-        unit="ep",
-        file=sys.stderr,
-        dynamic_ncols=True,
-        desc=f"run {run_id}",
-    ) as bar:
-
-        def progress(done: int, mean_return: float) -> None:
-            bar.update(done - bar.n)
-            bar.set_postfix({"mean return": f"{mean_return:.3f}"}, refresh=False)
-
-        status = train(store, run_id, should_stop=flag, on_progress=progress)
-    run = store.get_run(run_id)
+def _train_here(store: RunStore, claim: Claim) -> int:
+    """Train the claimed run in this process with a progress bar; print its id; return the
+    exit status."""
+    outcome = train_in_foreground(store, claim)
+    run_id = claim.run_id
     print(run_id)
-    if status == "error":
+    if outcome.status is None:
+        return 0  # the lease was lost (logged): the run's new worker carries on
+    run = store.get_run(run_id)
+    if outcome.status == "error":
         print(f"error: run {run_id} failed: {run.error}", file=sys.stderr)
         return EXIT_RUN_ERROR
-    if status == "finished":
+    if outcome.status == "finished":
         return 0
     print(
-        f"run {run_id} {status} at episode {run.episodes_done} of {run.target_episodes};"
-        f" continue with: python run.py resume {run_id}",
+        f"run {run_id} {outcome.status} at episode {run.episodes_done} of"
+        f" {run.target_episodes}; continue with: python run.py resume {run_id}",
         file=sys.stderr,
     )
-    return EXIT_INTERRUPTED if flag.signalled else 0
+    return EXIT_INTERRUPTED if outcome.interrupted else 0
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -318,6 +374,9 @@ def _open_store(args: argparse.Namespace) -> RunStore:
 
 
 COMMANDS = {
+    None: run_dashboard,
+    "dashboard": run_dashboard,
+    "worker": run_worker,
     "train": run_train,
     "resume": run_resume,
     "list": run_list,
@@ -328,8 +387,6 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; return the process exit status."""
     args = build_parser().parse_args(argv)
-    if args.command in (None, "dashboard"):
-        return run_dashboard(args)
     try:
         return COMMANDS[args.command](args)
     except USAGE_ERRORS as exc:

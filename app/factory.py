@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.context import POOL_KEY, STORE_KEY
+from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
 
@@ -25,16 +25,12 @@ PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
 ASSETS_FOLDER = ROOT / "assets"  # beside app/: in a clone and in site-packages (setup.cfg)
 
 
-def create_app(
-    store_url: str, *, pool: object | None = None, allowed_hosts: Sequence[str] | None = None
-) -> dash.Dash:
+def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) -> dash.Dash:
     """Build the gridlab dashboard over the run store at ``store_url``.
 
     Args:
         store_url: SQLAlchemy URL of the run store (``sqlite:///gridlab.sqlite``,
             ``postgresql+psycopg://...``).
-        pool: the training pool that starts and resumes workers; ``None`` leaves the
-            dashboard read-only for starting runs (pause/stop still work through the store).
         allowed_hosts: the ``Host`` values served (``security.served_hosts`` of the address
             and port it listens on); None serves 127.0.0.1, localhost and [::1] on any port.
             Any other host is refused before any route runs (DNS rebinding).
@@ -52,7 +48,6 @@ def create_app(
         update_title="",  # no "Updating..." title while callbacks run
     )
     app.server.extensions[STORE_KEY] = RunStore(store_url)
-    app.server.extensions[POOL_KEY] = pool
     security.init_app(app.server, allowed_hosts)
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     dash_requests.init_app(app)

@@ -12,9 +12,10 @@ import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 
-from app.training import TrainingPool
+from app.training import WorkerPool
 from runstore import RunStore
 from tests.dash_server import GracefulRunner
+from tests.postgres import postgres_server  # noqa: F401  (the fixture)
 from tests.trainer.support import FAST
 
 ARTIFACTS_ENV = "GRIDLAB_TEST_ARTIFACTS"
@@ -80,9 +81,14 @@ def store(store_url: str) -> Iterator[RunStore]:
 
 
 @pytest.fixture
-def pool(store_url: str) -> Iterator[TrainingPool]:
-    """Yield a training pool over ``store_url`` with fast flushes; shut it down afterwards."""
-    with TrainingPool(
-        store_url, max_workers=2, settings=FAST, adopt=False, reap_seconds=0.05
-    ) as started:
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """Return the URL of a fresh, empty database on the session's PostgreSQL server."""
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+@pytest.fixture
+def pool(store_url: str) -> Iterator[WorkerPool]:
+    """Yield a worker pool of two slots over ``store_url`` with fast flushes; shut it down
+    afterwards (its runs go back to the queue)."""
+    with WorkerPool(store_url, 2, settings=FAST) as started:
         yield started

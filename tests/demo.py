@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from app.training import create_run, train
+from app.training import Trainer, claim_new_run
 from gridworld import GridWorldConfig
 from gridworld.spec import validate_run_spec
 from runstore import RunStore
@@ -166,6 +166,6 @@ def add_trained_run(
     if name is not None:
         mapping["name"] = name
     spec = validate_run_spec(mapping)
-    run_id = create_run(store, spec)
-    train(store, run_id)
-    return run_id
+    claim = claim_new_run(store, spec)
+    Trainer(store, claim).run()
+    return claim.run_id

@@ -40,7 +40,7 @@ from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.history import history_card, history_list
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
-from app.context import get_pool, get_store
+from app.context import get_store
 from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import Action, Conflict, parse_id
 from app.views.curves import CURVES, page_curves
@@ -227,7 +227,7 @@ def control(_: int | None, __: int | None, ___: int | None, run_id: int) -> tupl
         if action is Action.PAUSE:
             pause_run(store, run_id)
         elif action is Action.RESUME:
-            resume_run(store, get_pool(), run_id)
+            resume_run(store, run_id)
         else:
             stop_run(store, run_id)
     except (ValidationError, Conflict, RunNotFound) as exc:

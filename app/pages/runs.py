@@ -37,7 +37,7 @@ from app.components.new_run_form import new_run_form
 from app.components.revision_poll import RevisionPoll
 from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
-from app.context import get_pool, get_store
+from app.context import get_store
 from app.rules import Conflict
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
 from app.views.revision import read_revision
@@ -203,7 +203,7 @@ def submit(
     }
     clean |= {"open": False, "version": no_update}
     try:
-        run_id = submit_run(get_pool(), dict(DEMO_RUN) if from_demo else new_run_body(values))
+        run_id = submit_run(get_store(), dict(DEMO_RUN) if from_demo else new_run_body(values))
     except ValidationError as exc:
         field = None if from_demo else error_field(exc)
         if field is None:

@@ -1,28 +1,20 @@
-"""Training orchestration: worker processes that train stored runs, and the pool that runs them.
+"""Training orchestration: the episode loop of a claimed run, and the workers that claim runs.
 
 This package imports neither Dash nor Flask, so spawned workers stay light.
 """
 
-from .pool import (
-    STALE_AFTER_S,
-    TrainingPool,
-    create_run,
-    prepare_resume,
-    spawn_worker,
-    start_run,
-)
-from .worker import LoopSettings, Trainer, checkpoint_interval, train, worker_main
+from .checkpoints import checkpoint_interval
+from .jobs import claim_new_run, create_run
+from .signals import StopFlag
+from .slots import WorkerPool
+from .trainer import LoopSettings, Trainer
 
 __all__ = [
-    "STALE_AFTER_S",
     "LoopSettings",
+    "StopFlag",
     "Trainer",
-    "TrainingPool",
+    "WorkerPool",
     "checkpoint_interval",
+    "claim_new_run",
     "create_run",
-    "prepare_resume",
-    "spawn_worker",
-    "start_run",
-    "train",
-    "worker_main",
 ]

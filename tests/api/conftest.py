@@ -1,4 +1,4 @@
-"""An app over a seeded SQLite store, its Flask test client and a training pool."""
+"""An app over a seeded SQLite store and its Flask test client."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def runs(store) -> SimpleNamespace:
 
 
 @pytest.fixture
-def client(store_url, pool, runs):
-    app = create_app(store_url, pool=pool)
+def client(store_url, runs):
+    app = create_app(store_url)
     yield app.server.test_client()
     app.server.extensions["gridlab.store"].close()

@@ -1,5 +1,5 @@
-"""The same refusal reads the same from every entry point: HTTP, the CLI, the actions module
-and the training pool (each message comes from app.rules or the one id parser)."""
+"""The same refusal reads the same from every entry point: HTTP, the CLI and the actions
+module (each message comes from app.rules or the one id parser)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.rules import Conflict
 from tests.cli.support import gridlab
 
 
-def test_a_refused_resume_gives_one_message_everywhere(client, store, store_url, pool, runs):
+def test_a_refused_resume_gives_one_message_everywhere(client, store, store_url, runs):
     expected = (
         f"run {runs.finished} is finished; only paused, stopped, crashed or error runs can be"
         " resumed"
@@ -21,10 +21,8 @@ def test_a_refused_resume_gives_one_message_everywhere(client, store, store_url,
     assert (response.status_code, response.get_json()) == (409, {"error": expected})
 
     with pytest.raises(Conflict) as by_action:
-        resume_run(store, pool, runs.finished)
-    with pytest.raises(Conflict) as by_pool:
-        pool.resume(runs.finished)
-    assert str(by_action.value) == str(by_pool.value) == expected
+        resume_run(store, runs.finished)
+    assert str(by_action.value) == expected
 
     done = gridlab("resume", str(runs.finished), "--db", store_url)
     assert (done.returncode, done.stderr) == (2, f"error: {expected}\n")

@@ -149,7 +149,7 @@ def test_a_resume_cancels_a_pending_pause_and_a_second_pause_is_refused(client, 
     assert store.get_run(runs.running).status == "running"
 
 
-def test_create_start_pause_resume_and_stop_a_real_run(client, store):
+def test_create_start_pause_resume_and_stop_a_real_run(client, store, pool):
     response = client.post(
         "/api/runs",
         json={

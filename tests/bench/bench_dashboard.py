@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.dashboard_support
 
 from app.factory import create_app
+from gridworld.hyperparams import HYPERPARAM_NAMES
 from runstore import RunStore
 from tests.dashboard_support import fill, seeded_run
 
@@ -96,12 +97,15 @@ def refresh_requests(client: Any, trigger: str, values: dict[str, Any]) -> list[
     return bodies
 
 
-def _dependency(text: str) -> dict[str, Any]:
-    """Return the ``{"id", "property"}`` of one output named ``id.property``."""
+def _dependency(text: str) -> dict[str, Any] | list[dict[str, Any]]:
+    """Return the ``{"id", "property"}`` of one output named ``id.property``; an ``ALL``
+    pattern expands, as the browser does, to one entry per component it matches (the run
+    page's parameter inputs, one per hyperparameter)."""
     identifier, prop = text.rsplit(".", 1)
     if identifier.startswith("{"):
         pattern = json.loads(identifier)
-        return {"id": pattern, "property": prop}
+        (key,) = (key for key, value in pattern.items() if value == ["ALL"])
+        return [{"id": {**pattern, key: name}, "property": prop} for name in HYPERPARAM_NAMES]
     return {"id": identifier, "property": prop}
 
 

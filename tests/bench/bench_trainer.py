@@ -1,7 +1,7 @@
 """Benchmark: a fully recorded training run against a bare Q-learning loop that records nothing.
 
 Both run in this process on the same environment, seed and hyperparameters. The recorded run
-is the real worker loop (``app.training.train``) over a real SQLite store in a temporary
+is the real worker loop (``app.training.Trainer``) over a real SQLite store in a temporary
 directory: episode batches, rollups, heartbeats, control polls and checkpoints (with their
 evaluation where the env has a model). The bare loop is ``bench_env``'s textbook
 epsilon-greedy Q-learning on a list-of-lists table with random tie-breaks and the same decays:
@@ -24,7 +24,7 @@ from pathlib import Path
 import gymnasium as gym
 from bench_env import bare_q_learning  # the same directory: the strict list-based baseline
 
-from app.training import create_run, train
+from app.training import Trainer, claim_new_run
 from gridworld.spec import RunSpec, make_env, validate_run_spec
 from runstore import RunStore
 
@@ -57,15 +57,15 @@ def recorded_run(spec: RunSpec, directory: Path) -> tuple[int, float]:
         directory: where the store's file goes.
 
     Returns:
-        (environment steps, seconds of ``train``).
+        (environment steps, seconds of ``Trainer.run``).
     """
     store = RunStore(f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite'}")
     try:
-        run_id = create_run(store, spec)
+        claim = claim_new_run(store, spec)
         start = time.perf_counter()
-        status = train(store, run_id)
+        status = Trainer(store, claim).run()
         seconds = time.perf_counter() - start
-        run = store.get_run(run_id)
+        run = store.get_run(claim.run_id)
         if status != "finished" or run.episodes_done != spec.episodes:
             raise RuntimeError(f"recorded run ended {status} after {run.episodes_done} episodes")
         return run.env_steps, seconds

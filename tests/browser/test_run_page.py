@@ -44,8 +44,8 @@ def _css(element_id: dict) -> str:
 
 
 def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool):
-    run_id = submit_run(pool, LONG_RUN)
-    dash_duo.start_server(create_app(store_url, pool=pool))
+    run_id = submit_run(store, LONG_RUN)
+    dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     until(lambda: _last_episode(dash_duo) > 0, timeout=10)
@@ -74,9 +74,9 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
 def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     dash_duo, store_url, store, pool
 ):
-    run_id = submit_run(pool, LONG_RUN)
+    run_id = submit_run(store, LONG_RUN)
     wait_for(lambda: store.get_run(run_id).episodes_done > 0, 15, "the first episodes")
-    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     dash_duo.find_element(_css(ids.run_param("alpha"))).send_keys("0.05")

@@ -60,7 +60,7 @@ def _compare_disabled(dash_duo) -> bool:
 
 
 def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
-    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Runs")
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     assert dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
@@ -91,7 +91,7 @@ def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
 
 
 def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, pool):
-    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
     assert dash_duo.find_element(f"#{ids.new_field('preset')}").get_attribute("value") == "easy"
@@ -122,7 +122,7 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
 
 
 def test_bad_value_is_shown_at_its_field_and_creates_nothing(dash_duo, store_url, store, pool):
-    dash_duo.start_server(create_app(store_url, pool=pool))
+    dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
     _type(dash_duo, f"#{ids.new_field('episodes')}", "300")
@@ -198,7 +198,7 @@ def test_selecting_two_runs_links_to_their_comparison(dash_duo, store_url, store
     assert dash_duo.get_logs() == []
 
 
-def test_without_a_training_pool_nothing_starts(dash_duo, store_url, store):
+def test_without_a_worker_a_new_run_waits_in_the_queue(dash_duo, store_url, store):
     dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
@@ -207,8 +207,8 @@ def test_without_a_training_pool_nothing_starts(dash_duo, store_url, store):
     until(lambda: not dash_duo.find_element(f"#{ids.new_field('preset')}").is_enabled(), timeout=5)
     _type(dash_duo, f"#{ids.new_field('episodes')}", "50")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "no training pool")
-    assert "alert-danger" in dash_duo.find_element(f"#{ids.NEW_MESSAGE}").get_attribute("class")
-    assert store.list_runs() == []
-    assert dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
+    (run,) = store.list_runs()
+    assert (run.env_id, run.status, run.attempt) == ("FrozenLake-v1", "queued", 0)
+    dash_duo.wait_for_text_to_equal(cell(run.id, "status"), "queued")
     assert dash_duo.get_logs() == []

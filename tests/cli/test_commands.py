@@ -36,10 +36,21 @@ def validator_message(mapping: dict) -> str:
 def test_help_lists_every_command():
     done = gridlab("--help")
     assert done.returncode == 0
-    for command in ("train", "resume", "list", "export", "dashboard"):
+    for command in ("train", "resume", "list", "export", "dashboard", "worker"):
         assert command in done.stdout
+    for option in ("--no-worker", "--slots"):
+        assert option in done.stdout
+    assert "--slots" in gridlab("worker", "--help").stdout
     train_help = gridlab("train", "--help").stdout
-    for option in ("--env", "--preset", "--episodes", "--alpha", "--epsilon-decay", "--seed"):
+    for option in (
+        "--env",
+        "--preset",
+        "--episodes",
+        "--alpha",
+        "--epsilon-decay",
+        "--seed",
+        "--auto-resume",
+    ):
         assert option in train_help
 
 
@@ -72,6 +83,28 @@ def test_train_list_export_round_trip(db, tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert out.read_text().strip()
     json.loads(out.read_text())
+
+
+def test_auto_resume_is_off_unless_asked_for(db):
+    for args, expected in (([], False), (["--auto-resume"], True)):
+        done = gridlab("train", "--episodes", "10", *args, "--db", db)
+        assert done.returncode == 0, done.stderr
+        run_id = int(done.stdout.strip().splitlines()[-1])
+        store = RunStore(db)
+        try:
+            run = store.get_run(run_id)
+        finally:
+            store.close()
+        assert (run.auto_resume, run.attempt, run.status) == (expected, 1, "finished")
+
+
+@pytest.mark.parametrize("command", ["worker", "dashboard"])
+def test_a_bad_slot_count_exits_2_with_the_number_parsers_message(db, command):
+    done = gridlab(command, "--slots", "0", "--db", db)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: slots=0 is invalid: out of range; allowed: an integer from 1 to 1024\n",
+    )
 
 
 def test_db_from_environment_variable(db):
@@ -195,6 +228,35 @@ def test_ctrl_c_checkpoints_and_resume_continues_the_run(db):
         assert store.checkpoints(run_id)[-1].episode == again.episodes_done
         assert_contiguous(store, run_id)
     finally:
+        store.close()
+
+
+def test_a_sigkilled_train_can_be_resumed_as_soon_as_it_reads_crashed(db):
+    process = subprocess.Popen(
+        [sys.executable, RUN_PY, "train", "--episodes", "5000000", "--db", db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    store = RunStore(db)
+    try:
+        run_id = wait_for(lambda: store.list_runs() and store.list_runs()[0].id, 60, "the run")
+        wait_for(lambda: store.checkpoints(run_id), 60, "a checkpoint")
+        process.kill()
+        process.wait()
+        wait_for(lambda: store.get_run(run_id).status == "crashed", 5, "crashed within 5 s")
+        crashed = store.get_run(run_id)
+
+        def past_the_crash(store: RunStore) -> bool:
+            return store.get_run(run_id).episodes_done > crashed.episodes_done + 100
+
+        assert interrupt(["resume", str(run_id)], db, past_the_crash)[0] == run_id
+        resumed = store.get_run(run_id)
+        assert (resumed.status, resumed.attempt) == ("paused", 2)
+        assert_contiguous(store, run_id)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         store.close()
 
 

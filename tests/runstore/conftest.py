@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from runstore import RunStore
-from tests.postgres import postgres_server  # noqa: F401  (the fixture)
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from app.training import LoopSettings
+from app.training import LoopSettings, Trainer, claim_new_run
 from gridworld.spec import RunSpec, validate_run_spec
-from runstore import RunStore
+from runstore import Claim, RunStore
 
 FAST = LoopSettings(flush_seconds=0.05, control_seconds=0.02)
 """Loop settings for tests: the store sees episodes and requests sooner."""
@@ -20,6 +20,13 @@ def make_spec(**overrides: object) -> RunSpec:
     mapping: dict[str, object] = {"env_id": "GridWorld-v0", "preset": "easy", "episodes": 300}
     mapping.update(overrides)
     return validate_run_spec(mapping)
+
+
+def train_new(store: RunStore, spec: RunSpec, settings: LoopSettings = FAST) -> Claim:
+    """Create a run for ``spec`` claimed by this process and train it here to its end."""
+    claim = claim_new_run(store, spec)
+    assert Trainer(store, claim, settings=settings).run() == "finished"
+    return claim
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> object:

@@ -1,4 +1,4 @@
-"""The episode loop in this process: recording, checkpoints, determinism, faults."""
+"""The episode loop in this process: recording, checkpoints, determinism, faults, fencing."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from app.training import LoopSettings, Trainer, checkpoint_interval, create_run, train, worker
-from app.training.worker import PLATEAU_PREFIX
+from app.training import LoopSettings, Trainer, checkpoint_interval, claim_new_run, trainer
+from app.training.trainer import PLATEAU_PREFIX
+from runstore import Owner
 from tests.trainer.support import (
     FAST,
     assert_contiguous,
     make_spec,
     rows_without_wall_time,
+    train_new,
 )
 
 EVALUATION_KEYS = {"v_opt", "v_greedy", "gap", "optimal_share"}
@@ -29,7 +31,7 @@ EVALUATION_KEYS = {"v_opt", "v_greedy", "gap", "optimal_share"}
 
 def test_worker_module_never_imports_dash(tmp_path):
     code = (
-        "import sys, app.training.worker, app.training.pool;"
+        "import sys, app.training, app.training.foreground;"
         " bad = [m for m in ('dash', 'flask') if m in sys.modules];"
         " sys.exit(f'imported {bad}' if bad else 0)"
     )
@@ -44,10 +46,10 @@ def test_worker_module_never_imports_dash(tmp_path):
 
 
 def test_finished_run_has_contiguous_episodes_and_evaluated_checkpoints(store):
-    run_id = create_run(store, make_spec(episodes=250, checkpoint_every=100))
-    assert train(store, run_id, settings=FAST) == "finished"
+    run_id = train_new(store, make_spec(episodes=250, checkpoint_every=100)).run_id
     run = store.get_run(run_id)
     assert (run.status, run.episodes_done, run.error) == ("finished", 250, None)
+    assert (run.attempt, run.owner, run.lease_expires) == (1, None, None)
     rows = assert_contiguous(store, run_id)
     assert run.env_steps == rows[-1]["env_steps"]
     checkpoints = store.checkpoints(run_id)
@@ -74,24 +76,20 @@ def test_default_checkpoint_interval_keeps_a_few_hundred_at_most():
 
 
 def test_default_checkpoints_are_spaced_in_time_as_well(store, monkeypatch):
-    monkeypatch.setattr(worker, "MIN_CHECKPOINT_SECONDS", 3600.0)
-    default = create_run(store, make_spec(episodes=1000))
-    assert train(store, default, settings=FAST) == "finished"
+    monkeypatch.setattr(trainer, "MIN_CHECKPOINT_SECONDS", 3600.0)
+    default = train_new(store, make_spec(episodes=1000)).run_id
     assert [info.episode for info in store.checkpoints(default)] == [1000]  # only the final
-    chosen = create_run(store, make_spec(episodes=1000, checkpoint_every=250))
-    assert train(store, chosen, settings=FAST) == "finished"
+    chosen = train_new(store, make_spec(episodes=1000, checkpoint_every=250)).run_id
     assert [info.episode for info in store.checkpoints(chosen)] == [250, 500, 750, 1000]
 
 
 def test_same_spec_and_seed_give_identical_episodes(store):
     spec = make_spec(env_id="FrozenLake-v1", preset=None, episodes=400, seed=11)
-    first = create_run(store, spec)
-    second = create_run(store, spec)
-    train(store, first, settings=FAST)
-    train(store, second, settings=FAST)
+    first = train_new(store, spec).run_id
+    second = train_new(store, spec).run_id
     assert rows_without_wall_time(store, first) == rows_without_wall_time(store, second)
-    other = create_run(store, make_spec(env_id="FrozenLake-v1", preset=None, episodes=400, seed=12))
-    train(store, other, settings=FAST)
+    other_spec = make_spec(env_id="FrozenLake-v1", preset=None, episodes=400, seed=12)
+    other = train_new(store, other_spec).run_id
     assert rows_without_wall_time(store, other) != rows_without_wall_time(store, first)
 
 
@@ -100,25 +98,27 @@ def test_paused_and_resumed_equals_uninterrupted(store):
     spec = make_spec(
         env_id="FrozenLake-v1", preset=None, episodes=600, seed=3, checkpoint_every=250
     )
-    reference = create_run(store, spec)
-    train(store, reference, settings=FAST)
+    reference = train_new(store, spec).run_id
 
-    run_id = create_run(store, spec)
+    claim = claim_new_run(store, spec)
     progress: list[int] = []
     stop_after_first_flush = LoopSettings(flush_seconds=0.0, flush_episodes=37, control_seconds=0.0)
-    status = train(
+    status = Trainer(
         store,
-        run_id,
+        claim,
         settings=stop_after_first_flush,
         should_stop=lambda: bool(progress),
+        stop_status="paused",
         on_progress=lambda done, mean: progress.append(done),
-    )
-    run = store.get_run(run_id)
+    ).run()
+    run = store.get_run(claim.run_id)
     assert status == "paused" and run.status == "paused"
     assert 0 < run.episodes_done < 600
-    assert store.checkpoints(run_id)[-1].episode == run.episodes_done
-    assert train(store, run_id, settings=FAST) == "finished"
-    assert rows_without_wall_time(store, run_id) == rows_without_wall_time(store, reference)
+    assert store.checkpoints(claim.run_id)[-1].episode == run.episodes_done
+    again = store.claim_run(claim.run_id, Owner.here())
+    assert again.attempt == 2
+    assert Trainer(store, again, settings=FAST).run() == "finished"
+    assert rows_without_wall_time(store, claim.run_id) == rows_without_wall_time(store, reference)
 
 
 class SimulatedKill(Exception):
@@ -126,7 +126,8 @@ class SimulatedKill(Exception):
 
 
 def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
-    run_id = create_run(store, make_spec(episodes=250, checkpoint_every=100, seed=2))
+    claim = claim_new_run(store, make_spec(episodes=250, checkpoint_every=100, seed=2))
+    run_id = claim.run_id
     every_episode = LoopSettings(flush_seconds=0.0, flush_episodes=1, control_seconds=0.0)
 
     def progress(done: int, mean_return: float) -> None:
@@ -136,13 +137,15 @@ def test_resume_replays_param_changes_applied_after_the_checkpoint(store):
             raise SimulatedKill
 
     with pytest.raises(SimulatedKill):
-        train(store, run_id, settings=every_episode, on_progress=progress)
+        Trainer(store, claim, settings=every_episode, on_progress=progress).run()
+    failed = store.get_run(run_id)
+    assert (failed.status, failed.error) == ("error", "worker failed: SimulatedKill: ")
     before_kill = rows_without_wall_time(store, run_id)
     assert len(before_kill) == 170
     assert {c.applied_episode for c in store.param_changes(run_id)} == {131}
-    store.set_status(run_id, "crashed", error="simulated kill")
 
-    assert train(store, run_id, settings=every_episode) == "finished"
+    again = store.claim_run(run_id, Owner.here())
+    assert Trainer(store, again, settings=every_episode).run() == "finished"
     resumed = assert_contiguous(store, run_id)
     assert resumed[:170] == before_kill
     assert before_kill[129]["alpha"] != 0.05  # episode 130: still the old value
@@ -156,11 +159,11 @@ def dump(store_url: str) -> list[str]:
         return list(conn.iterdump())
 
 
-def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continues(store, store_url):
+def test_restoring_changes_nothing_and_running_rewinds_then_continues(store, store_url):
     spec = make_spec(episodes=250, checkpoint_every=100, seed=4)
-    reference = create_run(store, spec)
-    train(store, reference, settings=FAST)
-    run_id = create_run(store, spec)
+    reference = train_new(store, spec).run_id
+    claim = claim_new_run(store, spec)
+    run_id = claim.run_id
     every_episode = LoopSettings(flush_seconds=0.0, flush_episodes=1, control_seconds=0.0)
 
     def kill_at_170(done: int, mean_return: float) -> None:
@@ -168,15 +171,16 @@ def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continue
             raise SimulatedKill
 
     with pytest.raises(SimulatedKill):
-        train(store, run_id, settings=every_episode, on_progress=kill_at_170)
-    store.set_status(run_id, "crashed", error="simulated kill")
+        Trainer(store, claim, settings=every_episode, on_progress=kill_at_170).run()
+    again = store.claim_run(run_id, Owner.here())
     before = dump(store_url)
     assert len(rows_without_wall_time(store, run_id)) == 170  # 70 past the checkpoint at 100
 
-    trainer = Trainer(store, run_id, settings=FAST)
+    resumed = Trainer(store, again, settings=FAST)
+    resumed.restore()
     assert dump(store_url) == before
-    assert trainer.episode == 100
-    assert trainer.run() == "finished"
+    assert resumed.episode == 100
+    assert resumed.run() == "finished"
     assert_contiguous(store, run_id)
     assert rows_without_wall_time(store, run_id) == rows_without_wall_time(store, reference)
 
@@ -184,8 +188,7 @@ def test_building_a_trainer_changes_nothing_and_running_it_rewinds_then_continue
 def test_checkpoint_evaluations_are_values_within_the_env_time_limit(store):
     """FrozenLake-v1 stops at 100 steps: V*(start) is 0.7442 there, not the unlimited 0.8235."""
     spec = make_spec(env_id="FrozenLake-v1", preset=None, episodes=200, hyperparams={"gamma": 1.0})
-    run_id = create_run(store, spec)
-    assert train(store, run_id, settings=FAST) == "finished"
+    run_id = train_new(store, spec).run_id
     evaluation = store.checkpoints(run_id)[-1].evaluation
     assert evaluation is not None
     assert evaluation["v_opt"] == pytest.approx(0.7442, abs=1e-4)
@@ -195,9 +198,8 @@ def test_checkpoint_evaluations_are_values_within_the_env_time_limit(store):
 def test_long_plateau_warns_once(store):
     # Greedy from the start on a deterministic map: the return converges and then stays.
     greedy = {"epsilon": 0.0, "epsilon_min": 0.0}
-    run_id = create_run(store, make_spec(episodes=1500, checkpoint_every=500, hyperparams=greedy))
-    settings = LoopSettings(plateau_window=20, plateau_patience=300)
-    assert train(store, run_id, settings=settings) == "finished"
+    spec = make_spec(episodes=1500, checkpoint_every=500, hyperparams=greedy)
+    run_id = train_new(store, spec, LoopSettings(plateau_window=20, plateau_patience=300)).run_id
     warnings_ = store.get_run(run_id).warnings
     plateau = [w for w in warnings_ if w.startswith(PLATEAU_PREFIX)]
     assert len(plateau) == 1, warnings_
@@ -235,10 +237,11 @@ def test_non_finite_q_marks_the_run_error_and_keeps_the_last_good_checkpoint(sto
         checkpoint_every=20,
         hyperparams={"alpha": 1.0, "gamma": 1.0},
     )
-    run_id = create_run(store, spec)
+    claim = claim_new_run(store, spec)
+    run_id = claim.run_id
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        assert train(store, run_id, settings=FAST) == "error"
+        assert Trainer(store, claim, settings=FAST).run() == "error"
     run = store.get_run(run_id)
     assert run.status == "error"
     for word in ("episode", "state", "action", "alpha=1.0", "gamma=1.0", "epsilon"):

@@ -1,0 +1,197 @@
+"""Worker slots: processes that claim runs from the store's queue and train them, one by one.
+
+A ``WorkerPool`` spawns ``slots`` processes (``multiprocessing`` spawn context, target
+``slot_main``). Each loops: claim the oldest claimable run (``RunStore.claim_next``), train
+it, repeat; with nothing to claim it looks again after ``IDLE_SECONDS``. No run belongs to
+a slot by being its child: the store's claim and lease say who trains what, so any number
+of pools, on any machines, can work one store. The pool replaces a slot that exits while
+it is open (one whose lease was lost, or that was killed). ``shutdown()`` sends every slot
+SIGTERM, on which it checkpoints its run and puts it back to ``queued`` (recording an
+``interrupted`` event) for the next worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+
+from runstore import Owner, RunStore, StoreError
+
+from .signals import StopFlag
+from .trainer import LoopSettings, Trainer
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 0.2
+"""How long an idle slot waits before it looks for a claimable run again."""
+RETRY_SECONDS = 1.0
+"""How long a slot waits before it tries a store that failed to answer again."""
+RESPAWN_SECONDS = 1.0
+"""A slot that exits is replaced no sooner than this after it started (no restart storm)."""
+MAX_SLOTS = 1024
+"""The most slots one pool runs (``--slots``)."""
+SHUTDOWN_SECONDS = 10.0
+"""How long ``shutdown`` waits for the slots to checkpoint and exit before killing them."""
+
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def slot_main(
+    store_url: str, settings: LoopSettings | None = None, idle_seconds: float = IDLE_SECONDS
+) -> None:
+    """Entry point of a slot process: claim a run, train it, repeat until told to stop.
+
+    SIGTERM, SIGINT (Ctrl-C in the terminal reaches the whole process group) and the death
+    of the parent process end the current run with a checkpoint, back to ``queued``, and
+    then the loop. A lost lease ends the process quietly (one log line). A run that fails
+    unexpectedly is recorded as ``error`` (its traceback logged) and the slot goes on with
+    the next one; a store that cannot be reached is tried again after ``RETRY_SECONDS``.
+
+    Args:
+        store_url: the run store's URL (each process opens its own engine).
+        settings: loop timing knobs of the trainer.
+        idle_seconds: how long to wait when there is nothing to claim.
+    """
+    flag = StopFlag(watch_parent=True)
+    flag.install()
+    store = RunStore(store_url)
+    owner = Owner.here()
+    try:
+        while not flag():
+            try:
+                claim = store.claim_next(owner)
+            except StoreError as exc:
+                log.warning("claiming a run failed: %s; trying again", exc)
+                time.sleep(RETRY_SECONDS)
+                continue
+            if claim is None:
+                time.sleep(idle_seconds)
+                continue
+            try:
+                if Trainer(store, claim, settings=settings, should_stop=flag).run() is None:
+                    return  # the lease was lost: this process is not to be trusted with runs
+            except Exception:  # recorded as the run's error; the slot serves the next run
+                log.exception("run %s failed", claim.run_id)
+    finally:
+        store.close()
+
+
+class WorkerPool:
+    """``slots`` slot processes working the store's queue, and a thread that keeps them up."""
+
+    def __init__(
+        self,
+        store_url: str,
+        slots: int | None = None,
+        *,
+        settings: LoopSettings | None = None,
+        idle_seconds: float = IDLE_SECONDS,
+    ) -> None:
+        """Start the slot processes and their supervisor thread.
+
+        Args:
+            store_url: the run store's URL.
+            slots: how many runs this pool trains at once (default: ``os.cpu_count()``).
+            settings: loop timing knobs passed to every slot.
+            idle_seconds: how long an idle slot waits before it looks again.
+        """
+        self.store_url = store_url
+        self.slots = max(1, slots or os.cpu_count() or 1)
+        self.settings = settings
+        self.idle_seconds = idle_seconds
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._processes = [self._spawn() for _ in range(self.slots)]
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="gridlab-slots", daemon=True
+        )
+        self._supervisor.start()
+
+    def __enter__(self) -> WorkerPool:
+        """Return the pool (``shutdown()`` runs on exit)."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop every slot gracefully."""
+        self.shutdown()
+
+    def pids(self) -> list[int]:
+        """Return the process ids of the slots alive now."""
+        with self._lock:
+            return [p.pid for p in self._processes if p.pid is not None and p.is_alive()]
+
+    def wait(self) -> None:
+        """Block until ``shutdown`` (or a signal's exception, such as KeyboardInterrupt)."""
+        self._closing.wait()
+
+    def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
+        """Stop every slot: each checkpoints its run and puts it back to ``queued``.
+
+        A slot still alive ``timeout`` seconds after SIGTERM is killed; its run reads
+        ``crashed`` once its lease expires and resumes from its last checkpoint.
+
+        Args:
+            timeout: seconds to wait for the slots to exit.
+        """
+        with self._lock:
+            if self._closing.is_set():
+                return
+            self._closing.set()
+            processes = list(self._processes)
+        self._supervisor.join()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: the slot checkpoints and requeues its run
+        deadline = time.monotonic() + timeout
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                log.warning(
+                    "slot process %s did not stop within %g s; killed", process.pid, timeout
+                )
+                process.kill()
+                process.join()
+
+    def _spawn(self) -> BaseProcess:
+        """Start one slot process; return it."""
+        process = _SPAWN.Process(
+            target=slot_main,
+            args=(self.store_url, self.settings, self.idle_seconds),
+            name="gridlab-slot",
+            daemon=True,
+        )
+        process.start()
+        return process
+
+    def _supervise(self) -> None:
+        """Supervisor thread: wake when a slot exits (or periodically) and replace it."""
+        started = [time.monotonic()] * len(self._processes)
+        while not self._closing.is_set():
+            with self._lock:
+                sentinels = [p.sentinel for p in self._processes if p.exitcode is None]
+            wait(sentinels, timeout=0.25)
+            with self._lock:
+                if self._closing.is_set():
+                    return
+                for index, process in enumerate(self._processes):
+                    if process.is_alive() or time.monotonic() - started[index] < RESPAWN_SECONDS:
+                        continue
+                    log.warning(
+                        "slot process %s exited with code %s; starting another",
+                        process.pid,
+                        process.exitcode,
+                    )
+                    self._processes[index] = self._spawn()
+                    started[index] = time.monotonic()

@@ -1,0 +1,337 @@
+"""One claimed run's episode loop, steered through the run store and fenced on the claim.
+
+The loop keeps per-episode work tiny: each episode's stats become a plain dict appended to
+an in-memory batch, and the store is touched only on time-based checks (a control poll at
+most every 0.1 s, a flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+Every write carries the worker's claim, and a heartbeat thread renews its lease: once the
+lease is lost (another worker took the run over) the next write raises ``LeaseLost`` and
+lands nothing, and so does the loop's next control check. This module imports neither Dash
+nor Flask: spawned workers load it alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gridworld.agent import NonFiniteQError, QLearningAgent
+from gridworld.episode import run_episode
+from gridworld.errors import ValidationError
+from gridworld.plateau import Plateau
+from gridworld.spec import RunSpec, make_env, table_shape
+from runstore import Claim, LeaseLost, RunNotFound, RunStore
+
+from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
+from .heartbeat import heartbeat
+
+log = logging.getLogger(__name__)
+
+PLATEAU_PREFIX = "plateau:"
+"""Every plateau warning starts with this, so a resumed worker knows it was already given."""
+INTERRUPTED = "interrupted"
+"""The event recorded when a worker is stopped and its run goes back to the queue."""
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """Timing and fault-detection knobs of the episode loop (tests shrink them)."""
+
+    flush_seconds: float = 0.25
+    """Write the episode batch at least this often."""
+    flush_episodes: int = 1000
+    """...or as soon as the batch holds this many episodes."""
+    control_seconds: float = 0.1
+    """Read the requested status and pending parameter changes at least this often."""
+    plateau_window: int = 100
+    """Episodes per block of the rolling mean return watched for a plateau."""
+    plateau_patience: int = 20_000
+    """Warn (once) when no block mean beat the best one for this many episodes."""
+
+
+class _End(Exception):
+    """Raised inside the loop to end it early with a checkpoint and this status."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class Trainer:
+    """Trains one claimed run from its latest checkpoint (or from scratch) to its end.
+
+    Resuming and starting are the same path: ``restore`` builds the agent and restores it,
+    the environment's random generator and the trainer's own counters from the latest
+    checkpoint (reading the store only); ``rewind_to_checkpoint`` then deletes the episodes
+    recorded after that checkpoint, so the episodes that follow are exactly those an
+    uninterrupted run would have produced. ``run`` does both, under a heartbeat that keeps
+    the lease, then trains.
+    """
+
+    def __init__(
+        self,
+        store: RunStore,
+        claim: Claim,
+        *,
+        settings: LoopSettings | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        stop_status: str = "queued",
+        on_progress: Callable[[int, float], None] | None = None,
+    ) -> None:
+        """Prepare to train the claimed run (nothing is read or written yet).
+
+        Args:
+            store: the run store.
+            claim: this worker's claim on the run; every write is fenced on it.
+            settings: loop timing and fault-detection knobs.
+            should_stop: polled with the control checks; ``True`` ends the run with a
+                checkpoint and ``stop_status`` (signals, a dead parent process).
+            stop_status: what ``should_stop`` ends the run as: ``queued`` (back to the
+                queue, with an ``interrupted`` event: a worker that is shut down) or
+                ``paused`` (a foreground run that its user interrupted).
+            on_progress: called after every flush with (episodes done, mean return of the
+                flushed batch).
+        """
+        self.store = store
+        self.claim = claim
+        self.run_id = claim.run_id
+        self.settings = settings or LoopSettings()
+        self.should_stop = should_stop or (lambda: False)
+        self.stop_status = stop_status
+        self.on_progress = on_progress
+        self.rows: list[dict[str, Any]] = []
+        self.lease_lost = threading.Event()
+        """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
+
+    def restore(self) -> None:
+        """Build the env and the agent and restore them from the latest checkpoint, if any
+        (the store is only read).
+
+        Raises:
+            RunNotFound: the run does not exist.
+            ValidationError: the run's stored spec is no longer valid here.
+        """
+        run = self.store.get_run(self.run_id)
+        self.spec = RunSpec.from_dict(run.spec)
+        self.target = run.target_episodes
+        self.every = checkpoint_interval(self.spec)
+        self.env = make_env(self.spec)
+        n_states, n_actions = table_shape(self.env)
+        self.agent = QLearningAgent(n_states, n_actions, self.spec.hyperparams, seed=self.spec.seed)
+        self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
+        self.plateau = Plateau()
+        restored = self.checkpoints.restore()
+        if restored is not None:
+            self.episode, self.env_steps = restored.episode, restored.env_steps
+            self.wall_offset, self.plateau = restored.wall_time, restored.plateau
+        self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
+        self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
+        self.replay = self._changes_to_replay()
+
+    def _changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
+        """Return the parameter changes applied after the checkpoint, to re-apply on time.
+
+        Returns:
+            (episode, changes) pairs in episode order: the changes the lost episodes saw,
+            applied again at the same episodes so that the stamps stay true.
+        """
+        by_episode: dict[int, dict[str, Any]] = {}
+        for change in self.store.param_changes(self.run_id):
+            if change.applied_episode is not None and change.applied_episode > self.episode:
+                by_episode.setdefault(change.applied_episode, {})[change.param] = change.new_value
+        return sorted(by_episode.items())
+
+    def rewind_to_checkpoint(self) -> None:
+        """Delete the episodes (and later checkpoints) recorded after the one restored.
+
+        The first step of ``run``: a run that crashed or was killed after its last
+        checkpoint left episodes that the loop is about to play again.
+
+        Raises:
+            LeaseLost: the claim is no longer the run's owner (nothing is deleted).
+        """
+        self.store.truncate_episodes(self.run_id, self.episode, claim=self.claim)
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def run(self) -> str | None:
+        """Restore, rewind and train until the run finishes, is paused or stopped, fails,
+        or is interrupted; record the end by releasing the claim.
+
+        A heartbeat thread renews the lease meanwhile. A lost lease (another worker holds
+        the run now, or it was deleted) ends the loop at once: nothing more is written, and
+        one line is logged.
+
+        Returns:
+            The run's final status: "finished", "paused", "stopped", "error", or "queued"
+            (interrupted by ``should_stop`` with ``stop_status="queued"``); None when the
+            lease was lost.
+
+        Raises:
+            Exception: anything unexpected, after recording it as the run's error.
+        """
+        try:
+            with heartbeat(self.store, self.claim, self.lease_lost):
+                self.restore()
+                self.rewind_to_checkpoint()
+                return self._train()
+        except (LeaseLost, RunNotFound) as lost:  # taken over, or deleted
+            log.warning("%s; this worker stops training it", lost)
+            return None
+        except Exception as exc:
+            with contextlib.suppress(Exception):  # the lease may be gone too
+                error = f"worker failed: {type(exc).__name__}: {exc}"
+                self.store.release(self.claim, "error", error=error)
+            raise
+
+    def _train(self) -> str:
+        """Play the episodes and release the run with the status they end in."""
+        try:
+            self._loop()
+        except _End as end:
+            return self._end(end.status)
+        except NonFiniteQError as exc:
+            return self._fail(exc)
+        return self._end("finished")
+
+    def _loop(self) -> None:
+        """Play episodes until the target; raise _End to end early."""
+        settings = self.settings
+        agent, env, rows = self.agent, self.env, self.rows
+        target, every = self.target, self.every
+        flush_episodes = settings.flush_episodes
+        episode, env_steps = self.episode, self.env_steps
+        next_checkpoint = (episode // every + 1) * every
+        next_replay = self.replay[0][0] if self.replay else 0
+        seed = self.first_seed if episode == 0 else None
+        start = time.perf_counter() - self.wall_offset
+        fixed_interval = bool(self.spec.checkpoint_every)
+        checkpointed_at = time.perf_counter()
+        self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
+        next_control = next_flush = 0.0
+        while episode < target:
+            if episode + 1 == next_replay:
+                self._apply(self.replay.pop(0)[1])
+                next_replay = self.replay[0][0] if self.replay else 0
+            stats = run_episode(env, agent, seed)
+            seed = None
+            episode += 1
+            env_steps += stats.length
+            now = time.perf_counter()
+            row = stats.to_row()
+            row["episode"] = episode
+            row["env_steps"] = env_steps
+            row["wall_time"] = now - start
+            rows.append(row)
+            if episode == next_checkpoint:
+                if fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS:
+                    self.episode, self.env_steps = episode, env_steps
+                    self._flush()
+                    self._checkpoint(now - start, final=episode == target)
+                    checkpointed_at = now
+                next_checkpoint += every
+            if now >= next_control or len(rows) >= flush_episodes:
+                self.episode, self.env_steps = episode, env_steps
+                if now >= next_flush or len(rows) >= flush_episodes:
+                    self._flush()
+                    next_flush = now + settings.flush_seconds
+                if now >= next_control:
+                    self._control(now - start)
+                    next_control = now + settings.control_seconds
+        self.episode, self.env_steps = episode, env_steps
+        self.wall_offset = time.perf_counter() - start
+
+    def _control(self, wall_time: float) -> None:
+        """Check the lease and the stop flag, read the requested status and pending
+        parameter changes; act on them."""
+        self.wall_offset = wall_time
+        if self.lease_lost.is_set():
+            raise LeaseLost(self.claim.run_id, self.claim.attempt, self.claim.owner)
+        if self.should_stop():
+            raise _End(self.stop_status)
+        control = self.store.poll_control(self.run_id)
+        if control.requested_status in ("paused", "stopped"):
+            raise _End(control.requested_status)
+        if control.pending_params:
+            taken = self.store.take_pending_params(self.run_id, self.episode + 1, claim=self.claim)
+            changes = {change.param: change.new_value for change in taken}
+            for _, replayed in self.replay:  # a newer change beats a replayed older one
+                for param in changes:
+                    replayed.pop(param, None)
+            self._apply(changes)
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        """Give the agent the changed hyperparameters from its next episode on."""
+        if not changes:
+            return
+        try:
+            hyperparams = self.agent.hyperparams.updated(changes)
+        except ValidationError as exc:
+            self.store.add_warning(
+                self.run_id, f"parameter change {changes} ignored: {exc}", claim=self.claim
+            )
+            return
+        self.agent.set_hyperparams(hyperparams)
+
+    def _flush(self) -> None:
+        """Write the batch of episodes (which renews the lease); watch the mean return."""
+        rows = self.rows
+        if not rows:
+            return
+        self.store.append_episodes(self.run_id, rows, claim=self.claim)
+        self._watch_plateau(rows)
+        if self.on_progress is not None:
+            self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
+        rows.clear()
+
+    def _watch_plateau(self, rows: list[dict[str, Any]]) -> None:
+        """Track block means of the return; warn once when none beat the best for long."""
+        plateau, settings = self.plateau, self.settings
+        for row in rows:
+            episode = row["episode"]
+            if (
+                plateau.add(row["return"], episode, settings.plateau_window)
+                and not self.plateau_warned
+                and episode - plateau.best_episode >= settings.plateau_patience
+            ):
+                self.plateau_warned = True
+                self.store.add_warning(
+                    self.run_id,
+                    f"{PLATEAU_PREFIX} the {settings.plateau_window}-episode mean return has not"
+                    f" beaten its best ({plateau.best:.4g}, reached at episode"
+                    f" {plateau.best_episode}) for {episode - plateau.best_episode}"
+                    f" episodes (through episode {episode}); learning may have"
+                    " converged or stalled",
+                    claim=self.claim,
+                )
+
+    def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
+        """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""
+        counters = Counters(self.episode, self.env_steps, wall_time, self.plateau)
+        self.checkpoints.save(counters, final=final)
+
+    def _end(self, status: str) -> str:
+        """Flush, checkpoint (unless just done) and release the run with ``status``."""
+        self._flush()
+        if self.episode > self.checkpoints.last_episode:
+            self._checkpoint(self.wall_offset, final=True)
+        event = INTERRUPTED if status == "queued" else None
+        self.store.release(self.claim, status, event=event)
+        return status
+
+    def _fail(self, exc: NonFiniteQError) -> str:
+        """Keep the complete episodes and the last good checkpoint; release as ``error``."""
+        self._flush()
+        hyperparams = ", ".join(f"{k}={v!r}" for k, v in self.agent.hyperparams.to_dict().items())
+        message = (
+            f"{exc} (current epsilon={self.agent.epsilon!r}, alpha={self.agent.alpha!r};"
+            f" hyperparameters: {hyperparams}); the last good checkpoint is at episode"
+            f" {self.checkpoints.last_episode}"
+        )
+        self.store.release(self.claim, "error", error=message)
+        return "error"
