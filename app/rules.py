@@ -1,7 +1,7 @@
 """gridlab's rules, each in one place: what each run status allows, the limits every entry
 point shares, how ids are read from text and how numbers are shown to people.
 
-The HTTP API, the CLI, the training pool and the page buttons all ask ``refusal`` (or
+The HTTP API, the CLI, the actions module and the page buttons all ask ``refusal`` (or
 ``check``) before acting on a run, so the same refused action gives the same message
 everywhere.
 """

@@ -182,12 +182,12 @@ def _form_outputs() -> dict[str, Any]:
 def submit(
     submit: int | None, demo: int | None, values: dict[str, Any], version: int | None
 ) -> dict[str, Any]:
-    """Start a run from the form (or the demo button) through ``app.actions.submit_run``.
+    """Queue a run from the form (or the demo button) through ``app.actions.submit_run``.
 
     Returns:
         The outputs of ``_form_outputs``: a validation error marks its input invalid with the
-        validator's message (nothing is created); a conflict (no training pool) shows an
-        alert; a started run shows a link to its page and bumps the version so the grid
+        validator's message (nothing is created); a store that cannot take it shows an
+        alert; a queued run shows a link to its page and bumps the version so the grid
         refreshes.
     """
     if not (submit or demo):
@@ -214,7 +214,7 @@ def submit(
         return {**clean, "message": f"Cannot start a run: {exc}", "color": "danger", "open": True}
     name = get_store().get_run(run_id).name
     message = [
-        f"Started run #{run_id} “{name}”. ",
+        f"Queued run #{run_id} “{name}”: a worker claims it. ",
         dcc.Link("Open its page →", href=f"/runs/{run_id}", id=ids.NEW_RUN_LINK),
     ]
     count = version if isinstance(version, int) and not isinstance(version, bool) else 0

@@ -68,7 +68,7 @@ def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
     assert store.list_runs() == []
 
     dash_duo.find_element(f"#{ids.RUNS_DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
     (run,) = store.list_runs()
     assert (run.name, run.env_id, run.target_episodes) == ("demo", "GridWorld-v0", 20_000)
     assert run.spec["preset"] == "medium"
@@ -101,7 +101,7 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
     _type(dash_duo, f"#{ids.new_field('seed')}", "3")
     _type(dash_duo, f"#{ids.new_field('name')}", "form run")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
 
     (run,) = store.list_runs()
     assert run.name == "form run"
@@ -155,7 +155,7 @@ def test_bad_value_is_shown_at_its_field_and_creates_nothing(dash_duo, store_url
     # Fixed, the same form starts the run and the errors clear.
     _type(dash_duo, f"#{ids.new_field('desc')}", "S..#\n.T..\n...G")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
     (run,) = store.list_runs()
     assert run.spec["desc"] == ["S..#", ".T..", "...G"]
     assert run.hyperparams["alpha"] == 0.5
@@ -207,7 +207,7 @@ def test_without_a_worker_a_new_run_waits_in_the_queue(dash_duo, store_url, stor
     until(lambda: not dash_duo.find_element(f"#{ids.new_field('preset')}").is_enabled(), timeout=5)
     _type(dash_duo, f"#{ids.new_field('episodes')}", "50")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Started run #")
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
     (run,) = store.list_runs()
     assert (run.env_id, run.status, run.attempt) == ("FrozenLake-v1", "queued", 0)
     dash_duo.wait_for_text_to_equal(cell(run.id, "status"), "queued")
