@@ -8,6 +8,7 @@ each cell; any other discrete env gets a state x action heatmap.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -120,24 +121,13 @@ def grid_policy_figure(
     height, width = len(desc), len(desc[0])
     q = np.asarray(q, dtype=np.float64)
     kinds = [[MAP_CHARS[char] for char in row] for row in desc]
-    best = q.max(axis=1).reshape(height, width)
     greedy = greedy_actions(q).reshape(height, width)
     changed = changed_states(q, previous).reshape(height, width)
-
-    z = np.where(np.isin(np.array(kinds), _SOLID), np.nan, best)
-    hover = [
-        [
-            f"row {r}, column {c} ({kinds[r][c]})<br>"
-            + _q_hover(q[r * width + c], labels)
-            + (f"<br>greedy: {labels[greedy[r, c]]}" if greedy[r, c] >= 0 else "")
-            for c in range(width)
-        ]
-        for r in range(height)
-    ]
+    z = np.where(np.isin(np.array(kinds), _SOLID), np.nan, q.max(axis=1).reshape(height, width))
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
-            text=hover,
+            text=_grid_hover(q, kinds, greedy, labels),
             hovertemplate="%{text}<extra></extra>",
             colorscale="Viridis",
             colorbar={"title": {"text": "max Q"}},
@@ -147,69 +137,93 @@ def grid_policy_figure(
         )
     )
     shapes: list[dict[str, Any]] = []
-    letters_x, letters_y, letters = [], [], []
-    arrows_x, arrows_y, arrows, arrow_colours = [], [], [], []
+    letters, arrows = _Marks(), _Marks()
     low, high = np.nanmin(z, initial=0.0), np.nanmax(z, initial=0.0)
     bright = low + 0.6 * (high - low)
     for r in range(height):
         for c in range(width):
             kind = kinds[r][c]
-            box = {"x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5}
-            if kind in _SOLID:
-                shapes.append(
-                    {
-                        "type": "rect",
-                        **box,
-                        "fillcolor": _RGB[kind],
-                        "line": {"width": 0},
-                        "layer": "below",
-                    }
-                )
+            shapes.extend(_cell_shapes(kind, r, c, bool(changed[r, c])))
             if kind != "floor":
-                letters_x.append(c - 0.32)
-                letters_y.append(r - 0.3)
-                letters.append(_KIND_LETTER[kind])
-            if kind == "start":
-                shapes.append({"type": "rect", **box, "line": {"color": _RGB[kind], "width": 4}})
-            if changed[r, c]:
-                shapes.append(
-                    {"type": "rect", **box, "line": {"color": CHANGED_COLOUR, "width": 3}}
-                )
+                letters.add(c - 0.32, r - 0.3, _KIND_LETTER[kind], "white")
             if kind not in _SOLID and greedy[r, c] >= 0:
-                arrows_x.append(c)
-                arrows_y.append(r)
-                arrows.append(labels[greedy[r, c]])
-                arrow_colours.append("black" if high > low and z[r, c] > bright else "white")
-    fig.add_trace(
-        go.Scatter(
-            x=arrows_x,
-            y=arrows_y,
-            text=arrows,
-            mode="text",
-            textfont={"size": 18, "color": arrow_colours},
-            hoverinfo="skip",
-            name="greedy action",
-            showlegend=False,
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=letters_x,
-            y=letters_y,
-            text=letters,
-            mode="text",
-            textfont={"size": 11, "color": "white"},
-            hoverinfo="skip",
-            name="cell kind",
-            showlegend=False,
-        )
-    )
+                colour = "black" if high > low and z[r, c] > bright else "white"
+                arrows.add(c, r, labels[greedy[r, c]], colour)
+    fig.add_trace(_text_layer(arrows, 18, "greedy action"))
+    fig.add_trace(_text_layer(letters, 11, "cell kind"))
     fig.update_layout(
         title=title,
         shapes=shapes,
         margin={"l": 30, "r": 30, "t": 50 if title else 20, "b": 30},
         plot_bgcolor="white",
     )
+    _square_axes(fig, height, width)
+    return fig
+
+
+@dataclass
+class _Marks:
+    """Text marks on a grid: x, y, text and colour of each."""
+
+    x: list[float] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+
+    def add(self, x: float, y: float, text: str, colour: str) -> None:
+        """Add one mark at (x, y)."""
+        self.x.append(x)
+        self.y.append(y)
+        self.text.append(text)
+        self.colours.append(colour)
+
+
+def _grid_hover(
+    q: np.ndarray, kinds: list[list[str]], greedy: np.ndarray, labels: Sequence[str]
+) -> list[list[str]]:
+    """Return each cell's hover text: its place and kind, every action's Q, the greedy one."""
+    width = len(kinds[0])
+    return [
+        [
+            f"row {r}, column {c} ({kind})<br>"
+            + _q_hover(q[r * width + c], labels)
+            + (f"<br>greedy: {labels[greedy[r, c]]}" if greedy[r, c] >= 0 else "")
+            for c, kind in enumerate(row)
+        ]
+        for r, row in enumerate(kinds)
+    ]
+
+
+def _cell_shapes(kind: str, r: int, c: int, changed: bool) -> list[dict[str, Any]]:
+    """Return the shapes of one cell: a solid square for walls, goals and traps, a thick
+    outline for the start, an orange outline when its greedy action changed."""
+    box = {"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5}
+    shapes: list[dict[str, Any]] = []
+    if kind in _SOLID:
+        shapes.append({**box, "fillcolor": _RGB[kind], "line": {"width": 0}, "layer": "below"})
+    if kind == "start":
+        shapes.append({**box, "line": {"color": _RGB[kind], "width": 4}})
+    if changed:
+        shapes.append({**box, "line": {"color": CHANGED_COLOUR, "width": 3}})
+    return shapes
+
+
+def _text_layer(marks: _Marks, size: int, name: str) -> go.Scatter:
+    """Return a text-only trace of ``marks`` (not hoverable, not in the legend)."""
+    return go.Scatter(
+        x=marks.x,
+        y=marks.y,
+        text=marks.text,
+        mode="text",
+        textfont={"size": size, "color": marks.colours},
+        hoverinfo="skip",
+        name=name,
+        showlegend=False,
+    )
+
+
+def _square_axes(fig: go.Figure, height: int, width: int) -> None:
+    """Give ``fig`` square cells, row 0 at the top, and no grid lines."""
     fig.update_xaxes(
         showgrid=False, zeroline=False, range=[-0.5, width - 0.5], dtick=1, constrain="domain"
     )
@@ -221,7 +235,6 @@ def grid_policy_figure(
         scaleanchor="x",
         constrain="domain",
     )
-    return fig
 
 
 def state_action_figure(
