@@ -314,8 +314,13 @@ def run_resume(args: argparse.Namespace) -> int:
 def _train_here(store: RunStore, claim: Claim) -> int:
     """Train the claimed run in this process with a progress bar; print its id; return the
     exit status."""
-    outcome = train_in_foreground(store, claim)
     run_id = claim.run_id
+    try:
+        outcome = train_in_foreground(store, claim)
+    except StoreError as exc:  # the store stopped taking writes (read-only, full, gone)
+        print(run_id)
+        print(f"error: run {run_id} failed: the store refused a write: {exc}", file=sys.stderr)
+        return EXIT_RUN_ERROR
     print(run_id)
     if outcome.status is None:
         return 0  # the lease was lost (logged): the run's new worker carries on
