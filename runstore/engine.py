@@ -102,7 +102,7 @@ def create_private_file(path: Path) -> None:
     """
     folder = path.parent
     if not folder.is_dir():
-        problem = "is not a folder" if folder.exists() else "does not exist"
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
         raise StoreError(f"the store's folder {folder} {problem}; gridlab creates no folders")
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
