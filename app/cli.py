@@ -1,8 +1,9 @@
 """The command line: ``python run.py [dashboard|worker|train|resume|list|export] ...``.
 
-Exit status: 0 on success, 2 for bad arguments, an unknown run or a run in the wrong state
-(with the message the HTTP API gives for the same value or run: the validator's, the
-store's or ``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
+Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
+file that cannot be written, an unknown run or a run in the wrong state (one line: the
+message the HTTP API gives for the same value or run, the validator's, the store's or
+``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
 is checkpointed and resumable).
 """
 
@@ -24,7 +25,8 @@ from app.training.slots import MAX_SLOTS
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
 from gridworld.spec import validate_run_spec
-from runstore import Claim, ClaimRefused, Owner, RunNotFound, RunStore
+from runstore import Claim, Owner, RunStore, StoreError
+from runstore.engine import store_file
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
 HYPERPARAM_OPTIONS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
@@ -32,8 +34,14 @@ HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
 EXIT_USAGE = 2
 EXIT_RUN_ERROR = 1
 EXIT_INTERRUPTED = 130
-USAGE_ERRORS = (ValidationError, RunNotFound, Conflict, ClaimRefused)
-"""Errors that mean the command cannot run as asked; their message says why (exit 2)."""
+MAX_PORT = 65535
+DB_ALLOWED = (
+    "a URL (sqlite:///PATH or postgresql+psycopg://...) or the path of a SQLite file in an"
+    " existing folder, without ':'"
+)
+USAGE_ERRORS = (ValidationError, Conflict, StoreError)
+"""Errors that mean the command cannot run as asked; their message says why (exit 2). A
+StoreError covers an unknown run, a refused claim and a store that cannot be opened."""
 
 
 def db_url_default() -> str:
@@ -50,9 +58,15 @@ def store_url(db: str) -> str:
 
     Returns:
         The URL.
+
+    Raises:
+        ValidationError: a path holding ':' (a URL missing its ``://``, or a typo); field
+            ``db``. The store checks the rest (the folder exists, the file is a store).
     """
     if "://" in db:
         return db
+    if ":" in db or not db.strip():
+        raise ValidationError("db", db, "neither a URL with :// nor a file path", DB_ALLOWED)
     return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
@@ -108,7 +122,7 @@ def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the dashboard's options to ``parser``: where to listen, which hosts to serve, and
     its local worker."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8050, help="port to listen on")
+    parser.add_argument("--port", default="8050", help="port to listen on (default: 8050)")
     parser.add_argument(
         "--allowed-host",
         action="append",
@@ -222,15 +236,16 @@ def run_dashboard(args: argparse.Namespace) -> int:
     from app.security import served_hosts
 
     url = store_url(args.db)
+    port = parse_int("port", args.port, 1, MAX_PORT)
     slots = None if args.no_worker else slots_of(args)
-    hosts = served_hosts(args.host, args.port, args.allowed_host)
+    hosts = served_hosts(args.host, port, args.allowed_host)
     app = create_app(url, allowed_hosts=hosts)  # opens (or creates) the store before a worker
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: as Ctrl-C
     pool = None if slots is None else WorkerPool(url, slots)
     try:
         workers = "no worker" if slots is None else f"a worker with {slots} slots"
-        print(f"gridlab dashboard on http://{args.host}:{args.port}  (store: {url}; {workers})")
-        app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+        print(f"gridlab dashboard on http://{args.host}:{port}  (store: {url}; {workers})")
+        app.run(host=args.host, port=port, debug=args.debug, use_reloader=False)
     except KeyboardInterrupt:
         pass
     finally:
@@ -263,7 +278,7 @@ def run_train(args: argparse.Namespace) -> int:
     """Validate the options, create the run claimed by this process and train it here;
     return the exit status."""
     spec = validate_run_spec(spec_mapping(args))
-    store = _open_store(args)
+    store = _open_store(args, create=True)
     try:
         claim = claim_new_run(store, spec, auto_resume=args.auto_resume)
         print(
@@ -299,8 +314,13 @@ def run_resume(args: argparse.Namespace) -> int:
 def _train_here(store: RunStore, claim: Claim) -> int:
     """Train the claimed run in this process with a progress bar; print its id; return the
     exit status."""
-    outcome = train_in_foreground(store, claim)
     run_id = claim.run_id
+    try:
+        outcome = train_in_foreground(store, claim)
+    except StoreError as exc:  # the store stopped taking writes (read-only, full, gone)
+        print(run_id)
+        print(f"error: run {run_id} failed: the store refused a write: {exc}", file=sys.stderr)
+        return EXIT_RUN_ERROR
     print(run_id)
     if outcome.status is None:
         return 0  # the lease was lost (logged): the run's new worker carries on
@@ -361,16 +381,35 @@ def run_export(args: argparse.Namespace) -> int:
             except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         else:
-            with open(args.output, "w", encoding="utf-8", newline="") as out:
+            try:
+                out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise ValidationError(
+                    "output", args.output, exc.strerror or str(exc), "a file in an existing folder"
+                ) from None
+            with out:
                 out.writelines(chunks)
     finally:
         store.close()
     return 0
 
 
-def _open_store(args: argparse.Namespace) -> RunStore:
-    """Open the run store named by ``--db``."""
-    return RunStore(store_url(args.db))
+def _open_store(args: argparse.Namespace, *, create: bool = False) -> RunStore:
+    """Open the run store named by ``--db``; return it.
+
+    Args:
+        args: the parsed arguments.
+        create: a missing SQLite file becomes a new store (``train``); the commands that
+            only read or continue runs refuse it instead of leaving an empty store behind.
+
+    Raises:
+        StoreError: no store at that path (without ``create``), or it cannot be opened.
+    """
+    url = store_url(args.db)
+    path = store_file(url)
+    if not create and path is not None and not path.exists():
+        raise StoreError(f"no store at {path}; give the --db of an existing store")
+    return RunStore(url)
 
 
 COMMANDS = {
@@ -390,5 +429,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except USAGE_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print("error: " + " ".join(line.strip() for line in str(exc).splitlines()), file=sys.stderr)
         return EXIT_USAGE

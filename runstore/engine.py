@@ -17,7 +17,6 @@ on read a stale snapshot or "database disk image is malformed".
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import threading
@@ -54,15 +53,13 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"store URL {url!r} is not valid: {exc}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            create_private_file(Path(parsed.database).expanduser())
+        path = store_file(url)
+        if path is not None:
+            create_private_file(path)
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-        if parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database).expanduser()
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
             event.listen(engine, "connect", partial(_count_connection, path))
             event.listen(engine, "close", _uncount_connection)
         return engine
@@ -73,6 +70,21 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def store_file(url: str) -> Path | None:
+    """Return the file a SQLite store URL names, or None (an in-memory or non-SQLite store).
+
+    Raises:
+        StoreError: the URL is malformed.
+    """
+    try:
+        parsed = make_url(url)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"store URL {url!r} is not valid: {exc}") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def create_private_file(path: Path) -> None:
     """Create ``path`` as an empty file readable and writable by its owner only (0600).
 
@@ -80,11 +92,25 @@ def create_private_file(path: Path) -> None:
     new store's files all stay private whatever the umask: runs, names and Q-tables are
     the owner's. An existing file (a store, or anything else) is left exactly as it is:
     its owner may share it on purpose. Made at once with that mode, never chmod-ed later,
-    so no other user can open it in between.
+    so no other user can open it in between. No folder is created: a ``--db`` with a typo
+    in its folder is refused rather than growing a tree of folders.
+
+    Raises:
+        StoreError: the folder does not exist or is a file, or the file cannot be created
+            there (an existing file, even one that cannot be opened, is left for SQLite to
+            open or refuse with its own reason).
     """
-    # it exists, or cannot be made: SQLite then opens it or says why not
-    with contextlib.suppress(OSError):
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise StoreError(f"the store's folder {folder} {problem}; gridlab creates no folders")
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        if not os.path.lexists(path):
+            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from None
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: object) -> None:

@@ -154,6 +154,7 @@ def test_env_without_discrete_spaces_exits_2_saying_why(db):
 
 
 def test_unknown_run_exits_2(db):
+    RunStore(db).close()
     for args in (["resume", "99"], ["export", "99", "--format", "json"]):
         done = gridlab(*args, "--db", db)
         assert done.returncode == 2

@@ -28,7 +28,7 @@ def _mode(path: Path) -> int:
 
 
 def test_a_new_store_and_its_wal_and_shm_are_owner_only(tmp_path, open_umask):
-    path = tmp_path / "deeper" / "runs.sqlite"
+    path = tmp_path / "runs.sqlite"
     store = RunStore(f"sqlite:///{path}")
     try:
         files = [path, path.with_name("runs.sqlite-wal"), path.with_name("runs.sqlite-shm")]
