@@ -38,7 +38,6 @@ from app.components.revision_poll import RevisionPoll
 from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
 from app.context import get_store
-from app.rules import Conflict
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import GridUpdate, grid_update
@@ -210,7 +209,7 @@ def submit(
             return {**clean, "message": str(exc), "color": "danger", "open": True}
         invalid[field], feedback[field] = True, str(exc)
         return clean
-    except (Conflict, StoreError) as exc:
+    except StoreError as exc:
         return {**clean, "message": f"Cannot start a run: {exc}", "color": "danger", "open": True}
     name = get_store().get_run(run_id).name
     message = [
