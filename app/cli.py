@@ -14,216 +14,25 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from app.actions import cancel_pending_end
+from app.cli_args import build_parser, slots_of, spec_mapping, store_url
 from app.rules import Conflict, parse_id
 from app.training import WorkerPool, claim_new_run
 from app.training.foreground import train_in_foreground
-from app.training.slots import MAX_SLOTS
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
 from gridworld.spec import validate_run_spec
 from runstore import Claim, Owner, RunStore, StoreError
 from runstore.engine import store_file
 
-DEFAULT_DB = "sqlite:///gridlab.sqlite"
-HYPERPARAM_OPTIONS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
-HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
 EXIT_USAGE = 2
 EXIT_RUN_ERROR = 1
 EXIT_INTERRUPTED = 130
 MAX_PORT = 65535
-DB_ALLOWED = (
-    "a URL (sqlite:///PATH or postgresql+psycopg://...) or the path of a SQLite file in an"
-    " existing folder, without ':'"
-)
 USAGE_ERRORS = (ValidationError, Conflict, StoreError)
 """Errors that mean the command cannot run as asked; their message says why (exit 2). A
 StoreError covers an unknown run, a refused claim and a store that cannot be opened."""
-
-
-def db_url_default() -> str:
-    """Return the store URL used when ``--db`` is not given: ``$GRIDLAB_DB`` or ./gridlab.sqlite."""
-    return os.environ.get("GRIDLAB_DB", DEFAULT_DB)
-
-
-def store_url(db: str) -> str:
-    """Return ``db`` as a SQLAlchemy URL; a plain file path means a SQLite file.
-
-    Args:
-        db: the ``--db`` value: a URL (``sqlite:///runs.sqlite``, ``postgresql+psycopg://...``)
-            or a path to a SQLite file.
-
-    Returns:
-        The URL.
-
-    Raises:
-        ValidationError: a path holding ':' (a URL missing its ``://``, or a typo); field
-            ``db``. The store checks the rest (the folder exists, the file is a store).
-    """
-    if "://" in db:
-        return db
-    if ":" in db or not db.strip():
-        raise ValidationError("db", db, "neither a URL with :// nor a file path", DB_ALLOWED)
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every gridlab command."""
-    parser = argparse.ArgumentParser(
-        prog="python run.py",
-        description="gridlab: train tabular RL agents and watch them in a local dashboard.",
-        epilog="Without a command, the dashboard starts. Run 'python run.py COMMAND --help'"
-        " for a command's options.",
-    )
-    parser.add_argument(
-        "--db",
-        default=db_url_default(),
-        help="run store URL or SQLite file (default: $GRIDLAB_DB or sqlite:///gridlab.sqlite)",
-    )
-    db_option = argparse.ArgumentParser(add_help=False)
-    db_option.add_argument(
-        "--db", default=argparse.SUPPRESS, help="run store URL or SQLite file (as above)"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    dashboard = commands.add_parser(
-        "dashboard", parents=[db_option], help="start the dashboard (the default)"
-    )
-    _add_dashboard_arguments(dashboard)
-    _add_dashboard_arguments(parser)
-    worker = commands.add_parser(
-        "worker",
-        parents=[db_option],
-        help="train queued runs from the store until stopped (on any machine that reaches it)",
-        description="Claim queued runs from the store and train them, SLOTS at a time, until"
-        " Ctrl-C or SIGTERM, which checkpoint the runs and put them back in the queue.",
-    )
-    _add_slots_argument(worker)
-    _add_train_parser(commands, db_option)
-    resume = commands.add_parser(
-        "resume",
-        parents=[db_option],
-        help="continue a paused, stopped, crashed or failed run here from its latest checkpoint",
-    )
-    resume.add_argument("run_id", metavar="RUN_ID")
-    commands.add_parser("list", parents=[db_option], help="list the runs in the store")
-    export = commands.add_parser(
-        "export", parents=[db_option], help="write a run's episodes as CSV or JSON"
-    )
-    export.add_argument("run_id", metavar="RUN_ID")
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="(default: csv)")
-    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
-    return parser
-
-
-def _add_dashboard_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the dashboard's options to ``parser``: where to listen, which hosts to serve, and
-    its local worker."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", default="8050", help="port to listen on (default: 8050)")
-    parser.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        metavar="NAME[:PORT]",
-        help="also serve this Host (e.g. a reverse proxy's name; repeatable); only"
-        " 127.0.0.1, localhost, [::1] and --host on --port are served otherwise",
-    )
-    parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader off)")
-    parser.add_argument(
-        "--no-worker",
-        action="store_true",
-        help="start no worker beside the dashboard: it only watches (runs it queues wait for"
-        " a 'worker' elsewhere)",
-    )
-    _add_slots_argument(parser)
-
-
-def _add_slots_argument(parser: argparse.ArgumentParser) -> None:
-    """Add ``--slots N``: how many runs a worker trains at once."""
-    parser.add_argument(
-        "--slots",
-        metavar="N",
-        help=f"runs the worker trains at once (default: this machine's cores, {default_slots()})",
-    )
-
-
-def default_slots() -> int:
-    """Return the number of slots a worker has without ``--slots``: the machine's cores."""
-    return os.cpu_count() or 1
-
-
-def _add_train_parser(
-    commands: argparse._SubParsersAction, db_option: argparse.ArgumentParser
-) -> None:
-    """Add the ``train`` command: every option is checked by gridworld's run-spec validator."""
-    train = commands.add_parser(
-        "train",
-        parents=[db_option],
-        help="train one run headless with a progress bar; prints the run id",
-        description="Train one run in this process. Ctrl-C checkpoints and pauses it"
-        " (continue with 'resume RUN_ID'). Values are checked by the same validator as the"
-        " dashboard and the HTTP API.",
-    )
-    train.add_argument(
-        "--env",
-        default="GridWorld-v0",
-        help="gymnasium env id with Discrete observations and actions (default: GridWorld-v0;"
-        " e.g. FrozenLake-v1, CliffWalking-v1, Taxi-v4)",
-    )
-    train.add_argument("--preset", help="GridWorld map preset: easy, medium or hard")
-    train.add_argument("--episodes", help="episodes to train")
-    for name in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA:
-        train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="X")
-    train.add_argument("--seed", help="random seed (same seed, same episodes)")
-    train.add_argument("--name", help="run name")
-    train.add_argument(
-        "--checkpoint-every", metavar="K", help="episodes between checkpoints (default: auto)"
-    )
-    train.add_argument(
-        "--auto-resume",
-        action="store_true",
-        help="if this process dies, let any worker resume the run from its last checkpoint"
-        " by itself (default: the run reads crashed until someone resumes it)",
-    )
-
-
-def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the run-spec mapping the ``train`` options describe (only those given).
-
-    Values stay strings: the validator converts them and words any error.
-
-    Args:
-        args: the parsed ``train`` arguments.
-
-    Returns:
-        The mapping for ``gridworld.spec.validate_run_spec``.
-    """
-    mapping: dict[str, Any] = {"env_id": args.env}
-    for key in ("preset", "episodes", "seed", "name", "checkpoint_every"):
-        if getattr(args, key) is not None:
-            mapping[key] = getattr(args, key)
-    hyperparams = {
-        key: getattr(args, key)
-        for key in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA
-        if getattr(args, key) is not None
-    }
-    if hyperparams:
-        mapping["hyperparams"] = hyperparams
-    return mapping
-
-
-def slots_of(args: argparse.Namespace) -> int:
-    """Return the ``--slots`` value, or the machine's cores when it is not given.
-
-    Raises:
-        ValidationError: not a whole number from 1 to ``MAX_SLOTS``.
-    """
-    if args.slots is None:
-        return default_slots()
-    return parse_int("slots", args.slots, 1, MAX_SLOTS)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
