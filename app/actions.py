@@ -160,7 +160,7 @@ def _end_run(store: RunStore, run_id: int, action: Action, status: str) -> None:
 
 
 def resume_run(store: RunStore, run_id: int) -> None:
-    """Resume a paused, stopped, crashed or failed run (or cancel a pending pause or stop).
+    """Resume a paused, stopped, crashed, failed or pruned run (or cancel a pending pause or stop).
 
     The run goes back to the queue; the next worker to look claims it and continues it
     from its latest checkpoint.

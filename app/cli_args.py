@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume = commands.add_parser(
         "resume",
         parents=[db_option],
-        help="continue a paused, stopped, crashed or failed run here from its latest checkpoint",
+        help="continue a paused, stopped, crashed, failed or pruned run here from its latest"
+        " checkpoint",
     )
     resume.add_argument("run_id", metavar="RUN_ID")
     commands.add_parser("list", parents=[db_option], help="list the runs in the store")

@@ -34,8 +34,9 @@ class Action(StrEnum):
     """Change hyperparameters."""
 
 
-RESUMABLE = ("paused", "stopped", "crashed", "error")
-"""Statuses a run can be resumed from (from its latest checkpoint)."""
+RESUMABLE = ("paused", "stopped", "crashed", "error", "pruned")
+"""Statuses a run can be resumed from (from its latest checkpoint; a pruned run goes on
+to its target, outside its experiment's pruning)."""
 ALLOWED: dict[Action, tuple[str, ...]] = {
     Action.PAUSE: LIVE_STATUSES,
     Action.RESUME: RESUMABLE,

@@ -18,6 +18,17 @@ class RunNotFound(StoreError, KeyError):
         return str(self.args[0])
 
 
+class ExperimentNotFound(StoreError, KeyError):
+    """No experiment has that id."""
+
+    def __init__(self, experiment_id: object) -> None:
+        self.experiment_id = experiment_id
+        super().__init__(f"experiment {experiment_id} not found")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class CheckpointNotFound(StoreError, KeyError):
     """The run has no checkpoint at that episode (or none at all)."""
 

@@ -29,13 +29,18 @@ METRICS = (
 EPISODE_FIELDS = ("episode", *METRICS, "action_counts")
 """The columns of an episode row, in CSV order."""
 
-STATUSES = ("queued", "running", "paused", "finished", "stopped", "crashed", "error")
+STATUSES = ("queued", "running", "paused", "finished", "stopped", "crashed", "error", "pruned")
+"""``pruned``: an experiment's pruner ended the run early (its objective lagged the others')."""
 LIVE_STATUSES = ("queued", "running")
 REQUESTABLE_STATUSES = ("running", "paused", "stopped")
 PARAM_SOURCES = ("ui", "api", "cli")
-RELEASE_STATUSES = ("finished", "paused", "stopped", "error", "queued")
+RELEASE_STATUSES = ("finished", "paused", "stopped", "error", "queued", "pruned")
 """The statuses a worker leaves its run in when it lets go of it (``queued``: back to the
 queue, for the next worker)."""
+EXPERIMENT_METHODS = ("grid", "random", "tpe", "pbt")
+EXPERIMENT_STATUSES = ("running", "finished", "stopped")
+"""``running``: it may still launch trials; ``finished``: every trial is launched (its runs
+may still train); ``stopped``: someone stopped it (no more trials)."""
 EVENT_KINDS = ("claimed", "interrupted", "crashed", "resumed")
 """What ``RunStore.events`` lists: an attempt began (``claimed`` on a fresh run, ``resumed``
 on one with episodes), a worker let go of the run gracefully (``interrupted``), or one died
@@ -81,6 +86,10 @@ class Run:
     """A worker takes the run over by itself once its owner's lease expired."""
     revision: int = 0
     """The number ``RunStore.run_revision`` answers: it grows with every change of the run."""
+    experiment_id: int | None = None
+    """The experiment the run belongs to (None: a run of its own)."""
+    trial: int | None = None
+    """Which of its experiment's trials (settings) the run trains, from 0."""
 
     @property
     def is_live(self) -> bool:
@@ -98,6 +107,43 @@ class Run:
         for key, value in data.items():
             if isinstance(value, datetime):
                 data[key] = value.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A sweep: trials (settings) drawn from a search space, each trained with every seed."""
+
+    id: int
+    name: str
+    method: str
+    """One of ``EXPERIMENT_METHODS``."""
+    base_spec: dict[str, Any]
+    """The run spec every trial starts from (as ``RunSpec.to_dict`` gives it)."""
+    space: dict[str, Any]
+    """The search space, as the experiment's launcher validated it."""
+    seeds: list[int]
+    """The seeds every trial is trained with."""
+    budget: int | None
+    """How many trials to launch (None: as many as the method has, e.g. a whole grid)."""
+    objective: str
+    options: dict[str, Any]
+    """Method and objective settings (threshold, pruner, ...), as the launcher set them."""
+    status: str
+    """One of ``EXPERIMENT_STATUSES``."""
+    trials_launched: int
+    """How many trials have runs so far (trial numbers 0 .. trials_launched - 1)."""
+    study_name: str | None
+    """The Optuna study holding its trials (None: a method without one)."""
+    created_at: datetime
+    finished_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the experiment as JSON-safe data (timestamps as ISO 8601 strings)."""
+        data = asdict(self)
+        for key in ("created_at", "finished_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
         return data
 
 

@@ -81,9 +81,13 @@ def fetch(conn: Connection, run_id: int, *, lock: bool = False) -> Run:
     return _record(row)
 
 
-def list_all(conn: Connection) -> list[Run]:
-    """Return every run, newest first, with its effective status."""
-    return [_record(row) for row in conn.execute(_select().order_by(RunRow.id.desc())).mappings()]
+def list_all(conn: Connection, experiment_id: int | None = None) -> list[Run]:
+    """Return every run (or every run of experiment ``experiment_id``), newest first, with
+    its effective status."""
+    query = _select().order_by(RunRow.id.desc())
+    if experiment_id is not None:
+        query = query.where(RunRow.experiment_id == experiment_id)
+    return [_record(row) for row in conn.execute(query).mappings()]
 
 
 def remove(conn: Connection, run_id: int) -> None:

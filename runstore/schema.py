@@ -27,9 +27,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .records import EVENT_KINDS, METRICS, PARAM_SOURCES, REQUESTABLE_STATUSES, STATUSES
+from .records import (
+    EVENT_KINDS,
+    EXPERIMENT_METHODS,
+    EXPERIMENT_STATUSES,
+    METRICS,
+    PARAM_SOURCES,
+    REQUESTABLE_STATUSES,
+    STATUSES,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -70,6 +78,36 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class ExperimentRow(Base):
+    """A sweep over settings x seeds; its runs point at it (``runs.experiment_id``)."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        CheckConstraint(_in("method", EXPERIMENT_METHODS), name="method"),
+        CheckConstraint(_in("status", EXPERIMENT_STATUSES), name="status"),
+        CheckConstraint("budget IS NULL OR budget >= 1", name="budget"),
+        CheckConstraint(
+            "trials_launched >= 0 AND (budget IS NULL OR trials_launched <= budget)",
+            name="launched",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(16))
+    base_spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    space: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seeds: Mapped[list[int]] = mapped_column(JSON)
+    budget: Mapped[int | None] = mapped_column(Integer)
+    objective: Mapped[str] = mapped_column(String(32))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    trials_launched: Mapped[int] = mapped_column(Integer, default=0)
+    study_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunRow(Base):
@@ -113,6 +151,10 @@ class RunRow(Base):
     lease_expires: Mapped[float | None] = mapped_column(Float)
     auto_resume: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    experiment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experiments.id", ondelete="SET NULL"), index=True
+    )
+    trial: Mapped[int | None] = mapped_column(Integer)
 
 
 class RunEventRow(Base):

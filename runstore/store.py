@@ -31,6 +31,7 @@ from . import (
 )
 from .engine import make_engine, transaction
 from .errors import LeaseLost
+from .experiment_store import Experiments
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .migrate import prepare_schema
 from .records import (
@@ -86,6 +87,8 @@ class RunStore:
         except BaseException:
             self._engine.dispose()
             raise
+        self.experiments = Experiments(self)
+        """Experiments (sweeps) and their trials' runs."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
@@ -149,10 +152,11 @@ class RunStore:
         with self._read() as conn:
             return runs.fetch(conn, run_id)
 
-    def list_runs(self) -> list[Run]:
-        """Return every run, newest first, with its effective status."""
+    def list_runs(self, experiment_id: int | None = None) -> list[Run]:
+        """Return every run (or every run of experiment ``experiment_id``), newest first,
+        with its effective status."""
         with self._read() as conn:
-            return runs.list_all(conn)
+            return runs.list_all(conn, experiment_id)
 
     def delete_run(self, run_id: int) -> None:
         """Delete a run with everything recorded for it (its worker's next write fails)."""

@@ -12,8 +12,8 @@ from tests.cli.support import gridlab
 
 def test_a_refused_resume_gives_one_message_everywhere(client, store, store_url, runs):
     expected = (
-        f"run {runs.finished} is finished; only paused, stopped, crashed or error runs can be"
-        " resumed"
+        f"run {runs.finished} is finished; only paused, stopped, crashed, error or pruned runs can"
+        " be resumed"
     )
     before = store.get_run(runs.finished)
 

@@ -57,6 +57,10 @@ EXPECTED = {
     ("stopped", Action.RESUME): True,
     ("stopped", Action.STOP): False,
     ("stopped", Action.EDIT): False,
+    ("pruned", Action.PAUSE): False,
+    ("pruned", Action.RESUME): True,
+    ("pruned", Action.STOP): False,
+    ("pruned", Action.EDIT): False,
     ("crashed", Action.PAUSE): False,
     ("crashed", Action.RESUME): True,
     ("crashed", Action.STOP): False,
@@ -91,7 +95,8 @@ def test_each_status_allows_exactly_its_actions(status, action):
 def test_a_refused_resume_names_every_resumable_status():
     message = rules.refusal(replace(BASE, status="finished"), Action.RESUME)
     assert (
-        message == "run 7 is finished; only paused, stopped, crashed or error runs can be resumed"
+        message == "run 7 is finished; only paused, stopped, crashed, error or pruned runs can be"
+        " resumed"
     )
 
 

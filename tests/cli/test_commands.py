@@ -267,8 +267,8 @@ def test_resuming_a_finished_run_exits_2(db):
     refused = gridlab("resume", str(run_id), "--db", db)
     assert refused.returncode == 2
     assert refused.stderr == (
-        f"error: run {run_id} is finished; only paused, stopped, crashed or error runs can be"
-        " resumed\n"
+        f"error: run {run_id} is finished; only paused, stopped, crashed, error or pruned runs can"
+        " be resumed\n"
     )
 
 

@@ -60,7 +60,10 @@ def test_slots_claim_queued_runs_and_obey_pause_stop_and_resume(store, store_url
             assert store.checkpoints(run_id)[-1].episode == run.episodes_done
             assert (run.requested_status, run.owner) == (None, None)
         assert status_of(store, c) == "running"
-        refused = f"run {c} is running; only paused, stopped, crashed or error runs can be resumed"
+        refused = (
+            f"run {c} is running; only paused, stopped, crashed, error or pruned runs can be"
+            " resumed"
+        )
         with pytest.raises(Conflict) as caught:
             resume_run(store, c)
         assert str(caught.value) == refused
