@@ -26,7 +26,13 @@ Bucket = list[float]
 
 
 def decimated(
-    conn: Connection, run_id: int, metric: str, start: int | None, end: int | None, points: int
+    conn: Connection,
+    run_id: int,
+    metric: str,
+    start: int | None,
+    end: int | None,
+    points: int,
+    align: bool = False,
 ) -> Series:
     """Return a decimated window of one metric (see ``RunStore.series``).
 
@@ -45,9 +51,10 @@ def decimated(
         check_int("end", end, first, None, f"an integer >= start ({first})")
     done = fetch(conn, run_id).episodes_done
     last = done if end is None else min(end, done)
+    span = end if align and end is not None else last
+    bucket = choose_bucket(first, span, points) if first <= span else 1
     if first > last:
-        return Series(metric, first, last, 1)
-    bucket = choose_bucket(first, last, points)
+        return Series(metric, first, last, bucket)
     buckets: dict[int, Bucket] = {}
     for piece in cover(first, last, serving_level(bucket), done):
         for key, *figures in conn.execute(_piece(run_id, metric, piece, bucket)):

@@ -305,6 +305,8 @@ class RunStore:
         start: int | None = None,
         end: int | None = None,
         points: int = 1000,
+        *,
+        align: bool = False,
     ) -> Series:
         """Return a decimated window of one metric: per-bucket count, mean, min and max.
 
@@ -312,12 +314,15 @@ class RunStore:
         ``end`` (default: all so far), ``bucket`` the smallest of 1, 2, 5, 10, 20, ... that
         gives at most ``points`` (1..10000) buckets; from 100 on read from rollups, so the
         cost does not grow with the run's length. Empty lists when the window has no episodes.
+        With ``align`` the bucket is chosen for ``start``..``end`` as asked, not for the
+        episodes the run has so far: runs read over one window share their bucket edges,
+        whatever their progress (an experiment's groups).
 
         Raises:
             InvalidQuery: unknown metric, ``start`` < 1, ``end`` < ``start``, bad ``points``.
         """
         with self._read() as conn:
-            return series.decimated(conn, run_id, metric, start, end, points)
+            return series.decimated(conn, run_id, metric, start, end, points, align)
 
     def summary(self, run_id: int, window: int = 100) -> RunSummary:
         """Return recent figures of a run (see ``RunSummary``), read from its last ``window``
