@@ -15,6 +15,7 @@ STATUS_COLORS = {
     "stopped": "dark",
     "crashed": "danger",
     "error": "danger",
+    "pruned": "info",
 }
 """Bootstrap colour of each run status's badge."""
 FAILED_STATUSES = ("error", "crashed")
