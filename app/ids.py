@@ -12,6 +12,8 @@ PAGE_TITLE = "page-title"
 
 # -- runs page (/) -----------------------------------------------------------------------
 RUNS_COUNT = "runs-count"
+RUNS_EXPERIMENT = "runs-experiment"
+RUNS_FILTER_QUERY = "runs-filter-query"
 RUNS_COMPARE = "runs-compare"
 RUNS_COMPARE_HINT = "runs-compare-hint"
 RUNS_COMPARE_LIMITS = "runs-compare-limits"
@@ -115,6 +117,46 @@ COMPARE_SUMMARY_TABLE = "compare-summary-table"
 COMPARE_CSV_BUTTON = "compare-csv-button"
 COMPARE_CSV = "compare-csv"
 
+# -- experiments list and the new-experiment form (/experiments) ----------------------------
+EXPERIMENTS_LIST = "experiments-list"
+EXPERIMENTS_EMPTY = "experiments-empty"
+EXPERIMENTS_REFRESH = "experiments-refresh"
+EXPERIMENTS_REVISION = "experiments-revision"
+NEWEXP_TOGGLE = "newexp-toggle"
+NEWEXP_COLLAPSE = "newexp-collapse"
+NEWEXP_SUBMIT = "newexp-submit"
+NEWEXP_MESSAGE = "newexp-message"
+NEWEXP_LOCATION = "newexp-location"
+
+# -- experiment page (/experiments/<id>) --------------------------------------------------
+EXP_MISSING = "exp-missing"
+EXP_ID = "exp-id"
+EXP_REFRESH = "exp-refresh"
+EXP_REVISION = "exp-revision"
+EXP_KEY = "exp-key"
+EXP_STATUS = "exp-status"
+EXP_QUERY_KEYS = "exp-query-keys"
+EXP_SHARE = "exp-share"
+EXP_CENTRE = "exp-centre"
+EXP_BAND = "exp-band"
+EXP_SEEDS = "exp-seeds"
+EXP_GROUP_BY = "exp-group-by"
+EXP_METRIC = "exp-metric"
+EXP_THRESHOLD = "exp-threshold"
+EXP_PAIR_X = "exp-pair-x"
+EXP_PAIR_Y = "exp-pair-y"
+EXP_TABLE = "exp-table"
+EXP_CAPTION = "exp-caption"
+EXP_POI = "exp-poi"
+EXP_PROFILE = "exp-profile"
+EXP_PARCOORDS = "exp-parcoords"
+EXP_SENSITIVITY = "exp-sensitivity"
+EXP_SERIES_CSV = "exp-series-csv"
+EXP_TABLE_CSV = "exp-table-csv"
+EXP_TABLE_MD = "exp-table-md"
+EXP_TABLE_TEX = "exp-table-tex"
+EXP_RUNS_LINK = "exp-runs-link"
+
 # -- pattern-matching id types -----------------------------------------------------------
 RUN_PARAM = "run-param"
 """A live parameter input of the run page, one per hyperparameter (key ``name``)."""
@@ -130,6 +172,22 @@ def new_field(field: str) -> str:
     """Return the id of the new-run form's input for ``field`` (``epsilon_decay`` ->
     ``new-epsilon-decay``)."""
     return "new-" + field.replace("_", "-")
+
+
+def newexp_field(field: str) -> str:
+    """Return the id of the new-experiment form's input for ``field`` (``seeds`` ->
+    ``newexp-seeds``)."""
+    return "newexp-" + field.replace("_", "-")
+
+
+def newexp_feedback(field: str) -> str:
+    """Return the id of the invalid-value message under the new-experiment form's ``field``."""
+    return newexp_field(field) + "-feedback"
+
+
+def exp_curve(metric: str) -> str:
+    """Return the id of the experiment page's group-curve graph of ``metric``."""
+    return f"exp-curve-{metric.replace('_', '-')}"
 
 
 def new_feedback(field: str) -> str:

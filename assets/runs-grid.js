@@ -10,9 +10,9 @@ dagfuncs.shownText = function (params) {
     return params.data.shown[params.colDef.field];
 };
 
-/* The run's name, linking to /runs/<id> inside the single-page app (like dcc.Link). */
-dagcomponentfuncs.RunLink = function (props) {
-    const href = "/runs/" + props.data.id;
+/* A link inside the single-page app (like dcc.Link): a plain click changes the page
+   without reloading it. */
+function pageLink(href, text) {
     function follow(event) {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
             return;
@@ -22,7 +22,21 @@ dagcomponentfuncs.RunLink = function (props) {
         window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
         window.scrollTo(0, 0);
     }
-    return React.createElement("a", {href: href, onClick: follow}, props.value);
+    return React.createElement("a", {href: href, onClick: follow}, text);
+}
+
+/* The run's name, linking to /runs/<id>. */
+dagcomponentfuncs.RunLink = function (props) {
+    return pageLink("/runs/" + props.data.id, props.value);
+};
+
+/* The run's experiment and trial (the row's text), linking to /experiments/<id>; empty for
+   a run of its own. */
+dagcomponentfuncs.ExperimentLink = function (props) {
+    if (props.value === null || props.value === undefined) {
+        return "";
+    }
+    return pageLink("/experiments/" + props.value, props.data.shown.experiment);
 };
 
 /* The status as a Bootstrap badge in the colour the row carries. */

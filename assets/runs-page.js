@@ -9,6 +9,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return context.triggered_id === context.inputs_list[1].id ? true : !isOpen;
         },
 
+        /* Write the experiment filter into the address bar (?experiment=ID, none for all
+           runs), so a link reproduces the view; return the query string. */
+        experimentQuery: function (experiment) {
+            const query = new URLSearchParams(window.location.search);
+            if (experiment === null || experiment === undefined) {
+                query.delete("experiment");
+            } else {
+                query.set("experiment", experiment);
+            }
+            const text = query.toString();
+            const search = text ? "?" + text : "";
+            if (window.location.search !== search) {
+                const url = window.location.pathname + search;
+                window.history.replaceState(window.history.state, "", url);
+            }
+            return search;
+        },
+
         /* Maps exist for GridWorld only; the custom map box shows for the custom map.
            `choices` is {gridworld: env id, custom: the custom map's value}. */
         mapFields: function (env, preset, choices) {

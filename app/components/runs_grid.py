@@ -1,7 +1,8 @@
 """The runs grid: its columns and the sortable, filterable, selectable AG Grid of runs.
 
 Rows are ``app.views.runs_table.run_row``; the cell renderers (``RunLink``, ``RunStatus``,
-``RunProgress``) and the ``shownText`` formatter are in ``assets/runs-grid.js``.
+``RunProgress``, ``ExperimentLink``) and the ``shownText`` formatter are in
+``assets/runs-grid.js``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ COLUMNS: list[dict[str, Any]] = [
         _number_column(name, symbol, f"{name} (current value)", 75)
         for name, symbol in (("alpha", "α"), ("gamma", "γ"), ("epsilon", "ε"))
     ),
+    {
+        "field": "experiment",
+        "headerName": "Experiment",
+        "headerTooltip": "the experiment (and trial) the run belongs to",
+        "cellRenderer": "ExperimentLink",
+        "cellDataType": "number",
+        "width": 130,
+    },
     {"field": "created", "headerName": "Created (UTC)", "cellDataType": "text", "width": 160},
 ]
 """The grid's columns, in order."""

@@ -40,7 +40,12 @@ from app.components.runs_header import empty_state, runs_header
 from app.context import get_store
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
 from app.views.revision import read_revision
-from app.views.runs_table import GridUpdate, grid_update
+from app.views.runs_table import (
+    GridUpdate,
+    experiment_filter,
+    experiment_options,
+    grid_update,
+)
 from gridworld.errors import ValidationError
 from runstore import StoreError
 
@@ -56,24 +61,29 @@ def _shown(visible: bool) -> dict[str, str]:
     return {} if visible else {"display": "none"}
 
 
-def layout(**_: object) -> html.Div:
+def layout(experiment: object = None, **_: object) -> html.Div:
     """Return the runs page layout, filled with the runs stored now.
 
+    Args:
+        experiment: ``?experiment=ID`` shows only that experiment's runs.
+
     Returns:
-        The page: title and actions, the new-run form (collapsed), the empty state or the
-        grid, and the revision poll.
+        The page: title and actions, the new-run form (collapsed), the experiment filter, the
+        empty state or the grid, and the revision poll.
     """
     store = get_store()
     revision = read_revision(store)  # before the runs: a write in between is read again
-    grid = grid_update(store, None)
+    chosen = experiment_filter(experiment)
+    grid = grid_update(store, None, chosen)
     rows = grid.rows or []
     return html.Div(
         [
             runs_header(grid.count),
             dbc.Collapse(new_run_form(), id=ids.NEW_COLLAPSE, is_open=False),
             dbc.Alert(id=ids.NEW_MESSAGE, is_open=False, dismissable=True, className="mt-2"),
-            empty_state(_shown(not rows)),
-            runs_grid(rows, _shown(bool(rows))),
+            _experiment_choice(experiment_options(store), chosen),
+            empty_state(_shown(not rows and chosen is None)),
+            runs_grid(rows, _shown(bool(rows) or chosen is not None)),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
             dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
             *POLL.components(revision),
@@ -81,6 +91,27 @@ def layout(**_: object) -> html.Div:
     )
 
 
+def _experiment_choice(options: list[dict[str, Any]], chosen: int | None) -> html.Div:
+    """Return the experiment filter set to ``chosen`` (None: every run)."""
+    control = dcc.Dropdown(
+        id=ids.RUNS_EXPERIMENT,
+        options=options,
+        value=chosen,
+        placeholder="all runs (filter by experiment)",
+        clearable=True,
+    )
+    return html.Div(
+        [control, dcc.Store(id=ids.RUNS_FILTER_QUERY)],
+        className="mb-2",
+        style={"maxWidth": "24rem"},
+    )
+
+
+clientside_callback(
+    ClientsideFunction("runs", "experimentQuery"),
+    Output(ids.RUNS_FILTER_QUERY, "data"),
+    Input(ids.RUNS_EXPERIMENT, "value"),
+)
 clientside_callback(
     ClientsideFunction("runs", "toggleForm"),
     Output(ids.NEW_COLLAPSE, "is_open"),
@@ -114,27 +145,35 @@ clientside_callback(
     Output(ids.RUNS_GRID_BOX, "style"),
     Output(ids.RUNS_COUNT, "children"),
     Output(ids.RUNS_SHOWN, "data"),
+    Output(ids.RUNS_EXPERIMENT, "options"),
     Input(ids.RUNS_REVISION, "data"),
     Input(ids.RUNS_VERSION, "data"),
+    Input(ids.RUNS_EXPERIMENT, "value"),
     State(ids.RUNS_SHOWN, "data"),
     prevent_initial_call=True,
 )
-def refresh(_: Any, __: int | None, shown: list[list[Any]] | None) -> tuple[Any, ...]:
-    """Bring the grid up to the store (when the revision moved, and after a run was started
-    here), re-reading only the runs that moved.
+def refresh(
+    _: Any, __: int | None, experiment: object, shown: list[list[Any]] | None
+) -> tuple[Any, ...]:
+    """Bring the grid up to the store (when the revision moved, after a run was started
+    here, or for another experiment filter), re-reading only the runs that moved.
 
     Returns:
         The grid's rows (whole, edits, or no update), the empty state's and the grid's
-        styles, the count line and the row keys now shown.
+        styles, the count line, the row keys now shown and the experiment filter's options.
     """
-    update = grid_update(get_store(), shown)
-    empty = not update.shown
+    store = get_store()
+    chosen = experiment_filter(experiment)
+    redraw = ctx.triggered_id == ids.RUNS_EXPERIMENT
+    update = grid_update(store, None if redraw else shown, chosen)
+    empty = not update.shown and chosen is None
     return (
         _row_data(update),
         _shown(empty),
         _shown(not empty),
         update.count,
         update.shown,
+        experiment_options(store),
     )
 
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number
+from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number, parse_id
 from app.views.reads import summary_of
 from app.views.revision import run_key
 from app.views.run_status import status_color
+from gridworld.errors import ValidationError
 from runstore import Run, RunStore
 
 NUMBER_COLUMNS = ("recent_return", "best_return", "alpha", "gamma", "epsilon")
@@ -37,8 +38,9 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
     Returns:
         A JSON-safe dict: id, name, env, status (and its badge colour), live, progress (0 to
         100), episodes done and target, recent and best mean return, alpha, gamma, epsilon
-        (current values), the creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC) and ``shown``:
-        the text the grid shows for each numeric column (``rules.format_number``).
+        (current values), the creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment
+        (id or None) and ``shown``: the text the grid shows for each numeric column
+        (``rules.format_number``) and for the experiment (``#3 · trial 1``).
     """
     target = max(1, run.target_episodes)
     params = run.current_params or {}
@@ -58,10 +60,19 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         "gamma": params.get("gamma"),
         "epsilon": params.get("epsilon"),
         "created": run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "experiment": run.experiment_id,
     }
     shown = {field: format_number(row[field]) for field in NUMBER_COLUMNS}
+    shown["experiment"] = experiment_text(run)
     shown["episodes"] = f"{format_number(run.episodes_done)} / {format_number(run.target_episodes)}"
     return {**row, "shown": shown}
+
+
+def experiment_text(run: Run) -> str:
+    """Return the experiment column's text: ``#3 · trial 1``, or empty for a run of its own."""
+    if run.experiment_id is None:
+        return ""
+    return f"#{run.experiment_id} · trial {run.trial}"
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,9 @@ class GridUpdate:
     """The count line (``count_text``)."""
 
 
-def grid_update(store: RunStore, shown: Sequence[Sequence[Any]] | None) -> GridUpdate:
+def grid_update(
+    store: RunStore, shown: Sequence[Sequence[Any]] | None, experiment_id: int | None = None
+) -> GridUpdate:
     """Return the grid's update from the rows it shows to the runs stored now.
 
     Only the runs whose ``run_key`` moved are read again (one summary each): a store of a
@@ -97,12 +110,13 @@ def grid_update(store: RunStore, shown: Sequence[Sequence[Any]] | None) -> GridU
     Args:
         store: the run store.
         shown: ``GridUpdate.shown`` of the rows the grid holds, or None to draw it whole.
+        experiment_id: show only this experiment's runs (None: every run).
 
     Returns:
         The update: whole rows when ``shown`` is None or the order of the runs kept is not
         theirs any more, else the edits (deletes, then inserts and sets by final index).
     """
-    runs = store.list_runs()
+    runs = store.list_runs(experiment_id)
     shown = shown if _is_keys(shown) else None  # the browser sends it: a crafted one is redrawn
     edits = None if shown is None else _edits(store, runs, shown)
     rows = None if edits is not None else [_row(store, run) for run in runs]
@@ -149,6 +163,23 @@ def _edits(
 def _row(store: RunStore, run: Run) -> dict[str, Any]:
     """Return the grid row of ``run``, reading its summary."""
     return run_row(run, summary_of(store, run.id))
+
+
+def experiment_filter(raw: object) -> int | None:
+    """Return the experiment a runs-page filter (``?experiment=3``, or its control) names,
+    or None (every run) when it names none (``rules.parse_id``)."""
+    try:
+        return None if raw is None or raw == "" else parse_id("experiment", raw)
+    except ValidationError:
+        return None
+
+
+def experiment_options(store: RunStore) -> list[dict[str, Any]]:
+    """Return the experiment filter's options: every experiment, newest first."""
+    return [
+        {"label": f"#{experiment.id} {experiment.name}", "value": experiment.id}
+        for experiment in store.experiments.list_all()
+    ]
 
 
 def count_text(runs: Sequence[Run]) -> str:
