@@ -65,6 +65,9 @@ def group_band(
     values = np.asarray(matrix, dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"matrix has shape {values.shape}, not runs × buckets")
+    if not len(values):
+        empty = np.full(values.shape[1], np.nan)
+        return Band(empty, empty, empty)
     ordered, valid = sorted_columns(values)
     middle = centre_of_sorted(ordered, valid, centre_how)
     if band == "ci95":

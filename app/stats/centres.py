@@ -11,6 +11,8 @@ NaN means "this run has no value here" (it has not reached the bucket yet) and i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -68,9 +70,8 @@ def rank_weights(counts: np.ndarray, how: str) -> tuple[np.ndarray, int]:
     if how == "mean":
         return counts.astype(np.float64), m
     if how == "median":
-        return (overlap((m - 1) // 2, (m + 1) // 2) + overlap(m // 2, m // 2 + 1)).astype(
-            np.float64
-        ), 2
+        middle = overlap((m - 1) // 2, (m + 1) // 2) + overlap(m // 2, m // 2 + 1)
+        return middle.astype(np.float64), 2
     cut = int(TRIM * m)
     return overlap(cut, m - cut).astype(np.float64), m - 2 * cut
 
@@ -84,9 +85,9 @@ def weighted(weights: np.ndarray, total: int, values: np.ndarray) -> np.ndarray:
         values: float array [m, buckets], no NaN.
 
     Returns:
-        ``weights @ values / total`` [resamples, buckets], where a zero weight on an infinite value
-        counts as nothing (a plain product gives ``0 * inf = nan``): a sum that gives weight
-        to +inf is +inf, to -inf is -inf, to both is NaN.
+        ``weights @ values / total`` [resamples, buckets], where a zero weight on an
+        infinite value counts as nothing (a plain product gives ``0 * inf = nan``): a mean
+        that gives weight to +inf is +inf, to -inf is -inf, to both is NaN.
     """
     infinite = np.isinf(values)
     if not infinite.any():
@@ -139,7 +140,7 @@ def centre(values: ArrayLike, how: str, axis: int = 0) -> np.ndarray:
         ``np.median`` and ``scipy.stats.trim_mean(values, 0.25, axis)``.
     """
     array = np.moveaxis(np.asarray(values, dtype=np.float64), axis, 0)
-    flat = array.reshape(array.shape[0], -1)
+    flat = array.reshape(array.shape[0], math.prod(array.shape[1:]))
     return centre_of_sorted(*sorted_columns(flat), how).reshape(array.shape[1:])
 
 

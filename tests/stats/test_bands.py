@@ -49,6 +49,13 @@ def test_one_run_in_a_bucket_has_a_centre_but_no_interval():
         assert np.isnan(curve.low).all() and np.isnan(curve.high).all()
 
 
+@pytest.mark.parametrize("band", BANDS)
+def test_a_group_without_runs_or_values_has_an_empty_curve(band):
+    for matrix in (np.empty((0, 3)), np.full((2, 3), NAN)):
+        curve = group_band(matrix, "median", band)
+        assert all(np.isnan(edge).all() and edge.shape == (3,) for edge in vars(curve).values())
+
+
 def test_no_band_has_only_its_centre():
     curve = group_band(MATRIX, "mean", "none")
     np.testing.assert_array_equal(curve.centre, [3.0, 6.0, 8.0, NAN])
