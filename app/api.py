@@ -38,7 +38,14 @@ from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
-from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
+from runstore import (
+    MAX_POINTS,
+    CheckpointNotFound,
+    ExperimentNotFound,
+    InvalidQuery,
+    RunNotFound,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +108,7 @@ def _invalid_query(exc: InvalidQuery) -> tuple[Response, int]:
 
 @bp.errorhandler(RunNotFound)
 @bp.errorhandler(CheckpointNotFound)
+@bp.errorhandler(ExperimentNotFound)
 def _not_found(exc: KeyError) -> tuple[Response, int]:
     return _error(str(exc), 404)
 

@@ -15,7 +15,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from app import api, dash_requests, ids, security
+from app import (
+    api,
+    api_experiment_files,  # noqa: F401  (its routes join api.bp before init_app)
+    dash_requests,
+    ids,
+    security,
+)
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -67,6 +73,7 @@ def _shell() -> html.Div:
         children=[
             dbc.NavItem(dbc.NavLink("Runs", href="/")),
             dbc.NavItem(dbc.NavLink("Compare", href="/compare")),
+            dbc.NavItem(dbc.NavLink("Experiments", href="/experiments")),
         ],
     )
     return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="py-3")])

@@ -70,14 +70,14 @@ def smooth(values: Sequence[float], weight: float) -> list[float]:
     return out
 
 
-def compact(values: Iterable[float]) -> list[float | int]:
-    """Return ``values`` rounded to ``SIGNIFICANT_DIGITS`` (integers stay integers)."""
+def compact(values: Iterable[float], digits: int = SIGNIFICANT_DIGITS) -> list[float | int]:
+    """Return ``values`` rounded to ``digits`` significant digits (integers stay integers)."""
     out: list[float | int] = []
     for value in values:
         if isinstance(value, int) and not isinstance(value, bool):
             out.append(value)
         else:
-            out.append(float(f"{value:.{SIGNIFICANT_DIGITS}g}"))
+            out.append(float(f"{value:.{digits}g}"))
     return out
 
 
