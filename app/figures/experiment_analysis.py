@@ -119,8 +119,8 @@ def sensitivity_figure(
         ``LOG_SPAN`` or more.
     """
     points = np.asarray(centre, dtype=np.float64)
-    plus = np.nan_to_num(np.asarray(high, dtype=np.float64) - points, posinf=0.0)
-    minus = np.nan_to_num(points - np.asarray(low, dtype=np.float64), posinf=0.0)
+    plus = _gap(np.asarray(high, dtype=np.float64), points)
+    minus = _gap(points, np.asarray(low, dtype=np.float64))
     trace = {
         "type": "scatter",
         "x": list(values),
@@ -140,6 +140,12 @@ def sensitivity_figure(
     if _log_axis(values):
         layout["xaxis"]["type"] = "log"
     return {"data": [trace], "layout": layout}
+
+
+def _gap(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Return ``upper - lower`` where both are finite, else 0 (no error bar there)."""
+    finite = np.isfinite(upper) & np.isfinite(lower)
+    return np.subtract(upper, lower, out=np.zeros(upper.shape), where=finite)
 
 
 def _log_axis(values: Sequence[Any]) -> bool:
