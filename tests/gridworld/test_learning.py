@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from gridworld.agent import NonFiniteQError, QLearningAgent
+from gridworld.agents import NonFiniteQError, QLearningAgent
 from gridworld.episode import run_episode, success_reward
 from gridworld.hyperparams import Hyperparams
 from gridworld.planning import evaluate_policy, optimal_q, value_iteration
