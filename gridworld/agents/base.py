@@ -2,7 +2,8 @@
 random tie-breaks, the schedules, the episode loop and the exact checkpoint round trip.
 
 Each algorithm (``q_learning``, ``sarsa``, ``expected_sarsa``, ``double_q``) is a subclass
-that writes only its update (and, where it differs, the order of acting and updating).
+that writes only what its update bootstraps on (Double Q-learning, with two tables, its whole
+update) and, where it differs, the order of acting and updating.
 """
 
 from __future__ import annotations
@@ -125,8 +126,11 @@ class TabularAgent(ABC):
         Returns:
             The action.
         """
-        row = self._table[state]
-        best = self._row_max[state]
+        return self._argmax(self._table[state], self._row_max[state])
+
+    def _argmax(self, row: list[float], best: float) -> int:
+        """Return the action of ``row`` whose value is ``best`` (its maximum), a tie broken
+        at random (one draw, only then)."""
         if row.count(best) == 1:
             return row.index(best)
         return self._tie_break(row, best)
@@ -146,7 +150,6 @@ class TabularAgent(ABC):
             return int(self.rng.random() * self.n_actions)
         return self.greedy_action(state)
 
-    @abstractmethod
     def update(
         self,
         state: int,
@@ -156,23 +159,44 @@ class TabularAgent(ABC):
         terminated: bool,
         next_action: int | None = None,
     ) -> float:
-        """Apply the algorithm's update for one step (no bootstrap when it terminated).
+        """Apply the algorithm's update for one step:
+        ``Q(S,A) += alpha * (R + gamma * v(S') - Q(S,A))``, ``v`` its ``_bootstrap``; the
+        target is R alone when the step terminated (a truncated step still bootstraps).
 
         Args:
-            state: the state acted in.
-            action: the action taken.
-            reward: the reward received.
-            next_state: the state reached.
-            terminated: whether ``next_state`` ends the episode (a truncated step is not
-                terminated: it still bootstraps).
-            next_action: the action chosen in ``next_state`` (SARSA's A'; the other
-                algorithms ignore it).
+            state: S, the state acted in.
+            action: A, the action taken.
+            reward: R, the reward received.
+            next_state: S', the state reached.
+            terminated: whether S' ends the episode (then ``next_action`` is not used).
+            next_action: A', the action chosen in S' (SARSA's; the others ignore it).
 
         Returns:
-            The TD error ``target - Q(s,a)`` before the update.
+            The TD error ``target - Q(S,A)`` before the update.
 
         Raises:
             NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
+        """
+        target = reward
+        if not terminated:
+            target += self._gamma * self._bootstrap(next_state, next_action)
+        row = self._table[state]
+        old = row[action]
+        td_error = target - old
+        value = old + self.alpha * td_error
+        if not isfinite(value):
+            raise NonFiniteQError(self.episode + 1, state, action, value)
+        row[action] = value
+        if not value == old != 0.0:  # else the same float: nothing to refresh
+            self._refresh(state, row, old, value)
+        return td_error
+
+    @abstractmethod
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return the algorithm's value of S' (never asked at a terminal).
+
+        Raises:
+            ValueError: the algorithm needs ``next_action`` and none was given.
         """
 
     def learn(
@@ -230,26 +254,6 @@ class TabularAgent(ABC):
             counts[action] += 1
             state, action = next_state, next_action
         return total, abs_td, counts, reward, terminated, truncated, info
-
-    def _move_toward(self, state: int, action: int, target: float) -> float:
-        """Move Q(state, action) by ``alpha`` toward ``target``; keep the caches true.
-
-        Returns:
-            The TD error ``target - Q(state, action)`` before the move.
-
-        Raises:
-            NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
-        """
-        row = self._table[state]
-        old = row[action]
-        td_error = target - old
-        value = old + self.alpha * td_error
-        if not isfinite(value):
-            raise NonFiniteQError(self.episode + 1, state, action, value)
-        row[action] = value
-        if not value == old != 0.0:  # else the same float: nothing to refresh
-            self._refresh(state, row, old, value)
-        return td_error
 
     def _refresh(self, state: int, row: list[float], old: float, value: float) -> None:
         """Update the caches after row ``state``'s entry ``old`` became ``value``.

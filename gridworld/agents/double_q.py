@@ -34,8 +34,10 @@ class DoubleQAgent(TabularAgent):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Start with two zero tables (arguments as ``TabularAgent``)."""
         super().__init__(*args, **kwargs)
-        self._q1 = [[0.0] * self.n_actions for _ in range(self.n_states)]
-        self._q2 = [[0.0] * self.n_actions for _ in range(self.n_states)]
+        zeros = [[0.0] * self.n_actions for _ in range(self.n_states)]
+        self._tables = (zeros, [row[:] for row in zeros])
+        self._learning = 0
+        """Which table the current update teaches: 0 for Q1, 1 for Q2."""
 
     @property
     def q(self) -> np.ndarray:
@@ -45,7 +47,8 @@ class DoubleQAgent(TabularAgent):
     @property
     def tables(self) -> tuple[np.ndarray, np.ndarray]:
         """Return copies of Q1 and Q2 as float64 arrays."""
-        return np.array(self._q1, dtype=np.float64), np.array(self._q2, dtype=np.float64)
+        first, second = (np.array(table, dtype=np.float64) for table in self._tables)
+        return first, second
 
     def update(
         self,
@@ -65,17 +68,14 @@ class DoubleQAgent(TabularAgent):
             NonFiniteQError: Q1 + Q2 would become NaN or infinite there (nothing changes);
                 its value is the mean of the two, as ``q`` shows it.
         """
-        learner, judge = (self._q1, self._q2) if self.rng.random() < 0.5 else (self._q2, self._q1)
+        self._learning = 0 if self.rng.random() < 0.5 else 1
         target = reward
         if not terminated:
-            ahead = learner[next_state]
-            best = max(ahead)
-            pick = ahead.index(best) if ahead.count(best) == 1 else self._tie_break(ahead, best)
-            target += self._gamma * judge[next_state][pick]
-        row = learner[state]
+            target += self._gamma * self._bootstrap(next_state, next_action)
+        row = self._tables[self._learning][state]
         td_error = target - row[action]
         value = row[action] + self.alpha * td_error
-        total = value + judge[state][action]  # the same float as Q1 + Q2 (addition commutes)
+        total = value + self._tables[1 - self._learning][state][action]  # (addition commutes)
         if not isfinite(total):
             raise NonFiniteQError(self.episode + 1, state, action, total / 2.0)
         row[action] = value
@@ -85,6 +85,12 @@ class DoubleQAgent(TabularAgent):
         if not total == old != 0.0:
             self._refresh(state, sums, old, total)
         return td_error
+
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return the other table's value of the learning table's greedy action in S'
+        (``next_action`` is not used)."""
+        ahead = self._tables[self._learning][next_state]
+        return self._tables[1 - self._learning][next_state][self._argmax(ahead, max(ahead))]
 
     def table_stats(self) -> tuple[float, float]:
         """Return the mean and the maximum of ``q`` ((Q1 + Q2) / 2).
@@ -101,11 +107,8 @@ class DoubleQAgent(TabularAgent):
         Returns:
             ``TabularAgent.state_dict()`` plus JSON-safe ``q1`` and ``q2``.
         """
-        return {
-            **super().state_dict(),
-            "q1": [row[:] for row in self._q1],
-            "q2": [row[:] for row in self._q2],
-        }
+        first, second = ([row[:] for row in table] for table in self._tables)
+        return {**super().state_dict(), "q1": first, "q2": second}
 
     def _load_tables(self, state: Mapping[str, Any]) -> None:
         """Set Q1 and Q2 from ``state["q1"]`` and ``state["q2"]``, and their sum.
@@ -115,6 +118,6 @@ class DoubleQAgent(TabularAgent):
         """
         if "q1" not in state or "q2" not in state:
             raise ValueError("a Double Q-learning state holds both tables, q1 and q2")
-        q1, q2 = self._checked_table(state["q1"]), self._checked_table(state["q2"])
-        self._q1, self._q2 = q1.tolist(), q2.tolist()
-        self._table = (q1 + q2).tolist()
+        first, second = self._checked_table(state["q1"]), self._checked_table(state["q2"])
+        self._tables = (first.tolist(), second.tolist())
+        self._table = (first + second).tolist()

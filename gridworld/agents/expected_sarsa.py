@@ -20,26 +20,9 @@ class ExpectedSarsaAgent(TabularAgent):
     algorithm = "expected_sarsa"
     label = "Expected SARSA"
 
-    def update(
-        self,
-        state: int,
-        action: int,
-        reward: float,
-        next_state: int,
-        terminated: bool,
-        next_action: int | None = None,
-    ) -> float:
-        """Apply one Expected SARSA update (``next_action`` is not used).
-
-        Returns:
-            The TD error ``target - Q(S,A)`` before the update.
-
-        Raises:
-            NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
-        """
-        if terminated:
-            return self._move_toward(state, action, reward)
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return ``sum_a pi(a|S') Q(S',a)`` under the current epsilon-greedy policy
+        (``next_action`` is not used)."""
         epsilon = self.epsilon
         mean = self._row_sum[next_state] / self.n_actions
-        expected = epsilon * mean + (1.0 - epsilon) * self._row_max[next_state]
-        return self._move_toward(state, action, reward + self._gamma * expected)
+        return epsilon * mean + (1.0 - epsilon) * self._row_max[next_state]

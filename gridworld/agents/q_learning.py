@@ -18,25 +18,9 @@ class QLearningAgent(TabularAgent):
     algorithm = "q_learning"
     label = "Q-learning"
 
-    def update(
-        self,
-        state: int,
-        action: int,
-        reward: float,
-        next_state: int,
-        terminated: bool,
-        next_action: int | None = None,
-    ) -> float:
-        """Apply one Q-learning update (``next_action`` is not used).
-
-        Returns:
-            The TD error ``target - Q(S,A)`` before the update.
-
-        Raises:
-            NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
-        """
-        target = reward if terminated else reward + self._gamma * self._row_max[next_state]
-        return self._move_toward(state, action, target)
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return ``max_a Q(S',a)`` (``next_action`` is not used)."""
+        return self._row_max[next_state]
 
     def play(self, step: Callable[[int], tuple[Any, ...]], state: int) -> Episode:
         """Act and learn from ``state`` until ``step`` ends the episode.

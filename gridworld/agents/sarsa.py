@@ -20,38 +20,16 @@ class SarsaAgent(TabularAgent):
     algorithm = "sarsa"
     label = "SARSA"
 
-    def update(
-        self,
-        state: int,
-        action: int,
-        reward: float,
-        next_state: int,
-        terminated: bool,
-        next_action: int | None = None,
-    ) -> float:
-        """Apply one SARSA update.
-
-        Args:
-            state: S.
-            action: A.
-            reward: R.
-            next_state: S'.
-            terminated: whether S' ends the episode (then ``next_action`` is not used).
-            next_action: A', the action the behaviour policy chose in S'.
-
-        Returns:
-            The TD error ``target - Q(S,A)`` before the update.
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return ``Q(S',A')``, A' the action the behaviour policy chose in S'.
 
         Raises:
-            ValueError: the step did not terminate and no ``next_action`` was given.
-            NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
+            ValueError: no ``next_action`` was given (``update`` needs one unless the step
+                terminated).
         """
-        if terminated:
-            return self._move_toward(state, action, reward)
         if next_action is None:
             raise ValueError("SARSA bootstraps on Q(S', A'): give next_action unless terminated")
-        target = reward + self._gamma * self._table[next_state][next_action]
-        return self._move_toward(state, action, target)
+        return self._table[next_state][next_action]
 
     def learn(
         self,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -15,6 +14,7 @@ from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import Hyperparams
 from gridworld.spec import RunSpec, make_env, validate_run_spec
+from tests.gridworld.support import off_policy_episode, sarsa_episode
 
 TABLE = [[1.0, 2.0], [3.0, -1.0], [0.0, 0.0]]
 """The worked examples' table: 3 states, 2 actions."""
@@ -147,43 +147,6 @@ def test_double_q_acts_on_the_sum_and_shows_the_mean_of_its_tables():
     assert {agent.act(0) for _ in range(50)} == {1}  # Q1 alone would pick 0
     assert agent.q.tolist() == [[0.5, 1.0]]
     assert agent.table_stats() == (0.75, 1.0)
-
-
-def off_policy_episode(env: gym.Env, agent: TabularAgent, seed: int) -> tuple:
-    """Play one episode by Q-learning's box (6.5; 6.6 and 6.7 alike): choose A from S, take
-    it, update, repeat."""
-    state, _ = env.reset(seed=seed)
-    total = abs_td = 0.0
-    counts = [0] * agent.n_actions
-    terminated = truncated = False
-    while not (terminated or truncated):
-        action = agent.act(state)
-        next_state, reward, terminated, truncated, _ = env.step(action)
-        abs_td += abs(agent.update(state, action, reward, next_state, terminated))
-        total += reward
-        counts[action] += 1
-        state = next_state
-    agent.end_episode()
-    return total, abs_td, counts, truncated
-
-
-def sarsa_episode(env: gym.Env, agent: TabularAgent, seed: int) -> tuple:
-    """Play one episode by SARSA's box (6.4): choose A from S; take A, choose A' from S'
-    (none at a terminal), update, carry A' over. A truncated step chooses A' and ends."""
-    state, _ = env.reset(seed=seed)
-    action = agent.act(state)
-    total = abs_td = 0.0
-    counts = [0] * agent.n_actions
-    while True:
-        next_state, reward, terminated, truncated, _ = env.step(action)
-        next_action = None if terminated else agent.act(next_state)
-        abs_td += abs(agent.update(state, action, reward, next_state, terminated, next_action))
-        total += reward
-        counts[action] += 1
-        if terminated or truncated:
-            agent.end_episode()
-            return total, abs_td, counts, truncated
-        state, action = next_state, next_action
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
