@@ -10,6 +10,7 @@ from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number, parse_i
 from app.views.reads import summary_of
 from app.views.revision import run_key
 from app.views.run_status import status_color
+from gridworld.agents import algorithm_label
 from gridworld.errors import ValidationError
 from runstore import Run, RunStore
 
@@ -36,11 +37,12 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
             ``best_return`` used).
 
     Returns:
-        A JSON-safe dict: id, name, env, status (and its badge colour), live, progress (0 to
-        100), episodes done and target, recent and best mean return, alpha, gamma, epsilon
-        (current values), the creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment
-        (id or None) and ``shown``: the text the grid shows for each numeric column
-        (``rules.format_number``) and for the experiment (``#3 · trial 1``).
+        A JSON-safe dict: id, name, env, algorithm (its label: ``Q-learning``, ``SARSA``...),
+        status (and its badge colour), live, progress (0 to 100), episodes done and target,
+        recent and best mean return, alpha, gamma, epsilon (current values), the creation
+        time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None) and ``shown``: the
+        text the grid shows for each numeric column (``rules.format_number``) and for the
+        experiment (``#3 · trial 1``).
     """
     target = max(1, run.target_episodes)
     params = run.current_params or {}
@@ -48,6 +50,7 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         "id": run.id,
         "name": run.name,
         "env": env_label(run),
+        "algorithm": algorithm_label(run.spec),
         "status": run.status,
         "status_color": status_color(run.status),
         "live": run.is_live,
