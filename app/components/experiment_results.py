@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from app import ids
-from app.views.experiment_curves import CURVE_METRICS
+from app.views.experiment_reads import CURVE_METRICS
 
 _SHOWN = {"function": "shownText(params)"}
 """Show the text the row carries for the column (``assets/runs-grid.js``); sort by number."""

@@ -30,7 +30,7 @@ from app.components.experiment_results import curve_graphs, results_grid, sensit
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.rules import parse_id
-from app.views.experiment_curves import CURVE_METRICS, Aligned
+from app.views.experiment_curves import Aligned
 from app.views.experiment_groups import group_by_options
 from app.views.experiment_page import (
     PageData,
@@ -40,6 +40,7 @@ from app.views.experiment_page import (
     status_line,
 )
 from app.views.experiment_panels import panels
+from app.views.experiment_reads import CURVE_METRICS
 from app.views.experiment_table import headers, table_rows
 from app.views.experiment_view import QUERY_KEYS
 from app.views.revision import read_revision

@@ -1,35 +1,25 @@
 """An experiment's runs over one window with the same bucket edges, and its group curves.
 
 Every run is read over episodes 1 .. the longest target with the same bucket width
-(``RunStore.series(..., align=True)``), so bucket ``k`` holds episodes ``k*b+1 .. (k+1)*b``
-of every run and a group's runs stack into one matrix (NaN where a run has not got to yet).
-A read costs ``GROUP_POINTS`` buckets per run and metric, whatever the runs' length. The
-normalised score comes from checkpoint evaluations: in each bucket, the score of the latest
-evaluated checkpoint by the bucket's end.
+(``experiment_reads.run_rows``), so bucket ``k`` holds episodes ``k*b+1 .. (k+1)*b`` of every
+run and a group's runs stack into one matrix (NaN where a run has not got to yet). A read
+costs ``GROUP_POINTS`` buckets per run and metric, whatever the runs' length, and only the
+runs that moved since the last read are read again.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.stats.bands import group_band
-from app.stats.objectives import normalised_score
 from app.stats.records import Band
 from app.views.experiment_groups import Group
-from runstore import CheckpointInfo, Run, RunStore, Series
+from app.views.experiment_reads import CURVE_METRICS, run_rows
+from runstore import Run, RunStore
 
-CURVE_METRICS: dict[str, str] = {
-    "return": "Return per episode",
-    "success": "Success rate",
-    "normalised_score": "Normalised score V^π(start) / V*(start)",
-}
-"""The group curves, in page order, with their titles."""
-STORE_METRICS = ("return", "success")
-"""Curves read from the store's episode series (the other one from checkpoints)."""
 GROUP_POINTS = 150
 """Buckets over the longest target: a chart of five groups with bands stays a few dozen KB."""
 
@@ -78,80 +68,17 @@ def read_aligned(store: RunStore, runs: Sequence[Run], points: int = GROUP_POINT
         The runs' matrices of every ``CURVE_METRICS`` metric.
 
     Raises:
-        RunNotFound: a run was deleted meanwhile.
+        RunNotFound: a run that moved was deleted meanwhile.
     """
     end = window_end(runs)
-    series = {
-        metric: [store.series(run.id, metric, 1, end, points, align=True) for run in runs]
-        for metric in STORE_METRICS
-    }
-    bucket = series["return"][0].bucket if runs else 1
+    read = [run_rows(store, run, end, points) for run in runs]
+    bucket = read[0].bucket if read else 1
     width = (end - 1) // bucket + 1
     matrices = {
-        metric: np.array([series_row(one, bucket, width) for one in found]).reshape(-1, width)
-        for metric, found in series.items()
+        metric: np.array([one.rows[metric] for one in read]).reshape(-1, width)
+        for metric in CURVE_METRICS
     }
-    scores = [
-        checkpoint_row(store.checkpoints(run.id), run.episodes_done, bucket, width) for run in runs
-    ]
-    matrices["normalised_score"] = np.array(scores).reshape(-1, width)
     return Aligned(bucket, tuple(run.id for run in runs), matrices)
-
-
-def series_row(series: Series, bucket: int, width: int) -> np.ndarray:
-    """Return a series' bucket means in ``width`` columns of ``bucket`` episodes (NaN where it
-    has none).
-
-    Raises:
-        ValueError: the series was read with another bucket width.
-    """
-    if series.episode and series.bucket != bucket:
-        raise ValueError(f"series bucket {series.bucket} is not the window's {bucket}")
-    row = np.full(width, math.nan)
-    columns = (np.asarray(series.episode, dtype=np.int64) - 1) // bucket
-    row[columns] = series.mean
-    return row
-
-
-def checkpoint_row(
-    infos: Sequence[CheckpointInfo], done: int, bucket: int, width: int
-) -> np.ndarray:
-    """Return a run's normalised score per bucket, from its checkpoint evaluations.
-
-    Args:
-        infos: the run's checkpoints, oldest first.
-        done: the run's episodes so far (no value past the bucket holding the last one).
-        bucket: episodes per bucket.
-        width: the number of buckets.
-
-    Returns:
-        Per bucket, the normalised score of the latest evaluated checkpoint at or before
-        the bucket's last episode; NaN before the first one and past the run's progress.
-    """
-    episodes, scores = checkpoint_scores(infos)
-    row = np.full(width, math.nan)
-    if not episodes.size or done < 1:
-        return row
-    reached = min(width, (done - 1) // bucket + 1)
-    ends = (np.arange(reached) + 1) * bucket
-    latest = np.searchsorted(episodes, ends, side="right") - 1
-    row[:reached] = np.where(latest >= 0, scores[np.maximum(latest, 0)], math.nan)
-    return row
-
-
-def checkpoint_scores(infos: Sequence[CheckpointInfo]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the episodes and normalised scores of the evaluated checkpoints, oldest first.
-
-    A checkpoint counts when its evaluation has ``v_greedy`` and ``v_opt`` (the trainer's
-    ``Optimality.score``); one saved without an evaluation is skipped.
-    """
-    scored = [
-        (info.episode, normalised_score(info.evaluation["v_greedy"], info.evaluation["v_opt"]))
-        for info in infos
-        if info.evaluation and {"v_greedy", "v_opt"} <= info.evaluation.keys()
-    ]
-    episodes = np.array([episode for episode, _ in scored], dtype=np.int64)
-    return episodes, np.array([score for _, score in scored], dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from app.views.experiment_curves import CURVE_METRICS
 from app.views.experiment_page import PageData
+from app.views.experiment_reads import CURVE_METRICS
 from app.views.experiment_table import table_csv, table_latex, table_markdown
 from app.views.experiment_view import ExperimentView
 from runstore.csvsafe import SafeWriter

@@ -12,14 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.figures.experiment_curves import CurveData, group_curve_figure
-from app.views.experiment_curves import (
-    CURVE_METRICS,
-    Aligned,
-    GroupCurve,
-    group_curves,
-    read_aligned,
-)
+from app.views.experiment_curves import Aligned, GroupCurve, group_curves, read_aligned
 from app.views.experiment_groups import Group, group_runs
+from app.views.experiment_reads import CURVE_METRICS
 from app.views.experiment_scores import GroupResult, group_results
 from app.views.experiment_view import ExperimentView, view_from
 from app.views.revision import run_key

@@ -4,12 +4,13 @@ episodes through the store, and runs trained by the real trainer for the normali
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 
 from app.stats.objectives import normalised_score
-from app.views.experiment_curves import checkpoint_scores, read_aligned, window_end
+from app.views.experiment_curves import read_aligned, window_end
 from app.views.experiment_groups import (
     BY_SETTINGS,
     group_by_of,
@@ -17,6 +18,8 @@ from app.views.experiment_groups import (
     group_runs,
     run_settings,
 )
+from app.views.experiment_reads import checkpoint_scores
+from runstore import RunStore, Series
 from tests.experiment_support import fill_synthetic, make_experiment, train
 
 SETTINGS = [
@@ -140,3 +143,33 @@ def test_the_normalised_score_per_bucket_is_the_latest_evaluated_checkpoints(sto
         first = int(episodes[0])
         assert np.isnan(row[: first // 10 - 1]).all()
         assert np.isfinite(row[first // 10 - 1 :]).all()
+
+
+class CountingStore(RunStore):
+    """A real store that counts the series windows it reads."""
+
+    windows = 0
+
+    def series(self, *args: Any, **kwargs: Any) -> Series:
+        self.windows += 1
+        return super().series(*args, **kwargs)
+
+
+def test_a_refresh_reads_again_only_the_runs_that_moved(store_url):
+    store = CountingStore(store_url)
+    experiment_id, run_ids = make_experiment(store, [{"alpha": 0.1}, {"alpha": 0.5}], seeds=(0, 1))
+    for run_id in run_ids:
+        fill_synthetic(store, run_id, 200)
+    first = read_aligned(store, store.experiments.runs(experiment_id))
+    assert store.windows == 2 * len(run_ids)  # return and success of every run
+    again = read_aligned(store, store.experiments.runs(experiment_id))
+    assert store.windows == 2 * len(run_ids)
+    for metric in ("return", "success", "normalised_score"):
+        assert np.array_equal(again.matrices[metric], first.matrices[metric], equal_nan=True)
+    fill_synthetic(store, run_ids[2], 50)  # episodes 201..250: buckets 100..124 of 2
+    moved = read_aligned(store, store.experiments.runs(experiment_id))
+    assert store.windows == 2 * len(run_ids) + 2
+    assert np.isnan(first.matrices["return"][2][110]) and np.isfinite(
+        moved.matrices["return"][2][110]
+    )
+    store.close()
