@@ -21,10 +21,13 @@ from app.stats.objectives import LOWER_IS_BETTER
 from app.stats.records import Band, Interval
 from app.views.experiment_groups import run_settings, setting_key, varying
 from app.views.experiment_scores import GroupResult, higher_is_better
+from app.views.kept import Kept
 from runstore import Run
 
 PROFILE_TAUS = 60
 """Thresholds τ a performance profile is drawn at."""
+_PROFILES: Kept[Band] = Kept(256)
+"""Profile bands computed lately, by their scores and thresholds."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,15 @@ def profiles(results: Sequence[GroupResult], objective: str) -> Profiles:
     pad = 0.05 * (high - low) or max(1e-3, 0.05 * abs(low))
     taus = np.linspace(low - pad, high + pad, PROFILE_TAUS)
     sign = -1.0 if objective in LOWER_IS_BETTER else 1.0
-    bands = [
-        (result, performance_profile_band(sign * result.scores, sign * taus)) for result in results
-    ]
+    bands = [(result, _profile_band(sign * result.scores, sign * taus)) for result in results]
     return Profiles(taus, bands, sign > 0)
+
+
+def _profile_band(scores: np.ndarray, taus: np.ndarray) -> Band:
+    """Return ``performance_profile_band``, kept under the scores and thresholds (a group
+    whose runs did not move keeps its band while the thresholds stay)."""
+    key = (scores.tobytes(), taus.tobytes())
+    return _PROFILES.get(key, lambda: performance_profile_band(scores, taus))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ runs that moved since the last read are read again.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,10 +19,13 @@ from app.stats.bands import group_band
 from app.stats.records import Band
 from app.views.experiment_groups import Group
 from app.views.experiment_reads import CURVE_METRICS, run_rows
+from app.views.kept import Kept
 from runstore import Run, RunStore
 
 GROUP_POINTS = 150
 """Buckets over the longest target: a chart of five groups with bands stays a few dozen KB."""
+_BANDS: Kept[Band] = Kept(1024)
+"""Group bands computed lately, by their rows' contents, centre and band."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,16 @@ def group_curves(
     aligned: Aligned, groups: Sequence[Group], metric: str, centre: str, band: str
 ) -> list[GroupCurve]:
     """Return each group's curve of ``metric`` with ``centre`` and ``band``
-    (``app.stats``: ``CENTRES``, ``BANDS``)."""
+    (``app.stats``: ``CENTRES``, ``BANDS``).
+
+    A group's band is kept under its rows' contents: the groups whose runs did not move
+    since the last refresh are not bootstrapped again.
+    """
     curves = []
     for group in groups:
         rows = aligned.rows(metric, group.runs)
-        curves.append(GroupCurve(group, group_band(rows, centre, band), rows))
+        digest = hashlib.blake2b(rows.tobytes(), digest_size=16).digest()
+        key = (rows.shape, digest, centre, band)
+        found = _BANDS.get(key, lambda rows=rows: group_band(rows, centre, band))
+        curves.append(GroupCurve(group, found, rows))
     return curves

@@ -57,7 +57,7 @@ def varying(runs: Sequence[Run]) -> list[str]:
     return sorted(
         name
         for name in names
-        if len({setting_key(settings.get(name, _MISSING)) for settings in every}) > 1
+        if len({repr(settings.get(name, _MISSING)) for settings in every}) > 1
     )
 
 

@@ -8,7 +8,7 @@ one reading of the store. Nothing here grows with the runs' length.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.figures.experiment_curves import CurveData, group_curve_figure
@@ -28,6 +28,8 @@ class PageData:
     experiment: Experiment
     runs: list[Run]
     aligned: Aligned
+    _groups: dict[str, list[Group]] = field(default_factory=dict, repr=False, compare=False)
+    """Groupings made so far (by ``ExperimentView.by``)."""
 
     def view(self, query: Mapping[str, object]) -> ExperimentView:
         """Return the view a query string (or the page's controls) asks for."""
@@ -35,7 +37,9 @@ class PageData:
 
     def groups(self, view: ExperimentView) -> list[Group]:
         """Return the runs grouped as the view asks."""
-        return group_runs(self.runs, view.by)
+        if view.by not in self._groups:
+            self._groups[view.by] = group_runs(self.runs, view.by)
+        return self._groups[view.by]
 
     def results(self, view: ExperimentView) -> list[GroupResult]:
         """Return each group's results on the view's objective and threshold."""

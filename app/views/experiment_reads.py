@@ -13,14 +13,13 @@ store once.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.stats.objectives import normalised_score
+from app.views.kept import Kept
 from runstore import CheckpointInfo, Run, RunStore, Series
 
 CURVE_METRICS: dict[str, str] = {
@@ -45,8 +44,7 @@ class RunRows:
     """Metric → read-only float array, NaN where the run has no value."""
 
 
-_kept: OrderedDict[tuple[str, int, int, int, int], RunRows] = OrderedDict()
-_lock = threading.Lock()
+_KEPT: Kept[RunRows] = Kept(MAX_KEPT)
 
 
 def run_rows(store: RunStore, run: Run, end: int, points: int) -> RunRows:
@@ -62,11 +60,11 @@ def run_rows(store: RunStore, run: Run, end: int, points: int) -> RunRows:
         RunNotFound: the run was deleted.
     """
     key = (store.url, run.id, run.revision, end, points)
-    with _lock:
-        kept = _kept.get(key)
-        if kept is not None:
-            _kept.move_to_end(key)
-            return kept
+    return _KEPT.get(key, lambda: _read(store, run, end, points))
+
+
+def _read(store: RunStore, run: Run, end: int, points: int) -> RunRows:
+    """Read the run's rows from the store (see ``run_rows``)."""
     series = {m: store.series(run.id, m, 1, end, points, align=True) for m in STORE_METRICS}
     bucket = series["return"].bucket
     width = (end - 1) // bucket + 1
@@ -75,12 +73,7 @@ def run_rows(store: RunStore, run: Run, end: int, points: int) -> RunRows:
     rows["normalised_score"] = checkpoint_row(infos, run.episodes_done, bucket, width)
     for row in rows.values():
         row.setflags(write=False)
-    read = RunRows(bucket, rows)
-    with _lock:
-        _kept[key] = read
-        while len(_kept) > MAX_KEPT:
-            _kept.popitem(last=False)
-    return read
+    return RunRows(bucket, rows)
 
 
 def series_row(series: Series, bucket: int, width: int) -> np.ndarray:
