@@ -19,6 +19,7 @@ from app.views.experiment_groups import (
     run_settings,
 )
 from app.views.experiment_reads import checkpoint_scores
+from app.views.kept import Kept
 from runstore import RunStore, Series
 from tests.experiment_support import fill_synthetic, make_experiment, train
 
@@ -173,3 +174,20 @@ def test_a_refresh_reads_again_only_the_runs_that_moved(store_url):
         moved.matrices["return"][2][110]
     )
     store.close()
+
+
+def test_kept_values_go_least_recently_used_first():
+    kept: Kept[int] = Kept(2)
+    computed: list[str] = []
+
+    def compute(key: str) -> int:
+        computed.append(key)
+        return len(computed)
+
+    assert kept.get("a", lambda: compute("a")) == 1
+    assert kept.get("b", lambda: compute("b")) == 2
+    assert kept.get("a", lambda: compute("a")) == 1  # kept: not computed again
+    assert kept.get("c", lambda: compute("c")) == 3  # "b" was the least recently used
+    assert kept.get("a", lambda: compute("a")) == 1
+    assert kept.get("b", lambda: compute("b")) == 4
+    assert computed == ["a", "b", "c", "b"]
