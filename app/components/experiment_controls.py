@@ -16,14 +16,26 @@ from app.views.experiment_scores import OBJECTIVE_LABELS
 from app.views.experiment_view import ExperimentView
 
 BAND_LABELS = {"ci95": "95% CI", "std": "± std", "minmax": "min–max", "none": "none"}
-"""How the band choice names each of ``BANDS``."""
+"""How the band choice names each of ``BANDS`` (in their order)."""
 CENTRE_LABELS = {"mean": "mean", "median": "median", "iqm": "IQM"}
-"""How the centre choice names each of ``CENTRES``."""
+"""How the centre choice names each of ``CENTRES`` (in their order)."""
 
 
 def _labelled(label: str, control: Any, **col: Any) -> dbc.Col:
-    """Return a column with a label over one control."""
-    return dbc.Col([dbc.Label(label, className="small mb-1"), control], **col)
+    """Return a column with a label over one control (as wide as it, unless ``col`` says)."""
+    return dbc.Col([dbc.Label(label, className="small mb-1"), control], **{"md": "auto", **col})
+
+
+def _choice(
+    element_id: str, keys: tuple[str, ...], labels: dict[str, str], value: str
+) -> dbc.RadioItems:
+    """Return an inline choice of ``keys`` (shown as their ``labels``), set to ``value``."""
+    return dbc.RadioItems(
+        id=element_id,
+        options=[{"label": labels[key], "value": key} for key in keys],
+        value=value,
+        inline=True,
+    )
 
 
 def experiment_controls(view: ExperimentView, group_by: list[dict[str, str]]) -> dbc.Row:
@@ -35,30 +47,11 @@ def experiment_controls(view: ExperimentView, group_by: list[dict[str, str]]) ->
     """
     return dbc.Row(
         [
-            _labelled(
-                "Centre",
-                dbc.RadioItems(
-                    id=ids.EXP_CENTRE,
-                    options=[{"label": CENTRE_LABELS[c], "value": c} for c in CENTRES],
-                    value=view.centre,
-                    inline=True,
-                ),
-                md="auto",
-            ),
-            _labelled(
-                "Band",
-                dbc.RadioItems(
-                    id=ids.EXP_BAND,
-                    options=[{"label": BAND_LABELS[b], "value": b} for b in BANDS],
-                    value=view.band,
-                    inline=True,
-                ),
-                md="auto",
-            ),
+            _labelled("Centre", _choice(ids.EXP_CENTRE, CENTRES, CENTRE_LABELS, view.centre)),
+            _labelled("Band", _choice(ids.EXP_BAND, BANDS, BAND_LABELS, view.band)),
             _labelled(
                 "Seeds",
                 dbc.Switch(id=ids.EXP_SEEDS, label="each seed as a line", value=view.seeds),
-                md="auto",
             ),
             _labelled(
                 "Group by",

@@ -9,22 +9,14 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from app import ids
+from app.components.runs_grid import number_column
 from app.views.experiment_reads import CURVE_METRICS
-
-_SHOWN = {"function": "shownText(params)"}
-"""Show the text the row carries for the column (``assets/runs-grid.js``); sort by number."""
 
 
 def _stat_column(field: str, header: str, tooltip: str) -> dict[str, Any]:
-    """Return a column that sorts by the statistic's point and shows it with its interval."""
-    return {
-        "field": field,
-        "headerName": header,
-        "headerTooltip": tooltip,
-        "cellDataType": "number",
-        "valueFormatter": _SHOWN,
-        "flex": 2,
-    }
+    """Return a column that sorts by the statistic's point and shows it with its interval
+    (the row's text, as the runs grid's numbers)."""
+    return {**number_column(field, header, tooltip, 200), "flex": 2}
 
 
 RESULT_COLUMNS: list[dict[str, Any]] = [
@@ -37,13 +29,7 @@ RESULT_COLUMNS: list[dict[str, Any]] = [
         "Episodes to threshold, IQM [95% CI]",
         "episodes until the 100-episode mean return reached the threshold (∞: never)",
     ),
-    {
-        "field": "seeds",
-        "headerName": "Seeds finished / planned",
-        "cellDataType": "number",
-        "valueFormatter": _SHOWN,
-        "flex": 1,
-    },
+    number_column("seeds", "Seeds finished / planned", "(and how many were pruned)", 160),
 ]
 """The results grid's columns, in order."""
 

@@ -32,13 +32,21 @@ _DEFAULT_PARAMS = Hyperparams()
 _DEFAULT_SPEC = RunSpec()
 
 
-def _field(field: str, label: str, control: Any, hint: str | None = None, **col: Any) -> dbc.Col:
-    """Return a form column: label, control, the field's invalid feedback and hint text."""
-    parts = [dbc.Label(label, html_for=ids.new_field(field)), control]
-    parts.append(dbc.FormFeedback(id=ids.new_feedback(field), type="invalid"))
+def form_field(
+    input_id: str, feedback_id: str, label: str, control: Any, hint: str | None, **col: Any
+) -> dbc.Col:
+    """Return a form column: label (for ``input_id``), control, its invalid feedback
+    (``feedback_id``) and hint text (the new-run and new-experiment forms share it)."""
+    parts = [dbc.Label(label, html_for=input_id), control]
+    parts.append(dbc.FormFeedback(id=feedback_id, type="invalid"))
     if hint:
         parts.append(dbc.FormText(hint))
     return dbc.Col(parts, **col)
+
+
+def _field(field: str, label: str, control: Any, hint: str | None = None, **col: Any) -> dbc.Col:
+    """Return the column of the new-run form's ``field`` (``form_field``)."""
+    return form_field(ids.new_field(field), ids.new_feedback(field), label, control, hint, **col)
 
 
 def _text_input(field: str, placeholder: object, numeric: bool = True) -> dbc.Input:

@@ -18,7 +18,7 @@ _SHOWN = {"function": "shownText(params)"}
 """Show the text the row carries for the column (numbers formatted on the server)."""
 
 
-def _number_column(field: str, header: str, tooltip: str, width: int) -> dict[str, Any]:
+def number_column(field: str, header: str, tooltip: str, width: int) -> dict[str, Any]:
     """Return a numeric column that sorts by number and shows the row's formatted text."""
     return {
         "field": field,
@@ -44,11 +44,11 @@ COLUMNS: list[dict[str, Any]] = [
         "cellStyle": {"display": "flex", "alignItems": "center"},
         "width": 140,
     },
-    _number_column("episodes", "Episodes", "episodes done / target", 130),
-    _number_column("recent_return", "Return", "recent mean return (last 100 episodes)", 95),
-    _number_column("best_return", "Best", "best mean return of any 100-episode block", 85),
+    number_column("episodes", "Episodes", "episodes done / target", 130),
+    number_column("recent_return", "Return", "recent mean return (last 100 episodes)", 95),
+    number_column("best_return", "Best", "best mean return of any 100-episode block", 85),
     *(
-        _number_column(name, symbol, f"{name} (current value)", 75)
+        number_column(name, symbol, f"{name} (current value)", 75)
         for name, symbol in (("alpha", "α"), ("gamma", "γ"), ("epsilon", "ε"))
     ),
     {

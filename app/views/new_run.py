@@ -62,18 +62,18 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
             body["desc"] = _desc(values.get("desc"))
         elif values.get("preset"):
             body["preset"] = values["preset"]
-    params = {name: _value(values.get(name)) for name in PARAM_FIELDS}
+    params = {name: form_value(values.get(name)) for name in PARAM_FIELDS}
     params = {name: value for name, value in params.items() if value is not None}
     if params:
         body["params"] = params
     for field in ("episodes", "algorithm", "seed", "name"):
-        value = _value(values.get(field))
+        value = form_value(values.get(field))
         if value is not None:
             body[field] = value
     return body
 
 
-def _value(raw: object) -> object:
+def form_value(raw: object) -> object:
     """Return a form value for the validator: None when empty, text trimmed, anything else
     (only a crafted request sends it) as it is, so the validator names what is wrong."""
     if not isinstance(raw, str):
