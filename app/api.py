@@ -348,3 +348,6 @@ def _finite(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_finite(value) for value in data]
     return data
+
+
+from app import api_experiments  # noqa: E402, F401  (the /api/experiments routes join bp)
