@@ -226,12 +226,13 @@ def run_sweep(args: argparse.Namespace) -> int:
     """Queue an experiment and, unless ``--queue-only``, train it here until every run of it
     has ended; print its id; return the exit status (1 if a run failed, 130 on Ctrl-C)."""
     from app.experiments.foreground import train_experiment_here  # Optuna loads for sweeps only
-    from app.experiments.launch import launch_experiment
+    from app.experiments.launch import launch_plan
+    from app.experiments.request import parse_request
 
-    request = {**sweep_request(args), "slots": slots_of(args)}
+    plan = parse_request({**sweep_request(args), "slots": slots_of(args)})
     store = _open_store(args, create=True)
     try:
-        experiment = launch_experiment(store, request)
+        experiment = launch_plan(store, plan)
         runs = (experiment.budget or 0) * len(experiment.seeds)
         print(
             f"experiment {experiment.id}: {experiment.name}, {experiment.budget} settings x"
@@ -242,7 +243,7 @@ def run_sweep(args: argparse.Namespace) -> int:
             print(experiment.id)
             return 0
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        outcome = train_experiment_here(store, experiment.id, request["slots"])
+        outcome = train_experiment_here(store, experiment.id, plan.slots)
     finally:
         store.close()
     print(experiment.id)

@@ -47,7 +47,20 @@ def launch_experiment(store: RunStore, request: Mapping[str, Any]) -> Experiment
         ValidationError: a bad key or value, naming it; nothing is written.
         StoreError: the store could not record it.
     """
-    plan = parse_request(request)
+    return launch_plan(store, parse_request(request))
+
+
+def launch_plan(store: RunStore, plan: Plan) -> Experiment:
+    """Record the experiment of a validated request (``launch_experiment`` after its checks;
+    the CLI checks a request before it opens the store).
+
+    Returns:
+        The experiment as stored.
+
+    Raises:
+        ValidationError: a study is needed and the store is in memory.
+        StoreError: the store could not record it.
+    """
     if plan.needs_study:
         study.check_store(store.url)
     builder = TrialRuns.build(plan.name, plan.base, plan.seeds)

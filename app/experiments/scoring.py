@@ -54,9 +54,10 @@ def tail_start(episodes: int) -> int:
 class ThresholdScan:
     """``episodes_to_threshold`` over a run's returns, read page by page as they grow."""
 
-    def __init__(self, store: RunStore, run_id: int, threshold: float) -> None:
-        """Start at the run's first episode."""
+    def __init__(self, store: RunStore, run_id: int, threshold: float, page: int = PAGE) -> None:
+        """Start at the run's first episode; read ``page`` episodes at a time."""
         self.store = store
+        self.page = page
         self.run_id = run_id
         self.threshold = threshold
         self.scanned = 0
@@ -69,7 +70,7 @@ class ThresholdScan:
         """Return the first episode whose moving mean return reached the threshold, among
         the run's first ``episode`` episodes (``inf``: none did)."""
         while math.isinf(self.reached) and self.scanned < episode:
-            limit = min(PAGE, episode - self.scanned)
+            limit = min(self.page, episode - self.scanned)
             rows = self.store.episodes(self.run_id, start=self.scanned + 1, limit=limit)
             if not rows:
                 break
@@ -77,7 +78,7 @@ class ThresholdScan:
             found = episodes_to_threshold(returns, self.threshold, THRESHOLD_WINDOW)
             offset = self.scanned - len(self.tail)
             self.scanned += len(rows)
-            self.tail = returns[len(returns) - (THRESHOLD_WINDOW - 1) :]
+            self.tail = returns[max(0, len(returns) - (THRESHOLD_WINDOW - 1)) :]
             if not math.isinf(found):
                 self.reached = found + offset
         return self.reached if self.reached <= episode else math.inf
