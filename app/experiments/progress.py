@@ -37,10 +37,10 @@ def advance(store: RunStore, experiment_id: int) -> None:
 
     Does nothing for an experiment without a study (grid and random without a pruner).
     """
-    experiment = store.experiments.get(experiment_id)
-    if experiment.study_name is None:
+    if store.experiments.get(experiment_id).study_name is None:
         return
     with study.study_lock(store.url):
+        experiment = store.experiments.get(experiment_id)  # read under the lock: up to date
         runs = store.experiments.runs(experiment_id)
         opened = study.load(store.url, experiment.study_name)
         _tell_ended(store, experiment, opened, runs)
@@ -95,7 +95,7 @@ def _launch_due(store: RunStore, experiment: Experiment, runs: Sequence[Run]) ->
         run_ids = store.experiments.add_trials(
             experiment.id, [base.runs(number, asked.params)], expected=number
         )
-        if run_ids is None:  # launched by another worker first, or the experiment stopped
+        if run_ids is None:  # launched first by a worker elsewhere (PostgreSQL), or stopped
             opened.tell(asked.number, state=TrialState.FAIL)
             log.info("experiment %s: setting %s was launched elsewhere", experiment.id, number)
             return
