@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.experiments.request import PRUNERS
 from app.experiments.space import METHODS, PARAMETERS, parse_text
-from app.stats.objectives import OBJECTIVES
 from gridworld.hyperparams import HYPERPARAM_NAMES, HYPERPARAM_RANGES
 
+OBJECTIVES_HELP = "final_return (default), auc, episodes_to_threshold or normalised_score"
+PRUNERS_HELP = "none (default), median or halving"
+"""The names ``--objective`` and ``--pruner`` take, written out here: importing
+``app.stats`` (scipy) for a help line would slow every command (a test checks the lists)."""
 SPACE_SYNTAX = (
     "Each parameter takes A,B,C (a list: a grid's values, a choice for random/tpe),"
     " LOW:HIGH (a range, uniform for random/tpe), LOW:HIGH:STEPS (a grid range of STEPS"
@@ -48,14 +50,12 @@ def add_sweep_parser(
         "--budget", metavar="N", help="settings to try (grid: all, or N of them; random/tpe)"
     )
     sweep.add_argument(
-        "--objective",
-        default=OBJECTIVES[0],
-        help=f"{', '.join(OBJECTIVES)} (default: {OBJECTIVES[0]})",
+        "--objective", metavar="NAME", help=f"what runs are scored by: {OBJECTIVES_HELP}"
     )
     sweep.add_argument(
         "--threshold", metavar="X", help="mean return episodes_to_threshold waits for"
     )
-    sweep.add_argument("--pruner", default="none", help=f"{', '.join(PRUNERS)} (default: none)")
+    sweep.add_argument("--pruner", metavar="NAME", help=PRUNERS_HELP)
     sweep.add_argument(
         "--queue-only", action="store_true", help="queue the experiment for workers and exit"
     )
@@ -91,10 +91,8 @@ def sweep_request(args: argparse.Namespace) -> dict[str, Any]:
         "base": base,
         "space": space,
         "seeds": args.seeds,
-        "objective": args.objective,
-        "pruner": args.pruner,
     }
-    for key in ("name", "budget", "threshold"):
+    for key in ("name", "budget", "objective", "threshold", "pruner"):
         if getattr(args, key) is not None:
             request[key] = getattr(args, key)
     return request
