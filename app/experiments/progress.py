@@ -42,7 +42,7 @@ def advance(store: RunStore, experiment_id: int) -> None:
     with study.study_lock(store.url):
         experiment = store.experiments.get(experiment_id)  # read under the lock: up to date
         runs = store.experiments.runs(experiment_id)
-        opened = study.load(store.url, experiment.study_name)
+        opened = study.load(store.url, str(experiment.study_name))
         _tell_ended(store, experiment, opened, runs)
         if experiment.method == "tpe" and experiment.status == "running":
             _launch_due(store, experiment, runs)

@@ -16,20 +16,13 @@ from app.experiments.trials import first_settings
 from gridworld.errors import ValidationError
 from gridworld.spec import MAX_NAME
 from tests.dashboard_support import snapshot
+from tests.experiments.support import TPE
 
 GRID = {
     "name": "decay sweep",
     "base": {"env_id": "FrozenLake-v1", "episodes": 50, "seed": 7},
     "space": {"alpha": [0.1, 0.5], "epsilon_decay": {"low": 0.9, "high": 0.99, "steps": 3}},
     "seeds": 3,
-}
-TPE = {
-    "method": "tpe",
-    "base": {"episodes": 40},
-    "space": {"alpha": {"low": 0.01, "high": 1, "scale": "log"}, "gamma": [0.9, 0.99]},
-    "seeds": 2,
-    "budget": 6,
-    "slots": 3,
 }
 
 

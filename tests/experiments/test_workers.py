@@ -12,16 +12,8 @@ from app.experiments.foreground import is_done
 from app.experiments.launch import launch_experiment
 from app.experiments.scoring import score
 from app.training import WorkerPool
+from tests.experiments.support import TPE
 from tests.trainer.support import FAST, wait_for
-
-TPE = {
-    "method": "tpe",
-    "base": {"episodes": 150},
-    "space": {"alpha": {"low": 0.02, "high": 1, "scale": "log"}, "epsilon_decay": [0.95, 0.99]},
-    "seeds": 2,
-    "budget": 6,
-    "slots": 2,
-}
 
 
 def wait_until_done(store, experiment_id: int, timeout: float) -> list:
@@ -46,7 +38,7 @@ def wait_until_told(url: str, study_name: str, timeout: float = 30) -> None:
 
 def test_tpe_workers_share_one_study_and_launch_each_setting_once(any_store, any_url, launcher):
     workers = [launcher.worker(any_url, slots=1) for _ in range(2)]
-    experiment = launch_experiment(any_store, TPE)
+    experiment = launch_experiment(any_store, {**TPE, "base": {"episodes": 150}, "slots": 2})
     assert experiment.trials_launched == 2  # ceil(2 slots / 2 seeds) + 1
     runs = wait_until_done(any_store, experiment.id, 180)
     wait_until_told(any_url, experiment.study_name)
