@@ -26,6 +26,7 @@ REQUEST_FIELDS = {
     "preset": "preset",
     "desc": "desc",
     "episodes": "episodes",
+    "algorithm": "algorithm",
     "params": "hyperparams",
     "seed": "seed",
     "name": "name",
@@ -40,10 +41,10 @@ def run_request(body: object) -> tuple[RunSpec, bool]:
     """Validate a new-run request.
 
     Args:
-        body: an object with any of ``env``, ``preset``, ``desc``, ``episodes``, ``params``
-            (partial hyperparameters), ``seed``, ``name``, ``checkpoint_every`` (the run
-            spec) and ``auto_resume`` (a boolean, default false: whether a worker resumes
-            the run by itself once its worker died).
+        body: an object with any of ``env``, ``preset``, ``desc``, ``episodes``,
+            ``algorithm``, ``params`` (partial hyperparameters), ``seed``, ``name``,
+            ``checkpoint_every`` (the run spec) and ``auto_resume`` (a boolean, default
+            false: whether a worker resumes the run by itself once its worker died).
 
     Returns:
         The validated spec and ``auto_resume``.

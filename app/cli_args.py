@@ -10,6 +10,7 @@ from typing import Any
 
 from app.sweep_args import add_sweep_parser
 from app.training.slots import MAX_SLOTS
+from gridworld.agents import ALGORITHMS_ALLOWED, DEFAULT_ALGORITHM
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
 
@@ -155,6 +156,11 @@ def _add_train_parser(
     )
     train.add_argument("--preset", help="GridWorld map preset: easy, medium or hard")
     train.add_argument("--episodes", help="episodes to train")
+    train.add_argument(
+        "--algorithm",
+        metavar="NAME",
+        help=f"learning algorithm: {ALGORITHMS_ALLOWED} (default: {DEFAULT_ALGORITHM})",
+    )
     for name in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA:
         train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="X")
     train.add_argument("--seed", help="random seed (same seed, same episodes)")
@@ -182,7 +188,7 @@ def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
         The mapping for ``gridworld.spec.validate_run_spec``.
     """
     mapping: dict[str, Any] = {"env_id": args.env}
-    for key in ("preset", "episodes", "seed", "name", "checkpoint_every"):
+    for key in ("preset", "episodes", "algorithm", "seed", "name", "checkpoint_every"):
         if getattr(args, key) is not None:
             mapping[key] = getattr(args, key)
     hyperparams = {

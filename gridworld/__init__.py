@@ -1,4 +1,4 @@
-"""The RL world: GridWorld environment, configs, hyperparameters, Q-learning agent, planning.
+"""The RL world: GridWorld environment, configs, hyperparameters, tabular agents, planning.
 
 Importing this package registers ``GridWorld-v0`` with gymnasium. It knows nothing of storage
 or the web.
@@ -6,7 +6,7 @@ or the web.
 
 from gymnasium.envs.registration import register, registry
 
-from .agent import NonFiniteQError, QLearningAgent
+from .agents import ALGORITHMS, NonFiniteQError, QLearningAgent, TabularAgent, make_agent
 from .config import PRESETS, GridWorldConfig
 from .env import GridWorldEnv
 from .episode import EpisodeStats, run_episode
@@ -20,6 +20,7 @@ if GRIDWORLD_ID not in registry:
     register(id=GRIDWORLD_ID, entry_point="gridworld.env:GridWorldEnv")
 
 __all__ = [
+    "ALGORITHMS",
     "HYPERPARAM_RANGES",
     "PRESETS",
     "EpisodeStats",
@@ -31,9 +32,11 @@ __all__ = [
     "Optimality",
     "QLearningAgent",
     "RunSpec",
+    "TabularAgent",
     "ValidationError",
     "env_config",
     "evaluate_policy",
+    "make_agent",
     "make_env",
     "optimal_q",
     "run_episode",

@@ -1,4 +1,5 @@
-"""One episode of Q-learning on any gymnasium env with discrete states and actions.
+"""One episode of tabular learning (any agent of ``gridworld.agents``) on any gymnasium env
+with discrete states and actions.
 
 Determinism: unless a seed is given, ``run_episode`` seeds the env's ``reset`` with
 ``int(agent.rng.integers(2**31))``, so the agent's state (restored by ``load_state_dict``)
@@ -15,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 import gymnasium as gym
 
-from .agent import QLearningAgent
+from .agents import TabularAgent
 
 SEED_BOUND = 2**31
 """Env seeds drawn from the agent's generator lie in [0, SEED_BOUND)."""
@@ -101,13 +102,13 @@ def success_reward(env: gym.Env) -> float:
     return _success_rewards[base]
 
 
-def run_episode(env: gym.Env, agent: QLearningAgent, seed: int | None = None) -> EpisodeStats:
+def run_episode(env: gym.Env, agent: TabularAgent, seed: int | None = None) -> EpisodeStats:
     """Play and learn from one episode, then decay the agent's epsilon and alpha.
 
     Args:
         env: any gymnasium env with Discrete observations and actions (wrappers welcome).
-        agent: the learner; its ``play`` (``act`` and ``update``, step by step) drives the
-            episode.
+        agent: the learner; its ``play`` (``act`` and ``update``, step by step, in its
+            algorithm's order) drives the episode.
         seed: passed to ``env.reset``; None draws one from ``agent.rng`` (see the module
             docstring), so episodes are reproducible from the agent's state.
 

@@ -14,6 +14,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium import spaces
 
+from .agents import DEFAULT_ALGORITHM, validate_algorithm
 from .config import PRESETS, GridWorldConfig
 from .errors import ValidationError
 from .hyperparams import Hyperparams, validate_hyperparams
@@ -35,6 +36,7 @@ SPEC_FIELDS = (
     "preset",
     "desc",
     "episodes",
+    "algorithm",
     "hyperparams",
     "seed",
     "name",
@@ -52,6 +54,8 @@ class RunSpec:
     desc: tuple[str, ...] | None = None
     """GridWorld custom text map."""
     episodes: int = 1000
+    algorithm: str = DEFAULT_ALGORITHM
+    """The learning algorithm (``gridworld.agents.ALGORITHMS``)."""
     hyperparams: Hyperparams = field(default_factory=Hyperparams)
     seed: int = 0
     name: str = ""
@@ -65,6 +69,7 @@ class RunSpec:
             "preset": self.preset,
             "desc": list(self.desc) if self.desc is not None else None,
             "episodes": self.episodes,
+            "algorithm": self.algorithm,
             "hyperparams": self.hyperparams.to_dict(),
             "seed": self.seed,
             "name": self.name,
@@ -73,7 +78,8 @@ class RunSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
-        """Return the spec ``to_dict`` described (validated again)."""
+        """Return the spec ``to_dict`` described (validated again; a spec stored before runs
+        named their algorithm is Q-learning's)."""
         return validate_run_spec(data)
 
 
@@ -121,9 +127,10 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     """Check a run request and return the spec.
 
     Args:
-        mapping: any of ``env_id``, ``preset``, ``desc``, ``episodes``, ``hyperparams``
-            (a partial mapping), ``seed``, ``name``, ``checkpoint_every``; numbers may be
-            numeric strings. Missing keys take the ``RunSpec`` defaults.
+        mapping: any of ``env_id``, ``preset``, ``desc``, ``episodes``, ``algorithm``,
+            ``hyperparams`` (a partial mapping), ``seed``, ``name``, ``checkpoint_every``;
+            numbers may be numeric strings. Missing keys (and a None or empty
+            ``algorithm``) take the ``RunSpec`` defaults.
 
     Returns:
         The validated spec (its env has been built once to check it).
@@ -161,6 +168,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     else:
         preset = desc = None
     episodes = parse_int("episodes", mapping.get("episodes", 1000), 1, MAX_EPISODES)
+    algorithm = validate_algorithm(mapping.get("algorithm"))
     seed = parse_int("seed", mapping.get("seed", 0), 0, MAX_SEED)
     hyperparams = mapping.get("hyperparams") or {}
     if not isinstance(hyperparams, Hyperparams):
@@ -176,6 +184,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         preset=preset,
         desc=desc,
         episodes=episodes,
+        algorithm=algorithm,
         hyperparams=hyperparams,
         seed=seed,
         name=name,

@@ -1,4 +1,4 @@
-"""The new-run form: environment and map, episodes, hyperparameters, seed and name.
+"""The new-run form: environment and map, episodes, algorithm, hyperparameters, seed and name.
 
 Every field has an input ``ids.new_field(field)`` and an invalid-value message
 ``ids.new_feedback(field)``. Numbers are typed as text so that any value reaches the
@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from app import ids
 from app.views.new_run import CUSTOM_MAP, ENVS, PARAM_FIELDS, form_choices
+from gridworld.agents import ALGORITHM_LABELS
 from gridworld.config import PRESETS
 from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams
 from gridworld.spec import GRIDWORLD_ID, RunSpec
@@ -51,33 +52,34 @@ def _text_input(field: str, placeholder: object, numeric: bool = True) -> dbc.In
     )
 
 
+def _select(field: str, options: list[dict[str, str]], value: str | None) -> dbc.Select:
+    """Return a drop-down for ``field`` with ``options`` (label and value), ``value`` chosen."""
+    return dbc.Select(id=ids.new_field(field), options=options, value=value)
+
+
 def _env_row() -> dbc.Row:
-    """Return the environment, map and episodes fields."""
+    """Return the environment, map, episodes and algorithm fields."""
+    envs = [{"label": env, "value": env} for env in ENVS]
     presets = [{"label": f"preset: {name}", "value": name} for name in PRESETS]
+    presets.append({"label": "custom map…", "value": CUSTOM_MAP})
+    algorithms = [{"label": label, "value": name} for name, label in ALGORITHM_LABELS.items()]
     return dbc.Row(
         [
-            _field(
-                "env",
-                "Environment",
-                dbc.Select(
-                    id=ids.new_field("env"),
-                    options=[{"label": env, "value": env} for env in ENVS],
-                    value=GRIDWORLD_ID,
-                ),
-                md=4,
-            ),
+            _field("env", "Environment", _select("env", envs, GRIDWORLD_ID), md=4),
             _field(
                 "preset",
                 "Map",
-                dbc.Select(
-                    id=ids.new_field("preset"),
-                    options=[*presets, {"label": "custom map…", "value": CUSTOM_MAP}],
-                    value=_DEFAULT_SPEC.preset,
-                ),
+                _select("preset", presets, _DEFAULT_SPEC.preset),
                 "GridWorld only",
-                md=4,
+                md=3,
             ),
-            _field("episodes", "Episodes", _text_input("episodes", _DEFAULT_SPEC.episodes), md=4),
+            _field("episodes", "Episodes", _text_input("episodes", _DEFAULT_SPEC.episodes), md=2),
+            _field(
+                "algorithm",
+                "Algorithm",
+                _select("algorithm", algorithms, _DEFAULT_SPEC.algorithm),
+                md=3,
+            ),
         ],
         className="g-3",
     )

@@ -10,6 +10,7 @@ from dash import dcc, html
 from app import ids
 from app.rules import Action
 from app.views.run_status import RunStatus
+from gridworld.agents import algorithm_label
 from runstore import Run
 
 CONTROLS = {ids.RUN_PAUSE: Action.PAUSE, ids.RUN_RESUME: Action.RESUME, ids.RUN_STOP: Action.STOP}
@@ -51,8 +52,9 @@ def _links(run_id: int) -> html.Span:
 
 
 def run_header(run: Run) -> html.Div:
-    """Return the title row (name, status, reconnecting badge, controls, links), the env and
-    episodes line and the progress bar; the refresh callback fills in the live parts."""
+    """Return the title row (name, status, reconnecting badge, controls, links), the env,
+    algorithm and episodes line and the progress bar; the refresh callback fills in the live
+    parts."""
     reconnecting = dbc.Badge(
         "reconnecting…",
         id=ids.RUN_RECONNECTING,
@@ -75,6 +77,7 @@ def run_header(run: Run) -> html.Div:
             html.Div(
                 [
                     html.Span(run.env_id, className="text-muted small me-3", id=ids.RUN_ENV),
+                    html.Span(algorithm_label(run.spec), className="text-muted small me-3"),
                     html.Span(id=ids.RUN_EPISODES, className="small me-3"),
                 ],
                 className="mt-1",

@@ -33,6 +33,7 @@ COLUMNS: list[dict[str, Any]] = [
     {"field": "id", "headerName": "#", "width": 65, "cellDataType": "number", "sort": "desc"},
     {"field": "name", "headerName": "Name", "cellRenderer": "RunLink", "width": 150},
     {"field": "env", "headerName": "Env", "width": 165},
+    {"field": "algorithm", "headerName": "Algorithm", "width": 120},
     {"field": "status", "headerName": "Status", "cellRenderer": "RunStatus", "width": 105},
     {
         "field": "progress",

@@ -14,7 +14,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from gridworld.agent import QLearningAgent, generator_from_state
+from gridworld.agents import TabularAgent, generator_from_state
 from gridworld.optimality import Optimality
 from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec
@@ -67,7 +67,7 @@ class Counters:
 class Checkpoints:
     """Saves one run's checkpoints (fenced on its claim) and restores its latest one."""
 
-    def __init__(self, store: RunStore, claim: Claim, agent: QLearningAgent, env: gym.Env) -> None:
+    def __init__(self, store: RunStore, claim: Claim, agent: TabularAgent, env: gym.Env) -> None:
         """Prepare checkpointing of ``agent`` and ``env`` for the claimed run.
 
         Args:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gridworld.agent import NonFiniteQError, QLearningAgent
+from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
 from gridworld.plateau import Plateau
@@ -126,7 +126,9 @@ class Trainer:
         self.every = checkpoint_interval(self.spec)
         self.env = make_env(self.spec)
         n_states, n_actions = table_shape(self.env)
-        self.agent = QLearningAgent(n_states, n_actions, self.spec.hyperparams, seed=self.spec.seed)
+        self.agent = make_agent(
+            self.spec.algorithm, n_states, n_actions, self.spec.hyperparams, self.spec.seed
+        )
         self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()

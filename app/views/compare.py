@@ -17,6 +17,7 @@ from app.figures.curves import X_MODES
 from app.rules import MAX_COMPARE_RUNS, format_number, parse_id
 from app.views.query import MAX_SMOOTH, choice, number_in
 from app.views.reads import summary_of
+from gridworld.agents import algorithm_label
 from gridworld.errors import ValidationError
 from runstore import METRICS, Run, RunNotFound, RunStore
 
@@ -179,7 +180,8 @@ def compare_figures(
 def table_rows(
     store: RunStore, runs: Sequence[Run], threshold: float | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the parameter diff rows and the summary rows of ``runs`` (``app.figures.compare``)."""
+    """Return the parameter diff rows and the summary rows of ``runs`` (``app.figures.compare``);
+    the diff rows start with the runs' algorithms."""
     dicts = [run.to_dict() for run in runs]
     summaries = [
         summary_row(
@@ -191,7 +193,9 @@ def table_rows(
         )
         for run, data in zip(runs, dicts, strict=True)
     ]
-    return param_rows(dicts), summaries
+    algorithms = [algorithm_label(run.spec) for run in runs]
+    algorithm = {"param": "algorithm", "values": algorithms, "differs": len(set(algorithms)) > 1}
+    return [algorithm, *param_rows(dicts)], summaries
 
 
 def summary_labels(threshold: float | None) -> dict[str, str]:

@@ -21,7 +21,7 @@ DEMO_RUN = {"env": GRIDWORLD_ID, "preset": "medium", "episodes": 20_000, "seed":
 """The request the empty state's one-click demo button submits."""
 PARAM_FIELDS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
 """Hyperparameters the form sets (the rest keep their defaults)."""
-FORM_FIELDS = ("env", "preset", "desc", "episodes", *PARAM_FIELDS, "seed", "name")
+FORM_FIELDS = ("env", "preset", "desc", "episodes", "algorithm", *PARAM_FIELDS, "seed", "name")
 """Every form field, in form order; each has an input and an invalid-value message."""
 FIELD_ALIASES = {"env_id": "env"}
 """Validation-error fields that are shown at another input."""
@@ -51,9 +51,9 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``env``, then ``preset`` or ``desc`` (GridWorld only), and any of ``episodes``,
-        ``params`` (the hyperparameters given), ``seed`` and ``name`` that were filled in,
-        each as typed (text trimmed): the validator reads the numbers, so ``1_000`` or
-        other scripts' digits are refused as they are over HTTP and the CLI.
+        ``algorithm``, ``params`` (the hyperparameters given), ``seed`` and ``name`` that
+        were filled in, each as typed (text trimmed): the validator reads the numbers, so
+        ``1_000`` or other scripts' digits are refused as they are over HTTP and the CLI.
     """
     env = values.get("env") or GRIDWORLD_ID
     body: dict[str, Any] = {"env": env}
@@ -66,7 +66,7 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     params = {name: value for name, value in params.items() if value is not None}
     if params:
         body["params"] = params
-    for field in ("episodes", "seed", "name"):
+    for field in ("episodes", "algorithm", "seed", "name"):
         value = _value(values.get(field))
         if value is not None:
             body[field] = value

@@ -10,6 +10,7 @@ from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number
 from app.views.reads import summary_of
 from app.views.revision import run_key
 from app.views.run_status import status_color
+from gridworld.agents import algorithm_label
 from runstore import Run, RunStore
 
 NUMBER_COLUMNS = ("recent_return", "best_return", "alpha", "gamma", "epsilon")
@@ -35,10 +36,11 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
             ``best_return`` used).
 
     Returns:
-        A JSON-safe dict: id, name, env, status (and its badge colour), live, progress (0 to
-        100), episodes done and target, recent and best mean return, alpha, gamma, epsilon
-        (current values), the creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC) and ``shown``:
-        the text the grid shows for each numeric column (``rules.format_number``).
+        A JSON-safe dict: id, name, env, algorithm (its label: ``Q-learning``, ``SARSA``...),
+        status (and its badge colour), live, progress (0 to 100), episodes done and target,
+        recent and best mean return, alpha, gamma, epsilon (current values), the creation
+        time as ``YYYY-MM-DD HH:MM:SS`` (UTC) and ``shown``: the text the grid shows for each
+        numeric column (``rules.format_number``).
     """
     target = max(1, run.target_episodes)
     params = run.current_params or {}
@@ -46,6 +48,7 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         "id": run.id,
         "name": run.name,
         "env": env_label(run),
+        "algorithm": algorithm_label(run.spec),
         "status": run.status,
         "status_color": status_color(run.status),
         "live": run.is_live,

@@ -29,7 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 import gridworld  # noqa: F401  (registers GridWorld-v0)
-from gridworld.agent import QLearningAgent
+from gridworld.agents import QLearningAgent
 from gridworld.episode import SEED_BOUND, run_episode
 from gridworld.hyperparams import Hyperparams
 

@@ -100,11 +100,15 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
     _type(dash_duo, f"#{ids.new_field('gamma')}", "0.9")
     _type(dash_duo, f"#{ids.new_field('seed')}", "3")
     _type(dash_duo, f"#{ids.new_field('name')}", "form run")
+    algorithm = Select(dash_duo.find_element(f"#{ids.new_field('algorithm')}"))
+    assert algorithm.first_selected_option.text == "Q-learning"
+    algorithm.select_by_visible_text("SARSA")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
     dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
 
     (run,) = store.list_runs()
     assert run.name == "form run"
+    assert run.spec["algorithm"] == "sarsa"
     assert run.target_episodes == 300
     assert run.seed == 3
     assert run.spec["preset"] == "easy"
@@ -116,6 +120,7 @@ def test_form_starts_a_run_that_appears_in_the_grid(dash_duo, store_url, store, 
     dash_duo.wait_for_text_to_equal(cell(run.id, "episodes"), "300 / 300")
     dash_duo.wait_for_text_to_equal(cell(run.id, "progress"), "100%")
     assert dash_duo.find_element(cell(run.id, "alpha")).text == "0.5"
+    assert dash_duo.find_element(cell(run.id, "algorithm")).text == "SARSA"
     assert dash_duo.find_element(cell(run.id, "recent_return")).text not in ("", "–")
     dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COUNT}", "1 run")
     assert dash_duo.get_logs() == []

@@ -50,8 +50,10 @@ def test_help_lists_every_command():
         "--epsilon-decay",
         "--seed",
         "--auto-resume",
+        "--algorithm",
     ):
         assert option in train_help
+    assert "q_learning, sarsa, expected_sarsa, double_q" in " ".join(train_help.split())
 
 
 def test_train_list_export_round_trip(db, tmp_path):
@@ -98,6 +100,19 @@ def test_auto_resume_is_off_unless_asked_for(db):
         assert (run.auto_resume, run.attempt, run.status) == (expected, 1, "finished")
 
 
+def test_train_learns_with_the_algorithm_asked_for(db):
+    done = gridlab("train", "--episodes", "20", "--algorithm", "expected_sarsa", "--db", db)
+    assert done.returncode == 0, done.stderr
+    store = RunStore(db)
+    try:
+        run = store.get_run(int(done.stdout.strip().splitlines()[-1]))
+        checkpoint = store.load_checkpoint(run.id, "latest")
+    finally:
+        store.close()
+    assert (run.spec["algorithm"], run.status) == ("expected_sarsa", "finished")
+    assert checkpoint.agent_state["algorithm"] == "expected_sarsa"
+
+
 @pytest.mark.parametrize("command", ["worker", "dashboard"])
 def test_a_bad_slot_count_exits_2_with_the_number_parsers_message(db, command):
     done = gridlab(command, "--slots", "0", "--db", db)
@@ -135,6 +150,7 @@ def test_default_store_is_gridlab_sqlite_in_the_working_directory(tmp_path):
         (["--episodes", "0"], {"episodes": "0"}),
         (["--epsilon", "1.5"], {"hyperparams": {"epsilon": "1.5"}}),
         (["--preset", "gigantic"], {"preset": "gigantic"}),
+        (["--algorithm", "td_lambda"], {"algorithm": "td_lambda"}),
     ],
 )
 def test_invalid_values_exit_2_with_the_validators_message(db, args, mapping):

@@ -8,11 +8,12 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from gridworld.agent import NonFiniteQError, QLearningAgent
+from gridworld.agents import NonFiniteQError, QLearningAgent
 from gridworld.episode import run_episode, success_reward
 from gridworld.hyperparams import Hyperparams
 from gridworld.planning import evaluate_policy, optimal_q, value_iteration
 from gridworld.spec import make_env, validate_run_spec
+from tests.gridworld.support import off_policy_episode
 
 
 def train(env, hyperparams, episodes, seed=0):
@@ -175,23 +176,6 @@ def test_gridworld_success_comes_from_info():
     }
 
 
-def _step_by_step(env: gym.Env, agent: QLearningAgent, seed: int) -> tuple:
-    """Play one episode through the agent's public act/update, the textbook way."""
-    state, _ = env.reset(seed=seed)
-    total = abs_td = 0.0
-    counts = [0] * agent.n_actions
-    terminated = truncated = False
-    while not (terminated or truncated):
-        action = agent.act(state)
-        next_state, reward, terminated, truncated, _ = env.step(action)
-        abs_td += abs(agent.update(state, action, reward, next_state, terminated))
-        total += reward
-        counts[action] += 1
-        state = next_state
-    agent.end_episode()
-    return total, abs_td, counts
-
-
 @pytest.mark.parametrize("env_id, preset", [("GridWorld-v0", "hard"), ("Taxi-v4", None)])
 def test_the_inlined_episode_loop_equals_act_and_update_bit_for_bit(env_id, preset):
     spec = validate_run_spec({"env_id": env_id, "preset": preset} if preset else {"env_id": env_id})
@@ -204,7 +188,7 @@ def test_the_inlined_episode_loop_equals_act_and_update_bit_for_bit(env_id, pres
         seed = int(fast.rng.integers(2**31))
         assert seed == int(slow.rng.integers(2**31))
         stats = run_episode(fast_env, fast, seed=seed)
-        total, abs_td, counts = _step_by_step(slow_env, slow, seed)
+        total, abs_td, counts, _ = off_policy_episode(slow_env, slow, seed)
         assert (stats.ret, list(stats.action_counts)) == (total, counts)
         assert stats.mean_abs_td == abs_td / sum(counts)
         assert (stats.mean_q, stats.max_q) == slow.table_stats()

@@ -131,6 +131,9 @@ BAD_SPECS = [
     ({"hyperparams": {"alpha": -1}}, "alpha", "out of range"),
     ({"checkpoint_every": 0}, "checkpoint_every", "an integer from 1"),
     ({"desc": "S.#\n.T"}, "desc", "ragged rows"),
+    ({"algorithm": "td_lambda"}, "algorithm", "q_learning, sarsa, expected_sarsa, double_q"),
+    ({"algorithm": "SARSA"}, "algorithm", "algorithm='SARSA' is invalid: unknown algorithm"),
+    ({"algorithm": ["sarsa"]}, "algorithm", "not text"),
 ]
 
 

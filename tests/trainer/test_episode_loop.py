@@ -17,6 +17,7 @@ from gymnasium import spaces
 
 from app.training import LoopSettings, Trainer, checkpoint_interval, claim_new_run, trainer
 from app.training.trainer import PLATEAU_PREFIX
+from gridworld.agents import ALGORITHMS
 from runstore import Owner
 from tests.trainer.support import (
     FAST,
@@ -93,10 +94,16 @@ def test_same_spec_and_seed_give_identical_episodes(store):
     assert rows_without_wall_time(store, other) != rows_without_wall_time(store, first)
 
 
-def test_paused_and_resumed_equals_uninterrupted(store):
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_paused_and_resumed_equals_uninterrupted(store, algorithm):
     """Pause at an arbitrary episode (not a periodic checkpoint), resume, compare."""
     spec = make_spec(
-        env_id="FrozenLake-v1", preset=None, episodes=600, seed=3, checkpoint_every=250
+        env_id="FrozenLake-v1",
+        preset=None,
+        episodes=600,
+        seed=3,
+        checkpoint_every=250,
+        algorithm=algorithm,
     )
     reference = train_new(store, spec).run_id
 
@@ -119,6 +126,16 @@ def test_paused_and_resumed_equals_uninterrupted(store):
     assert again.attempt == 2
     assert Trainer(store, again, settings=FAST).run() == "finished"
     assert rows_without_wall_time(store, claim.run_id) == rows_without_wall_time(store, reference)
+
+
+def test_the_trainer_learns_with_the_algorithm_its_spec_names(store):
+    rows = {}
+    for algorithm in ALGORITHMS:
+        run_id = train_new(store, make_spec(episodes=60, algorithm=algorithm)).run_id
+        assert store.get_run(run_id).spec["algorithm"] == algorithm
+        assert store.load_checkpoint(run_id, "latest").agent_state["algorithm"] == algorithm
+        rows[algorithm] = repr(rows_without_wall_time(store, run_id))
+    assert len(set(rows.values())) == len(ALGORITHMS)
 
 
 class SimulatedKill(Exception):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from app.rules import MAX_COMPARE_RUNS, MAX_ID
@@ -93,3 +96,17 @@ def test_the_tables_and_the_file_cover_each_run(store):
     assert download["type"] == "text/csv"
     lines = download["content"].splitlines()
     assert len(lines) > 2 and "return" in lines[0]
+
+
+def test_the_parameter_table_starts_with_the_algorithms(store, run_of):
+    runs = find_runs(store, [run_of(None), run_of("double_q")])
+    params, _ = table_rows(store, runs, 0.5)
+    assert params[0] == {
+        "param": "algorithm",
+        "values": ["Q-learning", "Double Q-learning"],
+        "differs": True,
+    }
+    same = find_runs(store, [run_of("sarsa"), run_of("sarsa")])
+    assert table_rows(store, same, None)[0][0]["differs"] is False
+    lines = csv.DictReader(io.StringIO(comparison_file(store, same, "return", None)["content"]))
+    assert {line["algorithm"] for line in lines} == {"SARSA"}

@@ -68,3 +68,12 @@ def test_the_demo_run_is_a_valid_request_and_the_form_knows_the_map_choices():
     spec = spec_from_request(DEMO_RUN)
     assert (spec.env_id, spec.preset, spec.episodes) == ("GridWorld-v0", "medium", 20_000)
     assert form_choices() == {"gridworld": "GridWorld-v0", "custom": "custom"}
+
+
+def test_the_algorithm_chosen_is_sent_and_a_bad_one_is_shown_at_its_field():
+    body = new_run_body({"env": "Taxi-v4", "algorithm": "sarsa"})
+    assert body == {"env": "Taxi-v4", "algorithm": "sarsa"}
+    assert spec_from_request(body).algorithm == "sarsa"
+    with pytest.raises(ValidationError) as refused:
+        spec_from_request(new_run_body({"algorithm": "monte_carlo"}))
+    assert error_field(refused.value) == "algorithm"

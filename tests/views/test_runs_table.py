@@ -68,6 +68,17 @@ def test_each_run_is_a_row_newest_first_with_its_figures_and_their_text(store):
     assert rows[1]["progress"] == 100.0 and rows[1]["shown"]["episodes"] == "1,000 / 1,000"
 
 
+def test_each_row_names_its_algorithm_and_older_runs_read_as_q_learning(store, run_of):
+    ids = {name: run_of(name) for name in (None, "sarsa", "expected_sarsa", "double_q")}
+    algorithms = {row["id"]: row["algorithm"] for row in grid_rows(store)}
+    assert [algorithms[ids[name]] for name in ids] == [
+        "Q-learning",
+        "SARSA",
+        "Expected SARSA",
+        "Double Q-learning",
+    ]
+
+
 def test_a_run_without_episodes_shows_dashes_and_a_custom_map_is_named(store):
     spec = validate_run_spec({"desc": ["S.", ".G"], "episodes": 50, "name": "mine"})
     run_id = create_run(store, spec)

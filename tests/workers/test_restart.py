@@ -13,7 +13,8 @@ from tests.trainer.support import assert_contiguous, make_spec, wait_for
 from tests.workers.support import Dashboard, Launcher, kinds, reference_rows
 
 FOREVER = 5_000_000
-SEEDS = (11, 12)
+RUNS = ((11, "q_learning"), (12, "double_q"))
+"""(seed, algorithm) of the two runs: Double Q-learning's checkpoints hold both its tables."""
 
 
 def stop(dashboard: Dashboard, how: str) -> None:
@@ -30,8 +31,9 @@ def test_a_restarted_dashboard_continues_its_runs_by_itself(
 ):
     dashboard = launcher.dashboard(store_url, "--slots", "2")
     ids = []
-    for seed in SEEDS:
-        status, body = dashboard.post("/runs", {"episodes": FOREVER, "seed": seed})
+    for seed, algorithm in RUNS:
+        request = {"episodes": FOREVER, "seed": seed, "algorithm": algorithm}
+        status, body = dashboard.post("/runs", request)
         assert status == 201, body
         ids.append(body["id"])
     wait_for(lambda: all(store.get_run(i).episodes_done > 1000 for i in ids), 60, "both training")
@@ -57,6 +59,7 @@ def test_a_restarted_dashboard_continues_its_runs_by_itself(
         status, body = again.post(f"/runs/{run_id}/pause")
         assert status == 202, body
     wait_for(lambda: all(store.get_run(i).status == "paused" for i in ids), 30, "both paused")
-    for run_id, seed in zip(ids, SEEDS, strict=True):
+    for run_id, (seed, algorithm) in zip(ids, RUNS, strict=True):
         rows = assert_contiguous(store, run_id)
-        assert rows == reference_rows(tmp_path, make_spec(episodes=len(rows), seed=seed))
+        spec = make_spec(episodes=len(rows), seed=seed, algorithm=algorithm)
+        assert rows == reference_rows(tmp_path, spec)

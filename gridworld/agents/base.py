@@ -1,17 +1,28 @@
-"""Tabular Q-learning with epsilon-greedy exploration and its own random generator."""
+"""What every tabular agent shares: the Q-table and its caches, epsilon-greedy acting with
+random tie-breaks, the schedules, the episode loop and the exact checkpoint round trip.
+
+Each algorithm (``q_learning``, ``sarsa``, ``expected_sarsa``, ``double_q``) is a subclass
+that writes only what its update bootstraps on (Double Q-learning, with two tables, its whole
+update) and, where it differs, the order of acting and updating.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from math import isfinite
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .hyperparams import Hyperparams
+from ..hyperparams import Hyperparams
 
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 """numpy bit generators whose saved state ``generator_from_state`` restores."""
+
+Episode = tuple[float, float, list[int], float, bool, bool, dict[str, Any]]
+"""What ``play`` returns: (sum of rewards, sum of absolute TD errors, how often each action
+was taken, the last reward, terminated, truncated, the last step's info)."""
 
 
 def generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
@@ -35,7 +46,7 @@ def generator_from_state(state: Mapping[str, Any]) -> np.random.Generator:
 
 
 class NonFiniteQError(FloatingPointError):
-    """A Q-learning update produced NaN or an infinity; the table keeps its previous value."""
+    """An update produced NaN or an infinity; the table keeps its previous value."""
 
     def __init__(self, episode: int, state: int, action: int, value: float) -> None:
         self.episode = episode
@@ -47,9 +58,8 @@ class NonFiniteQError(FloatingPointError):
         )
 
 
-class QLearningAgent:
-    """Learns Q(s, a) with the textbook update
-    ``Q(s,a) += alpha * (r + gamma * max_a' Q(s',a') - Q(s,a))`` (no bootstrap at a terminal).
+class TabularAgent(ABC):
+    """A learner of Q(s, a) in a table, acting epsilon-greedily on it.
 
     The table lives in Python lists while training (short rows are faster to read and write
     there than through numpy scalars); ``q`` and ``state_dict()`` give it as an array.
@@ -63,6 +73,11 @@ class QLearningAgent:
     ``max(map(max, table))`` would return (see ``_refresh``), so nothing differs from
     computing them afresh.
     """
+
+    algorithm: ClassVar[str]
+    """The name runs store (``gridworld.agents.ALGORITHMS``)."""
+    label: ClassVar[str]
+    """The name pages show."""
 
     def __init__(
         self,
@@ -98,7 +113,7 @@ class QLearningAgent:
 
     @property
     def q(self) -> np.ndarray:
-        """Return a copy of the Q-table as a float64 array [states, actions].
+        """Return a copy of the Q-table the agent acts on, as a float64 array [states, actions].
 
         Returns:
             A new array; writing to it does not change the agent (use ``load_state_dict``).
@@ -111,8 +126,11 @@ class QLearningAgent:
         Returns:
             The action.
         """
-        row = self._table[state]
-        best = self._row_max[state]
+        return self._argmax(self._table[state], self._row_max[state])
+
+    def _argmax(self, row: list[float], best: float) -> int:
+        """Return the action of ``row`` whose value is ``best`` (its maximum), a tie broken
+        at random (one draw, only then)."""
         if row.count(best) == 1:
             return row.index(best)
         return self._tie_break(row, best)
@@ -133,29 +151,37 @@ class QLearningAgent:
         return self.greedy_action(state)
 
     def update(
-        self, state: int, action: int, reward: float, next_state: int, terminated: bool
+        self,
+        state: int,
+        action: int,
+        reward: float,
+        next_state: int,
+        terminated: bool,
+        next_action: int | None = None,
     ) -> float:
-        """Apply one Q-learning update.
-
-        ``Q(s,a) += alpha * (r + gamma * max_a' Q(s',a') - Q(s,a))``, with no bootstrap when
-        the step terminated the episode (a truncated step still bootstraps).
+        """Apply the algorithm's update for one step:
+        ``Q(S,A) += alpha * (R + gamma * v(S') - Q(S,A))``, ``v`` its ``_bootstrap``; the
+        target is R alone when the step terminated (a truncated step still bootstraps).
 
         Args:
-            state: the state acted in.
-            action: the action taken.
-            reward: the reward received.
-            next_state: the state reached.
-            terminated: whether ``next_state`` ends the episode.
+            state: S, the state acted in.
+            action: A, the action taken.
+            reward: R, the reward received.
+            next_state: S', the state reached.
+            terminated: whether S' ends the episode (then ``next_action`` is not used).
+            next_action: A', the action chosen in S' (SARSA's; the others ignore it).
 
         Returns:
-            The TD error ``target - Q(s,a)`` before the update.
+            The TD error ``target - Q(S,A)`` before the update.
 
         Raises:
             NonFiniteQError: the new value would be NaN or infinite (the table is unchanged).
         """
+        target = reward
+        if not terminated:
+            target += self._gamma * self._bootstrap(next_state, next_action)
         row = self._table[state]
         old = row[action]
-        target = reward if terminated else reward + self._gamma * self._row_max[next_state]
         td_error = target - old
         value = old + self.alpha * td_error
         if not isfinite(value):
@@ -165,14 +191,42 @@ class QLearningAgent:
             self._refresh(state, row, old, value)
         return td_error
 
-    def play(
-        self, step: Callable[[int], tuple[Any, ...]], state: int
-    ) -> tuple[float, float, list[int], float, bool, bool, dict[str, Any]]:
+    @abstractmethod
+    def _bootstrap(self, next_state: int, next_action: int | None) -> float:
+        """Return the algorithm's value of S' (never asked at a terminal).
+
+        Raises:
+            ValueError: the algorithm needs ``next_action`` and none was given.
+        """
+
+    def learn(
+        self,
+        state: int,
+        action: int,
+        reward: float,
+        next_state: int,
+        terminated: bool,
+        truncated: bool,
+    ) -> tuple[float, int | None]:
+        """Learn from one step and choose the next action, in the algorithm's textbook order.
+
+        Here (off-policy, and Expected SARSA): ``update``, then ``act`` in ``next_state``
+        unless the episode ended. SARSA chooses first (see ``SarsaAgent.learn``).
+
+        Returns:
+            (the TD error, the next action or None when the episode ended).
+
+        Raises:
+            NonFiniteQError: the update would make a Q-value NaN or infinite.
+        """
+        td_error = self.update(state, action, reward, next_state, terminated)
+        return td_error, None if terminated or truncated else self.act(next_state)
+
+    def play(self, step: Callable[[int], tuple[Any, ...]], state: int) -> Episode:
         """Act and learn from ``state`` until ``step`` ends the episode.
 
-        Exactly ``action = act(state)``, ``step(action)``, ``update(...)`` repeated (the same
-        random draws in the same order, the same arithmetic), with the per-step calls
-        inlined: this loop is where training spends its time.
+        Exactly ``act(state)``, then ``step(action)`` and ``learn(...)`` repeated: the
+        algorithm's ``act`` and ``update`` in its textbook order.
 
         Args:
             step: a gymnasium env's ``step``: action to (state, reward, terminated,
@@ -180,41 +234,25 @@ class QLearningAgent:
             state: the state the episode starts in.
 
         Returns:
-            (sum of rewards, sum of absolute TD errors, how often each action was taken,
-            the last reward, terminated, truncated, the last step's info).
+            The episode's figures (see ``Episode``).
 
         Raises:
             NonFiniteQError: an update would make a Q-value NaN or infinite (that value is
                 not stored).
         """
-        random, epsilon, alpha, gamma = self.rng.random, self.epsilon, self.alpha, self._gamma
-        table, row_max, n_actions = self._table, self._row_max, self.n_actions
-        refresh = self._refresh
-        counts = [0] * n_actions
+        learn = self.learn
+        counts = [0] * self.n_actions
         total = abs_td = reward = 0.0
         terminated = truncated = False
         info: dict[str, Any] = {}
-        while not (terminated or truncated):
-            row = table[state]
-            if random() < epsilon:  # act
-                action = int(random() * n_actions)
-            else:
-                best = row_max[state]
-                action = row.index(best) if row.count(best) == 1 else self._tie_break(row, best)
+        action: int | None = self.act(state)
+        while action is not None:
             next_state, reward, terminated, truncated, info = step(action)
-            old = row[action]  # update
-            target = reward if terminated else reward + gamma * row_max[next_state]
-            td_error = target - old
-            value = old + alpha * td_error
-            if not isfinite(value):
-                raise NonFiniteQError(self.episode + 1, state, action, value)
-            row[action] = value
-            if not value == old != 0.0:
-                refresh(state, row, old, value)
+            td_error, next_action = learn(state, action, reward, next_state, terminated, truncated)
             abs_td += abs(td_error)
             total += reward
             counts[action] += 1
-            state = next_state
+            state, action = next_state, next_action
         return total, abs_td, counts, reward, terminated, truncated, info
 
     def _refresh(self, state: int, row: list[float], old: float, value: float) -> None:
@@ -269,7 +307,7 @@ class QLearningAgent:
         self.alpha = max(hyperparams.alpha_min, self.alpha)
 
     def table_stats(self) -> tuple[float, float]:
-        """Return the mean and the maximum of all Q-values.
+        """Return the mean and the maximum of all the values of ``q``.
 
         Returns:
             (mean, max) as floats.
@@ -280,11 +318,12 @@ class QLearningAgent:
         """Return everything needed to continue exactly: Q, epsilon, alpha, episode, RNG state.
 
         Returns:
-            ``q`` (a float64 array) and JSON-safe ``epsilon``, ``alpha``, ``episode``,
-            ``hyperparams`` and ``rng`` (the bit generator's state).
+            ``q`` (a float64 array) and JSON-safe ``algorithm``, ``epsilon``, ``alpha``,
+            ``episode``, ``hyperparams`` and ``rng`` (the bit generator's state).
         """
         return {
             "q": self.q,
+            "algorithm": self.algorithm,
             "epsilon": self.epsilon,
             "alpha": self.alpha,
             "episode": self.episode,
@@ -292,22 +331,22 @@ class QLearningAgent:
             "rng": self.rng.bit_generator.state,
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what ``state_dict`` returned; the agent then continues bit-identically.
 
         Args:
-            state: a ``state_dict()`` (its ``q`` may be any array-like, e.g. nested lists).
+            state: a ``state_dict()`` (its tables may be any array-likes, e.g. nested
+                lists); one without ``algorithm`` (saved before agents named theirs) is
+                taken as this agent's.
 
         Raises:
-            ValueError: the Q-table's shape does not match this agent, or the RNG state names
-                an unknown bit generator.
+            ValueError: the state is another algorithm's, a table's shape does not match
+                this agent, or the RNG state names an unknown bit generator.
         """
-        q = np.asarray(state["q"], dtype=np.float64)
-        if q.shape != (self.n_states, self.n_actions):
-            raise ValueError(
-                f"Q-table shape {q.shape} does not match ({self.n_states}, {self.n_actions})"
-            )
-        self._table = q.tolist()
+        algorithm = state.get("algorithm", self.algorithm)
+        if algorithm != self.algorithm:
+            raise ValueError(f"a {algorithm!r} agent's state cannot load into {self.algorithm!r}")
+        self._load_tables(state)
         self._rebuild_caches()
         self.epsilon = float(state["epsilon"])
         self.alpha = float(state["alpha"])
@@ -316,3 +355,20 @@ class QLearningAgent:
             self.hyperparams = Hyperparams(**state["hyperparams"])
             self._gamma = self.hyperparams.gamma
         self.rng = generator_from_state(state["rng"])
+
+    def _load_tables(self, state: Mapping[str, Any]) -> None:
+        """Set the table from ``state["q"]`` (the caches are rebuilt after)."""
+        self._table = self._checked_table(state["q"]).tolist()
+
+    def _checked_table(self, table: object) -> np.ndarray:
+        """Return ``table`` as a float64 array of this agent's shape.
+
+        Raises:
+            ValueError: it has another shape.
+        """
+        q = np.asarray(table, dtype=np.float64)
+        if q.shape != (self.n_states, self.n_actions):
+            raise ValueError(
+                f"Q-table shape {q.shape} does not match ({self.n_states}, {self.n_actions})"
+            )
+        return q
