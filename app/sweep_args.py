@@ -6,12 +6,15 @@ import argparse
 from typing import Any
 
 from app.experiments.space import METHODS, PARAMETERS, parse_text
+from gridworld.agents import ALGORITHMS_ALLOWED
 from gridworld.hyperparams import HYPERPARAM_NAMES, HYPERPARAM_RANGES
 
 OBJECTIVES_HELP = "final_return (default), auc, episodes_to_threshold or normalised_score"
 PRUNERS_HELP = "none (default), median or halving"
 """The names ``--objective`` and ``--pruner`` take, written out here: importing
 ``app.stats`` (scipy) for a help line would slow every command (a test checks the lists)."""
+CHOICES_HELP = {"algorithm": f"a list of {ALGORITHMS_ALLOWED}"}
+"""What the run-spec fields a space lists take, for their options' help."""
 SPACE_SYNTAX = (
     "Each parameter takes A,B,C (a list: a grid's values, a choice for random/tpe),"
     " LOW:HIGH (a range, uniform for random/tpe), LOW:HIGH:STEPS (a grid range of STEPS"
@@ -37,7 +40,7 @@ def add_sweep_parser(
     sweep.add_argument("--preset", help="GridWorld map preset, as for train")
     sweep.add_argument("--episodes", help="episodes of every run")
     for name in PARAMETERS:
-        allowed = HYPERPARAM_RANGES.get(name, "a list of values")
+        allowed = HYPERPARAM_RANGES.get(name, CHOICES_HELP.get(name, "a list of values"))
         sweep.add_argument(
             f"--{name.replace('_', '-')}", dest=name, metavar="SPACE", help=f"{allowed}"
         )

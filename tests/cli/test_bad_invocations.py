@@ -90,6 +90,7 @@ CASES = [
     (["sweep", "--objective", "episodes_to_threshold", "--db", "store.sqlite"], ["threshold"]),
     (["sweep", "--pruner", "soon", "--db", "store.sqlite"], ["pruner='soon'", "median"]),
     (["sweep", "--slots", "0", "--db", "store.sqlite"], ["slots=0"]),
+    (["sweep", "--algorithm", "sarsa,td", "--db", "store.sqlite"], ["algorithm='td'", "sarsa"]),
     (["sweep", "--alpha", "0.1,0.2", "--db", "nofolder/x.sqlite"], ["nofolder", "not exist"]),
     (["sweep", "--alpha", "0.1,0.2", "--db", "garbage.sqlite"], ["not a SQLite database"]),
 ]

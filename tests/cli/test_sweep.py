@@ -60,7 +60,7 @@ def test_a_grid_sweep_trains_every_run_here_with_one_progress_bar(db):
     done = gridlab(
         "sweep",
         *("--db", db, "--episodes", "150", "--alpha", "0.1,0.5", "--epsilon-decay", "0.99"),
-        *("--seeds", "2", "--slots", "2", "--name", "alpha sweep"),
+        *("--seeds", "2", "--slots", "2", "--name", "alpha sweep", "--algorithm", "sarsa"),
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "1\n"
@@ -71,13 +71,14 @@ def test_a_grid_sweep_trains_every_run_here_with_one_progress_bar(db):
     assert [(run.status, run.episodes_done) for run in runs] == [("finished", 150)] * 4
     assert {run.hyperparams["epsilon_decay"] for run in runs} == {0.99}  # a single value: base
     assert sorted({run.hyperparams["alpha"] for run in runs}) == [0.1, 0.5]
+    assert {run.spec["algorithm"] for run in runs} == {"sarsa"}
 
 
 def test_a_tpe_sweep_with_a_log_range_and_a_pruner_ends_when_its_budget_is_spent(db):
     done = gridlab(
         "sweep",
         *("--db", db, "--episodes", "100", "--method", "tpe", "--budget", "3"),
-        *("--alpha", "0.01:1:log", "--gamma", "0.9,0.99", "--pruner", "median"),
+        *("--alpha", "0.01:1:log", "--algorithm", "sarsa,double_q", "--pruner", "median"),
         *("--seeds", "1", "--slots", "2"),
     )
     assert done.returncode == 0, done.stderr
@@ -85,6 +86,7 @@ def test_a_tpe_sweep_with_a_log_range_and_a_pruner_ends_when_its_budget_is_spent
     assert sorted(run.trial for run in runs) == [0, 1, 2]
     assert all(run.status in ("finished", "pruned") for run in runs)
     assert all(0.01 <= run.hyperparams["alpha"] <= 1 for run in runs)
+    assert {run.spec["algorithm"] for run in runs} <= {"sarsa", "double_q"}
     store = RunStore(db)
     try:
         name = store.experiments.get(1).study_name

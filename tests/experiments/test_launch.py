@@ -136,3 +136,11 @@ def test_a_study_needs_a_store_with_a_place_beside_it():
     with pytest.raises(ValidationError, match="in-memory store"):
         study.check_store("sqlite://")
     study.check_store("postgresql+psycopg://u@127.0.0.1:1/x")  # its RDB storage, no file
+
+
+def test_an_algorithm_in_the_space_is_each_runs_algorithm(store):
+    request = {**GRID, "space": {"algorithm": ["sarsa", "double_q"]}, "seeds": 1}
+    experiment = launch_experiment(store, request)
+    runs = store.experiments.runs(experiment.id)
+    assert [run.spec["algorithm"] for run in runs] == ["sarsa", "double_q"]
+    assert experiment.base_spec["algorithm"] == "q_learning"

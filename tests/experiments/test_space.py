@@ -149,6 +149,18 @@ BAD = [
     ({"name": "a\nb"}, ["name=", "U+000A"], "name"),
     ({"colour": "red"}, ["colour='red'", "unknown field", "name, method, base"], "colour"),
     (
+        {"space": {"algorithm": ["sarsa", "td"]}},
+        ["algorithm='td'", "q_learning, sarsa"],
+        "algorithm",
+    ),
+    ({"space": {"algorithm": [5]}}, ["algorithm=5", "not text"], "algorithm"),
+    ({"space": {"algorithm": ["sarsa", "sarsa"]}}, ["algorithm=", "twice"], "algorithm"),
+    (
+        {"method": "random", "budget": 2, "space": {"algorithm": {"low": 0, "high": 1}}},
+        ["algorithm=", "takes no range", "a list of values"],
+        "algorithm",
+    ),
+    (
         {"base": {"env_id": "TestNoModel-v0"}, "objective": "normalised_score"},
         ["objective='normalised_score'", "no model"],
         "objective",
@@ -302,3 +314,16 @@ def test_a_malformed_command_line_range_is_named(text):
 def test_an_empty_end_of_a_command_line_range_gets_the_validators_message():
     with pytest.raises(ValidationError, match="alpha='' is invalid: not a number"):
         parse_space({"alpha": parse_text("alpha", "0.5:")}, "random", validate_run_spec({}))
+
+
+def test_algorithms_are_a_categorical_parameter_of_every_method():
+    base = validate_run_spec({})
+    grid = parse_space({"algorithm": ["sarsa", "double_q"], "alpha": [0.1, 0.2]}, "grid", base)
+    assert first_settings(grid, 4, seed=0) == [
+        {"algorithm": algorithm, "alpha": alpha}
+        for algorithm in ("sarsa", "double_q")
+        for alpha in (0.1, 0.2)
+    ]
+    space = parse_space({"algorithm": ["q_learning", "expected_sarsa"]}, "random", base)
+    drawn = {setting["algorithm"] for setting in first_settings(space, 50, seed=2)}
+    assert drawn == {"q_learning", "expected_sarsa"}

@@ -94,3 +94,16 @@ def test_a_clearly_worse_setting_is_pruned(store, store_url, pruner):
     if pruner == "median":  # the median rule prunes nothing before a setting's seeds finished
         assert all(run.status == "finished" for run in better)
         assert min(run.episodes_done for run in worse) >= 100  # nor in the first quarter
+
+
+def test_a_tpe_sweep_over_algorithms_trains_each_with_its_own_agent(store, store_url):
+    request = {**TPE, "space": {"algorithm": ["sarsa", "expected_sarsa"]}, "seeds": 1, "budget": 3}
+    experiment = launch_experiment(store, request)
+    with WorkerPool(store_url, 2, settings=FAST):
+        runs = wait_until_done(store, experiment.id, 120)
+        wait_until_told(store_url, experiment.study_name)
+    assert all(run.status == "finished" for run in runs) and len(runs) == 3
+    trials = study.trials_by_run(study.load(store_url, experiment.study_name))
+    for run in runs:
+        assert trials[run.id].params == {"algorithm": run.spec["algorithm"]}
+        assert store.load_checkpoint(run.id).agent_state["algorithm"] == run.spec["algorithm"]
