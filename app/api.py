@@ -38,14 +38,7 @@ from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
-from runstore import (
-    MAX_POINTS,
-    CheckpointNotFound,
-    ExperimentNotFound,
-    InvalidQuery,
-    RunNotFound,
-    StoreError,
-)
+from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +101,6 @@ def _invalid_query(exc: InvalidQuery) -> tuple[Response, int]:
 
 @bp.errorhandler(RunNotFound)
 @bp.errorhandler(CheckpointNotFound)
-@bp.errorhandler(ExperimentNotFound)
 def _not_found(exc: KeyError) -> tuple[Response, int]:
     return _error(str(exc), 404)
 
@@ -356,3 +348,9 @@ def _finite(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_finite(value) for value in data]
     return data
+
+
+from app import (  # noqa: E402  (the experiment routes join bp)
+    api_experiment_files,  # noqa: F401
+    api_experiments,  # noqa: F401
+)

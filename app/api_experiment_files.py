@@ -1,7 +1,6 @@
-"""HTTP routes of one experiment's statistics: its groups as JSON and its exports.
+"""HTTP routes of one experiment's exports (its groups and statistics as JSON are in
+``app.api_experiments``'s detail route):
 
-- ``GET /api/experiments/<id>``: the experiment with its groups and their statistics
-  (``views.experiment_files.experiment_detail``).
 - ``GET /api/experiments/<id>/table.csv|table.md|table.tex``: the results table.
 - ``GET /api/experiments/<id>/series.csv``: every group curve with the chosen centre and band.
 
@@ -12,14 +11,13 @@ page's download links give what it shows. The routes sit on the API's blueprint
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, request
 
-from app.api import _finite, bp
+from app.api import bp
 from app.context import get_store
 from app.rules import parse_id
 from app.views.experiment_files import (
     TABLE_SUFFIXES,
-    experiment_detail,
     series_csv,
     table_file,
 )
@@ -44,13 +42,6 @@ def _attachment(text: str, mimetype: str, filename: str) -> Response:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@bp.get("/experiments/<experiment_id>")
-def experiment(experiment_id: str) -> Response:
-    """Return the experiment with its groups and their statistics (non-finite as null)."""
-    data = _data(experiment_id)
-    return jsonify(_finite(experiment_detail(data, data.view(request.args))))
 
 
 @bp.get("/experiments/<experiment_id>/table.<suffix>")

@@ -1,10 +1,10 @@
-"""The command line: ``python run.py [dashboard|worker|train|resume|list|export] ...``.
+"""The command line: ``python run.py [dashboard|worker|train|sweep|resume|list|export] ...``.
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
 file that cannot be written, an unknown run or a run in the wrong state (one line: the
 message the HTTP API gives for the same value or run, the validator's, the store's or
 ``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
-is checkpointed and resumable).
+is checkpointed and resumable) or stopped a sweep (its runs are back in the queue).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from app.actions import cancel_pending_end
 from app.cli_args import build_parser, slots_of, spec_mapping, store_url
 from app.rules import Conflict, parse_id
+from app.sweep_args import sweep_request
 from app.training import WorkerPool, claim_new_run
 from app.training.foreground import train_in_foreground
 from gridworld.errors import ValidationError
@@ -221,11 +222,49 @@ def _open_store(args: argparse.Namespace, *, create: bool = False) -> RunStore:
     return RunStore(url)
 
 
+def run_sweep(args: argparse.Namespace) -> int:
+    """Queue an experiment and, unless ``--queue-only``, train it here until every run of it
+    has ended; print its id; return the exit status (1 if a run failed, 130 on Ctrl-C)."""
+    from app.experiments.foreground import train_experiment_here  # Optuna loads for sweeps only
+    from app.experiments.launch import launch_plan
+    from app.experiments.request import parse_request
+
+    plan = parse_request({**sweep_request(args), "slots": slots_of(args)})
+    store = _open_store(args, create=True)
+    try:
+        experiment = launch_plan(store, plan)
+        runs = (experiment.budget or 0) * len(experiment.seeds)
+        print(
+            f"experiment {experiment.id}: {experiment.name}, {experiment.budget} settings x"
+            f" {len(experiment.seeds)} seeds = {runs} runs ({experiment.method})",
+            file=sys.stderr,
+        )
+        if args.queue_only:
+            print(experiment.id)
+            return 0
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        outcome = train_experiment_here(store, experiment.id, plan.slots)
+    finally:
+        store.close()
+    print(experiment.id)
+    ended = ", ".join(f"{count} {status}" for status, count in sorted(outcome.statuses.items()))
+    if outcome.interrupted:
+        print(
+            f"experiment {experiment.id} interrupted ({ended}); its runs are back in the queue:"
+            " continue with: python run.py worker",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    print(f"experiment {experiment.id} done: {ended}", file=sys.stderr)
+    return EXIT_RUN_ERROR if outcome.statuses.get("error") else 0
+
+
 COMMANDS = {
     None: run_dashboard,
     "dashboard": run_dashboard,
     "worker": run_worker,
     "train": run_train,
+    "sweep": run_sweep,
     "resume": run_resume,
     "list": run_list,
     "export": run_export,

@@ -15,13 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from app import (
-    api,
-    api_experiment_files,  # noqa: F401  (its routes join api.bp before init_app)
-    dash_requests,
-    ids,
-    security,
-)
+from app import api, dash_requests, ids, security
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore

@@ -33,7 +33,8 @@ STATUSES = ("queued", "running", "paused", "finished", "stopped", "crashed", "er
 """``pruned``: an experiment's pruner ended the run early (its objective lagged the others')."""
 LIVE_STATUSES = ("queued", "running")
 REQUESTABLE_STATUSES = ("running", "paused", "stopped")
-PARAM_SOURCES = ("ui", "api", "cli")
+PARAM_SOURCES = ("ui", "api", "cli", "pbt")
+"""Who asked for a parameter change (``pbt``: a population-based-training exploit)."""
 RELEASE_STATUSES = ("finished", "paused", "stopped", "error", "queued", "pruned")
 """The statuses a worker leaves its run in when it lets go of it (``queued``: back to the
 queue, for the next worker)."""
@@ -90,6 +91,11 @@ class Run:
     """The experiment the run belongs to (None: a run of its own)."""
     trial: int | None = None
     """Which of its experiment's trials (settings) the run trains, from 0."""
+    parent_id: int | None = None
+    """The run this one was forked from (None: not a fork)."""
+    fork_episode: int | None = None
+    """The parent's checkpoint episode the fork starts from: its own episodes begin at
+    ``fork_episode + 1`` and episodes up to it are the parent's."""
 
     @property
     def is_live(self) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -37,7 +38,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -155,6 +156,8 @@ class RunRow(Base):
         ForeignKey("experiments.id", ondelete="SET NULL"), index=True
     )
     trial: Mapped[int | None] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    fork_episode: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class RunEventRow(Base):
@@ -223,6 +226,32 @@ rollups = Table(
     " block*10**level+1 .. (block+1)*10**level, `count` of them present so far. Written in"
     " the same transaction as the episodes it covers.",
 )
+
+
+class ExploitRow(Base):
+    """A population-based-training exploit: a member copied another member's checkpoint.
+
+    The member ``run_id`` had played ``episode`` episodes; it (or, when ``child_run_id`` is
+    set, that new run of the lineage) continues at ``episode + 1`` from the checkpoint of
+    ``source_run_id`` at ``source_episode``, with ``new_params``. One decision per member
+    and episode (unique), however many workers reach it.
+    """
+
+    __tablename__ = "exploits"
+    __table_args__ = (UniqueConstraint("run_id", "episode", name="uq_exploits_run_id_episode"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    episode: Mapped[int] = mapped_column(BigInteger)
+    source_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    source_episode: Mapped[int] = mapped_column(BigInteger)
+    child_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    old_params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ParamChangeRow(Base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gridworld.spec import RunSpec, env_config
 from runstore import Claim, Owner, RunStore
 
@@ -23,17 +25,33 @@ def create_run(
     Returns:
         The new run's id.
     """
-    return store.create_run(
-        name=spec.name,
-        env_id=spec.env_id,
-        env_config=env_config(spec),
-        hyperparams=spec.hyperparams.to_dict(),
-        seed=spec.seed,
-        target_episodes=spec.episodes,
-        spec=spec.to_dict(),
-        auto_resume=auto_resume,
-        owner=owner,
-    )
+    return store.create_run(**run_fields(spec, auto_resume=auto_resume), owner=owner)
+
+
+def run_fields(
+    spec: RunSpec, *, config: dict[str, Any] | None = None, auto_resume: bool = False
+) -> dict[str, Any]:
+    """Return the ``RunStore.create_run`` fields of a run for ``spec``.
+
+    Args:
+        spec: a validated run spec.
+        config: its ``env_config`` when the caller has it already (the runs of a sweep
+            share one env); None builds it.
+        auto_resume: see ``create_run``.
+
+    Returns:
+        name, env_id, env_config, hyperparams, seed, target_episodes, spec, auto_resume.
+    """
+    return {
+        "name": spec.name,
+        "env_id": spec.env_id,
+        "env_config": env_config(spec) if config is None else config,
+        "hyperparams": spec.hyperparams.to_dict(),
+        "seed": spec.seed,
+        "target_episodes": spec.episodes,
+        "spec": spec.to_dict(),
+        "auto_resume": auto_resume,
+    }
 
 
 def claim_new_run(store: RunStore, spec: RunSpec, *, auto_resume: bool = False) -> Claim:

@@ -21,6 +21,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
+from app.experiments.hooks import NO_HOOKS, experiment_hooks
 from runstore import Owner, RunStore, StoreError
 
 from .signals import StopFlag
@@ -73,11 +74,21 @@ def slot_main(
             if claim is None:
                 time.sleep(idle_seconds)
                 continue
+            hooks = NO_HOOKS
             try:
-                if Trainer(store, claim, settings=settings, should_stop=flag).run() is None:
+                hooks = experiment_hooks(store, claim)
+                trainer = Trainer(
+                    store,
+                    claim,
+                    settings=settings,
+                    should_stop=flag,
+                    on_checkpoint=hooks.on_checkpoint,
+                )
+                if trainer.run() is None:
                     return  # the lease was lost: this process is not to be trusted with runs
             except Exception:  # recorded as the run's error; the slot serves the next run
                 log.exception("run %s failed", claim.run_id)
+            hooks.after_run()
     finally:
         store.close()
 

@@ -81,6 +81,7 @@ class Trainer:
         should_stop: Callable[[], bool] | None = None,
         stop_status: str = "queued",
         on_progress: Callable[[int, float], None] | None = None,
+        on_checkpoint: Callable[[int], bool] | None = None,
     ) -> None:
         """Prepare to train the claimed run (nothing is read or written yet).
 
@@ -95,6 +96,9 @@ class Trainer:
                 ``paused`` (a foreground run that its user interrupted).
             on_progress: called after every flush with (episodes done, mean return of the
                 flushed batch).
+            on_checkpoint: called after each checkpoint before the last one with its
+                episode (the store holds every episode up to it); ``True`` ends the run
+                there as ``pruned`` (an experiment's pruner, ``app.experiments``).
         """
         self.store = store
         self.claim = claim
@@ -103,6 +107,7 @@ class Trainer:
         self.should_stop = should_stop or (lambda: False)
         self.stop_status = stop_status
         self.on_progress = on_progress
+        self.on_checkpoint = on_checkpoint
         self.rows: list[dict[str, Any]] = []
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
@@ -170,9 +175,9 @@ class Trainer:
         one line is logged.
 
         Returns:
-            The run's final status: "finished", "paused", "stopped", "error", or "queued"
-            (interrupted by ``should_stop`` with ``stop_status="queued"``); None when the
-            lease was lost.
+            The run's final status: "finished", "paused", "stopped", "pruned" (by
+            ``on_checkpoint``), "error", or "queued" (interrupted by ``should_stop`` with
+            ``stop_status="queued"``); None when the lease was lost.
 
         Raises:
             Exception: anything unexpected, after recording it as the run's error.
@@ -236,6 +241,8 @@ class Trainer:
                     self._flush()
                     self._checkpoint(now - start, final=episode == target)
                     checkpointed_at = now
+                    if episode < target and self.on_checkpoint and self.on_checkpoint(episode):
+                        raise _End("pruned")
                 next_checkpoint += every
             if now >= next_control or len(rows) >= flush_episodes:
                 self.episode, self.env_steps = episode, env_steps

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -110,6 +111,6 @@ def group_curves(
         rows = aligned.rows(metric, group.runs)
         digest = hashlib.blake2b(rows.tobytes(), digest_size=16).digest()
         key = (rows.shape, digest, centre, band)
-        found = _BANDS.get(key, lambda rows=rows: group_band(rows, centre, band))
+        found = _BANDS.get(key, partial(group_band, rows, centre, band))
         curves.append(GroupCurve(group, found, rows))
     return curves

@@ -109,11 +109,11 @@ def table_file(data: PageData, view: ExperimentView, suffix: str) -> tuple[str, 
     return writer(results, view.metric, view.threshold), mimetype, name
 
 
-def experiment_detail(data: PageData, view: ExperimentView) -> dict[str, Any]:
-    """Return the experiment with its groups and their statistics, as the API sends it.
+def experiment_statistics(data: PageData, view: ExperimentView) -> dict[str, Any]:
+    """Return the experiment's groups and their statistics, as the API sends them.
 
     Returns:
-        ``experiment`` (``Experiment.to_dict``), ``view`` (the settings used), ``bucket`` and
+        ``view`` (the settings used), ``bucket`` and
         ``episode`` (the curves' bucket starts) and ``groups``: per group its number, label,
         settings, run ids, seeds finished / pruned / planned, each run's score, the
         objective's ``iqm`` and ``mean`` and the ``episodes_to_threshold`` IQM (each
@@ -142,7 +142,6 @@ def experiment_detail(data: PageData, view: ExperimentView) -> dict[str, Any]:
             }
         )
     return {
-        "experiment": data.experiment.to_dict(),
         "view": _view_dict(view),
         "bucket": data.aligned.bucket,
         "episode": data.aligned.starts().tolist(),

@@ -80,6 +80,19 @@ CASES = [
     (["train", "--episodes", "1_000", "--db", "store.sqlite"], ["episodes", "1_000"]),
     (["resume", "99999999999999999999", "--db", "store.sqlite"], ["run_id", "out of range"]),
     (["resume", "1", "--db", "store.sqlite", "--db", "afile"], ["afile"]),
+    (["sweep", "--alpha", "0,0.2", "--db", "store.sqlite"], ["alpha=0", "0 < x <= 1"]),
+    (["sweep", "--alpha", "1:2:3:4", "--db", "store.sqlite"], ["alpha=", "LOW:HIGH"]),
+    (["sweep", "--alpha", "0.5:0.1:3", "--db", "store.sqlite"], ["alpha", "low < high"]),
+    (["sweep", "--epsilon", "0.01,1", "--db", "store.sqlite"], ["epsilon_min", "epsilon=0.01"]),
+    (["sweep", "--seeds", "0", "--db", "store.sqlite"], ["seeds=0", "1 to 100"]),
+    (["sweep", "--method", "anneal", "--db", "store.sqlite"], ["method='anneal'", "tpe"]),
+    (["sweep", "--method", "random", "--alpha", "0.1:1", "--db", "store.sqlite"], ["budget"]),
+    (["sweep", "--objective", "episodes_to_threshold", "--db", "store.sqlite"], ["threshold"]),
+    (["sweep", "--pruner", "soon", "--db", "store.sqlite"], ["pruner='soon'", "median"]),
+    (["sweep", "--slots", "0", "--db", "store.sqlite"], ["slots=0"]),
+    (["sweep", "--algorithm", "sarsa,td", "--db", "store.sqlite"], ["algorithm='td'", "sarsa"]),
+    (["sweep", "--alpha", "0.1,0.2", "--db", "nofolder/x.sqlite"], ["nofolder", "not exist"]),
+    (["sweep", "--alpha", "0.1,0.2", "--db", "garbage.sqlite"], ["not a SQLite database"]),
 ]
 
 
