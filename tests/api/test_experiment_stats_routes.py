@@ -41,7 +41,8 @@ def test_the_detail_route_gives_groups_and_their_statistics(web, experiment):
     response = web.get(f"/api/experiments/{experiment}?metric=auc&centre=median")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["experiment"]["id"] == experiment and body["view"]["objective"] == "auc"
+    assert body["id"] == experiment and body["view"]["objective"] == "auc"
+    assert len(body["runs"]) == 4 and body["bucket"] == 20
     assert [group["label"] for group in body["groups"]] == ["alpha=0.1", "alpha=0.5"]
     low, high = body["groups"][0]["mean"]["low"], body["groups"][0]["mean"]["high"]
     assert low <= body["groups"][0]["mean"]["point"] <= high
