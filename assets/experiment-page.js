@@ -1,5 +1,12 @@
 /* Browser-side callbacks of the experiment page (app/pages/experiment.py). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    /* The experiments page (app/pages/experiments.py): "+ New experiment" opens and closes
+       the form. */
+    experiments: {
+        toggleForm: function (clicks, isOpen) {
+            return !isOpen;
+        },
+    },
     experiment: {
         /* Write the controls into the address bar (so a link reproduces the view) and give
            every download link the same view. The inputs are the controls' values in the
