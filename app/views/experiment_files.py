@@ -11,7 +11,6 @@ import io
 import math
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 
@@ -27,23 +26,6 @@ TABLE_FORMATS = {
 }
 """Results-table formats besides LaTeX (which takes a caption): suffix → (type, writer)."""
 TABLE_SUFFIXES = ("csv", "md", "tex")
-
-
-def view_query(view: ExperimentView) -> str:
-    """Return the query string of a view (what the page's URL and its download links carry),
-    e.g. ``centre=iqm&band=ci95&seeds=0&by=settings&metric=auc``."""
-    values: dict[str, Any] = {
-        "centre": view.centre,
-        "band": view.band,
-        "seeds": int(view.seeds),
-        "by": view.by,
-        "metric": view.metric,
-    }
-    if view.threshold is not None:
-        values["threshold"] = view.threshold
-    if view.pair is not None:
-        values["pair"] = f"{view.pair[0]},{view.pair[1]}"
-    return urlencode(values, safe=",")
 
 
 def series_csv(data: PageData, view: ExperimentView) -> str:

@@ -14,7 +14,7 @@ import pytest
 from app.api import _finite
 from app.stats.objectives import episodes_to_threshold, final_return
 from app.views.experiment_analysis import improvement, profiles, sensitivities
-from app.views.experiment_files import experiment_statistics, series_csv, table_file, view_query
+from app.views.experiment_files import experiment_statistics, series_csv, table_file
 from app.views.experiment_page import page_data
 from app.views.experiment_scores import run_scores
 from app.views.experiment_table import table_rows
@@ -211,10 +211,6 @@ def test_the_view_comes_from_the_query_string_with_defaults_for_the_rest(store, 
         }
     )
     assert view == ExperimentView("median", "std", True, "alpha", "auc", 0.8, (2, 1))
-    assert view_query(view) == (
-        "centre=median&band=std&seeds=1&by=alpha&metric=auc&threshold=0.8&pair=2,1"
-    )
-    assert data.view({**dict(part.split("=") for part in view_query(view).split("&"))}) == view
     crafted = data.view(
         {"centre": "mode", "band": 3, "seeds": "yes", "by": "seed", "metric": None, "pair": "1"}
     )
