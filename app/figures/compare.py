@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.figures.curves import (
-    change_markers,
     color_for,
     curve_figure,
     curve_traces,
     x_values,
 )
+from app.figures.markers import change_markers
 from app.rules import format_number
 from runstore.csvsafe import SafeWriter
 

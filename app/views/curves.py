@@ -13,14 +13,12 @@ from typing import Any
 
 from app.figures.curves import (
     X_MODES,
-    change_markers,
     color_for,
     curve_figure,
     curve_traces,
-    event_markers,
-    join_markers,
     x_values,
 )
+from app.figures.markers import change_markers, event_markers, join_markers
 from app.views.query import smoothing
 from app.views.zoom import POINTS, Window, window_of
 from runstore import RunStore
@@ -67,7 +65,7 @@ def curve_figures(
         run_id: the run.
         x_mode: one of ``X_MODES``.
         weight: EMA smoothing weight, 0 <= weight < 1.
-        log_y: logarithmic y axes (where values can be positive).
+        log_y: logarithmic y axes (symlog for a curve with values <= 0).
         bands: draw min–max bands.
         window: a zoom to re-query at full resolution; ignored when drawn on another x axis.
 
