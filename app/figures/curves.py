@@ -88,7 +88,8 @@ def x_values(series: Mapping[str, Any], x_series: Mapping[str, Any] | None) -> l
         series: the plotted metric's series.
         x_series: the series of the x metric ("env_steps" or "wall_time") over the same
             window, or None for the episode axis. A bucket is placed at the x metric's
-            minimum in that bucket (its first episode: both metrics are cumulative).
+            minimum in that bucket (its first episode: both metrics are cumulative); an
+            episode past the last bucket's first, between that and its maximum.
 
     Returns:
         One x value per bucket of ``series``.
@@ -98,7 +99,43 @@ def x_values(series: Mapping[str, Any], x_series: Mapping[str, Any] | None) -> l
         return list(episodes)
     if not x_series["episode"]:
         return [math.nan] * len(episodes)
-    return np.interp(episodes, x_series["episode"], x_series["min"]).tolist()
+    at, values = list(x_series["episode"]), list(x_series["min"])
+    last = at[-1] + (x_series.get("count") or [1])[-1] - 1
+    if last > at[-1]:  # the last bucket's maximum is the x metric at its last episode
+        at, values = [*at, last], [*values, x_series["max"][-1]]
+    return np.interp(episodes, at, values).tolist()
+
+
+def schedule_series(series: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a schedule's series (epsilon, alpha) as its values at bucket edges.
+
+    Epsilon and alpha only decay between parameter changes, so within a bucket the value at
+    its first episode is the bucket's maximum and the value at its last episode its
+    minimum; a bucket mean (0.43 for a first bucket in which epsilon fell from 1.0) is
+    neither. A raised value (a parameter change) is drawn from the start of its bucket.
+
+    Args:
+        series: the metric's series (HTTP shape).
+
+    Returns:
+        The series with ``mean`` the value at each bucket's first episode, plus a last point
+        at the last episode read (its value there): single-episode buckets are unchanged.
+    """
+    if int(series.get("bucket", 1)) <= 1 or not series["episode"]:
+        return dict(series)
+    episodes, edges = list(series["episode"]), list(series["max"])
+    last = episodes[-1] + series["count"][-1] - 1
+    counts = list(series["count"])
+    if last > episodes[-1]:
+        episodes, edges, counts = [*episodes, last], [*edges, series["min"][-1]], [*counts, 1]
+    return {
+        **series,
+        "episode": episodes,
+        "mean": edges,
+        "min": edges,
+        "max": edges,
+        "count": counts,
+    }
 
 
 def rgba(color: str, alpha: float) -> str:

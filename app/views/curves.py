@@ -16,6 +16,7 @@ from app.figures.curves import (
     color_for,
     curve_figure,
     curve_traces,
+    schedule_series,
     x_values,
 )
 from app.figures.markers import change_markers, event_markers, join_markers
@@ -37,13 +38,18 @@ class CurveSpec:
     """Draw min–max bands (meaningless for a 0/1 success flag or a schedule)."""
     smooth: bool
     """Apply the EMA slider (schedules like epsilon are drawn as they are)."""
+    schedule: bool = False
+    """The metrics are schedules: drawn at their values at bucket edges
+    (``figures.curves.schedule_series``), not as bucket means."""
 
 
 CURVES: dict[str, CurveSpec] = {
     "return": CurveSpec("Return per episode", ("return",), band=True, smooth=True),
     "length": CurveSpec("Episode length (steps)", ("length",), band=True, smooth=True),
     "success": CurveSpec("Success rate", ("success",), band=False, smooth=True),
-    "explore": CurveSpec("Exploration ε and step size α", ("epsilon", "alpha"), False, False),
+    "explore": CurveSpec(
+        "Exploration ε and step size α", ("epsilon", "alpha"), False, False, schedule=True
+    ),
 }
 """Figure key → what it draws, in page order."""
 
@@ -165,6 +171,8 @@ def _traces(
     placed: Mapping[str, Any] | None = None
     for index, metric in enumerate(spec.metrics):
         series = store.series(run_id, metric, start, end, POINTS).to_dict()
+        if spec.schedule:
+            series = schedule_series(series)
         xs = x_values(series, x_series)
         traces += curve_traces(
             series,

@@ -14,6 +14,7 @@ from app.figures.curves import (
     compact,
     curve_figure,
     curve_traces,
+    schedule_series,
     smooth,
     x_values,
 )
@@ -241,3 +242,28 @@ def test_a_marker_shows_its_hover_text_along_its_whole_line_not_only_at_its_labe
     assert fig["data"][-1]["name"] == "r"  # the curves follow, mean line last
     go.Figure(fig)
     assert curve_figure([], title="t")["data"] == []  # no markers, no hover trace
+
+
+def test_a_schedule_is_drawn_at_its_bucket_edges_and_ends_at_its_last_value():
+    # epsilon 1.0 decaying by half an episode, in buckets of 4 (the last holds 2 episodes)
+    values = [0.5**i for i in range(10)]
+    s = {
+        "bucket": 4,
+        "episode": [1, 5, 9],
+        "mean": [sum(values[0:4]) / 4, sum(values[4:8]) / 4, sum(values[8:]) / 2],
+        "min": [values[3], values[7], values[9]],
+        "max": [values[0], values[4], values[8]],
+        "count": [4, 4, 2],
+    }
+    edges = schedule_series(s)
+    assert edges["episode"] == [1, 5, 9, 10]
+    assert edges["mean"] == [1.0, 0.0625, 0.00390625, 0.001953125]
+    assert edges["min"] == edges["max"] == edges["mean"]
+    assert schedule_series({**s, "bucket": 1}) == {**s, "bucket": 1}  # raw episodes stay
+    one = {**s, "count": [4, 4, 1]}  # a last bucket of one episode gets no extra point
+    assert schedule_series(one)["episode"] == [1, 5, 9]
+
+
+def test_an_x_past_the_last_buckets_start_is_placed_by_its_maximum():
+    steps = {"episode": [1, 5], "min": [0, 40], "max": [30, 70], "count": [4, 4]}
+    assert x_values({"episode": [1, 5, 8]}, steps) == [0, 40, 70]
