@@ -49,6 +49,7 @@ from app.views.history import event_rows
 from app.views.params import change_rows, current_values, field_errors, queued_text, typed_values
 from app.views.reads import summary_of
 from app.views.run_status import run_status
+from app.views.run_view import QUERY_KEYS, view_from
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES
 from runstore import RunNotFound
@@ -65,12 +66,14 @@ POLL = RevisionPoll(
 POLL.register()
 
 
-def layout(run_id: str | None = None, **_: object) -> html.Div:
+def layout(run_id: str | None = None, **query: object) -> html.Div:
     """Return the page of ``run_id``.
 
     Args:
         run_id: the run id from the URL; without one (as Dash calls a layout to build the
             validation layout) the page of ``VALIDATION_RUN``.
+        **query: the view settings of ``views.run_view.QUERY_KEYS`` (``x``, ``smooth``,
+            ``logy``, ``bands``, ``zoom``).
 
     Returns:
         The page, or a "not found" notice for an unknown or malformed id.
@@ -79,17 +82,20 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
     if found is None:
         return missing_run("Run", run_id, ids.RUN_MISSING)
     run, revision = found
+    view = view_from(query)
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
-            dcc.Store(id=ids.RUN_ZOOM, data=None),
+            dcc.Store(id=ids.RUN_ZOOM, data=view.zoom_data()),
+            dcc.Store(id=ids.RUN_QUERY_KEYS, data=list(QUERY_KEYS)),
+            dcc.Store(id=ids.RUN_QUERY, data=None),
             dcc.Store(id=ids.RUN_CHANGED, data=None),
             *POLL.components(revision),
             header.run_header(run),
             *header.banners(),
             dbc.Row(
                 [
-                    dbc.Col([curve_controls(), curve_graphs()], lg=9),
+                    dbc.Col([curve_controls(view), curve_graphs()], lg=9),
                     dbc.Col(
                         [diagnostics_card(), param_editor(current_values(run)), history_card()],
                         lg=3,
@@ -192,6 +198,16 @@ clientside_callback(
     *(Input(ids.run_curve(key), "relayoutData") for key in CURVES),
     State(ids.RUN_X, "value"),
     prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("run", "writeQuery"),
+    Output(ids.RUN_QUERY, "data"),
+    Input(ids.RUN_X, "value"),
+    Input(ids.RUN_SMOOTH, "value"),
+    Input(ids.RUN_LOGY, "value"),
+    Input(ids.RUN_BANDS, "value"),
+    Input(ids.RUN_ZOOM, "data"),
+    State(ids.RUN_QUERY_KEYS, "data"),
 )
 clientside_callback(
     ClientsideFunction("run", "reconnecting"),

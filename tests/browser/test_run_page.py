@@ -189,3 +189,30 @@ def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, stor
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed(), timeout=10)
     assert _last_episode(dash_duo) > 1900  # the curves stay as they were
     assert "2,000 / 1,000,000 episodes" in dash_duo.find_element(f"#{ids.RUN_EPISODES}").text
+
+
+def test_the_view_settings_live_in_the_url_and_survive_a_reload(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=3000, name="view", target=3000)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    until(lambda: _last_episode(dash_duo) > 2900, timeout=10)
+    _click(dash_duo, f"#{ids.RUN_X} input[value='env_steps']")
+    _click(dash_duo, f"#{ids.RUN_LOGY}")
+    until(lambda: "symlog" in json.dumps(read_figure(dash_duo, "return")["layout"]), timeout=10)
+    dash_duo.driver.execute_script(
+        f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
+        "Plotly.relayout(g, {'xaxis.range[0]': 5000, 'xaxis.range[1]': 9000});"
+    )
+    query = "?x=env_steps&smooth=0.6&logy=1&bands=1&zoom=5000,9000"
+    until(lambda: dash_duo.driver.current_url.endswith(query), timeout=10)
+
+    dash_duo.driver.refresh()
+    until(lambda: read_figure(dash_duo, "return"), timeout=10)
+    layout = read_figure(dash_duo, "return")["layout"]
+    assert layout["xaxis"]["range"] == [5000, 9000]
+    assert layout["xaxis"]["title"]["text"] == "environment steps"
+    assert "symlog" in layout["yaxis"]["title"]["text"]  # the returns go below zero
+    assert dash_duo.find_element(f"#{ids.RUN_LOGY}").is_selected()
+    assert dash_duo.find_element(f"#{ids.RUN_X} input[value='env_steps']").is_selected()
+    assert dash_duo.driver.current_url.endswith(query)
+    assert dash_duo.get_logs() == []
