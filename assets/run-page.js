@@ -53,6 +53,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return search;
         },
 
+        /* Open the Stop button's confirmation (its accepted answer stops the run). */
+        askToConfirm: function (clicks) {
+            return Boolean(clicks);
+        },
+
         /* Show "reconnecting" while the server has not answered the revision poll for
            `LOST_TICKS` ticks: `tick` is the poll timer's count, `heard` the tick of the last
            poll the server answered (app/components/revision_poll.py). */

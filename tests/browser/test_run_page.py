@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
+from selenium.webdriver.common.alert import Alert
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app import ids
 from app.actions import submit_run
+from app.components.run_header import MESSAGE_MS
 from app.factory import create_app
 from tests.browser.support import read_figure, status
 from tests.dashboard_support import fill, seeded_run, wait_for
@@ -37,6 +42,17 @@ def _click(dash_duo, selector: str) -> None:
     element.click()
 
 
+def _shown(dash_duo, element_id: str) -> bool:
+    """Return whether the element is on the page and displayed."""
+    found = dash_duo.driver.find_elements("id", element_id)
+    return bool(found) and found[0].is_displayed()
+
+
+def _confirm(dash_duo) -> Alert:
+    """Wait for the browser's confirmation dialog and return it."""
+    return WebDriverWait(dash_duo.driver, 10).until(expected_conditions.alert_is_present())
+
+
 def _css(element_id: dict) -> str:
     """Return the CSS selector of a component with a dict id (Dash writes its keys sorted)."""
     text = json.dumps(element_id, sort_keys=True, separators=(",", ":"))
@@ -58,6 +74,7 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
     until(lambda: status(dash_duo).startswith("paused"), timeout=15)
     assert store.get_run(run_id).status == "paused"
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)  # request done
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)
     assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     paused_at = store.get_run(run_id).episodes_done
@@ -65,9 +82,50 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _click(dash_duo, f"#{ids.RUN_RESUME}")
     until(lambda: status(dash_duo).startswith("running"), timeout=15)
     wait_for(lambda: store.get_run(run_id).episodes_done > paused_at, 10, "training to go on")
+    # Stop asks first: declined, nothing happens; accepted, the run stops
     _click(dash_duo, f"#{ids.RUN_STOP}")
+    question = _confirm(dash_duo)
+    assert question.text.startswith(f"Stop run #{run_id} long live run?")
+    question.dismiss()
+    assert store.get_run(run_id).requested_status != "stopped"
+    _click(dash_duo, f"#{ids.RUN_STOP}")
+    _confirm(dash_duo).accept()
+    wait_for(lambda: store.get_run(run_id).status == "stopped", 15, "the run to stop")
     until(lambda: status(dash_duo).startswith("stopped"), timeout=15)
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert not dash_duo.find_element(f"#{ids.RUN_STOP}").is_enabled()
+    # a stopped run's hyperparameters are read-only, and say why
+    assert not dash_duo.find_element(f"#{ids.RUN_PARAMS_APPLY}").is_enabled()
+    assert dash_duo.find_element(_css(ids.run_param("alpha"))).get_attribute("readonly")
+    locked = dash_duo.find_element(f"#{ids.RUN_PARAMS_LOCKED}").text
+    assert (
+        locked
+        == f"run {run_id} is stopped; only queued, running or paused runs can change parameters"
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_a_pause_message_stays_while_the_pause_is_pending_and_goes_once_paused(
+    dash_duo, store_url, store
+):
+    # no worker: the pause stays pending until this test plays the worker's part
+    run_id = seeded_run(store, status="running", episodes=500, name="slow to pause", target=10**6)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running")
+    _click(dash_duo, f"#{ids.RUN_PAUSE}")
+    clicked = time.monotonic()
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "paused requested")
+    message = f"#{ids.RUN_ACTION_MESSAGE}"
+    assert dash_duo.find_element(message).text.startswith("Pause requested")
+    fill(store, run_id, 100)  # the run goes on, the page refreshes: the message stays...
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_EPISODES}", "600 /")
+    # ...past the time other messages show for
+    until(lambda: time.monotonic() - clicked > MESSAGE_MS / 1000 + 0.5, timeout=10)
+    assert dash_duo.find_element(message).text.startswith("Pause requested")
+    store.set_status(run_id, "paused")  # what its worker does at the next episode
+    until(lambda: status(dash_duo) == "paused", timeout=10)
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert dash_duo.get_logs() == []
 
 
@@ -102,7 +160,9 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     assert dash_duo.get_logs() == []
 
 
-def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, store_url, store):
+def test_a_bad_parameter_shows_its_field_error_and_enter_applies_a_good_one(
+    dash_duo, store_url, store
+):
     run_id = seeded_run(store, status="paused", episodes=300, name="paused run")
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
@@ -115,6 +175,12 @@ def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, sto
     assert "allowed" in dash_duo.find_element(feedback).text
     assert "is-invalid" in dash_duo.find_element(field).get_attribute("class")
     assert store.param_changes(run_id) == []
+    # Enter in a field applies, as Apply does (a paused run takes changes on resume)
+    dash_duo.find_element(field).clear()
+    dash_duo.find_element(field).send_keys("0.9\n")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_PARAMS_MESSAGE}", "Queued: gamma → 0.9.")
+    assert [change.new_value for change in store.param_changes(run_id)] == [0.9]
+    assert dash_duo.find_element(f"#{ids.RUN_PARAMS_LOCKED}").text == ""
     assert dash_duo.get_logs() == []
 
 
