@@ -241,7 +241,13 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("control-run-null", _control(None), 200, ["run_id=None"]),
     ("control-run-list", _control([1]), 200, ["run_id=[1]"]),
     ("control-run-missing", _control(999), 200, ["run 999 not found"]),
-    ("control-stop-huge", _control(HUGE, f"{ids.RUN_STOP}.n_clicks"), 200, ["run_id="]),
+    (
+        "control-stop-huge",
+        _control(HUGE, f"{ids.RUN_STOP_CONFIRM}.submit_n_clicks"),
+        200,
+        ["run_id="],
+    ),
+    ("control-stop-unconfirmed", _control(_running, f"{ids.RUN_STOP}.n_clicks"), 204, []),
     ("control-unknown-button", _control(_running, "run-nope.n_clicks"), 204, []),
     ("control-no-button", _control(_running, ""), 204, []),
     # run page: status refresh
