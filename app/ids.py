@@ -100,6 +100,7 @@ EPISODES_REFRESH = "episodes-refresh"
 EPISODES_REVISION = "episodes-revision"
 
 # -- compare page (/compare) -------------------------------------------------------------
+COMPARE_NOTICE = "compare-notice"
 COMPARE_RUNS = "compare-runs"
 COMPARE_METRIC = "compare-metric"
 COMPARE_X = "compare-x"

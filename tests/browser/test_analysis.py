@@ -180,12 +180,46 @@ def test_runs_picked_on_the_runs_page_compare_with_the_differing_parameter_highl
     assert (
         dash_duo.find_element(f"#{ids.COMPARE_SHARE}")
         .get_attribute("href")
-        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.6&bands=1&threshold=0.5")
+        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.6&bands=0&threshold=0.5")
     )
     dash_duo.find_element(f"#{ids.COMPARE_CSV_BUTTON}").click()
     until(lambda: list(Path(dash_duo.download_path).glob("*.csv")), timeout=10)
     text = next(Path(dash_duo.download_path).glob("*.csv")).read_text()
     assert "alpha" in text and "slow" in text and "fast" in text
+    assert dash_duo.get_logs() == []
+
+
+def _main_figure(dash_duo) -> dict:
+    """Return the data and layout Plotly holds for the compare page's main graph."""
+    return json.loads(
+        dash_duo.driver.execute_script(
+            f"const g = document.querySelector('#{ids.COMPARE_MAIN} .js-plotly-plot');"
+            "return g && g.layout ? JSON.stringify({data: g.data, layout: g.layout}) : 'null';"
+        )
+    )
+
+
+def test_compare_hints_when_empty_and_names_the_runs_a_link_leaves_out(dash_duo, store_url):
+    store = RunStore(store_url)
+    grid = add_synthetic_run(store, 2_000, name="grid")
+    lake = add_trained_run(store, env_id="FrozenLake-v1", episodes=100, name="lake")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/compare")
+    until(lambda: _main_figure(dash_duo), timeout=10)
+    (note,) = _main_figure(dash_duo)["layout"]["annotations"]
+    assert note["text"].startswith("No runs picked: choose up to 8 runs above")
+    assert not dash_duo.find_elements(f"#{ids.COMPARE_NOTICE}")  # nothing left out
+
+    dash_duo.driver.get(f"{dash_duo.server_url}/compare?runs={grid},999,{lake},abc")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTICE}", "run 999 not found")
+    assert "'abc' is not a run id" in dash_duo.find_element(f"#{ids.COMPARE_NOTICE}").text
+    dash_duo.wait_for_element(f"#{ids.COMPARE_PARAM_TABLE}")
+    preset = dash_duo.find_element(f"#{ids.COMPARE_PARAM_TABLE} tr[id*='preset']").text
+    assert preset == "preset easy 4×4 map"
+    # two runs: no bands by default, so the lines stay readable
+    assert not dash_duo.find_element(f"#{ids.COMPARE_BANDS}").is_selected()
+    until(lambda: len(_main_figure(dash_duo)["data"]) >= 2, timeout=10)
+    assert not any(trace.get("fill") for trace in _main_figure(dash_duo)["data"])
     assert dash_duo.get_logs() == []
 
 

@@ -11,6 +11,7 @@ from app.views.compare import (
     compare_figures,
     comparison_file,
     find_runs,
+    link_notice,
     parse_runs,
     run_options,
     settings_from,
@@ -56,6 +57,14 @@ def test_a_links_settings_are_read_and_clipped():
     )
 
 
+def test_bands_are_on_for_one_run_and_off_for_several_unless_the_link_says():
+    assert settings_from({"runs": "4"}).bands is True
+    assert settings_from({}).bands is True
+    assert settings_from({"runs": "4,5"}).bands is False  # overlapping bands hide the lines
+    assert settings_from({"runs": "4,5", "bands": "1"}).bands is True
+    assert settings_from({"runs": "4", "bands": "0"}).bands is False
+
+
 def test_unknown_runs_are_skipped_and_the_picker_lists_every_run(store):
     first = seeded_run(store, status="finished", episodes=100, name="first")
     second = seeded_run(store, status="running", episodes=50, name="second")
@@ -93,3 +102,16 @@ def test_the_tables_and_the_file_cover_each_run(store):
     assert download["type"] == "text/csv"
     lines = download["content"].splitlines()
     assert len(lines) > 2 and "return" in lines[0]
+
+
+def test_a_link_says_which_of_its_runs_the_page_leaves_out(store):
+    known = seeded_run(store, status="finished", episodes=10, name="known")
+    assert link_notice(store, f"{known}") is None
+    assert link_notice(store, None) is None and link_notice(store, "") is None
+    assert link_notice(store, f"{known},999, abc,,0") == (
+        "run 999 not found; 'abc' is not a run id; '0' is not a run id."
+    )
+    many = ",".join(str(i) for i in [known, *range(1000, 1010)])
+    assert link_notice(store, many).endswith(
+        "run 1006 not found; only the first 8 runs are compared."
+    )
