@@ -17,7 +17,8 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
-from app.figures.policy import changed_states, optimality_figure, policy_figure
+from app.figures.policy import changed_states, optimality_figure
+from app.figures.policy_map import policy_figure
 from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import format_number
 from runstore import RunNotFound
@@ -63,7 +64,11 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
         updatemode="drag",
     )
     play = dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm")
-    return dbc.Row([dbc.Col(play, width="auto"), dbc.Col(slider)], align="center", className="mb-2")
+    return dbc.Row(
+        [dbc.Col(play, width="auto"), dbc.Col(slider, className="scrubber")],
+        align="center",
+        className="mb-2",
+    )
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:

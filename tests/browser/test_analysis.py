@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
@@ -285,4 +286,51 @@ def test_a_live_page_keeps_its_js_heap_flat_while_the_run_grows(dash_duo, store_
     assert store.get_run(run_id).episodes_done > 200_000
     print(f"JS heap after 8 and after {refreshes + 8}+ refreshes: {early:,} and {late:,} bytes")
     assert late <= 1.2 * early, (early, late)
+    assert dash_duo.get_logs() == []
+
+
+def _boxes(dash_duo) -> dict:
+    """Return the policy page's overflow and the boxes of the colour bar's title and ticks."""
+    return dash_duo.driver.execute_script(
+        "const root = document.documentElement;"
+        f"const bar = document.querySelector('#{ids.POLICY_MAP} .colorbar');"
+        "const box = e => { const b = e.getBoundingClientRect();"
+        "  return [b.left, b.top, b.right, b.bottom]; };"
+        "return {overflow: root.scrollWidth - root.clientWidth,"
+        "  title: box(bar.querySelector('.cbtitle text')),"
+        "  ticks: [...bar.querySelectorAll('.cbaxis .ytick text, .cbaxis text')].map(box),"
+        f"  legend: [...document.querySelectorAll('#{ids.POLICY_MAP} .legend .legendtext')]"
+        "    .map(e => e.textContent)};"
+    )
+
+
+def test_the_policy_map_of_cliffwalking_is_a_grid_with_a_legend_and_fits_the_window(
+    dash_duo, store_url
+):
+    store = RunStore(store_url)
+    run_id = add_trained_run(store, env_id="CliffWalking-v1", episodes=200, checkpoint_every=100)
+    # and one far on (a long label at the slider's end) whose max Q of 10 is a tick at the
+    # colour bar's very top, where a title above the bar overlaps it
+    ramp = np.repeat(np.linspace(0.0, 10.0, 48)[:, None], 4, axis=1)
+    ramp[36] = 10.0  # the start: the highest floor cell
+    store.save_checkpoint(run_id, 1_590_805, ramp, store.load_checkpoint(run_id).agent_state)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}/policy")
+    dash_duo.wait_for_contains_text(f"#{ids.POLICY_LABEL}", "checkpoint 3 of 3")
+    dash_duo.wait_for_element(f"#{ids.POLICY_MAP} .colorbar .cbtitle text")
+    z = dash_duo.driver.execute_script(
+        f"return document.querySelector('#{ids.POLICY_MAP} .js-plotly-plot').data[0].z;"
+    )
+    assert (len(z), len(z[0])) == (4, 12)  # the grid, not 48 states by 4 actions
+    boxes = _boxes(dash_duo)
+    assert boxes["overflow"] <= 0, boxes  # not a pixel wider than the window
+    left, top, right, bottom = boxes["title"]
+    for tick in boxes["ticks"]:  # the title overlaps no tick label
+        assert tick[2] <= left or tick[0] >= right or tick[3] <= top or tick[1] >= bottom, boxes
+    assert boxes["legend"] == [
+        "goal",
+        "cliff",
+        "start (outline)",
+        "greedy action changed since the last checkpoint",
+    ]
     assert dash_duo.get_logs() == []
