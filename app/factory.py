@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
+from app.components.theme import theme_store
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -69,4 +70,5 @@ def _shell() -> html.Div:
             dbc.NavItem(dbc.NavLink("Compare", href="/compare")),
         ],
     )
-    return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="py-3")])
+    page = dbc.Container(dash.page_container, fluid=True, className="py-3")
+    return html.Div([theme_store(), navbar, page])

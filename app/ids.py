@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # -- the frame every page sits in ---------------------------------------------------------
 NAVBAR = "navbar"
+THEME = "theme"
 PAGE_TITLE = "page-title"
 
 # -- runs page (/) -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from app.components.compare_tables import param_table, small_multiples, summary_
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.figures.compare import empty_figure
+from app.figures.theme import themed
 from app.views.compare import (
     NO_RUNS_HINT,
     QUERY_KEYS,
@@ -146,6 +147,7 @@ def compared_key(_: Any, run_ids: list[int] | None, known: list[Any] | None) -> 
     Input(ids.COMPARE_SMOOTH, "value"),
     Input(ids.COMPARE_BANDS, "value"),
     Input(ids.COMPARE_KEY, "data"),
+    Input(ids.THEME, "data"),
     State(ids.COMPARE_RUNS, "value"),
 )
 def render_curves(
@@ -154,9 +156,11 @@ def render_curves(
     smooth: float | None,
     bands: bool,
     _: Any,
+    theme: object,
     run_ids: list[int] | None,
 ) -> tuple[Any, Any]:
-    """Draw the overlaid curve of ``metric`` and one small figure per headline metric.
+    """Draw the overlaid curve of ``metric`` and one small figure per headline metric, in
+    the page's theme.
 
     Returns:
         The main figure and the small multiples (a hint and none while no run is picked).
@@ -167,9 +171,10 @@ def render_curves(
     store = get_store()
     runs = find_runs(store, run_ids)
     if not runs:
-        return empty_figure(NO_RUNS_HINT), []
+        return themed(empty_figure(NO_RUNS_HINT), theme), []
     main, small = compare_figures(store, runs, *choice, smoothing(smooth), bool(bands))
-    return main, small_multiples(small)
+    small = {metric: themed(figure, theme) for metric, figure in small.items()}
+    return themed(main, theme), small_multiples(small)
 
 
 @callback(

@@ -41,6 +41,7 @@ from app.components.history import history_card, history_list
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
+from app.figures.theme import themed
 from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import Action, Conflict, parse_id
 from app.views.curves import CURVES, page_curves
@@ -189,6 +190,7 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
     Input(ids.RUN_BANDS, "value"),
     Input(ids.RUN_ZOOM, "data"),
     Input(ids.RUN_CHANGED, "data"),
+    Input(ids.THEME, "data"),
     State(ids.RUN_ID, "data"),
 )
 def refresh_curves(
@@ -199,18 +201,21 @@ def refresh_curves(
     bands: bool,
     zoom: dict | None,
     __: Any,
+    theme: object,
     run_id: int,
 ) -> tuple[Any, ...]:
-    """Redraw every curve from decimated windows (the zoomed one when zoomed).
+    """Redraw every curve from decimated windows (the zoomed one when zoomed), in the
+    page's theme.
 
     Returns:
         One figure per ``CURVES`` entry.
     """
     run_id = stored_run_id(run_id)
     try:
-        return page_curves(get_store(), run_id, x_mode, weight, log_y, bands, zoom)
+        figures = page_curves(get_store(), run_id, x_mode, weight, log_y, bands, zoom)
     except RunNotFound:
         raise PreventUpdate from None
+    return tuple(themed(figure, theme) for figure in figures)
 
 
 clientside_callback(

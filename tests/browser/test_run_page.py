@@ -282,3 +282,43 @@ def test_the_view_settings_live_in_the_url_and_survive_a_reload(dash_duo, store_
     assert dash_duo.find_element(f"#{ids.RUN_X} input[value='env_steps']").is_selected()
     assert dash_duo.driver.current_url.endswith(query)
     assert dash_duo.get_logs() == []
+
+
+def _prefer(dash_duo, scheme: str) -> None:
+    """Make the browser report ``prefers-color-scheme: scheme``, as a system setting does."""
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+
+
+def _page_colours(dash_duo) -> dict:
+    """Return the page's theme attribute, body background and the return curve's paper."""
+    return dash_duo.driver.execute_script(
+        f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
+        "return {theme: document.documentElement.getAttribute('data-bs-theme'),"
+        "  body: getComputedStyle(document.body).backgroundColor,"
+        "  paper: g && g._fullLayout ? g._fullLayout.paper_bgcolor : null};"
+    )
+
+
+def test_the_dark_theme_follows_the_system_preference_offline(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=1000, name="dark", target=1000)
+    _prefer(dash_duo, "dark")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    until(lambda: _page_colours(dash_duo)["paper"] == "#212529", timeout=10)
+    colours = _page_colours(dash_duo)
+    assert colours["theme"] == "dark" and colours["body"] == "rgb(33, 37, 41)"
+    # every stylesheet and script comes from the dashboard itself: no CDN
+    origins = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('link[href], script[src]')]"
+        "  .map(e => new URL(e.href || e.src).origin);"
+    )
+    assert origins and set(origins) == {dash_duo.server_url}
+    # the system goes light: the page and its figures follow, without a reload
+    _prefer(dash_duo, "light")
+    until(lambda: _page_colours(dash_duo)["paper"] == "#fff", timeout=10)
+    assert _page_colours(dash_duo)["theme"] == "light"
+    assert _page_colours(dash_duo)["body"] == "rgb(255, 255, 255)"
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,24 @@
+"""The dashboard's theme store: "light" or "dark", as the system preference says.
+
+The frame holds the store (``theme_store``); ``assets/theme.js`` fills it when the page loads
+and on every change of ``prefers-color-scheme``, and the callbacks that draw figures take it
+as an input (``figures.theme.themed``).
+"""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, clientside_callback, dcc
+
+from app import ids
+
+
+def theme_store() -> dcc.Store:
+    """Return the store of the page's theme (filled in the browser)."""
+    return dcc.Store(id=ids.THEME, data=None)
+
+
+clientside_callback(
+    ClientsideFunction("theme", "follow"),
+    Output(ids.THEME, "data"),
+    Input(ids.THEME, "id"),
+)
