@@ -8,6 +8,7 @@ import time
 import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.alert import Alert
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -321,4 +322,33 @@ def test_the_dark_theme_follows_the_system_preference_offline(dash_duo, store_ur
     until(lambda: _page_colours(dash_duo)["paper"] == "#fff", timeout=10)
     assert _page_colours(dash_duo)["theme"] == "light"
     assert _page_colours(dash_duo)["body"] == "rgb(255, 255, 255)"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_parameter_changes_hover_text_shows_along_its_whole_line(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=1000, name="changed", target=1000)
+    store.request_params(run_id, {"alpha": 0.05}, "ui")
+    store.take_pending_params(run_id, 500)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    until(lambda: _last_episode(dash_duo) > 900, timeout=10)
+    graph = f"#{ids.run_curve('return')}"
+    drag = dash_duo.find_element(f"{graph} .nsewdrag")
+    at = dash_duo.driver.execute_script(
+        f"const g = document.querySelector('{graph} .js-plotly-plot');"
+        "return g._fullLayout.xaxis.l2p(500);"
+    )
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", drag
+    )
+
+    def hover_text() -> str:
+        # the pointer halfway down the plot on the dotted line, far below its small label
+        ActionChains(dash_duo.driver).move_to_element(drag).move_by_offset(
+            round(at - drag.size["width"] / 2), 0
+        ).perform()
+        layer = dash_duo.driver.find_elements("css selector", f"{graph} .hoverlayer")
+        return layer[0].text if layer else ""
+
+    until(lambda: "episode 500: alpha 0.1 → 0.05" in hover_text(), timeout=10)
     assert dash_duo.get_logs() == []
