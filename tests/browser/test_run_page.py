@@ -43,6 +43,12 @@ def _click(dash_duo, selector: str) -> None:
     element.click()
 
 
+def _open_run(dash_duo, store_url: str, run_id: int) -> None:
+    """Serve the dashboard over ``store_url`` and open the run's page."""
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+
+
 def _shown(dash_duo, element_id: str) -> bool:
     """Return whether the element is on the page and displayed."""
     found = dash_duo.driver.find_elements("id", element_id)
@@ -62,8 +68,7 @@ def _css(element_id: dict) -> str:
 
 def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool):
     run_id = submit_run(store, LONG_RUN)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     until(lambda: _last_episode(dash_duo) > 0, timeout=10)
     first = _last_episode(dash_duo)
@@ -111,8 +116,7 @@ def test_a_pause_message_stays_while_the_pause_is_pending_and_goes_once_paused(
 ):
     # no worker: the pause stays pending until this test plays the worker's part
     run_id = seeded_run(store, status="running", episodes=500, name="slow to pause", target=10**6)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running")
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
     clicked = time.monotonic()
@@ -135,8 +139,7 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
 ):
     run_id = submit_run(store, LONG_RUN)
     wait_for(lambda: store.get_run(run_id).episodes_done > 0, 15, "the first episodes")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     dash_duo.find_element(_css(ids.run_param("alpha"))).send_keys("0.05")
     _click(dash_duo, f"#{ids.RUN_PARAMS_APPLY}")
@@ -165,8 +168,7 @@ def test_a_bad_parameter_shows_its_field_error_and_enter_applies_a_good_one(
     dash_duo, store_url, store
 ):
     run_id = seeded_run(store, status="paused", episodes=300, name="paused run")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "paused")
     field = _css(ids.run_param("gamma"))
     dash_duo.find_element(field).send_keys("1.5")
@@ -187,8 +189,7 @@ def test_a_bad_parameter_shows_its_field_error_and_enter_applies_a_good_one(
 
 def test_a_failed_run_shows_its_error_banner(dash_duo, store_url, store):
     run_id = seeded_run(store, status="error", episodes=10, name="broken")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     error = "NonFiniteQError: Q became NaN at episode 7"
     dash_duo.wait_for_contains_text(f"#{ids.RUN_ERROR}", error)
     assert "error" in status(dash_duo)
@@ -201,8 +202,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
     dash_duo, store_url, store
 ):
     run_id = seeded_run(store, status="running", episodes=50_000, name="zoomable", target=10**6)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 49_000, timeout=10)
     assert len(read_figure(dash_duo, "return")["data"][-1]["x"]) <= 1000
 
@@ -248,8 +248,7 @@ def test_an_unknown_run_says_so(dash_duo, store_url):
 
 def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, store_url, store):
     run_id = seeded_run(store, status="running", episodes=2000, name="live", target=10**6)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 1900, timeout=10)
     assert not dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed()
     dash_duo.server.stop()
@@ -260,8 +259,7 @@ def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, stor
 
 def test_the_view_settings_live_in_the_url_and_survive_a_reload(dash_duo, store_url, store):
     run_id = seeded_run(store, status="finished", episodes=3000, name="view", target=3000)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 2900, timeout=10)
     _click(dash_duo, f"#{ids.RUN_X} input[value='env_steps']")
     _click(dash_duo, f"#{ids.RUN_LOGY}")
@@ -306,8 +304,7 @@ def _page_colours(dash_duo) -> dict:
 def test_the_dark_theme_follows_the_system_preference_offline(dash_duo, store_url, store):
     run_id = seeded_run(store, status="finished", episodes=1000, name="dark", target=1000)
     _prefer(dash_duo, "dark")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _page_colours(dash_duo)["paper"] == "#212529", timeout=10)
     colours = _page_colours(dash_duo)
     assert colours["theme"] == "dark" and colours["body"] == "rgb(33, 37, 41)"
@@ -329,8 +326,7 @@ def test_a_parameter_changes_hover_text_shows_along_its_whole_line(dash_duo, sto
     run_id = seeded_run(store, status="finished", episodes=1000, name="changed", target=1000)
     store.request_params(run_id, {"alpha": 0.05}, "ui")
     store.take_pending_params(run_id, 500)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 900, timeout=10)
     graph = f"#{ids.run_curve('return')}"
     drag = dash_duo.find_element(f"{graph} .nsewdrag")
