@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
+from app.components import theme
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -51,6 +52,7 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     security.init_app(app.server, allowed_hosts)
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     dash_requests.init_app(app)
+    theme.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app
@@ -70,4 +72,5 @@ def _shell() -> html.Div:
             dbc.NavItem(dbc.NavLink("Experiments", href="/experiments")),
         ],
     )
-    return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="py-3")])
+    page = dbc.Container(dash.page_container, fluid=True, className="py-3")
+    return html.Div([theme.theme_store(), navbar, page])

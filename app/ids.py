@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # -- the frame every page sits in ---------------------------------------------------------
 NAVBAR = "navbar"
+THEME = "theme"
 PAGE_TITLE = "page-title"
 
 # -- runs page (/) -----------------------------------------------------------------------
@@ -41,7 +42,11 @@ NEW_RUN_LINK = "new-run-link"
 RUN_MISSING = "run-missing"
 RUN_ID = "run-id"
 RUN_ZOOM = "run-zoom"
+RUN_QUERY = "run-query"
+RUN_QUERY_KEYS = "run-query-keys"
 RUN_CHANGED = "run-changed"
+RUN_ASKED = "run-asked"
+RUN_STOP_CONFIRM = "run-stop-confirm"
 RUN_REFRESH = "run-refresh"
 RUN_REVISION = "run-revision"
 RUN_HEARD = "run-heard"
@@ -68,6 +73,7 @@ RUN_DIAGNOSTICS = "run-diagnostics"
 RUN_DIAGNOSTIC_TABLE = "run-diagnostic-table"
 RUN_PARAMS_APPLY = "run-params-apply"
 RUN_PARAMS_MESSAGE = "run-params-message"
+RUN_PARAMS_LOCKED = "run-params-locked"
 RUN_CHANGES = "run-changes"
 RUN_HISTORY = "run-history"
 
@@ -97,6 +103,7 @@ EPISODES_REFRESH = "episodes-refresh"
 EPISODES_REVISION = "episodes-revision"
 
 # -- compare page (/compare) -------------------------------------------------------------
+COMPARE_NOTICE = "compare-notice"
 COMPARE_RUNS = "compare-runs"
 COMPARE_METRIC = "compare-metric"
 COMPARE_X = "compare-x"

@@ -31,6 +31,33 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return {x_mode: xMode, x0: Math.min(x0, x1), x1: Math.max(x0, x1)};
         },
 
+        /* Write the curve controls into the address bar, so a reload or a link reopens the
+           page as it was left, and return the query string. The inputs are the x axis,
+           smoothing, log y, bands and the zoom store, then the query keys the page reads
+           (views.run_view.QUERY_KEYS): x, smooth, logy, bands, zoom. */
+        writeQuery: function (x, smooth, logY, bands, zoom, keys) {
+            const [xKey, smoothKey, logKey, bandsKey, zoomKey] = keys;
+            const query = new URLSearchParams();
+            query.set(xKey, x);
+            query.set(smoothKey, smooth);
+            query.set(logKey, logY ? "1" : "0");
+            query.set(bandsKey, bands ? "1" : "0");
+            if (zoom && zoom.x_mode === x) {
+                query.set(zoomKey, zoom.x0 + "," + zoom.x1);
+            }
+            const search = "?" + query.toString().replaceAll("%2C", ",");
+            if (window.location.search !== search) {
+                const url = window.location.pathname + search;
+                window.history.replaceState(window.history.state, "", url);
+            }
+            return search;
+        },
+
+        /* Open the Stop button's confirmation (its accepted answer stops the run). */
+        askToConfirm: function (clicks) {
+            return Boolean(clicks);
+        },
+
         /* Show "reconnecting" while the server has not answered the revision poll for
            `LOST_TICKS` ticks: `tick` is the poll timer's count, `heard` the tick of the last
            poll the server answered (app/components/revision_poll.py). */

@@ -17,6 +17,7 @@ from gymnasium import spaces
 from .agents import DEFAULT_ALGORITHM, validate_algorithm
 from .config import PRESETS, GridWorldConfig
 from .errors import ValidationError
+from .grids import grid_rows
 from .hyperparams import Hyperparams, validate_hyperparams
 from .numbers import parse_int
 
@@ -276,19 +277,16 @@ def env_config(spec: RunSpec) -> dict[str, Any]:
 
     Returns:
         ``n_states``, ``n_actions`` and ``grid``: a ``GridWorldConfig.to_dict()`` for
-        GridWorld and FrozenLake maps, else None.
+        GridWorld maps and toy-text grids (FrozenLake, CliffWalking: ``grids.grid_rows``),
+        else None.
     """
     env = make_env(spec)
     env.close()
     n_states, n_actions = table_shape(env)
-    base = env.unwrapped
-    config, desc = getattr(base, "config", None), getattr(base, "desc", None)
+    config, rows = getattr(env.unwrapped, "config", None), grid_rows(env)
     grid = None
     if isinstance(config, GridWorldConfig):
         grid = config.to_dict()
-    elif desc is not None and hasattr(base, "nrow"):
-        rows = ["".join(ch.decode() for ch in row) for row in desc]
-        grid = GridWorldConfig.from_map(
-            [row.replace("F", ".").replace("H", "T") for row in rows]
-        ).to_dict()
+    elif rows is not None:
+        grid = GridWorldConfig.from_map(rows).to_dict()
     return {"n_states": n_states, "n_actions": n_actions, "grid": grid}

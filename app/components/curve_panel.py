@@ -8,32 +8,35 @@ from dash import dcc, html
 from app import ids
 from app.components.controls import smoothing_slider, x_axis_choice
 from app.views.curves import CURVES
+from app.views.run_view import RunView
 
-SMOOTH_DEFAULT = 0.6
-"""The smoothing the page opens with."""
 CURVE_HEIGHT = 280
 """Height of each graph in pixels, set before its figure arrives (so nothing jumps)."""
 
 
-def curve_controls() -> dbc.Row:
-    """Return the smoothing slider, the x-axis choice and the scale and band switches."""
+def curve_controls(view: RunView) -> dbc.Row:
+    """Return the smoothing slider, the x-axis choice and the scale and band switches, set
+    to ``view`` (what the page's URL asks for)."""
     return dbc.Row(
         [
             dbc.Col(
                 [
                     dbc.Label("Smoothing (EMA)", html_for=ids.RUN_SMOOTH, className="small mb-0"),
-                    smoothing_slider(ids.RUN_SMOOTH, SMOOTH_DEFAULT),
+                    smoothing_slider(ids.RUN_SMOOTH, view.smooth),
                 ],
                 md=4,
             ),
             dbc.Col(
-                [dbc.Label("x axis", className="small mb-0"), x_axis_choice(ids.RUN_X, "episode")],
+                [
+                    dbc.Label("x axis", className="small mb-0"),
+                    x_axis_choice(ids.RUN_X, view.x_mode),
+                ],
                 md=5,
             ),
             dbc.Col(
                 [
-                    dbc.Switch(id=ids.RUN_LOGY, label="log y", value=False),
-                    dbc.Switch(id=ids.RUN_BANDS, label="min–max bands", value=True),
+                    dbc.Switch(id=ids.RUN_LOGY, label="log y", value=view.log_y),
+                    dbc.Switch(id=ids.RUN_BANDS, label="min–max bands", value=view.bands),
                 ],
                 md=3,
             ),

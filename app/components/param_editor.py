@@ -47,13 +47,15 @@ def param_editor(current: list[str]) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.P(
-                        "Type new values and apply: they take effect at the next episode.",
+                        "Type new values and apply (or press Enter): they take effect at"
+                        " the next episode.",
                         className="text-muted small",
                     ),
                     *(
                         _field(name, text)
                         for name, text in zip(HYPERPARAM_NAMES, current, strict=True)
                     ),
+                    html.P(id=ids.RUN_PARAMS_LOCKED, className="text-muted small mb-1"),
                     dbc.Button("Apply", id=ids.RUN_PARAMS_APPLY, size="sm", className="mt-1"),
                     html.Div(id=ids.RUN_PARAMS_MESSAGE, className="small mt-2"),
                     html.H6("Changes", className="mt-3"),

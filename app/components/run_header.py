@@ -21,6 +21,8 @@ REQUESTED = {
     Action.STOP: "Stop requested: the run checkpoints and ends.",
 }
 """What the page says once a button's action was asked for."""
+MESSAGE_MS = 6000
+"""How long an action's message shows (a pause or stop's stays until the run gets there)."""
 
 
 def _controls() -> dbc.ButtonGroup:
@@ -94,7 +96,7 @@ def banners() -> list[Any]:
     return [
         dbc.Alert(id=ids.RUN_ERROR, color="danger", is_open=False),
         html.Div(id=ids.RUN_WARNINGS),
-        dbc.Alert(id=ids.RUN_ACTION_MESSAGE, is_open=False, duration=6000),
+        dbc.Alert(id=ids.RUN_ACTION_MESSAGE, is_open=False, duration=MESSAGE_MS),
     ]
 
 

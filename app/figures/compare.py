@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.figures.curves import (
-    change_markers,
     color_for,
     curve_figure,
     curve_traces,
     x_values,
 )
+from app.figures.markers import change_markers
 from app.rules import format_number
 from runstore.csvsafe import SafeWriter
 
@@ -113,6 +113,29 @@ def compare_figure(
     return figure
 
 
+def empty_figure(hint: str, height: int = 380) -> dict[str, Any]:
+    """Return a figure with no axes that says ``hint`` in its middle (no run to draw)."""
+    return {
+        "data": [],
+        "layout": {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [
+                {
+                    "text": hint,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 15},
+                }
+            ],
+            "height": height,
+        },
+    }
+
+
 PARAM_ORDER = ("env_id", "preset", "seed", "target_episodes")
 """Run settings listed before the hyperparameters in the diff table."""
 
@@ -134,7 +157,7 @@ def param_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for column, run in enumerate(runs):
         settings = {
             "env_id": run.get("env_id"),
-            "preset": (run.get("spec") or {}).get("preset"),
+            "preset": preset_text(run),
             "seed": run.get("seed"),
             "target_episodes": run.get("target_episodes"),
         }
@@ -154,6 +177,23 @@ def param_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"param": key, "values": table[key], "differs": len(set(table[key])) > 1} for key in order
     ]
+
+
+def preset_text(run: Mapping[str, Any]) -> str:
+    """Return what a run trains on, in the diff table's ``preset`` row.
+
+    Returns:
+        The GridWorld preset's name, ``custom 6×8 map`` for a GridWorld map of its own,
+        ``4×4 map`` for another env's grid (FrozenLake), or ``–`` for an env with no map.
+    """
+    spec = run.get("spec") or {}
+    if spec.get("preset"):
+        return str(spec["preset"])
+    grid = (run.get("env_config") or {}).get("grid")
+    if not grid:
+        return format_number(None)
+    size = f"{len(grid['desc'])}×{len(grid['desc'][0])} map"
+    return f"custom {size}" if spec.get("desc") else size
 
 
 def _text(value: Any) -> str:

@@ -1,5 +1,5 @@
-"""Learning-curve figures: smoothed mean lines, min–max bands, and markers of parameter
-changes and of interruptions, crashes and resumptions.
+"""Learning-curve figures: smoothed mean lines, min–max bands, a log (or symlog) y axis, and
+the markers of ``app.figures.markers``.
 
 Every builder takes the HTTP series shape (``{"episode", "mean", "min", "max", "count", ...}``)
 and returns plain Plotly dicts, so one run's page and the compare page (N runs) share them.
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from app.rules import format_number
+from app.figures.markers import MARKER_AXIS_LAYOUT, Markers, hover_axis, hover_trace
+from app.figures.symlog import log_y_axis
 
 X_MODES: dict[str, str] = {
     "episode": "episode",
@@ -88,7 +88,8 @@ def x_values(series: Mapping[str, Any], x_series: Mapping[str, Any] | None) -> l
         series: the plotted metric's series.
         x_series: the series of the x metric ("env_steps" or "wall_time") over the same
             window, or None for the episode axis. A bucket is placed at the x metric's
-            minimum in that bucket (its first episode: both metrics are cumulative).
+            minimum in that bucket (its first episode: both metrics are cumulative); an
+            episode past the last bucket's first, between that and its maximum.
 
     Returns:
         One x value per bucket of ``series``.
@@ -98,7 +99,43 @@ def x_values(series: Mapping[str, Any], x_series: Mapping[str, Any] | None) -> l
         return list(episodes)
     if not x_series["episode"]:
         return [math.nan] * len(episodes)
-    return np.interp(episodes, x_series["episode"], x_series["min"]).tolist()
+    at, values = list(x_series["episode"]), list(x_series["min"])
+    last = at[-1] + (x_series.get("count") or [1])[-1] - 1
+    if last > at[-1]:  # the last bucket's maximum is the x metric at its last episode
+        at, values = [*at, last], [*values, x_series["max"][-1]]
+    return np.interp(episodes, at, values).tolist()
+
+
+def schedule_series(series: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a schedule's series (epsilon, alpha) as its values at bucket edges.
+
+    Epsilon and alpha only decay between parameter changes, so within a bucket the value at
+    its first episode is the bucket's maximum and the value at its last episode its
+    minimum; a bucket mean (0.43 for a first bucket in which epsilon fell from 1.0) is
+    neither. A raised value (a parameter change) is drawn from the start of its bucket.
+
+    Args:
+        series: the metric's series (HTTP shape).
+
+    Returns:
+        The series with ``mean`` the value at each bucket's first episode, plus a last point
+        at the last episode read (its value there): single-episode buckets are unchanged.
+    """
+    if int(series.get("bucket", 1)) <= 1 or not series["episode"]:
+        return dict(series)
+    episodes, edges = list(series["episode"]), list(series["max"])
+    last = episodes[-1] + series["count"][-1] - 1
+    counts = list(series["count"])
+    if last > episodes[-1]:
+        episodes, edges, counts = [*episodes, last], [*edges, series["min"][-1]], [*counts, 1]
+    return {
+        **series,
+        "episode": episodes,
+        "mean": edges,
+        "min": edges,
+        "max": edges,
+        "count": counts,
+    }
 
 
 def rgba(color: str, alpha: float) -> str:
@@ -178,179 +215,6 @@ def curve_traces(
     return traces
 
 
-Markers = tuple[list[dict[str, Any]], list[dict[str, Any]]]
-"""A figure's vertical markers: ``(shapes, annotations)`` for its layout."""
-
-
-@dataclass(frozen=True)
-class MarkerStyle:
-    """How one kind of marker is drawn."""
-
-    color: str
-    dash: str
-    """Plotly line dash: ``dot``, ``dash``, ``solid``..."""
-    symbol: str
-    """The text above the line (followed by the label when there is room)."""
-
-
-CHANGE_STYLE = MarkerStyle("#6c757d", "dot", "Δ")
-"""Parameter changes: grey dotted lines."""
-EVENT_STYLES: dict[str, MarkerStyle] = {
-    "crashed": MarkerStyle("#dc3545", "dash", "✕"),
-    "interrupted": MarkerStyle("#fd7e14", "dash", "⏸"),
-    "resumed": MarkerStyle("#198754", "dash", "▶"),
-}
-"""Run events drawn on the curves, most telling first (a marker of several takes the first
-one's style); ``claimed`` (a fresh start) is not drawn."""
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One vertical marker: what happened at one episode."""
-
-    episode: int
-    label: str
-    """Short text printed after the symbol."""
-    hover: str
-    style: MarkerStyle
-
-
-def episode_markers(
-    marks: Iterable[Mark],
-    *,
-    x_of_episode: Mapping[str, Sequence[float]] | None = None,
-    show_text: bool = True,
-) -> Markers:
-    """Return a vertical line and a hoverable label per mark, in episode order.
-
-    Args:
-        marks: the marks, at most one per episode and style.
-        x_of_episode: ``{"episode": [...], "x": [...]}`` to place marks on a non-episode
-            x axis (linear interpolation), or None for the episode axis.
-        show_text: print the label after the symbol (hover text is always there).
-
-    Returns:
-        ``(shapes, annotations)`` for the figure layout.
-    """
-    shapes: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for mark in sorted(marks, key=lambda mark: mark.episode):
-        x: float = mark.episode
-        if x_of_episode is not None:
-            if not x_of_episode["episode"]:
-                continue
-            x = float(np.interp(mark.episode, x_of_episode["episode"], x_of_episode["x"]))
-        style = mark.style
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": x,
-                "x1": x,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": style.color, "width": 1, "dash": style.dash},
-            }
-        )
-        annotations.append(
-            {
-                "xref": "x",
-                "yref": "paper",
-                "x": x,
-                "y": 1,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": f"{style.symbol} {mark.label}" if show_text else style.symbol,
-                "hovertext": mark.hover,
-                "font": {"size": 10, "color": style.color},
-            }
-        )
-    return shapes, annotations
-
-
-def change_markers(
-    changes: Iterable[Mapping[str, Any]],
-    *,
-    x_of_episode: Mapping[str, Sequence[float]] | None = None,
-    show_text: bool = True,
-) -> Markers:
-    """Return a dotted vertical line and a hoverable label per applied parameter change.
-
-    Changes applied at the same episode share one marker whose hover text lists each, e.g.
-    "episode 1234: alpha 0.1 → 0.05". Pending changes (no ``applied_episode``) are skipped.
-
-    Args:
-        changes: parameter changes in the HTTP shape (``param``, ``old_value``,
-            ``new_value``, ``applied_episode``).
-        x_of_episode: as ``episode_markers`` takes it.
-        show_text: print the short label above the line (hover text is always there).
-
-    Returns:
-        ``(shapes, annotations)`` for the figure layout.
-    """
-    applied: dict[int, list[Mapping[str, Any]]] = {}
-    for change in changes:
-        episode = change.get("applied_episode")
-        if episode is not None:
-            applied.setdefault(int(episode), []).append(change)
-    marks = [
-        Mark(
-            episode=episode,
-            label=", ".join(str(change["param"]) for change in group),
-            hover="<br>".join(
-                f"episode {episode}: {change['param']} {format_number(change['old_value'])}"
-                f" → {format_number(change['new_value'])}"
-                for change in group
-            ),
-            style=CHANGE_STYLE,
-        )
-        for episode, group in applied.items()
-    ]
-    return episode_markers(marks, x_of_episode=x_of_episode, show_text=show_text)
-
-
-def event_markers(
-    events: Iterable[Mapping[str, Any]],
-    *,
-    x_of_episode: Mapping[str, Sequence[float]] | None = None,
-    show_text: bool = True,
-) -> Markers:
-    """Return a dashed vertical line and a hoverable label per episode where the run was
-    interrupted, crashed or resumed (``EVENT_STYLES``).
-
-    Events at one episode (an interruption and the resumption from its checkpoint, say)
-    share a marker, hover text "episode 500: interrupted (attempt 1)" per event. ``events``
-    are in the HTTP shape (``kind``, ``episode``, ``attempt``); the other arguments are as
-    ``episode_markers`` takes them.
-
-    Returns:
-        ``(shapes, annotations)`` for the figure layout.
-    """
-    at: dict[int, list[Mapping[str, Any]]] = {}
-    for event in events:
-        if event.get("kind") in EVENT_STYLES and event.get("episode") is not None:
-            at.setdefault(int(event["episode"]), []).append(event)
-    marks = []
-    for episode, group in at.items():
-        kinds = list(dict.fromkeys(str(event["kind"]) for event in group))
-        first = min(kinds, key=list(EVENT_STYLES).index)
-        hover = "<br>".join(
-            f"episode {episode}: {event['kind']} (attempt {event.get('attempt')})"
-            for event in group
-        )
-        marks.append(Mark(episode, ", ".join(kinds), hover, EVENT_STYLES[first]))
-    return episode_markers(marks, x_of_episode=x_of_episode, show_text=show_text)
-
-
-def join_markers(*parts: Markers) -> Markers:
-    """Return the shapes and annotations of several marker sets together."""
-    return (
-        [shape for shapes, _ in parts for shape in shapes],
-        [note for _, notes in parts for note in notes],
-    )
-
-
 def curve_figure(
     traces: Sequence[Mapping[str, Any]],
     *,
@@ -369,9 +233,10 @@ def curve_figure(
         title: figure title.
         y_title: y axis title.
         x_mode: one of ``X_MODES``; names the x axis.
-        log_y: logarithmic y axis (values <= 0 are not drawn).
-        markers: ``(shapes, annotations)`` from ``change_markers``, ``event_markers`` or
-            ``join_markers`` of both.
+        log_y: logarithmic y axis; symlog when a value is <= 0 (``symlog.log_y_axis``).
+        markers: ``(shapes, annotations)`` from ``markers.change_markers``,
+            ``markers.event_markers`` or ``markers.join_markers`` of both; each also gets
+            hover text along its line (``markers.hover_trace``).
         uirevision: keep the user's zoom and legend state across refreshes while this value
             stays the same.
         x_range: a fixed x range (a zoomed window), or None for autorange.
@@ -388,10 +253,14 @@ def curve_figure(
     x_axis: dict[str, Any] = {"title": {"text": X_MODES[x_mode]}, "showgrid": True}
     if x_range is not None:
         x_axis["range"] = list(x_range)
+    data: list[Mapping[str, Any]] = list(traces)
+    y_axis: dict[str, Any] = {"title": {"text": y_title}, "type": "linear"}
+    if log_y:
+        data, y_axis = log_y_axis(data, y_title)
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "font": {"size": 14}},
         "xaxis": x_axis,
-        "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear"},
+        "yaxis": y_axis,
         "shapes": list(shapes),
         "annotations": list(annotations),
         "uirevision": uirevision,
@@ -400,4 +269,8 @@ def curve_figure(
         "legend": {"orientation": "h", "y": -0.25},
         "hovermode": "x",
     }
-    return {"data": list(traces), "layout": layout}
+    marker_hover = hover_trace(markers)
+    if marker_hover is not None:
+        data.insert(0, marker_hover)
+        layout[MARKER_AXIS_LAYOUT] = hover_axis()
+    return {"data": data, "layout": layout}

@@ -1,22 +1,19 @@
 """Pure figure builders for the policy view: what the agent learned, checkpoint by checkpoint.
 
-Inputs are plain data (a Q-table, the stored grid description, checkpoint evaluations); no
-store, no Dash. Grid envs get a map of max_a Q(s, a) with the greedy action as an arrow in
-each cell; any other discrete env gets a state x action heatmap.
+Inputs are plain data (a Q-table, checkpoint evaluations); no store, no Dash. This module has
+the greedy policy and its changes, the state x action heatmap any discrete env gets and the
+optimality figure; ``policy_map`` draws envs with a grid, and picks between the two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from app.rules import format_number
-from gridworld.config import MAP_CHARS
-from gridworld.env import ARROWS, COLOURS
+from gridworld.env import ARROWS
 
 ACTION_LABELS: dict[str, tuple[str, ...]] = {
     "GridWorld": ARROWS,
@@ -29,11 +26,6 @@ ACTION_LABELS: dict[str, tuple[str, ...]] = {
 
 CHANGED_COLOUR = "#ff7f0e"
 """Outline of cells whose greedy action changed since the previous checkpoint."""
-
-_RGB = {kind: f"rgb{rgb}" for kind, rgb in COLOURS.items()}
-_SOLID = ("wall", "goal", "trap")
-"""Cell kinds drawn as solid squares instead of values (the agent never acts there)."""
-_KIND_LETTER = {kind: char for char, kind in MAP_CHARS.items()}
 
 
 def action_labels(env_id: str, n_actions: int) -> tuple[str, ...]:
@@ -86,154 +78,11 @@ def changed_states(q: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
     return now != greedy_actions(previous)
 
 
-def _q_hover(q_row: np.ndarray, labels: Sequence[str]) -> str:
-    """Return hover lines "label: value" for one state's Q-values."""
+def q_hover(q_row: np.ndarray, labels: Sequence[str]) -> str:
+    """Return hover lines "label: value" for one state's Q-values (one line per action)."""
     return "<br>".join(
         f"{label}: {format_number(float(value))}"
         for label, value in zip(labels, q_row, strict=True)
-    )
-
-
-def grid_policy_figure(
-    q: np.ndarray,
-    grid: Mapping[str, Any],
-    labels: Sequence[str],
-    previous: np.ndarray | None = None,
-    title: str | None = None,
-) -> go.Figure:
-    """Draw a grid world's policy: max_a Q as colour, the greedy action as an arrow per cell.
-
-    Walls, goals and traps are solid squares in the environment's colours; the start has a
-    thick outline and an "S". Hovering a cell shows every action's Q-value. Cells whose greedy
-    action changed since ``previous`` get an orange outline.
-
-    Args:
-        q: the Q-table [height * width, actions]; state = row * width + column.
-        grid: the stored grid (``GridWorldConfig.to_dict()``): ``desc`` rows of S G . # T.
-        labels: one label per action (arrows for moves).
-        previous: the Q-table of the previous checkpoint, or None.
-        title: the figure title.
-
-    Returns:
-        The figure (row 0 at the top, one square per cell).
-    """
-    desc = list(grid["desc"])
-    height, width = len(desc), len(desc[0])
-    q = np.asarray(q, dtype=np.float64)
-    kinds = [[MAP_CHARS[char] for char in row] for row in desc]
-    greedy = greedy_actions(q).reshape(height, width)
-    changed = changed_states(q, previous).reshape(height, width)
-    z = np.where(np.isin(np.array(kinds), _SOLID), np.nan, q.max(axis=1).reshape(height, width))
-    fig = go.Figure(
-        go.Heatmap(
-            z=z.tolist(),
-            text=_grid_hover(q, kinds, greedy, labels),
-            hovertemplate="%{text}<extra></extra>",
-            colorscale="Viridis",
-            colorbar={"title": {"text": "max Q"}},
-            xgap=1,
-            ygap=1,
-            hoverongaps=False,
-        )
-    )
-    shapes: list[dict[str, Any]] = []
-    letters, arrows = _Marks(), _Marks()
-    low, high = np.nanmin(z, initial=0.0), np.nanmax(z, initial=0.0)
-    bright = low + 0.6 * (high - low)
-    for r in range(height):
-        for c in range(width):
-            kind = kinds[r][c]
-            shapes.extend(_cell_shapes(kind, r, c, bool(changed[r, c])))
-            if kind != "floor":
-                letters.add(c - 0.32, r - 0.3, _KIND_LETTER[kind], "white")
-            if kind not in _SOLID and greedy[r, c] >= 0:
-                colour = "black" if high > low and z[r, c] > bright else "white"
-                arrows.add(c, r, labels[greedy[r, c]], colour)
-    fig.add_trace(_text_layer(arrows, 18, "greedy action"))
-    fig.add_trace(_text_layer(letters, 11, "cell kind"))
-    fig.update_layout(
-        title=title,
-        shapes=shapes,
-        margin={"l": 30, "r": 30, "t": 50 if title else 20, "b": 30},
-        plot_bgcolor="white",
-    )
-    _square_axes(fig, height, width)
-    return fig
-
-
-@dataclass
-class _Marks:
-    """Text marks on a grid: x, y, text and colour of each."""
-
-    x: list[float] = field(default_factory=list)
-    y: list[float] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-    colours: list[str] = field(default_factory=list)
-
-    def add(self, x: float, y: float, text: str, colour: str) -> None:
-        """Add one mark at (x, y)."""
-        self.x.append(x)
-        self.y.append(y)
-        self.text.append(text)
-        self.colours.append(colour)
-
-
-def _grid_hover(
-    q: np.ndarray, kinds: list[list[str]], greedy: np.ndarray, labels: Sequence[str]
-) -> list[list[str]]:
-    """Return each cell's hover text: its place and kind, every action's Q, the greedy one."""
-    width = len(kinds[0])
-    return [
-        [
-            f"row {r}, column {c} ({kind})<br>"
-            + _q_hover(q[r * width + c], labels)
-            + (f"<br>greedy: {labels[greedy[r, c]]}" if greedy[r, c] >= 0 else "")
-            for c, kind in enumerate(row)
-        ]
-        for r, row in enumerate(kinds)
-    ]
-
-
-def _cell_shapes(kind: str, r: int, c: int, changed: bool) -> list[dict[str, Any]]:
-    """Return the shapes of one cell: a solid square for walls, goals and traps, a thick
-    outline for the start, an orange outline when its greedy action changed."""
-    box = {"type": "rect", "x0": c - 0.5, "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5}
-    shapes: list[dict[str, Any]] = []
-    if kind in _SOLID:
-        shapes.append({**box, "fillcolor": _RGB[kind], "line": {"width": 0}, "layer": "below"})
-    if kind == "start":
-        shapes.append({**box, "line": {"color": _RGB[kind], "width": 4}})
-    if changed:
-        shapes.append({**box, "line": {"color": CHANGED_COLOUR, "width": 3}})
-    return shapes
-
-
-def _text_layer(marks: _Marks, size: int, name: str) -> go.Scatter:
-    """Return a text-only trace of ``marks`` (not hoverable, not in the legend)."""
-    return go.Scatter(
-        x=marks.x,
-        y=marks.y,
-        text=marks.text,
-        mode="text",
-        textfont={"size": size, "color": marks.colours},
-        hoverinfo="skip",
-        name=name,
-        showlegend=False,
-    )
-
-
-def _square_axes(fig: go.Figure, height: int, width: int) -> None:
-    """Give ``fig`` square cells, row 0 at the top, and no grid lines."""
-    fig.update_xaxes(
-        showgrid=False, zeroline=False, range=[-0.5, width - 0.5], dtick=1, constrain="domain"
-    )
-    fig.update_yaxes(
-        showgrid=False,
-        zeroline=False,
-        range=[height - 0.5, -0.5],
-        dtick=1,
-        scaleanchor="x",
-        constrain="domain",
     )
 
 
@@ -267,7 +116,7 @@ def state_action_figure(
             x=list(labels),
             y=states.tolist(),
             colorscale="Viridis",
-            colorbar={"title": {"text": "Q"}},
+            colorbar={"title": {"text": "Q", "side": "right"}},
             hovertemplate="state %{y}, action %{x}: Q = %{z:.4g}<extra></extra>",
         )
     )
@@ -293,33 +142,6 @@ def state_action_figure(
     fig.update_yaxes(autorange="reversed", title={"text": "state"})
     fig.update_xaxes(title={"text": "action"}, type="category")
     return fig
-
-
-def policy_figure(
-    q: np.ndarray,
-    env_id: str,
-    env_config: Mapping[str, Any],
-    previous: np.ndarray | None = None,
-    title: str | None = None,
-) -> go.Figure:
-    """Draw the policy in the form that suits the env: a grid map where there is one.
-
-    Args:
-        q: the Q-table [states, actions].
-        env_id: the run's env id (picks action labels).
-        env_config: the run's stored env config (``grid`` is a map description or None).
-        previous: the Q-table of the previous checkpoint, or None.
-        title: the figure title.
-
-    Returns:
-        ``grid_policy_figure`` when the run has a grid whose size matches ``q``, else
-        ``state_action_figure``.
-    """
-    labels = action_labels(env_id, int(np.shape(q)[1]))
-    grid = env_config.get("grid")
-    if grid and len(grid["desc"]) * len(grid["desc"][0]) == np.shape(q)[0]:
-        return grid_policy_figure(q, grid, labels, previous, title)
-    return state_action_figure(q, labels, previous, title)
 
 
 def optimality_figure(

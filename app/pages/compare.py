@@ -32,11 +32,15 @@ from app.components.compare_controls import compare_controls, threshold_input
 from app.components.compare_tables import param_table, small_multiples, summary_table
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
+from app.figures.compare import empty_figure
+from app.figures.theme import themed
 from app.views.compare import (
+    NO_RUNS_HINT,
     QUERY_KEYS,
     compare_figures,
     comparison_file,
     find_runs,
+    link_notice,
     plot_choice,
     run_options,
     settings_from,
@@ -68,9 +72,17 @@ def layout(**query: object) -> html.Div:
     settings = settings_from(query)
     store = get_store()
     revision = read_revision(store)
+    notice = link_notice(store, query.get("runs"))
     return html.Div(
         [
             html.H2("Compare runs", id=ids.PAGE_TITLE),
+            dbc.Alert(
+                f"This link names runs the page leaves out: {notice}",
+                id=ids.COMPARE_NOTICE,
+                color="warning",
+                is_open=notice is not None,
+                dismissable=True,
+            ),
             compare_controls(settings, run_options(store)),
             html.A("link to this comparison", id=ids.COMPARE_SHARE, href="", className="small"),
             dcc.Store(id=ids.COMPARE_QUERY_KEYS, data=list(QUERY_KEYS)),
@@ -135,6 +147,7 @@ def compared_key(_: Any, run_ids: list[int] | None, known: list[Any] | None) -> 
     Input(ids.COMPARE_SMOOTH, "value"),
     Input(ids.COMPARE_BANDS, "value"),
     Input(ids.COMPARE_KEY, "data"),
+    Input(ids.THEME, "data"),
     State(ids.COMPARE_RUNS, "value"),
 )
 def render_curves(
@@ -143,20 +156,25 @@ def render_curves(
     smooth: float | None,
     bands: bool,
     _: Any,
+    theme: object,
     run_ids: list[int] | None,
 ) -> tuple[Any, Any]:
-    """Draw the overlaid curve of ``metric`` and one small figure per headline metric.
+    """Draw the overlaid curve of ``metric`` and one small figure per headline metric, in
+    the page's theme.
 
     Returns:
-        The main figure and the small multiples.
+        The main figure and the small multiples (a hint and none while no run is picked).
     """
     choice = plot_choice(metric, x_mode)
     if choice is None:
         raise PreventUpdate
     store = get_store()
     runs = find_runs(store, run_ids)
+    if not runs:
+        return themed(empty_figure(NO_RUNS_HINT), theme), []
     main, small = compare_figures(store, runs, *choice, smoothing(smooth), bool(bands))
-    return main, small_multiples(small)
+    small = {metric: themed(figure, theme) for metric, figure in small.items()}
+    return themed(main, theme), small_multiples(small)
 
 
 @callback(
@@ -175,7 +193,7 @@ def render_tables(threshold: float | None, _: Any, run_ids: list[int] | None) ->
     store = get_store()
     runs = find_runs(store, run_ids)
     if not runs:
-        hint = html.P("Pick runs above, or open /compare?runs=1,2.", className="text-muted")
+        hint = html.P(NO_RUNS_HINT, className="text-muted")
         return hint, hint
     threshold = threshold_of(threshold)
     params, summaries = table_rows(store, runs, threshold)

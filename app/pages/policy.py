@@ -17,7 +17,9 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
-from app.figures.policy import changed_states, optimality_figure, policy_figure
+from app.figures.policy import changed_states, optimality_figure
+from app.figures.policy_map import policy_figure
+from app.figures.theme import themed
 from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import format_number
 from runstore import RunNotFound
@@ -63,7 +65,11 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
         updatemode="drag",
     )
     play = dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm")
-    return dbc.Row([dbc.Col(play, width="auto"), dbc.Col(slider)], align="center", className="mb-2")
+    return dbc.Row(
+        [dbc.Col(play, width="auto"), dbc.Col(slider, className="scrubber")],
+        align="center",
+        className="mb-2",
+    )
 
 
 def layout(run_id: str | None = None, **_: object) -> html.Div:
@@ -142,10 +148,12 @@ def refresh(_: Any, run_id: int, known: list[int]) -> tuple[Any, ...]:
     Output(ids.POLICY_LABEL, "children"),
     Input(ids.POLICY_SLIDER, "value"),
     Input(ids.POLICY_EPISODES, "data"),
+    Input(ids.THEME, "data"),
     State(ids.POLICY_RUN, "data"),
 )
-def render(index: int | None, _: list[int], run_id: int) -> tuple[Any, Any, str]:
-    """Draw the checkpoint at slider position ``index`` against the one before it.
+def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple[Any, Any, str]:
+    """Draw the checkpoint at slider position ``index`` against the one before it, in the
+    page's theme.
 
     The checkpoints are the store's (the page's list only says when they changed).
 
@@ -159,7 +167,7 @@ def render(index: int | None, _: list[int], run_id: int) -> tuple[Any, Any, str]
         raise PreventUpdate from None
     episodes = [episode for episode, __ in evaluations]
     if not episodes:
-        return go.Figure(), optimality_figure(evaluations), ""
+        return themed(go.Figure(), theme), themed(optimality_figure(evaluations), theme), ""
     index = min(max(0, _whole(index)), len(episodes) - 1)
     run = store.get_run(run_id)
     checkpoint = store.load_checkpoint(run_id, episodes[index])
@@ -177,7 +185,7 @@ def render(index: int | None, _: list[int], run_id: int) -> tuple[Any, Any, str]
     if evaluation and "gap" in evaluation:
         caption += f" · gap {format_number(float(evaluation['gap']))}"
         caption += f" · optimal share {evaluation.get('optimal_share', float('nan')):.0%}"
-    return figure, gap, caption
+    return themed(figure, theme), themed(gap, theme), caption
 
 
 @callback(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,6 +63,12 @@ class Counters:
     """Seconds of training so far."""
     plateau: Plateau
     """The plateau watch."""
+
+
+def saved_plateau(agent_state: Mapping[str, Any]) -> Plateau | None:
+    """Return the plateau watch a checkpoint's agent state holds (None if it holds none)."""
+    saved = (agent_state.get("trainer") or {}).get("plateau")
+    return Plateau(**saved) if isinstance(saved, dict) else None
 
 
 class Checkpoints:

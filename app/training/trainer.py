@@ -22,7 +22,7 @@ from typing import Any
 from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
-from gridworld.plateau import Plateau
+from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
@@ -31,8 +31,6 @@ from .heartbeat import heartbeat
 
 log = logging.getLogger(__name__)
 
-PLATEAU_PREFIX = "plateau:"
-"""Every plateau warning starts with this, so a resumed worker knows it was already given."""
 INTERRUPTED = "interrupted"
 """The event recorded when a worker is stopped and its run goes back to the queue."""
 
@@ -309,15 +307,9 @@ class Trainer:
                 and episode - plateau.best_episode >= settings.plateau_patience
             ):
                 self.plateau_warned = True
-                self.store.add_warning(
-                    self.run_id,
-                    f"{PLATEAU_PREFIX} the {settings.plateau_window}-episode mean return has not"
-                    f" beaten its best ({plateau.best:.4g}, reached at episode"
-                    f" {plateau.best_episode}) for {episode - plateau.best_episode}"
-                    f" episodes (through episode {episode}); learning may have"
-                    " converged or stalled",
-                    claim=self.claim,
-                )
+                best = float(plateau.best or 0.0)
+                note = PlateauNote(settings.plateau_window, best, plateau.best_episode, episode)
+                self.store.add_warning(self.run_id, note.text(), claim=self.claim)
 
     def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
         """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""

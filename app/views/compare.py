@@ -33,6 +33,10 @@ SMALL_METRICS = ("return", "length", "success", "epsilon", "mean_abs_td", "max_q
 """The small multiples, in page order."""
 MAX_THRESHOLD = 1e12
 """Largest return threshold accepted (either sign)."""
+NO_RUNS_HINT = (
+    f"No runs picked: choose up to {MAX_COMPARE_RUNS} runs above, or open /compare?runs=1,2."
+)
+"""What the page shows in place of curves and tables while no run is compared."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class CompareSettings:
     x_mode: str = "episode"
     smooth: float = 0.6
     bands: bool = True
+    """Min–max bands; a link without ``bands`` has them for one run only (several runs'
+    bands overlap into one grey mass)."""
     threshold: float = 0.5
 
 
@@ -57,14 +63,39 @@ def parse_runs(raw: object) -> list[int]:
     Returns:
         The ids in the given order; anything ``rules.parse_id`` refuses is dropped.
     """
+    return _read_runs(raw)[0][:MAX_COMPARE_RUNS]
+
+
+def _read_runs(raw: object) -> tuple[list[int], list[str]]:
+    """Return the unique run ids of a ``runs`` value, in order (not limited), and the
+    non-empty parts ``rules.parse_id`` refused, as text."""
     parts = raw if isinstance(raw, list) else str(raw or "").split(",")
-    ids = []
+    ids, refused = [], []
     for part in parts:
         try:
             ids.append(parse_id("runs", part))
         except ValidationError:
-            continue
-    return list(dict.fromkeys(ids))[:MAX_COMPARE_RUNS]
+            if str(part).strip() and part is not None:
+                refused.append(str(part).strip())
+    return list(dict.fromkeys(ids)), refused
+
+
+def link_notice(store: RunStore, raw: object) -> str | None:
+    """Return what a link's ``runs`` named that the page leaves out, or None.
+
+    Returns:
+        ``run 999 not found; 'abc' is not a run id; only the first 8 runs are compared``
+        (the parts that apply), or None when every run of the link is compared.
+    """
+    ids, refused = _read_runs(raw)
+    stored = {run.id for run in find_runs(store, ids)}
+    problems = [
+        f"run {run_id} not found" for run_id in ids[:MAX_COMPARE_RUNS] if run_id not in stored
+    ]
+    problems += [f"{text!r} is not a run id" for text in refused]
+    if len(ids) > MAX_COMPARE_RUNS:
+        problems.append(f"only the first {MAX_COMPARE_RUNS} runs are compared")
+    return "; ".join(problems) + "." if problems else None
 
 
 def settings_from(query: Mapping[str, object]) -> CompareSettings:
@@ -75,12 +106,14 @@ def settings_from(query: Mapping[str, object]) -> CompareSettings:
         to what the controls allow.
     """
     default = CompareSettings(runs=[])
+    runs = parse_runs(query.get("runs"))
+    bands = query.get("bands")
     return CompareSettings(
-        runs=parse_runs(query.get("runs")),
+        runs=runs,
         metric=choice(query.get("metric"), METRICS, default.metric),
         x_mode=choice(query.get("x"), X_MODES, default.x_mode),
         smooth=number_in(query.get("smooth"), default.smooth, 0.0, MAX_SMOOTH),
-        bands=str(query.get("bands", "1")) != "0",
+        bands=len(runs) <= 1 if bands is None else str(bands) != "0",
         threshold=number_in(
             query.get("threshold"), default.threshold, -MAX_THRESHOLD, MAX_THRESHOLD
         ),

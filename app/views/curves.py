@@ -13,14 +13,13 @@ from typing import Any
 
 from app.figures.curves import (
     X_MODES,
-    change_markers,
     color_for,
     curve_figure,
     curve_traces,
-    event_markers,
-    join_markers,
+    schedule_series,
     x_values,
 )
+from app.figures.markers import change_markers, event_markers, join_markers
 from app.views.query import smoothing
 from app.views.zoom import POINTS, Window, window_of
 from runstore import RunStore
@@ -39,13 +38,18 @@ class CurveSpec:
     """Draw min–max bands (meaningless for a 0/1 success flag or a schedule)."""
     smooth: bool
     """Apply the EMA slider (schedules like epsilon are drawn as they are)."""
+    schedule: bool = False
+    """The metrics are schedules: drawn at their values at bucket edges
+    (``figures.curves.schedule_series``), not as bucket means."""
 
 
 CURVES: dict[str, CurveSpec] = {
     "return": CurveSpec("Return per episode", ("return",), band=True, smooth=True),
     "length": CurveSpec("Episode length (steps)", ("length",), band=True, smooth=True),
     "success": CurveSpec("Success rate", ("success",), band=False, smooth=True),
-    "explore": CurveSpec("Exploration ε and step size α", ("epsilon", "alpha"), False, False),
+    "explore": CurveSpec(
+        "Exploration ε and step size α", ("epsilon", "alpha"), False, False, schedule=True
+    ),
 }
 """Figure key → what it draws, in page order."""
 
@@ -67,7 +71,7 @@ def curve_figures(
         run_id: the run.
         x_mode: one of ``X_MODES``.
         weight: EMA smoothing weight, 0 <= weight < 1.
-        log_y: logarithmic y axes (where values can be positive).
+        log_y: logarithmic y axes (symlog for a curve with values <= 0).
         bands: draw min–max bands.
         window: a zoom to re-query at full resolution; ignored when drawn on another x axis.
 
@@ -167,6 +171,8 @@ def _traces(
     placed: Mapping[str, Any] | None = None
     for index, metric in enumerate(spec.metrics):
         series = store.series(run_id, metric, start, end, POINTS).to_dict()
+        if spec.schedule:
+            series = schedule_series(series)
         xs = x_values(series, x_series)
         traces += curve_traces(
             series,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.rules import Action, allowed_actions, format_number
+from app.rules import Action, allowed_actions, format_number, pending_end, refusal
 from runstore import Run
 
 STATUS_COLORS = {
@@ -22,6 +23,8 @@ FAILED_STATUSES = ("error", "crashed")
 """Statuses whose stored error is shown as a banner."""
 LABEL_SHARE = 8.0
 """Least progress (percent) that shows its number inside the bar (a narrower bar has no room)."""
+ENDS = {Action.PAUSE: "paused", Action.STOP: "stopped"}
+"""The actions whose "requested" message stays while the run has not reached their status."""
 
 
 def status_color(status: str) -> str:
@@ -50,10 +53,26 @@ class RunStatus:
     allowed: frozenset[Action]
     """The actions ``app.rules`` allows now: the page enables these buttons only."""
     live: bool
+    pending: str | None
+    """A pause or stop asked of the live run and not reached yet (``rules.pending_end``)."""
+    edit_refusal: str | None
+    """Why the hyperparameters cannot change now (``rules.refusal``), or None when they can."""
+
+    def settled(self, asked: object) -> bool:
+        """Return whether the pause or stop ``asked`` (an ``Action`` value) is no longer
+        pending: reached, cancelled or overtaken (False for any other action)."""
+        end = next((status for action, status in ENDS.items() if action == asked), None)
+        return end is not None and self.pending != end
 
 
-def run_status(run: Run) -> RunStatus:
-    """Return what the run page's header shows of ``run``."""
+def run_status(run: Run, warnings: Sequence[str] | None = None) -> RunStatus:
+    """Return what the run page's header shows of ``run``.
+
+    Args:
+        run: the run as just read.
+        warnings: the warnings to show (``views.run_warnings.shown_warnings``); default the
+            run's stored ones.
+    """
     share = 100.0 * run.episodes_done / max(1, run.target_episodes)
     requested = run.requested_status if run.is_live else None
     episodes = f"{format_number(run.episodes_done)} / {format_number(run.target_episodes)} episodes"
@@ -67,7 +86,9 @@ def run_status(run: Run) -> RunStatus:
         progress=share,
         progress_label=f"{share:.0f}%" if share >= LABEL_SHARE else "",
         error=run.error if run.status in FAILED_STATUSES and run.error else None,
-        warnings=tuple(run.warnings),
+        warnings=tuple(run.warnings if warnings is None else warnings),
         allowed=allowed_actions(run),
         live=run.is_live,
+        pending=pending_end(run),
+        edit_refusal=refusal(run, Action.EDIT),
     )

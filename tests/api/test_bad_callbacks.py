@@ -241,7 +241,13 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("control-run-null", _control(None), 200, ["run_id=None"]),
     ("control-run-list", _control([1]), 200, ["run_id=[1]"]),
     ("control-run-missing", _control(999), 200, ["run 999 not found"]),
-    ("control-stop-huge", _control(HUGE, f"{ids.RUN_STOP}.n_clicks"), 200, ["run_id="]),
+    (
+        "control-stop-huge",
+        _control(HUGE, f"{ids.RUN_STOP_CONFIRM}.submit_n_clicks"),
+        200,
+        ["run_id="],
+    ),
+    ("control-stop-unconfirmed", _control(_running, f"{ids.RUN_STOP}.n_clicks"), 204, []),
     ("control-unknown-button", _control(_running, "run-nope.n_clicks"), 204, []),
     ("control-no-button", _control(_running, ""), 204, []),
     # run page: status refresh
@@ -303,7 +309,7 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("tables-threshold-inf", _tables(math.inf), 200, ["children"]),
     ("tables-threshold-list", _tables([1]), 200, ["children"]),
     ("tables-threshold-huge", _tables(HUGE), 200, ["children"]),
-    ("tables-run-huge", _tables(0.5, [HUGE]), 200, ["Pick runs"]),
+    ("tables-run-huge", _tables(0.5, [HUGE]), 200, ["No runs picked"]),
     ("download-unknown-metric", _download(metric="nope"), 204, []),
     ("download-threshold-text", _download(threshold="abc"), 200, ["gridlab-compare-"]),
     ("download-run-huge", _download([HUGE]), 204, []),

@@ -155,7 +155,7 @@ def _pause_request(client, run_id: int) -> dict:
         "output": control["output"],
         "outputs": outputs,
         "inputs": [
-            {"id": item["id"], "property": "n_clicks", "value": 1 if i == 0 else None}
+            {"id": item["id"], "property": item["property"], "value": 1 if i == 0 else None}
             for i, item in enumerate(control["inputs"])
         ],
         "changedPropIds": [f"{control['inputs'][0]['id']}.n_clicks"],

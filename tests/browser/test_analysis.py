@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
@@ -180,12 +181,46 @@ def test_runs_picked_on_the_runs_page_compare_with_the_differing_parameter_highl
     assert (
         dash_duo.find_element(f"#{ids.COMPARE_SHARE}")
         .get_attribute("href")
-        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.6&bands=1&threshold=0.5")
+        .endswith(f"?runs={slow},{fast}&metric=return&x=episode&smooth=0.6&bands=0&threshold=0.5")
     )
     dash_duo.find_element(f"#{ids.COMPARE_CSV_BUTTON}").click()
     until(lambda: list(Path(dash_duo.download_path).glob("*.csv")), timeout=10)
     text = next(Path(dash_duo.download_path).glob("*.csv")).read_text()
     assert "alpha" in text and "slow" in text and "fast" in text
+    assert dash_duo.get_logs() == []
+
+
+def _main_figure(dash_duo) -> dict:
+    """Return the data and layout Plotly holds for the compare page's main graph."""
+    return json.loads(
+        dash_duo.driver.execute_script(
+            f"const g = document.querySelector('#{ids.COMPARE_MAIN} .js-plotly-plot');"
+            "return g && g.layout ? JSON.stringify({data: g.data, layout: g.layout}) : 'null';"
+        )
+    )
+
+
+def test_compare_hints_when_empty_and_names_the_runs_a_link_leaves_out(dash_duo, store_url):
+    store = RunStore(store_url)
+    grid = add_synthetic_run(store, 2_000, name="grid")
+    lake = add_trained_run(store, env_id="FrozenLake-v1", episodes=100, name="lake")
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/compare")
+    until(lambda: _main_figure(dash_duo), timeout=10)
+    (note,) = _main_figure(dash_duo)["layout"]["annotations"]
+    assert note["text"].startswith("No runs picked: choose up to 8 runs above")
+    assert not dash_duo.find_elements(f"#{ids.COMPARE_NOTICE}")  # nothing left out
+
+    dash_duo.driver.get(f"{dash_duo.server_url}/compare?runs={grid},999,{lake},abc")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_NOTICE}", "run 999 not found")
+    assert "'abc' is not a run id" in dash_duo.find_element(f"#{ids.COMPARE_NOTICE}").text
+    dash_duo.wait_for_element(f"#{ids.COMPARE_PARAM_TABLE}")
+    preset = dash_duo.find_element(f"#{ids.COMPARE_PARAM_TABLE} tr[id*='preset']").text
+    assert preset == "preset easy 4×4 map"
+    # two runs: no bands by default, so the lines stay readable
+    assert not dash_duo.find_element(f"#{ids.COMPARE_BANDS}").is_selected()
+    until(lambda: len(_main_figure(dash_duo)["data"]) >= 2, timeout=10)
+    assert not any(trace.get("fill") for trace in _main_figure(dash_duo)["data"])
     assert dash_duo.get_logs() == []
 
 
@@ -251,4 +286,51 @@ def test_a_live_page_keeps_its_js_heap_flat_while_the_run_grows(dash_duo, store_
     assert store.get_run(run_id).episodes_done > 200_000
     print(f"JS heap after 8 and after {refreshes + 8}+ refreshes: {early:,} and {late:,} bytes")
     assert late <= 1.2 * early, (early, late)
+    assert dash_duo.get_logs() == []
+
+
+def _boxes(dash_duo) -> dict:
+    """Return the policy page's overflow and the boxes of the colour bar's title and ticks."""
+    return dash_duo.driver.execute_script(
+        "const root = document.documentElement;"
+        f"const bar = document.querySelector('#{ids.POLICY_MAP} .colorbar');"
+        "const box = e => { const b = e.getBoundingClientRect();"
+        "  return [b.left, b.top, b.right, b.bottom]; };"
+        "return {overflow: root.scrollWidth - root.clientWidth,"
+        "  title: box(bar.querySelector('.cbtitle text')),"
+        "  ticks: [...bar.querySelectorAll('.cbaxis .ytick text, .cbaxis text')].map(box),"
+        f"  legend: [...document.querySelectorAll('#{ids.POLICY_MAP} .legend .legendtext')]"
+        "    .map(e => e.textContent)};"
+    )
+
+
+def test_the_policy_map_of_cliffwalking_is_a_grid_with_a_legend_and_fits_the_window(
+    dash_duo, store_url
+):
+    store = RunStore(store_url)
+    run_id = add_trained_run(store, env_id="CliffWalking-v1", episodes=200, checkpoint_every=100)
+    # and one far on (a long label at the slider's end) whose max Q of 10 is a tick at the
+    # colour bar's very top, where a title above the bar overlaps it
+    ramp = np.repeat(np.linspace(0.0, 10.0, 48)[:, None], 4, axis=1)
+    ramp[36] = 10.0  # the start: the highest floor cell
+    store.save_checkpoint(run_id, 1_590_805, ramp, store.load_checkpoint(run_id).agent_state)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}/policy")
+    dash_duo.wait_for_contains_text(f"#{ids.POLICY_LABEL}", "checkpoint 3 of 3")
+    dash_duo.wait_for_element(f"#{ids.POLICY_MAP} .colorbar .cbtitle text")
+    z = dash_duo.driver.execute_script(
+        f"return document.querySelector('#{ids.POLICY_MAP} .js-plotly-plot').data[0].z;"
+    )
+    assert (len(z), len(z[0])) == (4, 12)  # the grid, not 48 states by 4 actions
+    boxes = _boxes(dash_duo)
+    assert boxes["overflow"] <= 0, boxes  # not a pixel wider than the window
+    left, top, right, bottom = boxes["title"]
+    for tick in boxes["ticks"]:  # the title overlaps no tick label
+        assert tick[2] <= left or tick[0] >= right or tick[3] <= top or tick[1] >= bottom, boxes
+    assert boxes["legend"] == [
+        "goal",
+        "cliff",
+        "start (outline)",
+        "greedy action changed since the last checkpoint",
+    ]
     assert dash_duo.get_logs() == []

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.alert import Alert
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app import ids
 from app.actions import submit_run
+from app.components.run_header import MESSAGE_MS
 from app.factory import create_app
 from tests.browser.support import read_figure, status
 from tests.dashboard_support import fill, seeded_run, wait_for
@@ -37,6 +43,23 @@ def _click(dash_duo, selector: str) -> None:
     element.click()
 
 
+def _open_run(dash_duo, store_url: str, run_id: int) -> None:
+    """Serve the dashboard over ``store_url`` and open the run's page."""
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+
+
+def _shown(dash_duo, element_id: str) -> bool:
+    """Return whether the element is on the page and displayed."""
+    found = dash_duo.driver.find_elements("id", element_id)
+    return bool(found) and found[0].is_displayed()
+
+
+def _confirm(dash_duo) -> Alert:
+    """Wait for the browser's confirmation dialog and return it."""
+    return WebDriverWait(dash_duo.driver, 10).until(expected_conditions.alert_is_present())
+
+
 def _css(element_id: dict) -> str:
     """Return the CSS selector of a component with a dict id (Dash writes its keys sorted)."""
     text = json.dumps(element_id, sort_keys=True, separators=(",", ":"))
@@ -45,8 +68,7 @@ def _css(element_id: dict) -> str:
 
 def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool):
     run_id = submit_run(store, LONG_RUN)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     until(lambda: _last_episode(dash_duo) > 0, timeout=10)
     first = _last_episode(dash_duo)
@@ -58,6 +80,7 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
     until(lambda: status(dash_duo).startswith("paused"), timeout=15)
     assert store.get_run(run_id).status == "paused"
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)  # request done
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)
     assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     paused_at = store.get_run(run_id).episodes_done
@@ -65,9 +88,49 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _click(dash_duo, f"#{ids.RUN_RESUME}")
     until(lambda: status(dash_duo).startswith("running"), timeout=15)
     wait_for(lambda: store.get_run(run_id).episodes_done > paused_at, 10, "training to go on")
+    # Stop asks first: declined, nothing happens; accepted, the run stops
     _click(dash_duo, f"#{ids.RUN_STOP}")
+    question = _confirm(dash_duo)
+    assert question.text.startswith(f"Stop run #{run_id} long live run?")
+    question.dismiss()
+    assert store.get_run(run_id).requested_status != "stopped"
+    _click(dash_duo, f"#{ids.RUN_STOP}")
+    _confirm(dash_duo).accept()
+    wait_for(lambda: store.get_run(run_id).status == "stopped", 15, "the run to stop")
     until(lambda: status(dash_duo).startswith("stopped"), timeout=15)
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert not dash_duo.find_element(f"#{ids.RUN_STOP}").is_enabled()
+    # a stopped run's hyperparameters are read-only, and say why
+    assert not dash_duo.find_element(f"#{ids.RUN_PARAMS_APPLY}").is_enabled()
+    assert dash_duo.find_element(_css(ids.run_param("alpha"))).get_attribute("readonly")
+    locked = dash_duo.find_element(f"#{ids.RUN_PARAMS_LOCKED}").text
+    assert (
+        locked
+        == f"run {run_id} is stopped; only queued, running or paused runs can change parameters"
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_a_pause_message_stays_while_the_pause_is_pending_and_goes_once_paused(
+    dash_duo, store_url, store
+):
+    # no worker: the pause stays pending until this test plays the worker's part
+    run_id = seeded_run(store, status="running", episodes=500, name="slow to pause", target=10**6)
+    _open_run(dash_duo, store_url, run_id)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running")
+    _click(dash_duo, f"#{ids.RUN_PAUSE}")
+    clicked = time.monotonic()
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "paused requested")
+    message = f"#{ids.RUN_ACTION_MESSAGE}"
+    assert dash_duo.find_element(message).text.startswith("Pause requested")
+    fill(store, run_id, 100)  # the run goes on, the page refreshes: the message stays...
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_EPISODES}", "600 /")
+    # ...past the time other messages show for
+    until(lambda: time.monotonic() - clicked > MESSAGE_MS / 1000 + 0.5, timeout=10)
+    assert dash_duo.find_element(message).text.startswith("Pause requested")
+    store.set_status(run_id, "paused")  # what its worker does at the next episode
+    until(lambda: status(dash_duo) == "paused", timeout=10)
+    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert dash_duo.get_logs() == []
 
 
@@ -76,8 +139,7 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
 ):
     run_id = submit_run(store, LONG_RUN)
     wait_for(lambda: store.get_run(run_id).episodes_done > 0, 15, "the first episodes")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=15)
     dash_duo.find_element(_css(ids.run_param("alpha"))).send_keys("0.05")
     _click(dash_duo, f"#{ids.RUN_PARAMS_APPLY}")
@@ -102,10 +164,11 @@ def test_a_parameter_change_goes_pending_then_applied_with_a_marker(
     assert dash_duo.get_logs() == []
 
 
-def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, store_url, store):
+def test_a_bad_parameter_shows_its_field_error_and_enter_applies_a_good_one(
+    dash_duo, store_url, store
+):
     run_id = seeded_run(store, status="paused", episodes=300, name="paused run")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "paused")
     field = _css(ids.run_param("gamma"))
     dash_duo.find_element(field).send_keys("1.5")
@@ -115,13 +178,18 @@ def test_a_bad_parameter_shows_its_field_error_and_changes_nothing(dash_duo, sto
     assert "allowed" in dash_duo.find_element(feedback).text
     assert "is-invalid" in dash_duo.find_element(field).get_attribute("class")
     assert store.param_changes(run_id) == []
+    # Enter in a field applies, as Apply does (a paused run takes changes on resume)
+    dash_duo.find_element(field).clear()
+    dash_duo.find_element(field).send_keys("0.9\n")
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_PARAMS_MESSAGE}", "Queued: gamma → 0.9.")
+    assert [change.new_value for change in store.param_changes(run_id)] == [0.9]
+    assert dash_duo.find_element(f"#{ids.RUN_PARAMS_LOCKED}").text == ""
     assert dash_duo.get_logs() == []
 
 
 def test_a_failed_run_shows_its_error_banner(dash_duo, store_url, store):
     run_id = seeded_run(store, status="error", episodes=10, name="broken")
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     error = "NonFiniteQError: Q became NaN at episode 7"
     dash_duo.wait_for_contains_text(f"#{ids.RUN_ERROR}", error)
     assert "error" in status(dash_duo)
@@ -134,8 +202,7 @@ def test_zoom_reads_the_window_at_full_resolution_and_survives_refreshes(
     dash_duo, store_url, store
 ):
     run_id = seeded_run(store, status="running", episodes=50_000, name="zoomable", target=10**6)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 49_000, timeout=10)
     assert len(read_figure(dash_duo, "return")["data"][-1]["x"]) <= 1000
 
@@ -181,11 +248,103 @@ def test_an_unknown_run_says_so(dash_duo, store_url):
 
 def test_a_lost_server_shows_reconnecting_and_keeps_the_last_data(dash_duo, store_url, store):
     run_id = seeded_run(store, status="running", episodes=2000, name="live", target=10**6)
-    dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    _open_run(dash_duo, store_url, run_id)
     until(lambda: _last_episode(dash_duo) > 1900, timeout=10)
     assert not dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed()
     dash_duo.server.stop()
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RECONNECTING}").is_displayed(), timeout=10)
     assert _last_episode(dash_duo) > 1900  # the curves stay as they were
     assert "2,000 / 1,000,000 episodes" in dash_duo.find_element(f"#{ids.RUN_EPISODES}").text
+
+
+def test_the_view_settings_live_in_the_url_and_survive_a_reload(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=3000, name="view", target=3000)
+    _open_run(dash_duo, store_url, run_id)
+    until(lambda: _last_episode(dash_duo) > 2900, timeout=10)
+    _click(dash_duo, f"#{ids.RUN_X} input[value='env_steps']")
+    _click(dash_duo, f"#{ids.RUN_LOGY}")
+    until(lambda: "symlog" in json.dumps(read_figure(dash_duo, "return")["layout"]), timeout=10)
+    dash_duo.driver.execute_script(
+        f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
+        "Plotly.relayout(g, {'xaxis.range[0]': 5000, 'xaxis.range[1]': 9000});"
+    )
+    query = "?x=env_steps&smooth=0.6&logy=1&bands=1&zoom=5000,9000"
+    until(lambda: dash_duo.driver.current_url.endswith(query), timeout=10)
+
+    dash_duo.driver.refresh()
+    until(lambda: read_figure(dash_duo, "return"), timeout=10)
+    layout = read_figure(dash_duo, "return")["layout"]
+    assert layout["xaxis"]["range"] == [5000, 9000]
+    assert layout["xaxis"]["title"]["text"] == "environment steps"
+    assert "symlog" in layout["yaxis"]["title"]["text"]  # the returns go below zero
+    assert dash_duo.find_element(f"#{ids.RUN_LOGY}").is_selected()
+    assert dash_duo.find_element(f"#{ids.RUN_X} input[value='env_steps']").is_selected()
+    assert dash_duo.driver.current_url.endswith(query)
+    assert dash_duo.get_logs() == []
+
+
+def _prefer(dash_duo, scheme: str) -> None:
+    """Make the browser report ``prefers-color-scheme: scheme``, as a system setting does."""
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+
+
+def _page_colours(dash_duo) -> dict:
+    """Return the page's theme attribute, body background and the return curve's paper."""
+    return dash_duo.driver.execute_script(
+        f"const g = document.querySelector('#{ids.run_curve('return')} .js-plotly-plot');"
+        "return {theme: document.documentElement.getAttribute('data-bs-theme'),"
+        "  body: getComputedStyle(document.body).backgroundColor,"
+        "  paper: g && g._fullLayout ? g._fullLayout.paper_bgcolor : null};"
+    )
+
+
+def test_the_dark_theme_follows_the_system_preference_offline(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=1000, name="dark", target=1000)
+    _prefer(dash_duo, "dark")
+    _open_run(dash_duo, store_url, run_id)
+    until(lambda: _page_colours(dash_duo)["paper"] == "#212529", timeout=10)
+    colours = _page_colours(dash_duo)
+    assert colours["theme"] == "dark" and colours["body"] == "rgb(33, 37, 41)"
+    # every stylesheet and script comes from the dashboard itself: no CDN
+    origins = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('link[href], script[src]')]"
+        "  .map(e => new URL(e.href || e.src).origin);"
+    )
+    assert origins and set(origins) == {dash_duo.server_url}
+    # the system goes light: the page and its figures follow, without a reload
+    _prefer(dash_duo, "light")
+    until(lambda: _page_colours(dash_duo)["paper"] == "#fff", timeout=10)
+    assert _page_colours(dash_duo)["theme"] == "light"
+    assert _page_colours(dash_duo)["body"] == "rgb(255, 255, 255)"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_parameter_changes_hover_text_shows_along_its_whole_line(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="finished", episodes=1000, name="changed", target=1000)
+    store.request_params(run_id, {"alpha": 0.05}, "ui")
+    store.take_pending_params(run_id, 500)
+    _open_run(dash_duo, store_url, run_id)
+    until(lambda: _last_episode(dash_duo) > 900, timeout=10)
+    graph = f"#{ids.run_curve('return')}"
+    drag = dash_duo.find_element(f"{graph} .nsewdrag")
+    at = dash_duo.driver.execute_script(
+        f"const g = document.querySelector('{graph} .js-plotly-plot');"
+        "return g._fullLayout.xaxis.l2p(500);"
+    )
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", drag
+    )
+
+    def hover_text() -> str:
+        # the pointer halfway down the plot on the dotted line, far below its small label
+        ActionChains(dash_duo.driver).move_to_element(drag).move_by_offset(
+            round(at - drag.size["width"] / 2), 0
+        ).perform()
+        layer = dash_duo.driver.find_elements("css selector", f"{graph} .hoverlayer")
+        return layer[0].text if layer else ""
+
+    until(lambda: "episode 500: alpha 0.1 → 0.05" in hover_text(), timeout=10)
+    assert dash_duo.get_logs() == []

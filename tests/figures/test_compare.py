@@ -6,12 +6,16 @@ import csv
 import io
 import json
 
+import plotly.graph_objects as go
+
 from app.figures.compare import (
     RunCurve,
     compare_figure,
     comparison_csv,
+    empty_figure,
     episodes_to_threshold,
     param_rows,
+    preset_text,
     summary_row,
 )
 from app.figures.curves import color_for
@@ -152,3 +156,22 @@ def test_a_run_name_reaches_legend_and_hover_text_escaped_not_as_html():
     assert {trace["name"] for trace in fig["data"]} >= {shown, f"{shown} min–max", f"{shown} raw"}
     (note,) = fig["layout"]["annotations"]
     assert note["hovertext"].startswith(f"{shown}<br>")
+
+
+def test_the_preset_row_says_what_each_run_trains_on():
+    frozen = _run(1, env_id="FrozenLake-v1", spec={"preset": None})
+    frozen["env_config"] = {"grid": {"desc": ["S...", ".T.T", "...T", "T..G"]}}
+    custom = _run(2, spec={"preset": None, "desc": ["S..", "..G"]})
+    custom["env_config"] = {"grid": {"desc": ["S..", "..G"]}}
+    taxi = _run(3, env_id="Taxi-v4", spec={"preset": None}, env_config={"grid": None})
+    rows = {row["param"]: row for row in param_rows([_run(0), frozen, custom, taxi])}
+    assert rows["preset"]["values"] == ["easy", "4×4 map", "custom 2×3 map", "–"]
+    assert preset_text({"spec": {}}) == "–"
+
+
+def test_an_empty_comparison_is_a_hint_not_empty_axes():
+    figure = empty_figure("pick runs")
+    assert figure["data"] == []
+    assert figure["layout"]["xaxis"]["visible"] is False
+    assert figure["layout"]["annotations"][0]["text"] == "pick runs"
+    go.Figure(figure)

@@ -10,16 +10,15 @@ import pytest
 
 from app.figures.curves import (
     X_MODES,
-    change_markers,
     color_for,
     compact,
     curve_figure,
     curve_traces,
-    event_markers,
-    join_markers,
+    schedule_series,
     smooth,
     x_values,
 )
+from app.figures.markers import change_markers, event_markers, join_markers
 
 
 def series(episodes, mean, low=None, high=None):
@@ -222,3 +221,49 @@ def test_a_curve_of_400_buckets_stays_small():
     s = series(list(range(1, 500_000, 1250))[:n], [-0.123456789 * i for i in range(n)])
     fig = curve_figure(curve_traces(s, name="r", color="#1f77b4", weight=0.6), title="t")
     assert len(json.dumps(fig)) < 40_000
+
+
+def test_a_marker_shows_its_hover_text_along_its_whole_line_not_only_at_its_label():
+    changes = [{"param": "alpha", "old_value": 0.1, "new_value": 0.05, "applied_episode": 300}]
+    crash = event_markers([event("crashed", 700, 1)])
+    markers = join_markers(change_markers(changes), crash)
+    s = series([1, 500, 1000], [0.0, 1.0, 2.0])
+    fig = curve_figure(curve_traces(s, name="r", color="#1f77b4"), title="t", markers=markers)
+    hover = fig["data"][0]
+    # points from the bottom to the top of each line, on a hidden 0..1 axis over the plot
+    assert hover["x"] == [300, 300, 300, 700, 700, 700]
+    assert hover["y"] == [0.0, 0.5, 1.0] * 2 and hover["yaxis"] == "y2"
+    assert fig["layout"]["yaxis2"]["range"] == [0, 1]
+    assert fig["layout"]["yaxis2"]["visible"] is False
+    assert hover["hovertext"][:3] == ["episode 300: alpha 0.1 → 0.05"] * 3
+    assert hover["hovertext"][3] == "episode 700: crashed (attempt 1)"
+    assert hover["marker"]["opacity"] == 0 and hover["showlegend"] is False
+    assert fig["layout"]["hovermode"] == "x"  # a pointer anywhere in the line's column
+    assert fig["data"][-1]["name"] == "r"  # the curves follow, mean line last
+    go.Figure(fig)
+    assert curve_figure([], title="t")["data"] == []  # no markers, no hover trace
+
+
+def test_a_schedule_is_drawn_at_its_bucket_edges_and_ends_at_its_last_value():
+    # epsilon 1.0 decaying by half an episode, in buckets of 4 (the last holds 2 episodes)
+    values = [0.5**i for i in range(10)]
+    s = {
+        "bucket": 4,
+        "episode": [1, 5, 9],
+        "mean": [sum(values[0:4]) / 4, sum(values[4:8]) / 4, sum(values[8:]) / 2],
+        "min": [values[3], values[7], values[9]],
+        "max": [values[0], values[4], values[8]],
+        "count": [4, 4, 2],
+    }
+    edges = schedule_series(s)
+    assert edges["episode"] == [1, 5, 9, 10]
+    assert edges["mean"] == [1.0, 0.0625, 0.00390625, 0.001953125]
+    assert edges["min"] == edges["max"] == edges["mean"]
+    assert schedule_series({**s, "bucket": 1}) == {**s, "bucket": 1}  # raw episodes stay
+    one = {**s, "count": [4, 4, 1]}  # a last bucket of one episode gets no extra point
+    assert schedule_series(one)["episode"] == [1, 5, 9]
+
+
+def test_an_x_past_the_last_buckets_start_is_placed_by_its_maximum():
+    steps = {"episode": [1, 5], "min": [0, 40], "max": [30, 70], "count": [4, 4]}
+    assert x_values({"episode": [1, 5, 8]}, steps) == [0, 40, 70]

@@ -4,7 +4,8 @@
 
 Seeds a fresh SQLite store in a temporary directory with real trained runs (the trainer in
 this process, so checkpoints carry Q-tables and optimality figures) and one long synthetic
-run, serves the dashboard on a free local port, and saves one PNG per page next to this file.
+run, serves the dashboard on a free local port, and saves one PNG per page next to this file
+(and the run page once more in the dark theme).
 Uses Debian's chromium and chromedriver, as the browser tests do; nothing leaves the machine.
 """
 
@@ -75,6 +76,14 @@ def browser() -> webdriver.Chrome:
     return webdriver.Chrome(options=options)
 
 
+def prefer_dark(driver: webdriver.Chrome) -> None:
+    """Make the browser report ``prefers-color-scheme: dark`` (the dashboard follows it)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+    )
+
+
 def shoot(driver: webdriver.Chrome, url: str, name: str, ready: str) -> None:
     """Open ``url``, wait for the CSS selector ``ready`` and a moment more, save ``name``.png."""
     driver.get(url)
@@ -106,6 +115,8 @@ def main() -> None:
             shoot(driver, f"{base}/compare?runs={pair}", "compare", f"#{ids.COMPARE_PARAMS} table")
             policy = f"#{ids.POLICY_MAP} .main-svg"
             shoot(driver, f"{base}/runs/{runs['fast']}/policy", "policy", policy)
+            prefer_dark(driver)  # as a system set to dark mode does
+            shoot(driver, f"{base}/runs/{runs['long']}", "run-dark", curve)
         finally:
             driver.quit()
             server.shutdown()

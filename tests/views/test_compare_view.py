@@ -14,6 +14,7 @@ from app.views.compare import (
     compare_figures,
     comparison_file,
     find_runs,
+    link_notice,
     parse_runs,
     run_options,
     settings_from,
@@ -57,6 +58,14 @@ def test_a_links_settings_are_read_and_clipped():
     assert settings_from(query) == CompareSettings(
         runs=[2, 1], metric="length", x_mode="wall_time", smooth=0.99, bands=False, threshold=-1e12
     )
+
+
+def test_bands_are_on_for_one_run_and_off_for_several_unless_the_link_says():
+    assert settings_from({"runs": "4"}).bands is True
+    assert settings_from({}).bands is True
+    assert settings_from({"runs": "4,5"}).bands is False  # overlapping bands hide the lines
+    assert settings_from({"runs": "4,5", "bands": "1"}).bands is True
+    assert settings_from({"runs": "4", "bands": "0"}).bands is False
 
 
 def test_unknown_runs_are_skipped_and_the_picker_lists_every_run(store):
@@ -110,3 +119,16 @@ def test_the_parameter_table_starts_with_the_algorithms(store, run_of):
     assert table_rows(store, same, None)[0][0]["differs"] is False
     lines = csv.DictReader(io.StringIO(comparison_file(store, same, "return", None)["content"]))
     assert {line["algorithm"] for line in lines} == {"SARSA"}
+
+
+def test_a_link_says_which_of_its_runs_the_page_leaves_out(store):
+    known = seeded_run(store, status="finished", episodes=10, name="known")
+    assert link_notice(store, f"{known}") is None
+    assert link_notice(store, None) is None and link_notice(store, "") is None
+    assert link_notice(store, f"{known},999, abc,,0") == (
+        "run 999 not found; 'abc' is not a run id; '0' is not a run id."
+    )
+    many = ",".join(str(i) for i in [known, *range(1000, 1010)])
+    assert link_notice(store, many).endswith(
+        "run 1006 not found; only the first 8 runs are compared."
+    )

@@ -128,3 +128,34 @@ def test_interruptions_and_resumptions_are_marked_beside_parameter_changes(store
     zoomed = curve_figures(store, run_id, x_mode="wall_time", window=window)["return"]
     (note,) = zoomed["layout"]["annotations"]
     assert note["x"] == pytest.approx(0.3)
+
+
+def _trace(figure: dict, name: str) -> dict:
+    """Return the trace called ``name``."""
+    return next(trace for trace in figure["data"] if trace.get("name") == name)
+
+
+def test_a_decaying_epsilon_is_drawn_from_its_true_values_at_bucket_edges(store):
+    """ε starts at 1.0 and decays by 0.999 an episode; α is halved at episode 10,030 (inside
+    the bucket 10,001..10,050). 20,000 episodes are read in buckets of 50."""
+    run_id = seeded_run(store, status="running", episodes=0, target=10**6)
+    rows = episode_rows(1, 20_000)
+    for row in rows:
+        row["epsilon"] = 0.999 ** (row["episode"] - 1)
+        row["alpha"] = 0.1 if row["episode"] < 10_030 else 0.05
+    store.append_episodes(run_id, rows)
+    assert store.series(run_id, "epsilon", points=POINTS).bucket == 50
+    figure = curve_figures(store, run_id)["explore"]
+    epsilon, alpha = _trace(figure, "epsilon"), _trace(figure, "alpha")
+    firsts = list(range(1, 20_000, 50))
+    assert epsilon["x"] == [*firsts, 20_000]  # every bucket's first episode, and the last
+    assert epsilon["y"][0] == 1.0  # a bucket mean would say 0.976
+    truth = [0.999 ** (episode - 1) for episode in epsilon["x"]]
+    assert epsilon["y"] == pytest.approx(truth, rel=1e-4)
+    at = dict(zip(alpha["x"], alpha["y"], strict=True))
+    assert (at[10_001], at[10_051], at[20_000]) == (0.1, 0.05, 0.05)
+    # zoomed in to one episode a bucket, the values are the episodes' own
+    window = zoom_window(store, run_id, "episode", 101, 300)
+    zoomed = _trace(curve_figures(store, run_id, window=window)["explore"], "epsilon")
+    assert zoomed["x"] == list(range(101, 301))
+    assert zoomed["y"] == pytest.approx([0.999 ** (e - 1) for e in range(101, 301)], rel=1e-4)

@@ -62,3 +62,33 @@ def test_a_finished_run_allows_nothing_and_has_no_banner():
     assert status.error is None
     assert status.warnings == ("slow",)
     assert status.color == "success"
+
+
+def test_a_pause_or_stop_message_stays_until_the_run_is_no_longer_waiting_for_it():
+    asked = replace(RUN, requested_status="paused")
+    assert run_status(asked).pending == "paused"
+    assert not run_status(asked).settled("pause")  # still pausing: the message stays
+    assert run_status(replace(RUN, status="paused")).settled("pause")  # paused: it goes
+    assert run_status(replace(RUN, requested_status="running")).settled("pause")  # resumed
+    stopping = run_status(replace(RUN, requested_status="stopped"))
+    assert not stopping.settled("stop") and stopping.settled("pause")
+    assert run_status(replace(RUN, status="stopped")).settled("stop")
+    # other messages (a resume, a refusal) are left to close by themselves
+    assert not run_status(replace(RUN, status="paused")).settled("resume")
+    assert not run_status(replace(RUN, status="paused")).settled(None)
+
+
+@pytest.mark.parametrize("ended", ["finished", "stopped"])
+def test_an_ended_run_says_why_its_hyperparameters_cannot_change(ended):
+    status = run_status(replace(RUN, status=ended))
+    assert Action.EDIT not in status.allowed
+    assert status.edit_refusal == (
+        f"run 3 is {ended}; only queued, running or paused runs can change parameters"
+    )
+    assert run_status(RUN).edit_refusal is None
+
+
+def test_the_warnings_shown_can_differ_from_the_stored_ones():
+    run = replace(RUN, warnings=["plateau: old", "slow"])
+    assert run_status(run, ["slow"]).warnings == ("slow",)
+    assert run_status(run).warnings == ("plateau: old", "slow")
