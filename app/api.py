@@ -350,4 +350,5 @@ def _finite(data: Any) -> Any:
     return data
 
 
-from app import api_experiments  # noqa: E402, F401  (the /api/experiments routes join bp)
+# the /api/experiments, fork and lineage routes join bp
+from app import api_experiments, api_fork  # noqa: E402, F401

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.rules import MAX_ID
+from app.rules import MAX_ID, Conflict
 from app.training.fork_state import carry, checkpoint_hyperparams
 from app.training.jobs import run_fields
 from gridworld.errors import ValidationError
@@ -117,6 +117,7 @@ def fork_run(store: RunStore, run_id: int, body: object) -> int:
         ValidationError: not an object, an unknown field or a bad value.
         RunNotFound: no such run.
         CheckpointNotFound: no checkpoint at ``at``.
+        Conflict: the checkpoint holds no agent state this version can continue from.
     """
     if not isinstance(body, Mapping):
         raise ValidationError("body", body, "not an object", "a JSON object of fork fields")
@@ -130,6 +131,11 @@ def fork_run(store: RunStore, run_id: int, body: object) -> int:
     env = make_env(spec)
     try:
         start = carry(checkpoint, RunSpec.from_dict(parent.spec).algorithm, spec, env)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Conflict(
+            f"run {run_id}'s checkpoint at episode {episode} holds no agent to continue"
+            f" from ({type(exc).__name__}: {exc})"
+        ) from None
     finally:
         env.close()
     return store.lineage.fork(
