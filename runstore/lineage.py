@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from . import episodes, export, jobs, runs, series
+from . import episodes, export, jobs, revisions, runs, series
 from ._clock import now
 from ._guards import check_int, is_int
 from .engine import transaction
@@ -280,6 +280,7 @@ def fork(
     conn.execute(
         insert(CheckpointRow).values(run_id=run_id, episode=episode, created_at=now(), **values)
     )
+    revisions.bump(conn, parent_id)  # the parent's pages show its new fork
     return run_id
 
 

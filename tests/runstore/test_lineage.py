@@ -55,7 +55,9 @@ def grow(store: RunStore, run_id: int, count: int, seed: int, rows: list[dict]) 
 
 def test_a_fork_starts_at_the_checkpoint_and_reads_its_parent_up_to_it(store):
     parent, rows = trained(store, 2500, [1000, 2000])
+    seen = store.run_revision(parent)
     child = store.lineage.fork(parent, 1000, fork_fields())
+    assert store.run_revision(parent) > seen  # its page shows the new fork
     run = store.get_run(child)
     assert (run.status, run.parent_id, run.fork_episode) == ("queued", parent, 1000)
     assert run.episodes_done == 1000
