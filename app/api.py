@@ -350,7 +350,8 @@ def _finite(data: Any) -> Any:
     return data
 
 
-from app import (  # noqa: E402  (the experiment routes join bp)
+from app import (  # noqa: E402  (the experiment, fork and lineage routes join bp)
     api_experiment_files,  # noqa: F401
     api_experiments,  # noqa: F401
+    api_fork,  # noqa: F401
 )

@@ -1,4 +1,4 @@
-"""The command line: ``python run.py [dashboard|worker|train|sweep|resume|list|export] ...``.
+"""The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``.
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
 file that cannot be written, an unknown run or a run in the wrong state (one line: the
@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 from app.actions import cancel_pending_end
 from app.cli_args import build_parser, slots_of, spec_mapping, store_url
+from app.fork import fork_run
+from app.fork_args import fork_request
 from app.rules import Conflict, parse_id
 from app.sweep_args import sweep_request
 from app.training import WorkerPool, claim_new_run
@@ -259,12 +261,31 @@ def run_sweep(args: argparse.Namespace) -> int:
     return EXIT_RUN_ERROR if outcome.statuses.get("error") else 0
 
 
+def run_fork(args: argparse.Namespace) -> int:
+    """Queue a fork of a run at one of its checkpoints; print its id; return 0."""
+    run_id = parse_id("run_id", args.run_id)
+    store = _open_store(args)
+    try:
+        child = fork_run(store, run_id, fork_request(args))
+        run = store.get_run(child)
+    finally:
+        store.close()
+    print(
+        f"run {child}: {run.name}, forked from run {run_id} at episode {run.fork_episode},"
+        f" queued to episode {run.target_episodes} (a worker trains it: python run.py worker)",
+        file=sys.stderr,
+    )
+    print(child)
+    return 0
+
+
 COMMANDS = {
     None: run_dashboard,
     "dashboard": run_dashboard,
     "worker": run_worker,
     "train": run_train,
     "sweep": run_sweep,
+    "fork": run_fork,
     "resume": run_resume,
     "list": run_list,
     "export": run_export,

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from app.fork_args import add_fork_parser
 from app.sweep_args import add_sweep_parser
 from app.training.slots import MAX_SLOTS
 from gridworld.agents import ALGORITHMS_ALLOWED, DEFAULT_ALGORITHM
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_slots_argument(worker)
     _add_train_parser(commands, db_option)
     _add_slots_argument(add_sweep_parser(commands, db_option))
+    add_fork_parser(commands, db_option)
     resume = commands.add_parser(
         "resume",
         parents=[db_option],

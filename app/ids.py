@@ -76,6 +76,15 @@ RUN_PARAMS_MESSAGE = "run-params-message"
 RUN_PARAMS_LOCKED = "run-params-locked"
 RUN_CHANGES = "run-changes"
 RUN_HISTORY = "run-history"
+RUN_LINEAGE = "run-lineage"
+FORK_CARD = "fork"
+"""The run page's fork card (also its URL fragment: ``/runs/<id>?fork=N#fork``)."""
+FORK_AT = "fork-at"
+FORK_ALGORITHM = "fork-algorithm"
+FORK_EPISODES = "fork-episodes"
+FORK_SUBMIT = "fork-submit"
+FORK_MESSAGE = "fork-message"
+FORK_LINK = "fork-link"
 
 # -- policy page (/runs/<id>/policy) -----------------------------------------------------
 POLICY_MISSING = "policy-missing"
@@ -90,6 +99,7 @@ POLICY_REFRESH = "policy-refresh"
 POLICY_REVISION = "policy-revision"
 POLICY_MAP = "policy-map"
 POLICY_GAP = "policy-gap"
+POLICY_FORK = "policy-fork"
 
 # -- episode log (/runs/<id>/episodes) ---------------------------------------------------
 EPISODES_MISSING = "episodes-missing"
@@ -169,6 +179,8 @@ RUN_PARAM = "run-param"
 """A live parameter input of the run page, one per hyperparameter (key ``name``)."""
 RUN_PARAM_FEEDBACK = "run-param-feedback"
 """The invalid-value message under a live parameter input (key ``name``)."""
+FORK_PARAM = "fork-param"
+"""A hyperparameter input of the run page's fork card (key ``name``)."""
 COMPARE_SMALL_GRAPH = "compare-small-graph"
 """One small-multiple graph of the compare page (key ``metric``)."""
 COMPARE_PARAM_ROW = "compare-param-row"
@@ -215,6 +227,11 @@ def run_param(name: object) -> dict[str, object]:
 def run_param_feedback(name: object) -> dict[str, object]:
     """Return the id of the message under the live parameter input ``name`` (or a wildcard)."""
     return {"type": RUN_PARAM_FEEDBACK, "name": name}
+
+
+def fork_param(name: object) -> dict[str, object]:
+    """Return the id of the fork card's input for hyperparameter ``name`` (or a wildcard)."""
+    return {"type": FORK_PARAM, "name": name}
 
 
 def compare_small_graph(metric: str) -> dict[str, object]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class StoreError(Exception):
     """Something went wrong in the run store (the message says what)."""
@@ -32,10 +34,17 @@ class ExperimentNotFound(StoreError, KeyError):
 class CheckpointNotFound(StoreError, KeyError):
     """The run has no checkpoint at that episode (or none at all)."""
 
-    def __init__(self, run_id: int, episode: object) -> None:
+    def __init__(
+        self, run_id: int, episode: object, available: Sequence[int] | None = None
+    ) -> None:
         self.run_id = run_id
         self.episode = episode
-        super().__init__(f"run {run_id} has no checkpoint at episode {episode}")
+        self.available = available
+        """The run's checkpoint episodes, when the message names them (None: it does not)."""
+        message = f"run {run_id} has no checkpoint at episode {episode}"
+        if available is not None:
+            message += f"; {_checkpoints_text(available)}"
+        super().__init__(message)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -75,3 +84,33 @@ class LeaseLost(StoreError):
 class ClaimRefused(StoreError):
     """The run cannot be claimed, queued again or have its status set by this caller now
     (a live worker holds it, or its status does not allow it); the message says which."""
+
+
+class RunHasForks(StoreError):
+    """The run cannot be deleted: other runs were forked from it (their curves read its
+    episodes up to their fork); delete the forks first."""
+
+    def __init__(self, run_id: int, children: Sequence[int]) -> None:
+        self.run_id = run_id
+        self.children = list(children)
+        names = ", ".join(str(child) for child in children)
+        super().__init__(
+            f"run {run_id} cannot be deleted: run{'s' if len(children) > 1 else ''} {names}"
+            f" {'were' if len(children) > 1 else 'was'} forked from it and read"
+            " its episodes; delete the forks first"
+        )
+
+
+SHOWN_CHECKPOINTS = 6
+"""How many checkpoint episodes a ``CheckpointNotFound`` message lists at most."""
+
+
+def _checkpoints_text(available: Sequence[int]) -> str:
+    """Return "its checkpoints are at episodes 100, 200, ..., 900, 1000" (or "it has none")."""
+    if not available:
+        return "it has no checkpoint yet"
+    episodes = [str(episode) for episode in available]
+    if len(episodes) > SHOWN_CHECKPOINTS:
+        half = SHOWN_CHECKPOINTS // 2
+        episodes = [*episodes[:half], "...", *episodes[-half:]]
+    return f"its checkpoints are at episodes {', '.join(episodes)}"

@@ -3,8 +3,10 @@
 Each method opens one transaction and hands it to the topic module that does the work:
 ``runs``, ``jobs`` (claims, leases, fences; with ``events`` and ``revisions``), ``episodes``
 (with ``batches`` and ``rollups``), ``series``, ``control``, ``checkpoints`` and ``export``.
-Every write that changes a run bumps the store's revision in its transaction; a worker's
-writes pass its ``claim`` and are fenced on it (``LeaseLost``: nothing was written).
+A fork's episodes, series, summary and exports read through ``lineage`` (its parent's rows up
+to the fork; ``RunStore.lineage`` makes forks). Every write that changes a run bumps the
+store's revision in its transaction; a worker's writes pass its ``claim`` and are fenced on
+it (``LeaseLost``: nothing was written).
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ from . import (
     events,
     export,
     jobs,
+    lineage,
     revisions,
     rollups,
     runs,
-    series,
 )
 from .engine import make_engine, transaction
 from .errors import LeaseLost
 from .experiment_store import Experiments
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
+from .lineage_store import Lineage
 from .migrate import prepare_schema
 from .records import (
     Checkpoint,
@@ -89,6 +92,8 @@ class RunStore:
             raise
         self.experiments = Experiments(self)
         """Experiments (sweeps) and their trials' runs."""
+        self.lineage = Lineage(self)
+        """Forks at checkpoints and their trees (a fork reads its parent's episodes)."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
@@ -159,8 +164,13 @@ class RunStore:
             return runs.list_all(conn, experiment_id)
 
     def delete_run(self, run_id: int) -> None:
-        """Delete a run with everything recorded for it (its worker's next write fails)."""
+        """Delete a run with everything recorded for it (its worker's next write fails).
+
+        Raises:
+            RunHasForks: runs were forked from it (delete them first).
+        """
         with self._write(run_id) as conn:
+            lineage.check_deletable(conn, run_id)
             runs.remove(conn, run_id)
 
     def set_status(
@@ -294,7 +304,7 @@ class RunStore:
             InvalidQuery: ``start`` < 1 or ``limit`` outside 1..10000.
         """
         with self._read() as conn:
-            return episodes.query(conn, run_id, start, limit)
+            return lineage.episodes_of(conn, run_id, start, limit)
 
     # -- reading metrics --------------------------------------------------------------
 
@@ -322,7 +332,7 @@ class RunStore:
             InvalidQuery: unknown metric, ``start`` < 1, ``end`` < ``start``, bad ``points``.
         """
         with self._read() as conn:
-            return series.decimated(conn, run_id, metric, start, end, points, align)
+            return lineage.series_of(conn, run_id, metric, start, end, points, align)
 
     def summary(self, run_id: int, window: int = 100) -> RunSummary:
         """Return recent figures of a run (see ``RunSummary``), read from its last ``window``
@@ -332,7 +342,7 @@ class RunStore:
             InvalidQuery: ``window`` outside 1..10000.
         """
         with self._read() as conn:
-            return series.summary(conn, run_id, window)
+            return lineage.summary_of(conn, run_id, window)
 
     # -- control rows -----------------------------------------------------------------
 
@@ -417,11 +427,11 @@ class RunStore:
         """Return a generator of CSV text: a header, then one line per episode (an unknown
         run raises at once, before any text)."""
         self.get_run(run_id)
-        return export.csv_chunks(export.pages(self._engine, run_id))
+        return export.csv_chunks(lineage.pages(self._engine, run_id))
 
     def iter_json(self, run_id: int) -> Iterator[str]:
         """Return a generator of one JSON document: run, params, changes, checkpoints and
         episodes (an unknown run raises at once, before any text)."""
         with self._read() as conn:
             head = export.json_head(conn, run_id)
-        return export.json_chunks(head, export.pages(self._engine, run_id))
+        return export.json_chunks(head, lineage.pages(self._engine, run_id))

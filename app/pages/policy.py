@@ -65,8 +65,15 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
         updatemode="drag",
     )
     play = dbc.Button("▶ Play", id=ids.POLICY_PLAY, color="primary", size="sm")
+    fork = dbc.Button(
+        "⑂ Fork from here", id=ids.POLICY_FORK, color="secondary", outline=True, size="sm"
+    )
     return dbc.Row(
-        [dbc.Col(play, width="auto"), dbc.Col(slider, className="scrubber")],
+        [
+            dbc.Col(play, width="auto"),
+            dbc.Col(slider, className="scrubber"),
+            dbc.Col(fork, width="auto"),
+        ],
         align="center",
         className="mb-2",
     )
@@ -186,6 +193,25 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
         caption += f" · gap {format_number(float(evaluation['gap']))}"
         caption += f" · optimal share {evaluation.get('optimal_share', float('nan')):.0%}"
     return themed(figure, theme), themed(gap, theme), caption
+
+
+@callback(
+    Output(ids.POLICY_FORK, "href"),
+    Output(ids.POLICY_FORK, "disabled"),
+    Input(ids.POLICY_SLIDER, "value"),
+    Input(ids.POLICY_EPISODES, "data"),
+    State(ids.POLICY_RUN, "data"),
+)
+def fork_link(index: int | None, episodes: list[int], run_id: int) -> tuple[str | None, bool]:
+    """Point "Fork from here" at the run page's fork card, at the checkpoint shown.
+
+    Returns:
+        The link (None, disabled, without checkpoints).
+    """
+    if not episodes:
+        return None, True
+    episode = _whole(episodes[min(max(0, _whole(index)), len(episodes) - 1)])
+    return f"/runs/{stored_run_id(run_id)}?fork={episode}#{ids.FORK_CARD}", False
 
 
 @callback(

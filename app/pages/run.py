@@ -37,7 +37,9 @@ from app.actions import change_params, pause_run, resume_run, stop_run
 from app.components import run_header as header
 from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
+from app.components.fork_card import fork_card, requested_checkpoint
 from app.components.history import history_card, history_list
+from app.components.lineage_card import lineage_card
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
@@ -75,12 +77,13 @@ TRIGGERS: dict[str, tuple[str, Action]] = {
 confirmation of Stop (the Stop button only asks for it)."""
 
 
-def layout(run_id: str | None = None, **query: object) -> html.Div:
+def layout(run_id: str | None = None, fork: str | None = None, **query: object) -> html.Div:
     """Return the page of ``run_id``.
 
     Args:
         run_id: the run id from the URL; without one (as Dash calls a layout to build the
             validation layout) the page of ``VALIDATION_RUN``.
+        fork: ``?fork=N`` (the policy page's "Fork from here"): the fork card's checkpoint.
         **query: the view settings of ``views.run_view.QUERY_KEYS`` (``x``, ``smooth``,
             ``logy``, ``bands``, ``zoom``).
 
@@ -92,6 +95,7 @@ def layout(run_id: str | None = None, **query: object) -> html.Div:
         return missing_run("Run", run_id, ids.RUN_MISSING)
     run, revision = found
     view = view_from(query)
+    episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
@@ -108,7 +112,13 @@ def layout(run_id: str | None = None, **query: object) -> html.Div:
                 [
                     dbc.Col([curve_controls(view), curve_graphs()], lg=9),
                     dbc.Col(
-                        [diagnostics_card(), param_editor(current_values(run)), history_card()],
+                        [
+                            diagnostics_card(),
+                            param_editor(current_values(run)),
+                            history_card(),
+                            lineage_card(),
+                            fork_card(episodes, requested_checkpoint(fork)),
+                        ],
                         lg=3,
                     ),
                 ],

@@ -20,6 +20,7 @@ from app.figures.curves import (
     x_values,
 )
 from app.figures.markers import change_markers, event_markers, join_markers
+from app.views.lineage import fork_markers
 from app.views.query import smoothing
 from app.views.zoom import POINTS, Window, window_of
 from runstore import RunStore
@@ -91,6 +92,7 @@ def curve_figures(
     x_series = None
     if x_mode != "episode":
         x_series = store.series(run_id, x_mode, start, end, POINTS).to_dict()
+    run = store.get_run(run_id)
     changes = [change.to_dict() for change in store.param_changes(run_id)][-MAX_MARKERS:]
     events = [event.to_dict() for event in store.events(run_id)][-MAX_MARKERS:]
     revision = f"{run_id}:{x_mode}:{log_y}:{window.key() if window else 'all'}"
@@ -108,6 +110,7 @@ def curve_figures(
             markers=join_markers(
                 change_markers(changes, x_of_episode=placed),
                 event_markers(events, x_of_episode=placed),
+                fork_markers(run, x_of_episode=placed),
             ),
             uirevision=f"{key}:{revision}",
             x_range=(window.x0, window.x1) if window else None,
