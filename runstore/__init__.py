@@ -16,6 +16,7 @@ from .errors import (
     SchemaVersionError,
     StoreError,
 )
+from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .records import (
     EPISODE_FIELDS,
@@ -65,6 +66,7 @@ __all__ = [
     "EpisodeRecord",
     "Experiment",
     "ExperimentNotFound",
+    "Exploit",
     "InvalidQuery",
     "LeaseLost",
     "Owner",

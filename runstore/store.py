@@ -32,6 +32,7 @@ from . import (
 from .engine import make_engine, transaction
 from .errors import LeaseLost
 from .experiment_store import Experiments
+from .exploit_store import Exploits
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .migrate import prepare_schema
 from .records import (
@@ -89,6 +90,8 @@ class RunStore:
             raise
         self.experiments = Experiments(self)
         """Experiments (sweeps) and their trials' runs."""
+        self.exploits = Exploits(self)
+        """Population-based training's exploits (its lineage)."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
