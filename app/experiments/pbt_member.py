@@ -39,7 +39,6 @@ from gridworld.spec import RunSpec
 from runstore import Claim, Experiment, LeaseLost, Run, RunStore
 
 from .pbt import explore, select_source
-from .scoring import window_mean
 from .space import parse_space
 
 log = logging.getLogger(__name__)
@@ -120,6 +119,8 @@ class PbtMember:
     def _scores(self, runs: list[Run], episode: int) -> dict[int, float]:
         """Return the mean return over the last interval of every member with a
         checkpoint at ``episode`` (a member with no episodes there is left out)."""
+        from .scoring import window_mean  # scipy loads here, under the trainer's heartbeat
+
         scores = {}
         start = episode - self.interval + 1
         for run in runs:
