@@ -115,6 +115,18 @@ COMPARE_SUMMARY_TABLE = "compare-summary-table"
 COMPARE_CSV_BUTTON = "compare-csv-button"
 COMPARE_CSV = "compare-csv"
 
+# -- PBT page (/experiments/<id>/pbt) ----------------------------------------------------
+PBT_MISSING = "pbt-missing"
+PBT_EXPERIMENT = "pbt-experiment"
+PBT_REFRESH = "pbt-refresh"
+PBT_REVISION = "pbt-revision"
+PBT_SUMMARY = "pbt-summary"
+PBT_EXPLOIT_COUNT = "pbt-exploit-count"
+PBT_CURVES = "pbt-curves"
+PBT_LINEAGE = "pbt-lineage"
+PBT_SCHEDULE = "pbt-schedule"
+PBT_EXPLOITS = "pbt-exploits"
+
 # -- pattern-matching id types -----------------------------------------------------------
 RUN_PARAM = "run-param"
 """A live parameter input of the run page, one per hyperparameter (key ``name``)."""
