@@ -12,6 +12,7 @@ from scipy.stats import binomtest
 from app.experiments.pbt import explore, quantile_size, select_source
 from app.experiments.request import parse_request
 from app.experiments.space import parse_space
+from app.factory import create_app
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import Hyperparams
 from gridworld.spec import validate_run_spec
@@ -137,3 +138,20 @@ def test_a_bad_pbt_request_is_refused_naming_the_field(fields, field):
 def test_pbt_keys_are_refused_for_other_methods():
     with pytest.raises(ValidationError, match="interval"):
         parse_request({"method": "random", "budget": 2, "interval": 10, "space": {"alpha": [0.1]}})
+
+
+def test_the_api_launches_a_population_and_names_a_missing_population(store_url, store):
+    app = create_app(store_url)
+    client = app.server.test_client()
+    body = {"method": "pbt", "population": 4, "interval": 50, "base": {"episodes": 200}}
+    body["space"] = {"alpha": {"low": 0.01, "high": 1}}
+    created = client.post("/api/experiments", json=body)
+    assert created.status_code == 201
+    members = store.experiments.runs(created.get_json()["id"])
+    assert [(run.trial, run.seed, run.status) for run in members] == [
+        (n, n, "queued") for n in range(4)
+    ]
+    assert {run.spec["checkpoint_every"] for run in members} == {50}
+    refused = client.post("/api/experiments", json={**body, "population": None})
+    assert refused.status_code == 400 and refused.get_json()["field"] == "population"
+    app.server.extensions["gridlab.store"].close()
