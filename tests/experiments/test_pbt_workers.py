@@ -124,3 +124,12 @@ def test_two_processes_deciding_the_same_exploit_make_one_decision(any_store, an
     )
     assert copied is None
     assert any_store.exploits.of_experiment(experiment.id) == exploits
+
+
+def test_a_member_that_cannot_train_stalls_the_others_only_for_the_sync_timeout(store, store_url):
+    request = {**REQUEST, "population": 3, "interval": 50, "base": {"episodes": 200}}
+    experiment = launch_experiment(store, {**request, "sync_seconds": 1})
+    with WorkerPool(store_url, 2, settings=FAST):  # the third member waits for a slot
+        runs = wait_until_done(store, experiment.id, 120)
+    assert all(run.status == "finished" for run in runs)
+    assert_lineage_is_exact(store, experiment.id)
