@@ -174,6 +174,18 @@ EXP_TABLE_MD = "exp-table-md"
 EXP_TABLE_TEX = "exp-table-tex"
 EXP_RUNS_LINK = "exp-runs-link"
 
+# -- PBT page (/experiments/<id>/pbt) ----------------------------------------------------
+PBT_MISSING = "pbt-missing"
+PBT_EXPERIMENT = "pbt-experiment"
+PBT_REFRESH = "pbt-refresh"
+PBT_REVISION = "pbt-revision"
+PBT_SUMMARY = "pbt-summary"
+PBT_EXPLOIT_COUNT = "pbt-exploit-count"
+PBT_CURVES = "pbt-curves"
+PBT_LINEAGE = "pbt-lineage"
+PBT_SCHEDULE = "pbt-schedule"
+PBT_EXPLOITS = "pbt-exploits"
+
 # -- pattern-matching id types -----------------------------------------------------------
 RUN_PARAM = "run-param"
 """A live parameter input of the run page, one per hyperparameter (key ``name``)."""

@@ -15,6 +15,17 @@ PRUNERS_HELP = "none (default), median or halving"
 ``app.stats`` (scipy) for a help line would slow every command (a test checks the lists)."""
 CHOICES_HELP = {"algorithm": f"a list of {ALGORITHMS_ALLOWED}"}
 """What the run-spec fields a space lists take, for their options' help."""
+PASSED = (
+    "name",
+    "budget",
+    "objective",
+    "threshold",
+    "pruner",
+    "population",
+    "interval",
+    "sync_seconds",
+)
+"""Options passed to the request as given (the launcher checks them)."""
 SPACE_SYNTAX = (
     "Each parameter takes A,B,C (a list: a grid's values, a choice for random/tpe),"
     " LOW:HIGH (a range, uniform for random/tpe), LOW:HIGH:STEPS (a grid range of STEPS"
@@ -33,8 +44,10 @@ def add_sweep_parser(
         description="Queue an experiment: every setting of the space, each trained with"
         " --seeds seeds, as runs any worker claims; then train them here with --slots"
         " worker slots until all have ended (Ctrl-C puts them back in the queue). " + SPACE_SYNTAX,
-        epilog="Example: python run.py sweep --env FrozenLake-v1 --episodes 20000"
-        " --alpha 0.05,0.1,0.2 --epsilon-decay 0.999,0.9999 --seeds 5",
+        epilog="Examples: python run.py sweep --env FrozenLake-v1 --episodes 20000"
+        " --alpha 0.05,0.1,0.2 --epsilon-decay 0.999,0.9999 --seeds 5;"
+        " python run.py sweep --method pbt --population 8 --interval 500 --episodes 20000"
+        " --alpha 0.01:1:log --epsilon-decay 0.99:0.9999",
     )
     sweep.add_argument("--env", default="GridWorld-v0", help="env id, as for train")
     sweep.add_argument("--preset", help="GridWorld map preset, as for train")
@@ -59,6 +72,15 @@ def add_sweep_parser(
         "--threshold", metavar="X", help="mean return episodes_to_threshold waits for"
     )
     sweep.add_argument("--pruner", metavar="NAME", help=PRUNERS_HELP)
+    sweep.add_argument("--population", metavar="P", help="pbt: members trained at once")
+    sweep.add_argument(
+        "--interval", metavar="K", help="pbt: episodes between exploit/explore decisions"
+    )
+    sweep.add_argument(
+        "--sync-seconds",
+        metavar="S",
+        help="pbt: how long a member waits at a boundary for the others (default 60)",
+    )
     sweep.add_argument(
         "--queue-only", action="store_true", help="queue the experiment for workers and exit"
     )
@@ -95,7 +117,7 @@ def sweep_request(args: argparse.Namespace) -> dict[str, Any]:
         "space": space,
         "seeds": args.seeds,
     }
-    for key in ("name", "budget", "objective", "threshold", "pruner"):
-        if getattr(args, key) is not None:
+    for key in PASSED:  # the dashboard's form has no PBT options
+        if getattr(args, key, None) is not None:
             request[key] = getattr(args, key)
     return request

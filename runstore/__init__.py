@@ -17,6 +17,7 @@ from .errors import (
     SchemaVersionError,
     StoreError,
 )
+from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .records import (
     EPISODE_FIELDS,
@@ -66,6 +67,7 @@ __all__ = [
     "EpisodeRecord",
     "Experiment",
     "ExperimentNotFound",
+    "Exploit",
     "InvalidQuery",
     "LeaseLost",
     "Owner",

@@ -34,6 +34,7 @@ from . import (
 from .engine import make_engine, transaction
 from .errors import LeaseLost
 from .experiment_store import Experiments
+from .exploit_store import Exploits
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .lineage_store import Lineage
 from .migrate import prepare_schema
@@ -94,6 +95,8 @@ class RunStore:
         """Experiments (sweeps) and their trials' runs."""
         self.lineage = Lineage(self)
         """Forks at checkpoints and their trees (a fork reads its parent's episodes)."""
+        self.exploits = Exploits(self)
+        """Population-based training's exploits (its lineage)."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 class RunHooks:
     """The callbacks a worker gives the trainer of one run, and what it calls afterwards."""
 
-    on_checkpoint: Callable[[int], bool] | None = None
-    """``Trainer``'s ``on_checkpoint``: whether to prune the run at this episode."""
+    on_checkpoint: Callable[[int], str | None] | None = None
+    """``Trainer``'s ``on_checkpoint``: the status to end the run with at this episode
+    (``pruned`` by a pruner, ``queued`` after a PBT exploit), or None."""
     after_run: Callable[[], None] = field(default=lambda: None)
     """Called once the run has been released (whatever its status)."""
 
@@ -33,13 +34,18 @@ def experiment_hooks(store: RunStore, claim: Claim) -> RunHooks:
     """Return the hooks for the claimed run.
 
     Returns:
-        ``NO_HOOKS`` for a run of its own or of an experiment without a study; else the
-        pruner's report (in a sweep with a pruner) and ``progress.advance`` after the run.
+        ``NO_HOOKS`` for a run of its own or of an experiment without a study; a PBT
+        member's decisions at its interval boundaries; else the pruner's report (in a
+        sweep with a pruner) and ``progress.advance`` after the run.
     """
     run = store.get_run(claim.run_id)
     if run.experiment_id is None:
         return NO_HOOKS
     experiment = store.experiments.get(run.experiment_id)
+    if experiment.method == "pbt":
+        from .pbt_member import PbtMember
+
+        return RunHooks(PbtMember(store, experiment, claim))
     if experiment.study_name is None:
         return NO_HOOKS
     from .progress import advance  # Optuna loads here: only for a run of such an experiment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from runstore import Experiment, RunStore
@@ -21,7 +22,7 @@ def launch_experiment(store: RunStore, request: Mapping[str, Any]) -> Experiment
         store: the run store.
         request: the sweep, keyed by
             ``name`` (text, as a run name; default "<method> sweep on <env>"),
-            ``method`` (``grid`` (default), ``random`` or ``tpe``),
+            ``method`` (``grid`` (default), ``random``, ``tpe`` or ``pbt``),
             ``base`` (run-spec fields as ``gridworld.spec.validate_run_spec`` reads them:
             ``env_id``, ``preset``, ``desc``, ``episodes``, ``hyperparams``, ``seed`` (the
             first seed), ``checkpoint_every``...; no ``name``),
@@ -34,7 +35,9 @@ def launch_experiment(store: RunStore, request: Mapping[str, Any]) -> Experiment
             ``normalised_score``),
             ``threshold`` (the mean return ``episodes_to_threshold`` waits for; required by
             it),
-            ``pruner`` (``none`` (default), ``median`` or ``halving``) and
+            ``pruner`` (``none`` (default), ``median`` or ``halving``),
+            for ``pbt`` ``population`` (or ``budget``), ``interval`` and ``sync_seconds``
+            (see ``app.experiments.pbt_request``), and
             ``slots`` (the worker slots to keep busy, default this machine's cores: TPE
             starts with ``ceil(slots / seeds) + 1`` settings and launches one more each
             time a setting's runs have all ended).
@@ -67,6 +70,11 @@ def launch_plan(store: RunStore, plan: Plan) -> Experiment:
     if not plan.needs_study:
         settings = first_settings(plan.space, plan.budget, plan.base.seed)
         trials = [builder.runs(number, setting) for number, setting in enumerate(settings)]
+        if plan.method == "pbt":  # a member is one run, seeded after its number
+            trials = [
+                replace(builder, seeds=(plan.base.seed + number,)).runs(number, setting)
+                for number, setting in enumerate(settings)
+            ]
         experiment_id, _ = store.experiments.create(**_fields(plan), trials=trials)
         return store.experiments.get(experiment_id)
     return _launch_with_study(store, plan, builder)

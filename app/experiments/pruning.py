@@ -36,16 +36,17 @@ class Pruning:
         self.reported: set[int] | None = None
         """The steps its trial has values at (read with the trial, then kept here)."""
 
-    def __call__(self, episode: int) -> bool:
-        """Report the objective at ``episode``; return whether the pruner prunes the run.
+    def __call__(self, episode: int) -> str | None:
+        """Report the objective at ``episode``; return ``pruned`` if the pruner prunes the
+        run, else None (``Trainer``'s ``on_checkpoint``).
 
         A study that fails to answer never stops a run: the error is logged, it trains on.
         """
         try:
-            return self._report(episode)
+            return "pruned" if self._report(episode) else None
         except Exception:
             log.exception("run %s: reporting to the pruner failed; it trains on", self.run_id)
-            return False
+            return None
 
     def value(self, episode: int) -> float:
         """Return the run's objective over its first ``episode`` episodes."""

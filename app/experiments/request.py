@@ -21,6 +21,7 @@ from gridworld.numbers import parse_int, to_number
 from gridworld.optimality import Optimality
 from gridworld.spec import MAX_SEED, RunSpec, make_env, validate_run_spec
 
+from .pbt_request import PBT_KEYS, PbtSettings, parse_pbt, refuse_pbt_keys
 from .space import METHODS, Space, parse_space
 
 REQUEST_KEYS = (
@@ -34,6 +35,7 @@ REQUEST_KEYS = (
     "threshold",
     "pruner",
     "slots",
+    *PBT_KEYS,
 )
 PRUNERS = ("none", "median", "halving")
 """``median``: Optuna's MedianPruner; ``halving``: its SuccessiveHalvingPruner."""
@@ -62,6 +64,8 @@ class Plan:
     pruner: str
     slots: int
     """Worker slots the sweep should keep busy (how many TPE settings start at once)."""
+    pbt: PbtSettings | None = None
+    """Population-based training's settings (method ``pbt``)."""
 
     @property
     def direction(self) -> Literal["minimize", "maximize"]:
@@ -84,12 +88,13 @@ class Plan:
 
     def options(self) -> dict[str, Any]:
         """Return the method and objective settings stored with the experiment."""
-        return {
+        options = {
             "threshold": self.threshold,
             "pruner": self.pruner,
             "slots": self.slots,
             "initial": self.initial,
         }
+        return options | (self.pbt.options() if self.pbt else {})
 
 
 def parse_request(request: object) -> Plan:
@@ -117,17 +122,25 @@ def parse_request(request: object) -> Plan:
         _check_model(base)
     if pruner != "none" and base.checkpoint_every is None:
         base = replace(base, checkpoint_every=max(1, math.ceil(base.episodes / PRUNING_STEPS)))
+    pbt, budget, slots = None, request.get("budget"), _slots(request.get("slots"))
+    if method == "pbt":
+        checks = {"seeds": len(seeds), "objective": objective, "pruner": pruner}
+        base, pbt = parse_pbt(request, base, space, checks)
+        budget, slots = pbt.population, max(slots, pbt.population)  # all members at once
+    else:
+        refuse_pbt_keys(request, method)
     return Plan(
         name=_name(request.get("name"), method, base),
         method=method,
         base=base,
         space=space,
         seeds=tuple(seeds),
-        budget=_budget(request.get("budget"), space, len(seeds)),
+        budget=_budget(budget, space, len(seeds)),
         objective=objective,
         threshold=threshold,
         pruner=pruner,
-        slots=_slots(request.get("slots")),
+        slots=slots,
+        pbt=pbt,
     )
 
 

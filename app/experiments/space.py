@@ -27,8 +27,9 @@ from gridworld.hyperparams import FLOORS, HYPERPARAM_NAMES, Hyperparams, validat
 from gridworld.numbers import parse_int
 from gridworld.spec import SPEC_FIELDS, RunSpec, validate_run_spec
 
-METHODS = ("grid", "random", "tpe")
-"""The sweep methods a space is drawn by (the store knows ``pbt`` too; it is not built)."""
+METHODS = ("grid", "random", "tpe", "pbt")
+"""The sweep methods a space is drawn by (``pbt`` draws each member's first setting as
+``random`` does, and redraws from it when it explores)."""
 CHOICE_FIELDS = tuple(name for name in ("algorithm",) if name in SPEC_FIELDS)
 """Run-spec fields (besides hyperparameters) a space may list values of."""
 PARAMETERS = (*HYPERPARAM_NAMES, *CHOICE_FIELDS)

@@ -79,7 +79,7 @@ class Trainer:
         should_stop: Callable[[], bool] | None = None,
         stop_status: str = "queued",
         on_progress: Callable[[int, float], None] | None = None,
-        on_checkpoint: Callable[[int], bool] | None = None,
+        on_checkpoint: Callable[[int], str | None] | None = None,
     ) -> None:
         """Prepare to train the claimed run (nothing is read or written yet).
 
@@ -95,8 +95,10 @@ class Trainer:
             on_progress: called after every flush with (episodes done, mean return of the
                 flushed batch).
             on_checkpoint: called after each checkpoint before the last one with its
-                episode (the store holds every episode up to it); ``True`` ends the run
-                there as ``pruned`` (an experiment's pruner, ``app.experiments``).
+                episode (the store holds every episode up to it); a status ends the run
+                there with it: ``pruned`` (an experiment's pruner), ``queued`` (the next
+                claim restores the checkpoint, which a PBT exploit rewrote; see
+                ``app.experiments``).
         """
         self.store = store
         self.claim = claim
@@ -239,8 +241,11 @@ class Trainer:
                     self._flush()
                     self._checkpoint(now - start, final=episode == target)
                     checkpointed_at = now
-                    if episode < target and self.on_checkpoint and self.on_checkpoint(episode):
-                        raise _End("pruned")
+                    ending = None
+                    if episode < target and self.on_checkpoint:
+                        ending = self.on_checkpoint(episode)
+                    if ending is not None:
+                        raise _End(ending)
                 next_checkpoint += every
             if now >= next_control or len(rows) >= flush_episodes:
                 self.episode, self.env_steps = episode, env_steps

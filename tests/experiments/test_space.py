@@ -105,7 +105,7 @@ BAD = [
     ),
     ({"method": "random", "budget": 3, "space": {}}, ["space={}", "empty"], "space"),
     ({"method": "anneal"}, ["method='anneal'", "grid, random, tpe"], "method"),
-    ({"method": "pbt"}, ["method='pbt'", "grid, random, tpe"], "method"),
+    ({"method": "hyperband"}, ["method='hyperband'", "grid, random, tpe, pbt"], "method"),
     ({"seeds": 0}, ["seeds=0", "from 1 to 100"], "seeds"),
     ({"seeds": 101}, ["seeds=101", "out of range"], "seeds"),
     ({"seeds": "x"}, ["seeds='x'", "whole number"], "seeds"),
