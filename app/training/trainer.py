@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridworld.agents import NonFiniteQError, make_agent
-from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
+from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
+from .chunking import Chunks, checked_pace
 from .heartbeat import heartbeat
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,15 @@ class LoopSettings:
     """Episodes per block of the rolling mean return watched for a plateau."""
     plateau_patience: int = 20_000
     """Warn (once) when no block mean beat the best one for this many episodes."""
+    pace: float | None = None
+    """Play at most this many episodes per second, sleeping between chunks (None: flat
+    out). ``Trainer.pace`` changes it while the run trains."""
+
+    @property
+    def chunk_seconds(self) -> float:
+        """Return how long a chunk of episodes should last: half the shorter of the control
+        and flush intervals, so that neither waits long for a chunk to end."""
+        return min(self.control_seconds, self.flush_seconds) / 2
 
 
 class _End(Exception):
@@ -106,6 +116,22 @@ class Trainer:
         self.rows: list[dict[str, Any]] = []
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
+        self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
+        self.next_control = self.next_flush = 0.0
+
+    @property
+    def pace(self) -> float | None:
+        """Return the episodes per second the run is held to (None: flat out)."""
+        return self.chunks.pace
+
+    @pace.setter
+    def pace(self, pace: float | None) -> None:
+        """Hold the run to ``pace`` episodes per second from its next chunk on.
+
+        Raises:
+            ValueError: ``pace`` is not None or a positive number.
+        """
+        self.chunks.pace = checked_pace(pace)
 
     def restore(self) -> None:
         """Build the env and the agent and restore them from the latest checkpoint, if any
@@ -125,6 +151,7 @@ class Trainer:
             self.spec.algorithm, n_states, n_actions, self.spec.hyperparams, self.spec.seed
         )
         self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
         restored = self.checkpoints.restore()
@@ -202,51 +229,70 @@ class Trainer:
         return self._end("finished")
 
     def _loop(self) -> None:
-        """Play episodes until the target; raise _End to end early."""
-        settings = self.settings
-        agent, env, rows = self.agent, self.env, self.rows
+        """Play chunks of episodes until the target; raise _End to end early.
+
+        A chunk never passes a due checkpoint, a replayed parameter change or a full batch,
+        so those fall on the episodes they fell on when every episode was its own step.
+        """
         target, every = self.target, self.every
-        flush_episodes = settings.flush_episodes
-        episode, env_steps = self.episode, self.env_steps
+        episode = self.episode
         next_checkpoint = (episode // every + 1) * every
-        next_replay = self.replay[0][0] if self.replay else 0
         seed = self.first_seed if episode == 0 else None
         start = time.perf_counter() - self.wall_offset
         fixed_interval = bool(self.spec.checkpoint_every)
         checkpointed_at = time.perf_counter()
         self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
-        next_control = next_flush = 0.0
         while episode < target:
-            if episode + 1 == next_replay:
+            if self.replay and episode + 1 == self.replay[0][0]:
                 self._apply(self.replay.pop(0)[1])
-                next_replay = self.replay[0][0] if self.replay else 0
-            stats = run_episode(env, agent, seed)
+            replay_stop = self.replay[0][0] - 1 if self.replay else target
+            room = self.settings.flush_episodes - len(self.rows)
+            count = self.chunks.size(min(target, next_checkpoint, replay_stop) - episode, room)
+            began = time.perf_counter()
+            batch = self.runner.run(count, seed)
             seed = None
-            episode += 1
-            env_steps += stats.length
             now = time.perf_counter()
-            row = stats.to_row()
-            row["episode"] = episode
-            row["env_steps"] = env_steps
-            row["wall_time"] = now - start
-            rows.append(row)
+            self.chunks.played(len(batch), began, now)
+            self._record(batch, began - start, now - start)
+            episode = self.episode
+            if batch.error is not None:
+                raise batch.error
             if episode == next_checkpoint:
                 if fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS:
-                    self.episode, self.env_steps = episode, env_steps
                     self._flush()
                     self._checkpoint(now - start, final=episode == target)
                     checkpointed_at = now
                 next_checkpoint += every
-            if now >= next_control or len(rows) >= flush_episodes:
-                self.episode, self.env_steps = episode, env_steps
-                if now >= next_flush or len(rows) >= flush_episodes:
-                    self._flush()
-                    next_flush = now + settings.flush_seconds
-                if now >= next_control:
-                    self._control(now - start)
-                    next_control = now + settings.control_seconds
-        self.episode, self.env_steps = episode, env_steps
+            self._tick(now, start)
+            while (wait := self.chunks.wait(time.perf_counter())) > 0:
+                time.sleep(min(wait, self.settings.control_seconds))
+                self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
+
+    def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
+        """Append the chunk's rows (wall times spread evenly over its run time) and count
+        its episodes and steps."""
+        rows = batch.rows()
+        span = (ended - began) / max(len(rows), 1)
+        episode, env_steps = self.episode, self.env_steps
+        for k, (row, length) in enumerate(zip(rows, batch.columns["length"], strict=True)):
+            env_steps += length
+            row["episode"] = episode + k + 1
+            row["env_steps"] = env_steps
+            row["wall_time"] = began + (k + 1) * span
+        self.rows.extend(rows)
+        self.episode, self.env_steps = episode + len(rows), env_steps
+
+    def _tick(self, now: float, start: float) -> None:
+        """Flush the batch and read the controls when they are due (or the batch is full)."""
+        settings = self.settings
+        full = len(self.rows) >= settings.flush_episodes
+        if now >= self.next_flush or full:
+            self._flush()
+            self.next_flush = now + settings.flush_seconds
+        if now >= self.next_control:
+            self._control(now - start)
+            self.next_control = now + settings.control_seconds
 
     def _control(self, wall_time: float) -> None:
         """Check the lease and the stop flag, read the requested status and pending
