@@ -146,72 +146,86 @@ def _seed_env(env: np.ndarray, seed: int | np.integer) -> None:
 
 
 # -- the table's row statistics, as Python's sum and max give them --------------------------
+#
+# Helpers take whole arrays and indices, never row views, and the step loop calls as few as
+# it can: every array handed to a compiled function costs a reference count in and out,
+# which costs more than the arithmetic of a step.
 
 
 @njit
-def _python_sum(values: np.ndarray) -> float:
-    """``sum(values)`` as this Python computes it for a list of floats."""
-    total = 0.0
-    compensation = 0.0
-    for x in values:
-        t = total + x
-        if COMPENSATED_SUM:
-            if abs(total) >= abs(x):
-                compensation += (total - t) + x
-            else:
-                compensation += (x - t) + total
-        total = t
+def _add(total: float, compensation: float, x: float) -> tuple[float, float]:
+    """One term of Python's ``sum``: (total + x, the compensation so far)."""
+    t = total + x
+    if COMPENSATED_SUM:
+        if abs(total) >= abs(x):
+            compensation += (total - t) + x
+        else:
+            compensation += (x - t) + total
+    return t, compensation
+
+
+@njit
+def _finish(total: float, compensation: float) -> float:
+    """The end of Python's ``sum``: the compensation added, unless zero or not finite."""
     if compensation != 0.0 and np.isfinite(compensation):
-        total += compensation
+        return total + compensation
     return total
 
 
 @njit
-def _python_max(values: np.ndarray) -> float:
-    """``max(values)``: the first of the largest values."""
-    best = values[0]
-    for x in values[1:]:
-        if x > best:
-            best = x
-    return best
+def _refresh_row(q: np.ndarray, row_sum: np.ndarray, row_max: np.ndarray, state: int) -> None:
+    """Set the cached ``sum`` and ``max`` of row ``state`` (``max``: the first largest)."""
+    total = compensation = 0.0
+    best = q[state, 0]
+    for a in range(q.shape[1]):
+        total, compensation = _add(total, compensation, q[state, a])
+        if q[state, a] > best:
+            best = q[state, a]
+    row_sum[state] = _finish(total, compensation)
+    row_max[state] = best
 
 
 @njit
-def _refresh_row(q: np.ndarray, row_sum: np.ndarray, row_max: np.ndarray, state: int) -> None:
-    """Recompute the cached sum and maximum of row ``state``."""
-    row_sum[state] = _python_sum(q[state])
-    row_max[state] = _python_max(q[state])
+def _table_stats(row_sum: np.ndarray, row_max: np.ndarray) -> tuple[float, float]:
+    """(``sum(row_sums)``, ``max(row_maxima)``), as ``TabularAgent.table_stats`` takes them."""
+    total = compensation = 0.0
+    best = row_max[0]
+    for s in range(row_sum.shape[0]):
+        total, compensation = _add(total, compensation, row_sum[s])
+        if row_max[s] > best:
+            best = row_max[s]
+    return _finish(total, compensation), best
 
 
 # -- acting, stepping, learning ----------------------------------------------------------
 
 
 @njit
-def _argmax(rng: Generator, row: np.ndarray, best: float) -> int:
-    """The action of ``row`` holding ``best``; ties broken by one draw, only then."""
-    ties, first = 0, 0
-    for a in range(row.shape[0]):
-        if row[a] == best:
-            if ties == 0:
-                first = a
+def _greedy(rng: Generator, q: np.ndarray, state: int, best: float) -> int:
+    """The action of row ``state`` holding ``best``; ties broken by one draw, only then."""
+    first, ties = -1, 0
+    for a in range(q.shape[1]):
+        if q[state, a] == best:
             ties += 1
+            if first < 0:
+                first = a
     if ties == 1:
         return first
     pick = int(rng.random() * ties)
-    for a in range(row.shape[0]):
-        if row[a] == best:
+    for a in range(q.shape[1]):
+        if q[state, a] == best:
             if pick == 0:
                 return a
             pick -= 1
     return first
 
 
-@njit
+@njit(inline="always")
 def _act(rng: Generator, q: np.ndarray, row_max: np.ndarray, state: int, epsilon: float) -> int:
     """Epsilon-greedy: a uniform action with probability epsilon, else the greedy one."""
     if rng.random() < epsilon:
         return int(rng.random() * q.shape[1])
-    return _argmax(rng, q[state], row_max[state])
+    return _greedy(rng, q, state, row_max[state])
 
 
 @njit
@@ -227,83 +241,84 @@ def _reset(model: Model, env: np.ndarray) -> int:
 
 
 @njit
-def _step(model: Model, env: np.ndarray, state: int, action: int) -> tuple[int, float, bool]:
-    """Sample (next state, reward, terminal) of ``action`` in ``state``."""
-    k = model.outcomes[state, action]
-    j = 0
-    if model.subtract:
-        if k > 1:
-            u = _env_random(env)
-            j = k - 1
-            for o in range(k):
-                u -= model.prob[state, action, o]
-                if u < 0:
-                    j = o
-                    break
-    else:
-        u = _env_random(env)
+def _outcome(sample: np.ndarray, subtract: bool, k: int, env: np.ndarray, sa: int) -> int:
+    """Sample which of the k outcomes of (s, a) happens; ``sa`` is ``s * A + a`` in the
+    flattened [S * A, K] ``sample`` (probabilities, or cumulative ones when not
+    ``subtract``)."""
+    u = _env_random(env)
+    if subtract:
         for o in range(k):
-            if model.cumulative[state, action, o] > u:
-                j = o
-                break
-    return (
-        model.next_state[state, action, j],
-        model.reward[state, action, j],
-        model.terminal[state, action, j],
-    )
+            u -= sample[sa, o]
+            if u < 0:
+                return o
+        return k - 1
+    for o in range(k):
+        if sample[sa, o] > u:
+            return o
+    return 0
 
 
 @njit
-def _double_target(
-    rng: Generator,
-    tables: np.ndarray,
-    learning: int,
-    next_state: int,
-    reward: float,
-    terminal: bool,
-    gamma: float,
-) -> float:
-    """Double Q-learning's target: the other table's value of the learning table's greedy
-    action in S' (a tie broken at random)."""
-    if terminal:
-        return reward
-    ahead = tables[learning, next_state]
-    other = tables[1 - learning, next_state]
-    return reward + gamma * other[_argmax(rng, ahead, _python_max(ahead))]
-
-
-@njit
-def _learn(
-    algorithm: int,
+def _double_update(
     rng: Generator,
     q: np.ndarray,
     tables: np.ndarray,
     row_sum: np.ndarray,
     row_max: np.ndarray,
     step: Step,
-    epsilon: float,
     alpha: float,
     gamma: float,
 ) -> tuple[float, float]:
-    """Apply one update; step = (S, A, R, S', terminal, A' or -1).
+    """Double Q-learning's update: a coin picks the table that learns, evaluated by the
+    other at its own greedy action in S' (a tie broken at random).
 
     Returns:
-        (TD error, the new value of Q(S,A): not finite means nothing was written; for
-        Double Q-learning the new Q1 + Q2).
+        (TD error, the new Q1 + Q2 of (S, A): not finite means nothing was written).
+    """
+    state, action, reward, next_state, terminal, _ = step
+    learning = 0 if rng.random() < 0.5 else 1
+    target = reward
+    if not terminal:
+        ahead = tables[learning]
+        greedy = _greedy(rng, ahead, next_state, _row_max(ahead, next_state))
+        target = reward + gamma * tables[1 - learning, next_state, greedy]
+    old = tables[learning, state, action]
+    td_error = target - old
+    value = old + alpha * td_error
+    total = value + tables[1 - learning, state, action]
+    if np.isfinite(total):
+        tables[learning, state, action] = value
+        q[state, action] = total
+        _refresh_row(q, row_sum, row_max, state)
+    return td_error, total
+
+
+@njit
+def _row_max(table: np.ndarray, state: int) -> float:
+    """``max`` of row ``state`` (the first largest)."""
+    best = table[state, 0]
+    for a in range(table.shape[1]):
+        if table[state, a] > best:
+            best = table[state, a]
+    return best
+
+
+@njit
+def _td_update(
+    algorithm: int,
+    q: np.ndarray,
+    row_sum: np.ndarray,
+    row_max: np.ndarray,
+    step: Step,
+    params: tuple[float, float, float],
+) -> tuple[float, float]:
+    """Q-learning's, SARSA's or Expected SARSA's update; params = (epsilon, alpha, gamma).
+
+    Returns:
+        (TD error, the new Q(S, A): not finite means nothing was written).
     """
     state, action, reward, next_state, terminal, next_action = step
-    if algorithm == DOUBLE_Q:
-        learning = 0 if rng.random() < 0.5 else 1
-        target = _double_target(rng, tables, learning, next_state, reward, terminal, gamma)
-        old = tables[learning, state, action]
-        td_error = target - old
-        value = old + alpha * td_error
-        total = value + tables[1 - learning, state, action]
-        if np.isfinite(total):
-            tables[learning, state, action] = value
-            q[state, action] = total
-            _refresh_row(q, row_sum, row_max, state)
-        return td_error, total
+    epsilon, alpha, gamma = params
     target = reward
     if not terminal:
         if algorithm == Q_LEARNING:
@@ -342,36 +357,40 @@ def _play(
         the failing state or -1, its action, its non-finite value).
     """
     epsilon, alpha, gamma = params
+    n_actions = q.shape[1]
+    outcomes, next_states, rewards, terminals = (
+        model.outcomes, model.next_state, model.reward, model.terminal,
+    )  # fmt: skip
+    subtract, step_limit, time_limit = model.subtract, model.step_limit, model.time_limit
+    sample = (model.prob if subtract else model.cumulative).reshape(q.size, -1)
     state = _reset(model, env)
     action = _act(rng, q, row_max, state, epsilon)
-    total = abs_td = reward = 0.0
-    steps, terminal, truncated = 0, False, False
+    total = abs_td = 0.0
+    steps = 0
     while True:
-        next_state, reward, terminal = _step(model, env, state, action)
+        k = outcomes[state, action]
+        j = (
+            0
+            if subtract and k == 1
+            else _outcome(sample, subtract, k, env, state * n_actions + action)
+        )
+        next_state, reward = next_states[state, action, j], rewards[state, action, j]
+        terminal = terminals[state, action, j]
         steps += 1
-        truncated = (model.step_limit > 0 and not terminal and steps >= model.step_limit) or (
-            model.time_limit > 0 and steps >= model.time_limit
+        truncated = (step_limit > 0 and not terminal and steps >= step_limit) or (
+            time_limit > 0 and steps >= time_limit
         )
         next_action = -1
         if algorithm == SARSA and not terminal:
             next_action = _act(rng, q, row_max, next_state, epsilon)
         step = (state, action, reward, next_state, terminal, next_action)
-        td_error, value = _learn(
-            algorithm, rng, q, tables, row_sum, row_max, step, epsilon, alpha, gamma
-        )
+        if algorithm == DOUBLE_Q:
+            td_error, value = _double_update(rng, q, tables, row_sum, row_max, step, alpha, gamma)
+        else:
+            td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
         if not np.isfinite(value):
-            return (
-                total,
-                abs_td,
-                steps,
-                reward,
-                terminal,
-                truncated,
-                next_state,
-                state,
-                action,
-                value,
-            )
+            ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
+            return (*ended, state, action, value)
         abs_td += abs(td_error)
         total += reward
         counts[action] += 1
@@ -432,8 +451,9 @@ def run_episodes(
         floats[i, F_RETURN] = total
         floats[i, F_EPSILON] = epsilon
         floats[i, F_ALPHA] = alpha
-        floats[i, F_MEAN_Q] = _python_sum(row_sum) / n_cells / divisor
-        floats[i, F_MAX_Q] = _python_max(row_max) / divisor
+        table_sum, table_max = _table_stats(row_sum, row_max)
+        floats[i, F_MEAN_Q] = table_sum / n_cells / divisor
+        floats[i, F_MAX_Q] = table_max / divisor
         floats[i, F_MEAN_ABS_TD] = abs_td / steps
         ints[i, I_LENGTH] = steps
         ints[i, I_TERMINATED] = terminal
