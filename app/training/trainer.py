@@ -1,8 +1,11 @@
 """One claimed run's episode loop, steered through the run store and fenced on the claim.
 
-The loop keeps per-episode work tiny: each episode's stats become a plain dict appended to
-an in-memory batch, and the store is touched only on time-based checks (a control poll at
-most every 0.1 s, a flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+The loop plays chunks of episodes with the run's kernel (``gridworld.kernel``: compiled where
+the env has a transition table, else the Python loop; both play the same episodes), sized by
+``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
+Each episode's stats become a plain dict appended to an in-memory batch, and the store is
+touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
+flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
 Every write carries the worker's claim, and a heartbeat thread renews its lease: once the
 lease is lost (another worker took the run over) the next write raises ``LeaseLost`` and
 lands nothing, and so does the loop's next control check. This module imports neither Dash
@@ -18,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.errors import ValidationError
@@ -231,57 +236,63 @@ class Trainer:
     def _loop(self) -> None:
         """Play chunks of episodes until the target; raise _End to end early.
 
-        A chunk never passes a due checkpoint, a replayed parameter change or a full batch,
-        so those fall on the episodes they fell on when every episode was its own step.
+        A chunk never passes a checkpoint that will be taken, a replayed parameter change or
+        a full batch, so those fall on the episodes they fell on when every episode was its
+        own step.
         """
         target, every = self.target, self.every
-        episode = self.episode
-        next_checkpoint = (episode // every + 1) * every
-        seed = self.first_seed if episode == 0 else None
+        seed = self.first_seed if self.episode == 0 else None
         start = time.perf_counter() - self.wall_offset
         fixed_interval = bool(self.spec.checkpoint_every)
         checkpointed_at = time.perf_counter()
         self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
-        while episode < target:
+        while (episode := self.episode) < target:
             if self.replay and episode + 1 == self.replay[0][0]:
                 self._apply(self.replay.pop(0)[1])
             replay_stop = self.replay[0][0] - 1 if self.replay else target
+            stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
             room = self.settings.flush_episodes - len(self.rows)
-            count = self.chunks.size(min(target, next_checkpoint, replay_stop) - episode, room)
             began = time.perf_counter()
-            batch = self.runner.run(count, seed)
+            batch = self.runner.run(self.chunks.size(stop - episode, room), seed)
             seed = None
             now = time.perf_counter()
             self.chunks.played(len(batch), began, now)
             self._record(batch, began - start, now - start)
-            episode = self.episode
             if batch.error is not None:
                 raise batch.error
-            if episode == next_checkpoint:
-                if fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS:
-                    self._flush()
-                    self._checkpoint(now - start, final=episode == target)
-                    checkpointed_at = now
-                next_checkpoint += every
+            due = self.episode % every == 0
+            if due and (fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS):
+                self._flush()
+                self._checkpoint(now - start, final=self.episode == target)
+                checkpointed_at = now
             self._tick(now, start)
             while (wait := self.chunks.wait(time.perf_counter())) > 0:
                 time.sleep(min(wait, self.settings.control_seconds))
                 self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
 
+    def _checkpoint_stop(self, checkpointed_at: float) -> int:
+        """Return the episode the next chunk must stop at for a checkpoint: the next due one
+        or, with the default interval, the first one due after ``MIN_CHECKPOINT_SECONDS``
+        since the last (those due sooner are skipped), as the last chunk's rate foresees."""
+        ahead = 0
+        if not self.spec.checkpoint_every and self.chunks.rate is not None:
+            wait = checkpointed_at + MIN_CHECKPOINT_SECONDS - time.perf_counter()
+            ahead = max(0, int(wait * self.chunks.rate))
+        return ((self.episode + ahead) // self.every + 1) * self.every
+
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
         """Append the chunk's rows (wall times spread evenly over its run time) and count
         its episodes and steps."""
-        rows = batch.rows()
-        span = (ended - began) / max(len(rows), 1)
-        episode, env_steps = self.episode, self.env_steps
-        for k, (row, length) in enumerate(zip(rows, batch.columns["length"], strict=True)):
-            env_steps += length
-            row["episode"] = episode + k + 1
-            row["env_steps"] = env_steps
-            row["wall_time"] = began + (k + 1) * span
+        count = len(batch)
+        env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
+        wall_times = began + (ended - began) / max(count, 1) * np.arange(1, count + 1)
+        first = self.episode + 1
+        rows = batch.rows(range(first, first + count), env_steps.tolist(), wall_times.tolist())
         self.rows.extend(rows)
-        self.episode, self.env_steps = episode + len(rows), env_steps
+        self.episode += count
+        if count:
+            self.env_steps = int(env_steps[-1])
 
     def _tick(self, now: float, start: float) -> None:
         """Flush the batch and read the controls when they are due (or the batch is full)."""

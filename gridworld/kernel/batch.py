@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -10,9 +11,8 @@ from ..episode import EpisodeStats
 
 STATS_FIELDS = tuple(f.name for f in fields(EpisodeStats))
 """The columns, in ``EpisodeStats`` order."""
-ROW_FIELDS = {name: name for name in STATS_FIELDS if name not in ("terminated", "truncated")}
-"""Column to run-store row key, as ``EpisodeStats.to_row`` names them."""
-ROW_FIELDS["ret"] = "return"
+ROW_COLUMNS = tuple(name for name in STATS_FIELDS if name not in ("terminated", "truncated"))
+"""The columns a run-store row holds (``EpisodeStats.to_row``'s), in ``rows`` order."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,33 @@ class EpisodeBatch:
             for values in zip(*(columns[n] for n in STATS_FIELDS), strict=True)
         ]
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Return the episodes as run-store rows (``EpisodeStats.to_row`` for each).
+    def rows(
+        self, episodes: Iterable[int], env_steps: Iterable[int], wall_times: Iterable[float]
+    ) -> list[dict[str, Any]]:
+        """Return the episodes as run-store rows: ``EpisodeStats.to_row`` and the trainer's
+        ``episode``, ``env_steps`` and ``wall_time``, one value of each per episode.
 
         Returns:
-            One dict per episode, in order, without episode, env_steps and wall_time.
+            One dict per episode, in order (dict displays over one zip: training waits
+            for this, and it is twice as fast as ``dict(zip(keys, values))``).
         """
-        keys = tuple(ROW_FIELDS.values())
-        values = zip(*(self.columns[name] for name in ROW_FIELDS), strict=True)
-        return [dict(zip(keys, row, strict=True)) for row in values]
+        columns = [self.columns[name] for name in ROW_COLUMNS]
+        values = zip(*columns, episodes, env_steps, wall_times, strict=True)
+        return [
+            {
+                "return": v[0],
+                "length": v[1],
+                "success": v[2],
+                "epsilon": v[3],
+                "alpha": v[4],
+                "gamma": v[5],
+                "mean_q": v[6],
+                "max_q": v[7],
+                "mean_abs_td": v[8],
+                "action_counts": v[9],
+                "episode": v[10],
+                "env_steps": v[11],
+                "wall_time": v[12],
+            }
+            for v in values
+        ]
