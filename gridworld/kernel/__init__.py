@@ -40,13 +40,11 @@ def validate_kernel(value: object) -> str:
     Raises:
         ValidationError: not one of ``KERNELS``; field ``kernel``.
     """
-    if value is None or value == "":
-        return DEFAULT_KERNEL
-    if not isinstance(value, str):
-        raise ValidationError("kernel", value, "not text", KERNELS_ALLOWED)
-    if value not in KERNELS:
-        raise ValidationError("kernel", value, "unknown kernel", KERNELS_ALLOWED)
-    return value
+    kernel = DEFAULT_KERNEL if value is None or value == "" else value
+    if kernel not in KERNELS:
+        reason = "unknown kernel" if isinstance(value, str) else "not text"
+        raise ValidationError("kernel", value, reason, KERNELS_ALLOWED)
+    return str(kernel)
 
 
 def check_kernel(kernel: str, env: gym.Env) -> Model | None:

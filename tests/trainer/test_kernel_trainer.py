@@ -9,12 +9,10 @@ import sqlite3
 import threading
 import time
 from dataclasses import asdict
-from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium import spaces
 
 from app.cli_args import build_parser, spec_mapping
 from app.training import LoopSettings, Trainer, claim_new_run
@@ -25,6 +23,7 @@ from gridworld.kernel import make_runner
 from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec, validate_run_spec
 from runstore import Claim, Owner, RunStore
+from tests.gridworld.test_kernel import Chain
 from tests.trainer.support import FAST, make_spec, rows_without_wall_time, train_new, wait_for
 
 SLIPPERY_LAKE = {"env_id": "FrozenLake8x8-v1", "preset": None, "episodes": 300, "seed": 5}
@@ -97,23 +96,6 @@ def test_auto_picks_the_compiled_kernel_where_the_env_has_a_table(store):
     trainer.restore()
     assert trainer.runner.name == "python"
     assert trainer.run() == "finished"
-
-
-class Chain(gym.Env[int, int]):
-    """Two states and no transition table."""
-
-    metadata: ClassVar[dict] = {"render_modes": []}
-
-    def __init__(self) -> None:
-        self.observation_space = spaces.Discrete(2)
-        self.action_space = spaces.Discrete(2)
-
-    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
-        super().reset(seed=seed)
-        return 0, {}
-
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
-        return 1, float(action), True, False, {}
 
 
 CHAIN_ID = "gridlab-test/KernelChain-v0"
