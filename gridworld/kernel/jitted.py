@@ -59,8 +59,10 @@ Played = tuple[float, float, int, float, bool, bool, int, int, int, float]
 def cached(function: Callable[..., Any]) -> Any:
     """Return ``function`` compiled, its machine code cached on disk where that is possible.
 
-    numba caches beside this file (``__pycache__``), else in ``NUMBA_CACHE_DIR`` or the
-    user's cache folder; with none of them writable it compiles in every process.
+    numba's own choice of folder: ``NUMBA_CACHE_DIR`` when set, else ``__pycache__`` beside
+    this file when it is writable (a source checkout), else the user's cache folder
+    (``~/.cache/numba``: a read-only install). With none of them writable, every process
+    compiles the kernel anew (a warning says so) instead of failing.
 
     Returns:
         The numba dispatcher.

@@ -76,7 +76,13 @@ class CompiledRunner:
 
         Returns:
             The episodes; a non-finite update ends the chunk early, as the batch's error.
+
+        Raises:
+            ValueError: ``seed`` lies outside [0, 2**32) (run specs' seeds lie inside; the
+                compiled loop seeds the env stream from one 32-bit word).
         """
+        if seed is not None and not 0 <= seed < 2**32:
+            raise ValueError(f"seed={seed!r}: the compiled kernel takes seeds in [0, 2**32)")
         agent = self.agent
         state = agent.state_dict()
         double = agent.algorithm == "double_q"

@@ -216,6 +216,8 @@ def test_envs_the_compiled_loop_cannot_reproduce_get_the_python_kernel():
             make_runner(env, agent, "compiled")
     env = gym.make("CliffWalking-v1")
     assert isinstance(make_runner(env, agent_for(env, "sarsa")), CompiledRunner)
+    with pytest.raises(ValueError, match="seeds in"):  # numpy seeds larger ones from 2 words
+        make_runner(env, agent_for(env, "sarsa")).run(1, seed=2**32)
     assert isinstance(make_runner(env, agent_for(env, "sarsa"), "python"), PythonRunner)
 
 
