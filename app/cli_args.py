@@ -13,6 +13,7 @@ from app.sweep_args import add_sweep_parser
 from app.training.slots import MAX_SLOTS
 from gridworld.agents import ALGORITHMS_ALLOWED, DEFAULT_ALGORITHM
 from gridworld.errors import ValidationError
+from gridworld.kernel import KERNELS_ALLOWED
 from gridworld.numbers import parse_int
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
@@ -171,6 +172,9 @@ def _add_train_parser(
         "--checkpoint-every", metavar="K", help="episodes between checkpoints (default: auto)"
     )
     train.add_argument(
+        "--kernel", metavar="NAME", help=f"what plays the episodes: {KERNELS_ALLOWED}"
+    )
+    train.add_argument(
         "--auto-resume",
         action="store_true",
         help="if this process dies, let any worker resume the run from its last checkpoint"
@@ -190,7 +194,7 @@ def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
         The mapping for ``gridworld.spec.validate_run_spec``.
     """
     mapping: dict[str, Any] = {"env_id": args.env}
-    for key in ("preset", "episodes", "algorithm", "seed", "name", "checkpoint_every"):
+    for key in ("preset", "episodes", "algorithm", "seed", "name", "checkpoint_every", "kernel"):
         if getattr(args, key) is not None:
             mapping[key] = getattr(args, key)
     hyperparams = {

@@ -19,6 +19,7 @@ from .config import PRESETS, GridWorldConfig
 from .errors import ValidationError
 from .grids import grid_rows
 from .hyperparams import Hyperparams, validate_hyperparams
+from .kernel import DEFAULT_KERNEL, check_kernel, validate_kernel
 from .numbers import parse_int
 
 GRIDWORLD_ID = "GridWorld-v0"
@@ -42,6 +43,7 @@ SPEC_FIELDS = (
     "seed",
     "name",
     "checkpoint_every",
+    "kernel",
 )
 
 
@@ -62,6 +64,8 @@ class RunSpec:
     name: str = ""
     checkpoint_every: int | None = None
     """Episodes between checkpoints (None: the trainer's default)."""
+    kernel: str = DEFAULT_KERNEL
+    """What plays the episodes (``gridworld.kernel.KERNELS``); both kernels play the same."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict that ``from_dict`` (or ``validate_run_spec``) reads back."""
@@ -75,12 +79,14 @@ class RunSpec:
             "seed": self.seed,
             "name": self.name,
             "checkpoint_every": self.checkpoint_every,
+            "kernel": self.kernel,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
         """Return the spec ``to_dict`` described (validated again; a spec stored before runs
-        named their algorithm is Q-learning's)."""
+        named their algorithm is Q-learning's, one stored before they named a kernel has
+        ``auto``)."""
         return validate_run_spec(data)
 
 
@@ -129,9 +135,9 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
 
     Args:
         mapping: any of ``env_id``, ``preset``, ``desc``, ``episodes``, ``algorithm``,
-            ``hyperparams`` (a partial mapping), ``seed``, ``name``, ``checkpoint_every``;
-            numbers may be numeric strings. Missing keys (and a None or empty
-            ``algorithm``) take the ``RunSpec`` defaults.
+            ``hyperparams`` (a partial mapping), ``seed``, ``name``, ``checkpoint_every``,
+            ``kernel``; numbers may be numeric strings. Missing keys (and a None or empty
+            ``algorithm`` or ``kernel``) take the ``RunSpec`` defaults.
 
     Returns:
         The validated spec (its env has been built once to check it).
@@ -180,6 +186,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     else:
         every = None
     name = _name(mapping.get("name"), f"{preset or env_id} seed {seed}")
+    kernel = validate_kernel(mapping.get("kernel"))
     spec = RunSpec(
         env_id=env_id,
         preset=preset,
@@ -190,8 +197,14 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         seed=seed,
         name=name,
         checkpoint_every=every,
+        kernel=kernel,
     )
-    make_env(spec).close()
+    env = make_env(spec)
+    try:
+        if kernel == "compiled":
+            check_kernel(kernel, env)
+    finally:
+        env.close()
     return spec
 
 

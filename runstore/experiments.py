@@ -109,7 +109,7 @@ def fetch(conn: Connection, experiment_id: int, *, lock: bool = False) -> Experi
         raise ExperimentNotFound(experiment_id)
     query = select(ExperimentRow.__table__).where(ExperimentRow.id == experiment_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)  # NO KEY UPDATE: runs' FK checks go on
     row = conn.execute(query).mappings().first()
     if row is None:
         raise ExperimentNotFound(experiment_id)

@@ -1,8 +1,11 @@
 """One claimed run's episode loop, steered through the run store and fenced on the claim.
 
-The loop keeps per-episode work tiny: each episode's stats become a plain dict appended to
-an in-memory batch, and the store is touched only on time-based checks (a control poll at
-most every 0.1 s, a flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+The loop plays chunks of episodes with the run's kernel (``gridworld.kernel``: compiled where
+the env has a transition table, else the Python loop; both play the same episodes), sized by
+``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
+Each episode's stats become a plain dict appended to an in-memory batch, and the store is
+touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
+flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
 Every write carries the worker's claim, and a heartbeat thread renews its lease: once the
 lease is lost (another worker took the run over) the next write raises ``LeaseLost`` and
 lands nothing, and so does the loop's next control check. This module imports neither Dash
@@ -19,14 +22,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from gridworld.agents import NonFiniteQError, make_agent
-from gridworld.episode import run_episode
 from gridworld.errors import ValidationError
+from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
+from .chunking import Chunks, checked_pace
 from .heartbeat import heartbeat
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,15 @@ class LoopSettings:
     """Episodes per block of the rolling mean return watched for a plateau."""
     plateau_patience: int = 20_000
     """Warn (once) when no block mean beat the best one for this many episodes."""
+    pace: float | None = None
+    """Play at most this many episodes per second, sleeping between chunks (None: flat
+    out). ``Trainer.pace`` changes it while the run trains."""
+
+    @property
+    def chunk_seconds(self) -> float:
+        """Return how long a chunk of episodes should last: half the shorter of the control
+        and flush intervals, so that neither waits long for a chunk to end."""
+        return min(self.control_seconds, self.flush_seconds) / 2
 
 
 class _End(Exception):
@@ -111,6 +126,22 @@ class Trainer:
         self.rows: list[dict[str, Any]] = []
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
+        self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
+        self.next_control = self.next_flush = 0.0
+
+    @property
+    def pace(self) -> float | None:
+        """Return the episodes per second the run is held to (None: flat out)."""
+        return self.chunks.pace
+
+    @pace.setter
+    def pace(self, pace: float | None) -> None:
+        """Hold the run to ``pace`` episodes per second from its next chunk on.
+
+        Raises:
+            ValueError: ``pace`` is not None or a positive number.
+        """
+        self.chunks.pace = checked_pace(pace)
 
     def restore(self) -> None:
         """Build the env and the agent and restore them from the latest checkpoint, if any
@@ -130,6 +161,7 @@ class Trainer:
             self.spec.algorithm, n_states, n_actions, self.spec.hyperparams, self.spec.seed
         )
         self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
         restored = self.checkpoints.restore()
@@ -207,56 +239,81 @@ class Trainer:
         return self._end("finished")
 
     def _loop(self) -> None:
-        """Play episodes until the target; raise _End to end early."""
-        settings = self.settings
-        agent, env, rows = self.agent, self.env, self.rows
+        """Play chunks of episodes until the target; raise _End to end early.
+
+        A chunk never passes a checkpoint that will be taken, a replayed parameter change or
+        a full batch, so those fall on the episodes they fell on when every episode was its
+        own step.
+        """
         target, every = self.target, self.every
-        flush_episodes = settings.flush_episodes
-        episode, env_steps = self.episode, self.env_steps
-        next_checkpoint = (episode // every + 1) * every
-        next_replay = self.replay[0][0] if self.replay else 0
-        seed = self.first_seed if episode == 0 else None
+        seed = self.first_seed if self.episode == 0 else None
         start = time.perf_counter() - self.wall_offset
         fixed_interval = bool(self.spec.checkpoint_every)
         checkpointed_at = time.perf_counter()
         self._control(self.wall_offset)  # a run paused or stopped while queued plays nothing
-        next_control = next_flush = 0.0
-        while episode < target:
-            if episode + 1 == next_replay:
+        while (episode := self.episode) < target:
+            if self.replay and episode + 1 == self.replay[0][0]:
                 self._apply(self.replay.pop(0)[1])
-                next_replay = self.replay[0][0] if self.replay else 0
-            stats = run_episode(env, agent, seed)
+            replay_stop = self.replay[0][0] - 1 if self.replay else target
+            stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
+            room = self.settings.flush_episodes - len(self.rows)
+            began = time.perf_counter()
+            batch = self.runner.run(self.chunks.size(stop - episode, room), seed)
             seed = None
-            episode += 1
-            env_steps += stats.length
             now = time.perf_counter()
-            row = stats.to_row()
-            row["episode"] = episode
-            row["env_steps"] = env_steps
-            row["wall_time"] = now - start
-            rows.append(row)
-            if episode == next_checkpoint:
-                if fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS:
-                    self.episode, self.env_steps = episode, env_steps
-                    self._flush()
-                    self._checkpoint(now - start, final=episode == target)
-                    checkpointed_at = now
-                    ending = None
-                    if episode < target and self.on_checkpoint:
-                        ending = self.on_checkpoint(episode)
-                    if ending is not None:
-                        raise _End(ending)
-                next_checkpoint += every
-            if now >= next_control or len(rows) >= flush_episodes:
-                self.episode, self.env_steps = episode, env_steps
-                if now >= next_flush or len(rows) >= flush_episodes:
-                    self._flush()
-                    next_flush = now + settings.flush_seconds
-                if now >= next_control:
-                    self._control(now - start)
-                    next_control = now + settings.control_seconds
-        self.episode, self.env_steps = episode, env_steps
+            self.chunks.played(len(batch), began, now)
+            self._record(batch, began - start, now - start)
+            if batch.error is not None:
+                raise batch.error
+            due = self.episode % every == 0
+            if due and (fixed_interval or now - checkpointed_at >= MIN_CHECKPOINT_SECONDS):
+                self._flush()
+                self._checkpoint(now - start, final=self.episode == target)
+                checkpointed_at = now
+                ending = None
+                if self.episode < target and self.on_checkpoint:
+                    ending = self.on_checkpoint(self.episode)
+                if ending is not None:
+                    raise _End(ending)
+            self._tick(now, start)
+            while (wait := self.chunks.wait(time.perf_counter())) > 0:
+                time.sleep(min(wait, self.settings.control_seconds))
+                self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
+
+    def _checkpoint_stop(self, checkpointed_at: float) -> int:
+        """Return the episode the next chunk must stop at for a checkpoint: the next due one
+        or, with the default interval, the first one due after ``MIN_CHECKPOINT_SECONDS``
+        since the last (those due sooner are skipped), as the last chunk's rate foresees."""
+        ahead = 0
+        if not self.spec.checkpoint_every and self.chunks.rate is not None:
+            wait = checkpointed_at + MIN_CHECKPOINT_SECONDS - time.perf_counter()
+            ahead = max(0, int(wait * self.chunks.rate))
+        return ((self.episode + ahead) // self.every + 1) * self.every
+
+    def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
+        """Append the chunk's rows (wall times spread evenly over its run time) and count
+        its episodes and steps."""
+        count = len(batch)
+        env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
+        wall_times = began + (ended - began) / max(count, 1) * np.arange(1, count + 1)
+        first = self.episode + 1
+        rows = batch.rows(range(first, first + count), env_steps.tolist(), wall_times.tolist())
+        self.rows.extend(rows)
+        self.episode += count
+        if count:
+            self.env_steps = int(env_steps[-1])
+
+    def _tick(self, now: float, start: float) -> None:
+        """Flush the batch and read the controls when they are due (or the batch is full)."""
+        settings = self.settings
+        full = len(self.rows) >= settings.flush_episodes
+        if now >= self.next_flush or full:
+            self._flush()
+            self.next_flush = now + settings.flush_seconds
+        if now >= self.next_control:
+            self._control(now - start)
+            self.next_control = now + settings.control_seconds
 
     def _control(self, wall_time: float) -> None:
         """Check the lease and the stop flag, read the requested status and pending
