@@ -173,6 +173,7 @@ EXP_TABLE_CSV = "exp-table-csv"
 EXP_TABLE_MD = "exp-table-md"
 EXP_TABLE_TEX = "exp-table-tex"
 EXP_RUNS_LINK = "exp-runs-link"
+EXP_PBT_LINK = "exp-pbt-link"
 
 # -- PBT page (/experiments/<id>/pbt) ----------------------------------------------------
 PBT_MISSING = "pbt-missing"

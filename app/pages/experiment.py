@@ -50,7 +50,8 @@ from runstore import Experiment, ExperimentNotFound, RunNotFound
 dash.register_page(
     __name__,
     path_template="/experiments/<experiment_id>",
-    order=6,
+    order=7,  # after /experiments/<id>/pbt: Dash matches templates in order, and its
+    # "<experiment_id>" also matches "1/pbt"
     title="gridlab · experiment",
 )
 
@@ -75,6 +76,19 @@ VALIDATION_EXPERIMENT = Experiment(
     finished_at=None,
 )
 """What the page is drawn for when Dash calls its layout without a URL (never stored)."""
+
+
+def _pbt_link(experiment: Experiment) -> list[Any]:
+    """Return the link to a population's PBT page (lineage and schedule), after a separator;
+    nothing for other methods."""
+    if experiment.method != "pbt":
+        return []
+    link = dcc.Link(
+        "lineage and schedule (PBT)",
+        href=f"/experiments/{experiment.id}/pbt",
+        id=ids.EXP_PBT_LINK,
+    )
+    return [" · ", link]
 
 
 def layout(experiment_id: str | None = None, **query: object) -> html.Div:
@@ -109,6 +123,7 @@ def layout(experiment_id: str | None = None, **query: object) -> html.Div:
                     dcc.Link(
                         "its runs", href=f"/?experiment={experiment.id}", id=ids.EXP_RUNS_LINK
                     ),
+                    *_pbt_link(experiment),
                     " · ",
                     html.A("link to this view", id=ids.EXP_SHARE, href=""),
                 ],

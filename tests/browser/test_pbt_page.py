@@ -40,7 +40,8 @@ def test_an_exploit_edge_appears_while_the_population_trains(dash_duo, store_url
     store = RunStore(store_url)
     experiment = launch_experiment(store, REQUEST)
     dash_duo.start_server(create_app(store_url))
-    dash_duo.driver.get(f"{dash_duo.server_url}/experiments/{experiment.id}/pbt")
+    dash_duo.driver.get(f"{dash_duo.server_url}/experiments/{experiment.id}")
+    dash_duo.wait_for_element(f"#{ids.EXP_PBT_LINK}").click()  # the experiment page links it
     dash_duo.wait_for_text_to_equal(f"#{ids.PBT_EXPLOIT_COUNT}", "0 exploits so far")
     dash_duo.wait_for_contains_text(f"#{ids.PBT_SUMMARY}", "4 members (4 queued)")
     assert _edges(dash_duo) == []
