@@ -202,13 +202,13 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
     Input(ids.POLICY_EPISODES, "data"),
     State(ids.POLICY_RUN, "data"),
 )
-def fork_link(index: int | None, episodes: list[int], run_id: int) -> tuple[str | None, bool]:
+def fork_link(index: int | None, episodes: object, run_id: int) -> tuple[str | None, bool]:
     """Point "Fork from here" at the run page's fork card, at the checkpoint shown.
 
     Returns:
-        The link (None, disabled, without checkpoints).
+        The link (None, disabled, without checkpoints or with a crafted checkpoint list).
     """
-    if not episodes:
+    if not isinstance(episodes, list) or not episodes:
         return None, True
     episode = _whole(episodes[min(max(0, _whole(index)), len(episodes) - 1)])
     return f"/runs/{stored_run_id(run_id)}?fork={episode}#{ids.FORK_CARD}", False
