@@ -8,6 +8,7 @@ import json
 from urllib.parse import urlparse
 
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
@@ -32,8 +33,12 @@ def _click(dash_duo, selector: str) -> None:
 
 
 def _fork_href(dash_duo) -> str:
-    """Return where "Fork from here" points now ('' before it is set)."""
-    return dash_duo.find_element(f"#{ids.POLICY_FORK}").get_attribute("href") or ""
+    """Return where "Fork from here" points now ('' before it is set, or while the page is
+    drawing it again: the element just found may be replaced before it is read)."""
+    try:
+        return dash_duo.find_element(f"#{ids.POLICY_FORK}").get_attribute("href") or ""
+    except StaleElementReferenceException:
+        return ""
 
 
 def test_fork_from_the_scrubber_with_a_new_alpha_continues_the_parents_curve(
