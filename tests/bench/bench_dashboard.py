@@ -88,7 +88,11 @@ def refresh_requests(client: Any, trigger: str, values: dict[str, Any]) -> list[
         bodies.append(
             {
                 "output": spec["output"],
-                "outputs": [_dependency(text) for text in outputs],
+                "outputs": (
+                    [_dependency(text) for text in outputs]
+                    if spec["output"].startswith("..")
+                    else _dependency(spec["output"])  # a one-output callback sends one
+                ),
                 "inputs": [_value(item, values) for item in spec["inputs"]],
                 "state": [_value(item, values) for item in spec["state"]],
                 "changedPropIds": [trigger],
