@@ -48,6 +48,15 @@ on one with episodes), a worker let go of the run gracefully (``interrupted``), 
 (``crashed``, recorded when another write takes the run over)."""
 
 
+def _with_iso_times(record: Any) -> dict[str, Any]:
+    """Return a record dataclass as a dict, its top-level datetimes as ISO 8601 strings."""
+    data = asdict(record)
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.isoformat()
+    return data
+
+
 @dataclass(frozen=True)
 class Run:
     """One training run as stored."""
@@ -109,11 +118,7 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the run as JSON-safe data (timestamps as ISO 8601 strings)."""
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, datetime):
-                data[key] = value.isoformat()
-        return data
+        return _with_iso_times(self)
 
 
 @dataclass(frozen=True)
@@ -146,11 +151,7 @@ class Experiment:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the experiment as JSON-safe data (timestamps as ISO 8601 strings)."""
-        data = asdict(self)
-        for key in ("created_at", "finished_at"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        return data
+        return _with_iso_times(self)
 
 
 @dataclass(frozen=True)
@@ -246,11 +247,7 @@ class ParamChange:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the change as JSON-safe data."""
-        data = asdict(self)
-        for key in ("requested_at", "applied_at"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        return data
+        return _with_iso_times(self)
 
 
 @dataclass(frozen=True)
