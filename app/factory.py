@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import theme
+from app.components import fork_card, lineage_card, theme
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -53,6 +53,8 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     dash_requests.init_app(app)
     theme.init_app(app)
+    fork_card.init_app(app)
+    lineage_card.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
@@ -112,12 +113,6 @@ def fork_card(episodes: list[int], at: int | None) -> dbc.Card:
     )
 
 
-@callback(
-    Output(ids.FORK_AT, "options"),
-    Input(ids.RUN_REVISION, "data"),
-    State(ids.RUN_ID, "data"),
-    prevent_initial_call=True,
-)
 def refresh_checkpoints(_: Any, run_id: int) -> list[dict[str, Any]]:
     """Return the checkpoint options as the store has them now."""
     try:
@@ -127,16 +122,6 @@ def refresh_checkpoints(_: Any, run_id: int) -> list[dict[str, Any]]:
     return checkpoint_options([info.episode for info in infos])
 
 
-@callback(
-    Output(ids.FORK_MESSAGE, "children"),
-    Input(ids.FORK_SUBMIT, "n_clicks"),
-    State(ids.FORK_AT, "value"),
-    State(ids.FORK_ALGORITHM, "value"),
-    State(ids.fork_param(ALL), "value"),
-    State(ids.FORK_EPISODES, "value"),
-    State(ids.RUN_ID, "data"),
-    prevent_initial_call=True,
-)
 def submit(
     _: int | None, at: Any, algorithm: Any, values: list[Any], episodes: Any, run_id: int
 ) -> Any:
@@ -153,3 +138,25 @@ def submit(
     return html.Span(
         ["Forked: ", dcc.Link(f"run {child}", href=f"/runs/{child}", id=ids.FORK_LINK)]
     )
+
+
+def init_app(app: dash.Dash) -> None:
+    """Register the card's callbacks on ``app`` itself: this module is imported once per
+    process, while Dash runs the pages' modules again for every app (a module-level
+    ``dash.callback`` here would go to the first app served and to no app after it)."""
+    app.callback(
+        Output(ids.FORK_AT, "options"),
+        Input(ids.RUN_REVISION, "data"),
+        State(ids.RUN_ID, "data"),
+        prevent_initial_call=True,
+    )(refresh_checkpoints)
+    app.callback(
+        Output(ids.FORK_MESSAGE, "children"),
+        Input(ids.FORK_SUBMIT, "n_clicks"),
+        State(ids.FORK_AT, "value"),
+        State(ids.FORK_ALGORITHM, "value"),
+        State(ids.fork_param(ALL), "value"),
+        State(ids.FORK_EPISODES, "value"),
+        State(ids.RUN_ID, "data"),
+        prevent_initial_call=True,
+    )(submit)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
@@ -50,11 +51,6 @@ def lineage_body(parent_text: str | None, parent_id: int | None, rows: list[Tree
     return parts
 
 
-@callback(
-    Output(ids.RUN_LINEAGE, "children"),
-    Input(ids.RUN_REVISION, "data"),
-    State(ids.RUN_ID, "data"),
-)
 def refresh(_: Any, run_id: int) -> Any:
     """Re-read the run's lineage (forks made anywhere appear)."""
     store = get_store()
@@ -64,3 +60,14 @@ def refresh(_: Any, run_id: int) -> Any:
     except (RunNotFound, ValidationError):
         raise PreventUpdate from None
     return lineage_body(forked_from(run), run.parent_id, rows)
+
+
+def init_app(app: dash.Dash) -> None:
+    """Register the card's callbacks on ``app`` itself: this module is imported once per
+    process, while Dash runs the pages' modules again for every app (a module-level
+    ``dash.callback`` here would go to the first app served and to no app after it)."""
+    app.callback(
+        Output(ids.RUN_LINEAGE, "children"),
+        Input(ids.RUN_REVISION, "data"),
+        State(ids.RUN_ID, "data"),
+    )(refresh)

@@ -101,3 +101,22 @@ def test_a_typo_in_a_callback_id_is_caught(app):
         ({"type": ids.RUN_PARAM, "nmae": ["ALL"]}, "value"),
         (ids.RUN_ID + "s", "data"),
     ]
+
+
+def _outputs(dash_app) -> set[str]:
+    """Return the outputs of every callback the app serves."""
+    specs, _ = _specs_and_layout(dash_app)
+    return {spec["output"] for spec in specs}
+
+
+def test_every_app_in_one_process_serves_every_callback(app, tmp_path):
+    # Dash hands module-level callbacks to the first app served: the cards' callbacks must
+    # be registered per app, or a second app (a test's, a restarted one) has no Fork button.
+    first = _outputs(app)
+    second_app = create_app(f"sqlite:///{tmp_path / 'second.sqlite'}")
+    try:
+        second = _outputs(second_app)
+    finally:
+        second_app.server.extensions["gridlab.store"].close()
+    assert f"{ids.FORK_MESSAGE}.children" in first and f"{ids.RUN_LINEAGE}.children" in first
+    assert second == first

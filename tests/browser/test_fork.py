@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlparse
 
-import pytest
 from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
@@ -42,11 +41,6 @@ def _fork_href(dash_duo) -> str:
         return ""
 
 
-@pytest.mark.xfail(
-    reason="passes alone (12 of 12 runs) but its fork submit shows no link when it runs after"
-    " tests/browser/test_experiment_page.py in one process: shared state still to be found",
-    strict=False,
-)
 def test_fork_from_the_scrubber_with_a_new_alpha_continues_the_parents_curve(
     dash_duo, store_url, store, pool
 ):

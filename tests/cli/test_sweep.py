@@ -109,14 +109,7 @@ def test_ctrl_c_puts_the_sweeps_runs_back_in_the_queue(db, tmp_path):
             *("sweep", "--db", db, "--episodes", "2000000", "--alpha", "0.1,0.2", "--slots", "2"),
             name="sweep",
         )
-        wait_for(
-            lambda: (
-                Path(db.removeprefix("sqlite:///")).exists()
-                and sum(run.episodes_done > 0 for run in runs_of(db, 1)) == 2
-            ),
-            60,
-            "both runs to train",
-        )
+        wait_for(lambda: training(db) == 2, 60, "both runs to train")
         sweep.ctrl_c()
         assert sweep.wait(30) == 130, sweep.stderr()
     finally:
