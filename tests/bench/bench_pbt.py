@@ -1,6 +1,6 @@
 """Benchmark: population-based training against random search, same space, same budget.
 
-On GridWorld hard and FrozenLake 8x8: PBT with a population of 8 (interval: a twentieth of
+On GridWorld hard and FrozenLake 8x8: PBT with a population of 8 (3 at the tiny size) (interval: a twentieth of
 the episodes) against random search over the same space with 8 runs of the same length
 (the same total episodes), each trained by a ``WorkerPool`` of 8 slots on a SQLite store
 in a temporary directory. A method's score is the final normalised score
@@ -31,12 +31,19 @@ from app.experiments.scoring import checkpoint_score
 from app.training import WorkerPool
 from runstore import RunStore
 
-POPULATION = 8
 SIZES = {
-    "tiny": {"repeats": 1, "episodes": {"GridWorld-v0": 200, "FrozenLake8x8-v1": 200}},
-    "full": {"repeats": 5, "episodes": {"GridWorld-v0": 4_000, "FrozenLake8x8-v1": 20_000}},
+    "tiny": {
+        "repeats": 1,
+        "population": 3,
+        "episodes": {"GridWorld-v0": 100},
+    },
+    "full": {
+        "repeats": 5,
+        "population": 8,
+        "episodes": {"GridWorld-v0": 4_000, "FrozenLake8x8-v1": 20_000},
+    },
 }
-"""--size: repeats, and episodes per run on each env."""
+"""--size: repeats, members (and random-search runs), and episodes per run on each env."""
 ENVS = {"GridWorld-v0": {"preset": "hard"}, "FrozenLake8x8-v1": {}}
 SPACE = {
     "alpha": {"low": 0.01, "high": 1, "scale": "log"},
@@ -47,28 +54,28 @@ TIMEOUT = 1_800
 """Seconds one experiment may take before the benchmark gives up on it."""
 
 
-def request(method: str, env: str, episodes: int, seed: int) -> dict:
-    """Return the launch request of one method on one env."""
+def request(method: str, env: str, episodes: int, seed: int, population: int) -> dict:
+    """Return the launch request of one method on one env with ``population`` runs."""
     base = {"env_id": env, "episodes": episodes, "seed": seed, **ENVS[env]}
     common = {"base": base, "space": SPACE, "objective": "normalised_score"}
     if method == "pbt":
         return {
             **common,
             "method": "pbt",
-            "population": POPULATION,
+            "population": population,
             "interval": max(1, episodes // INTERVALS),
         }
     return {
         **common,
         "method": "random",
-        "budget": POPULATION,
-        "slots": POPULATION,
+        "budget": population,
+        "slots": population,
         "base": {**base, "checkpoint_every": max(1, episodes // INTERVALS)},
     }
 
 
-def train(folder: Path, name: str, launch: dict) -> tuple[float, float, float]:
-    """Launch and train one experiment on a fresh store.
+def train(folder: Path, name: str, launch: dict, slots: int) -> tuple[float, float, float]:
+    """Launch and train one experiment on a fresh store, with a pool of ``slots``.
 
     Returns:
         Its best run's final normalised score, the mean over its runs, and the seconds.
@@ -80,7 +87,7 @@ def train(folder: Path, name: str, launch: dict) -> tuple[float, float, float]:
     store = RunStore(url)
     experiment = launch_experiment(store, launch)
     started = time.perf_counter()
-    with WorkerPool(url, POPULATION):
+    with WorkerPool(url, slots):
         while not is_done(
             store.experiments.get(experiment.id), store.experiments.runs(experiment.id)
         ):
@@ -109,7 +116,8 @@ def main() -> None:
                     train(
                         Path(folder),
                         f"{env}-{method}-{repeat}",
-                        request(method, env, episodes, 100 * repeat),
+                        request(method, env, episodes, 100 * repeat, size["population"]),
+                        size["population"],
                     )
                     for repeat in range(size["repeats"])
                 ]
@@ -118,7 +126,7 @@ def main() -> None:
                 )
                 results[method] = (best, mean, seconds)
                 print(
-                    f"{env:18} {method:6} {POPULATION} runs x {episodes} episodes:"
+                    f"{env:18} {method:6} {size['population']} runs x {episodes} episodes:"
                     f" best {best:.3f}, mean {mean:.3f} (median of {size['repeats']}),"
                     f" {seconds:.1f} s"
                 )

@@ -4,12 +4,13 @@ On SQLite (a file in a temporary directory) and on PostgreSQL (a throwaway serve
 tests start one):
 
 - throughput: a queue of short GridWorld runs drained by a ``WorkerPool`` of 1, 2 and 4
-  slots (started and warmed up first): total episodes/s and runs/minute, from the first
-  enqueue to the last run finished;
+  slots (1 and 2 at the tiny size), started and warmed up first: total episodes/s and
+  runs/minute, from the first enqueue to the last run finished;
 - claim latency: with one idle slot, runs enqueued one at a time: the time from
   ``create_run`` to the run's first stored episode (median and p95);
-- idle page poll: one ``store.revision()`` with 10 and with 1,000 runs in the store; the
-  ratio of the two (goal <= 1.5: the cost does not grow with the number of runs).
+- idle page poll: one ``store.revision()`` with 10 and with 1,000 runs in the store (100 at
+  the tiny size); the ratio of the two (goal <= 1.5: the cost does not grow with the number
+  of runs).
 
     .venv/bin/python tests/bench/bench_workers.py --size full
 
@@ -36,10 +37,26 @@ from gridworld.spec import RunSpec, validate_run_spec
 from runstore import RunStore
 from tests.postgres import PostgresServer
 
-SIZES = {"tiny": (4, 300, 5, 200), "full": (32, 5_000, 40, 5_000)}
-"""--size: (runs in the queue, episodes per run, latency samples, idle polls timed)."""
-SLOTS = (1, 2, 4)
-POLL_RUNS = (10, 1_000)
+SIZES = {
+    "tiny": {
+        "runs": 4,
+        "episodes": 300,
+        "samples": 3,
+        "polls": 200,
+        "slots": (1, 2),
+        "poll_runs": (10, 100),
+    },
+    "full": {
+        "runs": 32,
+        "episodes": 5_000,
+        "samples": 40,
+        "polls": 5_000,
+        "slots": (1, 2, 4),
+        "poll_runs": (10, 1_000),
+    },
+}
+"""--size: runs in the queue, episodes per run, latency samples, idle polls timed, the
+pool sizes that drain the queue, and the store sizes an idle poll is timed at."""
 RATIO_GOAL = 1.5
 FOREVER = 5_000_000
 POLL_SECONDS = 0.002
@@ -127,11 +144,11 @@ def idle_poll(url: str, runs: int, repeats: int) -> float:
         store.close()
 
 
-def measure(backend: str, new_url, size: tuple[int, int, int, int]) -> dict[str, float]:
+def measure(backend: str, new_url, size: dict) -> dict[str, float]:
     """Measure one backend; ``new_url()`` returns the URL of a fresh, empty store."""
-    runs, episodes, samples, repeats = size
+    runs, episodes, samples = size["runs"], size["episodes"], size["samples"]
     figures: dict[str, float] = {}
-    for slots in SLOTS:
+    for slots in size["slots"]:
         store = RunStore(new_url())
         try:
             eps, per_minute = throughput(store, slots, runs, episodes)
@@ -150,14 +167,15 @@ def measure(backend: str, new_url, size: tuple[int, int, int, int]) -> dict[str,
     print(f"{backend}: claim latency median {median * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms")
     figures[f"{backend}_claim_latency_median_ms"] = round(median * 1e3, 1)
     figures[f"{backend}_claim_latency_p95_ms"] = round(p95 * 1e3, 1)
-    few, many = (idle_poll(new_url(), count, repeats) for count in POLL_RUNS)
+    poll_runs = size["poll_runs"]
+    few, many = (idle_poll(new_url(), count, size["polls"]) for count in poll_runs)
     ratio = many / few
     print(
-        f"{backend}: idle poll {few * 1e6:.0f} us with {POLL_RUNS[0]} runs,"
-        f" {many * 1e6:.0f} us with {POLL_RUNS[1]}; ratio {ratio:.2f} (goal <= {RATIO_GOAL})"
+        f"{backend}: idle poll {few * 1e6:.0f} us with {poll_runs[0]} runs,"
+        f" {many * 1e6:.0f} us with {poll_runs[1]}; ratio {ratio:.2f} (goal <= {RATIO_GOAL})"
     )
-    figures[f"{backend}_idle_poll_{POLL_RUNS[0]}_runs_us"] = round(few * 1e6, 1)
-    figures[f"{backend}_idle_poll_{POLL_RUNS[1]}_runs_us"] = round(many * 1e6, 1)
+    figures[f"{backend}_idle_poll_{poll_runs[0]}_runs_us"] = round(few * 1e6, 1)
+    figures[f"{backend}_idle_poll_{poll_runs[1]}_runs_us"] = round(many * 1e6, 1)
     figures[f"{backend}_idle_poll_ratio"] = round(ratio, 3)
     return figures
 
@@ -168,7 +186,11 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     args = parser.parse_args()
     size = SIZES[args.size]
-    figures: dict[str, float | str] = {"size": args.size, "runs": size[0], "episodes": size[1]}
+    figures: dict[str, float | str] = {
+        "size": args.size,
+        "runs": size["runs"],
+        "episodes": size["episodes"],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         files = iter(range(1_000))
         figures.update(

@@ -275,7 +275,7 @@ def test_a_live_page_keeps_its_js_heap_flat_while_the_run_grows(dash_duo, store_
         early = _heap(dash_duo)
         refreshes = 0
         shown = ""
-        while refreshes < 64:  # each change of the text is at least one refresh
+        while refreshes < 24:  # each change of the text is at least one refresh
             until(lambda seen=shown: _episodes_text(dash_duo) != seen, timeout=10)
             shown = _episodes_text(dash_duo)
             refreshes += 1
@@ -283,7 +283,7 @@ def test_a_live_page_keeps_its_js_heap_flat_while_the_run_grows(dash_duo, store_
     finally:
         stop.set()
         writer.join()
-    assert store.get_run(run_id).episodes_done > 200_000
+    assert store.get_run(run_id).episodes_done > 150_000
     print(f"JS heap after 8 and after {refreshes + 8}+ refreshes: {early:,} and {late:,} bytes")
     assert late <= 1.2 * early, (early, late)
     assert dash_duo.get_logs() == []
