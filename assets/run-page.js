@@ -34,10 +34,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         /* Write the curve controls into the address bar, so a reload or a link reopens the
            page as it was left, and return the query string. The inputs are the x axis,
            smoothing, log y, bands and the zoom store, then the query keys the page reads
-           (views.run_view.QUERY_KEYS): x, smooth, logy, bands, zoom. */
+           (views.run_view.QUERY_KEYS): x, smooth, logy, bands, zoom. Other keys of the query
+           (?fork=N from the policy page) and the #fragment are kept. */
         writeQuery: function (x, smooth, logY, bands, zoom, keys) {
             const [xKey, smoothKey, logKey, bandsKey, zoomKey] = keys;
-            const query = new URLSearchParams();
+            const query = new URLSearchParams(window.location.search);
+            query.delete(zoomKey);
             query.set(xKey, x);
             query.set(smoothKey, smooth);
             query.set(logKey, logY ? "1" : "0");
@@ -47,7 +49,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             const search = "?" + query.toString().replaceAll("%2C", ",");
             if (window.location.search !== search) {
-                const url = window.location.pathname + search;
+                const url = window.location.pathname + search + window.location.hash;
                 window.history.replaceState(window.history.state, "", url);
             }
             return search;

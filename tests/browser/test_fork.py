@@ -5,7 +5,7 @@ its parent's (a real worker pool trains it)."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
@@ -57,8 +57,11 @@ def test_fork_from_the_scrubber_with_a_new_alpha_continues_the_parents_curve(
     _click(dash_duo, f"#{ids.POLICY_FORK}")
 
     dash_duo.wait_for_contains_text(f"#{ids.FORK_AT}", "episode 200", timeout=15)
-    # the run page then writes its own view settings into the query (?x=...&smooth=...)
-    assert urlparse(dash_duo.driver.current_url).path == f"/runs/{parent}"
+    # the run page then writes its own view settings into the query, keeping the fork's
+    until(lambda: "smooth=" in dash_duo.driver.current_url, timeout=15)
+    url = urlparse(dash_duo.driver.current_url)
+    assert url.path == f"/runs/{parent}" and parse_qs(url.query)["fork"] == ["200"]
+    assert url.fragment == ids.FORK_CARD
     alpha = dash_duo.find_element(_css(ids.fork_param("alpha")))
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", alpha)
     alpha.send_keys("0.05")
