@@ -11,9 +11,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app import ids
 from gridworld.hyperparams import HYPERPARAM_NAMES
 
-WILDCARD_INDEXES = {"run-param": HYPERPARAM_NAMES, "run-param-feedback": HYPERPARAM_NAMES}
+WILDCARD_INDEXES = {
+    ids.RUN_PARAM: HYPERPARAM_NAMES,
+    ids.RUN_PARAM_FEEDBACK: HYPERPARAM_NAMES,
+    ids.FORK_PARAM: HYPERPARAM_NAMES,
+}
 """The components a wildcard (``ALL``) id matches on the page, by id type."""
 
 

@@ -29,6 +29,16 @@ def read_figure(dash_duo, key: str) -> dict:
     )
 
 
+def shown(dash_duo, element_id: str) -> bool:
+    """Return whether the element is on the page and displayed, read in one script (an
+    element found first and then asked could be replaced by a redraw in between)."""
+    return dash_duo.driver.execute_script(
+        "const e = document.getElementById(arguments[0]);"
+        "return e !== null && e.checkVisibility({visibilityProperty: true});",
+        element_id,
+    )
+
+
 def status(dash_duo) -> str:
     """Return the run page's status badges as text."""
     return dash_duo.find_element(f"#{ids.RUN_STATUS}").text

@@ -17,7 +17,7 @@ from app import ids
 from app.actions import submit_run
 from app.components.run_header import MESSAGE_MS
 from app.factory import create_app
-from tests.browser.support import read_figure, status
+from tests.browser.support import read_figure, shown, status
 from tests.dashboard_support import fill, seeded_run, wait_for
 
 LONG_RUN = {"preset": "medium", "episodes": 5_000_000, "name": "long live run"}
@@ -49,12 +49,6 @@ def _open_run(dash_duo, store_url: str, run_id: int) -> None:
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
 
 
-def _shown(dash_duo, element_id: str) -> bool:
-    """Return whether the element is on the page and displayed."""
-    found = dash_duo.driver.find_elements("id", element_id)
-    return bool(found) and found[0].is_displayed()
-
-
 def _confirm(dash_duo) -> Alert:
     """Wait for the browser's confirmation dialog and return it."""
     return WebDriverWait(dash_duo.driver, 10).until(expected_conditions.alert_is_present())
@@ -80,7 +74,7 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
     until(lambda: status(dash_duo).startswith("paused"), timeout=15)
     assert store.get_run(run_id).status == "paused"
-    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)  # request done
+    until(lambda: not shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)  # request done
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)
     assert not dash_duo.find_element(f"#{ids.RUN_PAUSE}").is_enabled()
     paused_at = store.get_run(run_id).episodes_done
@@ -98,7 +92,7 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     _confirm(dash_duo).accept()
     wait_for(lambda: store.get_run(run_id).status == "stopped", 15, "the run to stop")
     until(lambda: status(dash_duo).startswith("stopped"), timeout=15)
-    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
+    until(lambda: not shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert not dash_duo.find_element(f"#{ids.RUN_STOP}").is_enabled()
     # a stopped run's hyperparameters are read-only, and say why
     assert not dash_duo.find_element(f"#{ids.RUN_PARAMS_APPLY}").is_enabled()
@@ -130,7 +124,7 @@ def test_a_pause_message_stays_while_the_pause_is_pending_and_goes_once_paused(
     assert dash_duo.find_element(message).text.startswith("Pause requested")
     store.set_status(run_id, "paused")  # what its worker does at the next episode
     until(lambda: status(dash_duo) == "paused", timeout=10)
-    until(lambda: not _shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
+    until(lambda: not shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)
     assert dash_duo.get_logs() == []
 
 
