@@ -30,4 +30,6 @@ fi
 # A screenshot of each failing browser test lands in test-artifacts/ (kept as CI output).
 rm -rf test-artifacts
 export GRIDLAB_TEST_ARTIFACTS="$PWD/test-artifacts"
-exec .venv/bin/pytest "$@"
+# Two test processes (fewer on a one-core machine): most tests wait on workers, browsers and
+# servers rather than compute. Tests are handed out as processes free up (worksteal).
+exec .venv/bin/pytest --numprocesses auto --maxprocesses 2 --dist worksteal "$@"
