@@ -1,9 +1,9 @@
 """The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``.
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
-file that cannot be written, an unknown run or a run in the wrong state (one line: the
-message the HTTP API gives for the same value or run, the validator's, the store's or
-``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
+file that cannot be written, an unknown run or a run in the wrong state (one line per bad
+value: the message the HTTP API gives for the same value or run, the validator's, the
+store's or ``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
 is checkpointed and resumable) or stopped a sweep (its runs are back in the queue).
 """
 
@@ -23,7 +23,7 @@ from app.rules import Conflict, parse_id
 from app.sweep_args import sweep_request
 from app.training import WorkerPool, claim_new_run
 from app.training.foreground import train_in_foreground
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.numbers import parse_int
 from gridworld.spec import validate_run_spec
 from runstore import Claim, Owner, RunStore, StoreError
@@ -298,5 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except USAGE_ERRORS as exc:
-        print("error: " + " ".join(line.strip() for line in str(exc).splitlines()), file=sys.stderr)
+        for error in each_error(exc) if isinstance(exc, ValidationError) else (exc,):
+            print(
+                "error: " + " ".join(line.strip() for line in str(error).splitlines()),
+                file=sys.stderr,
+            )
         return EXIT_USAGE

@@ -1,7 +1,8 @@
 """The runs page's new-run form as data: its fields and the request its values make.
 
 The request goes to ``app.actions.submit_run``, which validates it exactly as the CLI and the
-HTTP API do; a refused value is shown at the field ``error_field`` names.
+HTTP API do; every refused value is shown at the field ``error_field`` names
+(``form_errors``).
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.request_json import parse_json
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.spec import GRIDWORLD_ID
 
 ENVS = ("GridWorld-v0", "FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v1", "Taxi-v4")
 """Environments the form offers."""
 CUSTOM_MAP = "custom"
 """The map choice that switches the form to a custom text map."""
+EXAMPLE_MAP = ("S..#", ".T..", "...G")
+"""The map the custom map box holds until it is edited (a playable one)."""
 DEMO_RUN = {"env": GRIDWORLD_ID, "preset": "medium", "episodes": 20_000, "seed": 0, "name": "demo"}
 """The request the empty state's one-click demo button submits."""
 PARAM_FIELDS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
@@ -41,6 +44,27 @@ def error_field(error: ValidationError) -> str | None:
     """Return the form field that shows ``error``, or None when no field of the form does."""
     field = FIELD_ALIASES.get(error.field, error.field)
     return field if field in FORM_FIELDS else None
+
+
+def form_errors(error: ValidationError) -> tuple[dict[str, str], str]:
+    """Return where the form shows each refused value of a request.
+
+    Args:
+        error: the validator's error (``ValidationErrors`` for several bad fields).
+
+    Returns:
+        Form field to its message (every bad field of the form at once), and the messages
+        no field shows (one per line; empty when every error has its field).
+    """
+    at_fields: dict[str, str] = {}
+    elsewhere: list[str] = []
+    for each in each_error(error):
+        field = error_field(each)
+        if field is None or field in at_fields:
+            elsewhere.append(str(each))
+        else:
+            at_fields[field] = str(each)
+    return at_fields, "\n".join(elsewhere)
 
 
 def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
