@@ -62,6 +62,17 @@ HYPERPARAM_RANGES: dict[str, Range] = {
 }
 """The allowed interval of every hyperparameter (see the module docstring for meanings)."""
 
+HYPERPARAM_MEANINGS: dict[str, str] = {
+    "alpha": "learning rate",
+    "gamma": "discount factor",
+    "epsilon": "exploration rate at the start",
+    "epsilon_decay": "epsilon is multiplied by this after each episode",
+    "epsilon_min": "epsilon never decays below this (<= epsilon)",
+    "alpha_decay": "alpha is multiplied by this after each episode (1: none)",
+    "alpha_min": "alpha never decays below this (<= alpha)",
+}
+"""What each hyperparameter does, in words (the command line's help)."""
+
 FLOORS = (("epsilon_min", "epsilon"), ("alpha_min", "alpha"))
 """(floor, value) pairs where the floor may not exceed the value it bounds."""
 
