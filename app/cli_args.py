@@ -157,6 +157,18 @@ def _add_train_parser(
         " (continue with 'resume RUN_ID'). Values are checked by the same validator as the"
         " dashboard and the HTTP API.",
     )
+    _add_world_options(train)
+    _add_learning_options(train)
+    train.add_argument(
+        "--auto-resume",
+        action="store_true",
+        help="if this process dies, let any worker resume the run from its last checkpoint"
+        " by itself (default: the run reads crashed until someone resumes it)",
+    )
+
+
+def _add_world_options(train: argparse.ArgumentParser) -> None:
+    """Add what a run trains on and for how long: env, map and episodes."""
     train.add_argument(
         "--env",
         default=GRIDWORLD_ID,
@@ -178,6 +190,11 @@ def _add_train_parser(
         metavar="N",
         help=_help("episodes to train", _DEFAULT_SPEC.episodes, whole_allowed(1, MAX_EPISODES)),
     )
+
+
+def _add_learning_options(train: argparse.ArgumentParser) -> None:
+    """Add how a run learns: algorithm, hyperparameters, seed, name, checkpoints, kernel
+    (each help with its default and what it allows)."""
     train.add_argument(
         "--algorithm",
         metavar="NAME",
@@ -214,12 +231,6 @@ def _add_train_parser(
         "--kernel",
         metavar="NAME",
         help=_help("what plays the episodes", DEFAULT_KERNEL, KERNELS_ALLOWED),
-    )
-    train.add_argument(
-        "--auto-resume",
-        action="store_true",
-        help="if this process dies, let any worker resume the run from its last checkpoint"
-        " by itself (default: the run reads crashed until someone resumes it)",
     )
 
 
