@@ -11,11 +11,12 @@ requests its worker reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from app.rules import Action, Conflict, check, pending_end
 from app.training import create_run
-from gridworld.errors import ValidationError
+from gridworld.errors import ErrorList, ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES, Hyperparams, validate_hyperparams
 from gridworld.spec import RunSpec, validate_run_spec
 from runstore import ClaimRefused, RunStore
@@ -50,26 +51,29 @@ def run_request(body: object) -> tuple[RunSpec, bool]:
         The validated spec and ``auto_resume``.
 
     Raises:
-        ValidationError: the request is not an object, has an unknown field or a bad value.
+        ValidationError: the request is not an object, has an unknown field or a bad value;
+            every bad field at once (``ValidationErrors``) when there are several.
     """
     if not isinstance(body, Mapping):
         raise ValidationError("body", body, "not an object", "a JSON object of run fields")
+    errors = ErrorList()
     mapping: dict[str, Any] = {}
     for key, value in body.items():
         if key == AUTO_RESUME:
             continue
         if key not in REQUEST_FIELDS:
             allowed = ", ".join([*REQUEST_FIELDS, AUTO_RESUME])
-            raise ValidationError(key, value, "unknown field", allowed)
-        if key == "params" and not isinstance(value, Mapping):
-            raise ValidationError(
-                "params", value, "not an object", f"an object of {', '.join(HYPERPARAM_NAMES)}"
-            )
-        mapping[REQUEST_FIELDS[key]] = value
-    spec = validate_run_spec(mapping)
+            errors.add(ValidationError(key, value, "unknown field", allowed))
+        elif key == "params" and not isinstance(value, Mapping):
+            allowed = f"an object of {', '.join(HYPERPARAM_NAMES)}"
+            errors.add(ValidationError("params", value, "not an object", allowed))
+        else:
+            mapping[REQUEST_FIELDS[key]] = value
+    spec = errors.check(partial(validate_run_spec, mapping), RunSpec())
     auto_resume = body.get(AUTO_RESUME, False)
     if not isinstance(auto_resume, bool):
-        raise ValidationError(AUTO_RESUME, auto_resume, "not a boolean", "true or false")
+        errors.add(ValidationError(AUTO_RESUME, auto_resume, "not a boolean", "true or false"))
+    errors.raise_any()
     return spec, auto_resume
 
 

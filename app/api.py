@@ -1,7 +1,9 @@
 """The HTTP API: JSON routes (and streamed CSV/JSON exports) over the run store.
 
 Every error is ``{"error": "<what is wrong and what is allowed>"}`` with a 4xx status:
-400 for a bad value (naming field, value and what is allowed), 403 for a request from a
+400 for a bad value (naming field, value and what is allowed; ``field`` names the first bad
+field and ``errors`` lists every one as ``{"field", "error"}``, so a request with three bad
+fields hears of all three), 403 for a request from a
 foreign web page, 404 for an unknown run/checkpoint/route, 405 for a method the path has
 no route for (with ``Allow``), 409 when the run's state does not allow the action, 413/415
 for a body that is too large or not JSON; 503 when the run store cannot do what was asked
@@ -36,7 +38,7 @@ from app.actions import change_params, pause_run, resume_run, stop_run, submit_r
 from app.context import get_store
 from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.numbers import parse_int
 from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
 
@@ -91,7 +93,8 @@ def _error(message: str, status: int, **extra: Any) -> tuple[Response, int]:
 
 @bp.errorhandler(ValidationError)
 def _validation_error(exc: ValidationError) -> tuple[Response, int]:
-    return _error(str(exc), 400, field=exc.field)
+    errors = [{"field": error.field, "error": str(error)} for error in each_error(exc)]
+    return _error(str(exc), 400, field=exc.field, errors=errors)
 
 
 @bp.errorhandler(InvalidQuery)

@@ -1,9 +1,9 @@
 """The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``.
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
-file that cannot be written, an unknown run or a run in the wrong state (one line: the
-message the HTTP API gives for the same value or run, the validator's, the store's or
-``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
+file that cannot be written, an unknown run or a run in the wrong state (one line per bad
+value: the message the HTTP API gives for the same value or run, the validator's, the
+store's or ``app.rules``'), 1 when a run ends in ``error``, 130 when Ctrl-C paused a run (it
 is checkpointed and resumable) or stopped a sweep (its runs are back in the queue).
 """
 
@@ -23,11 +23,11 @@ from app.rules import Conflict, parse_id
 from app.sweep_args import sweep_request
 from app.training import WorkerPool, claim_new_run
 from app.training.foreground import train_in_foreground
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.numbers import parse_int
 from gridworld.spec import validate_run_spec
 from runstore import Claim, Owner, RunStore, StoreError
-from runstore.engine import store_file
+from runstore.engine import shown_url, store_file
 
 EXIT_USAGE = 2
 EXIT_RUN_ERROR = 1
@@ -151,12 +151,14 @@ def _train_here(store: RunStore, claim: Claim) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    """Print one line per run, newest first; return the exit status."""
+    """Print the store read (``store: URL``), then one line per run, newest first; return
+    the exit status."""
     store = _open_store(args)
     try:
         runs = store.list_runs()
     finally:
         store.close()
+    print(f"store: {shown_url(store_url(args.db))}")
     rows = [("ID", "STATUS", "EPISODES", "ENV", "CREATED", "NAME")]
     rows += [
         (
@@ -180,7 +182,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Stream a run's episodes as CSV or JSON to a file or stdout; return the exit status."""
+    """Stream a run's episodes as CSV or JSON to a file or stdout, then name the store read
+    (on stderr); return the exit status."""
     run_id = parse_id("run_id", args.run_id)
     store = _open_store(args)
     try:
@@ -203,6 +206,7 @@ def run_export(args: argparse.Namespace) -> int:
                 out.writelines(chunks)
     finally:
         store.close()
+    print(f"run {run_id} exported from store: {shown_url(store_url(args.db))}", file=sys.stderr)
     return 0
 
 
@@ -220,7 +224,10 @@ def _open_store(args: argparse.Namespace, *, create: bool = False) -> RunStore:
     url = store_url(args.db)
     path = store_file(url)
     if not create and path is not None and not path.exists():
-        raise StoreError(f"no store at {path}; give the --db of an existing store")
+        raise StoreError(
+            f"no store at {path.resolve()} (nothing was created); give the --db of an existing"
+            " store, or start one with 'train' or the dashboard"
+        )
     return RunStore(url)
 
 
@@ -298,5 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except USAGE_ERRORS as exc:
-        print("error: " + " ".join(line.strip() for line in str(exc).splitlines()), file=sys.stderr)
+        for error in each_error(exc) if isinstance(exc, ValidationError) else (exc,):
+            print(
+                "error: " + " ".join(line.strip() for line in str(error).splitlines()),
+                file=sys.stderr,
+            )
         return EXIT_USAGE

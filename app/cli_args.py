@@ -11,14 +11,20 @@ from typing import Any
 from app.fork_args import add_fork_parser
 from app.sweep_args import add_sweep_parser
 from app.training.slots import MAX_SLOTS
+from app.views.new_run import map_file
 from gridworld.agents import ALGORITHMS_ALLOWED, DEFAULT_ALGORITHM
+from gridworld.config import MAP_CHARS, PRESETS
 from gridworld.errors import ValidationError
-from gridworld.kernel import KERNELS_ALLOWED
-from gridworld.numbers import parse_int
+from gridworld.hyperparams import HYPERPARAM_MEANINGS, HYPERPARAM_RANGES
+from gridworld.kernel import DEFAULT_KERNEL, KERNELS_ALLOWED
+from gridworld.numbers import parse_int, whole_allowed
+from gridworld.spec import ENV_ALLOWED, GRIDWORLD_ID, MAX_EPISODES, MAX_SEED, NAME_ALLOWED, RunSpec
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
 HYPERPARAM_OPTIONS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
 HYPERPARAM_OPTIONS_EXTRA = ("alpha_decay", "alpha_min")
+_DEFAULT_SPEC = RunSpec()
+"""A run spec of every default, which ``train --help`` shows."""
 DB_ALLOWED = (
     "a URL (sqlite:///PATH or postgresql+psycopg://...) or the path of a SQLite file in an"
     " existing folder, without ':'"
@@ -151,35 +157,87 @@ def _add_train_parser(
         " (continue with 'resume RUN_ID'). Values are checked by the same validator as the"
         " dashboard and the HTTP API.",
     )
-    train.add_argument(
-        "--env",
-        default="GridWorld-v0",
-        help="gymnasium env id with Discrete observations and actions (default: GridWorld-v0;"
-        " e.g. FrozenLake-v1, CliffWalking-v1, Taxi-v4)",
-    )
-    train.add_argument("--preset", help="GridWorld map preset: easy, medium or hard")
-    train.add_argument("--episodes", help="episodes to train")
-    train.add_argument(
-        "--algorithm",
-        metavar="NAME",
-        help=f"learning algorithm: {ALGORITHMS_ALLOWED} (default: {DEFAULT_ALGORITHM})",
-    )
-    for name in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA:
-        train.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="X")
-    train.add_argument("--seed", help="random seed (same seed, same episodes)")
-    train.add_argument("--name", help="run name")
-    train.add_argument(
-        "--checkpoint-every", metavar="K", help="episodes between checkpoints (default: auto)"
-    )
-    train.add_argument(
-        "--kernel", metavar="NAME", help=f"what plays the episodes: {KERNELS_ALLOWED}"
-    )
+    _add_world_options(train)
+    _add_learning_options(train)
     train.add_argument(
         "--auto-resume",
         action="store_true",
         help="if this process dies, let any worker resume the run from its last checkpoint"
         " by itself (default: the run reads crashed until someone resumes it)",
     )
+
+
+def _add_world_options(train: argparse.ArgumentParser) -> None:
+    """Add what a run trains on and for how long: env, map and episodes."""
+    train.add_argument(
+        "--env",
+        default=GRIDWORLD_ID,
+        help=f"{ENV_ALLOWED} (default: {GRIDWORLD_ID})",
+    )
+    train.add_argument(
+        "--preset",
+        help=f"GridWorld map preset: {', '.join(PRESETS)} (default: {_DEFAULT_SPEC.preset})",
+    )
+    train.add_argument(
+        "--map",
+        metavar="FILE",
+        help="GridWorld custom map instead of a preset: a text file, one row per line of"
+        f" {', '.join(f'{char} {kind}' for char, kind in MAP_CHARS.items())} (or a JSON list"
+        " of rows), as the dashboard's custom map box takes it",
+    )
+    train.add_argument(
+        "--episodes",
+        metavar="N",
+        help=_help("episodes to train", _DEFAULT_SPEC.episodes, whole_allowed(1, MAX_EPISODES)),
+    )
+
+
+def _add_learning_options(train: argparse.ArgumentParser) -> None:
+    """Add how a run learns: algorithm, hyperparameters, seed, name, checkpoints, kernel
+    (each help with its default and what it allows)."""
+    train.add_argument(
+        "--algorithm",
+        metavar="NAME",
+        help=f"learning algorithm: {ALGORITHMS_ALLOWED} (default: {DEFAULT_ALGORITHM})",
+    )
+    for name in HYPERPARAM_OPTIONS + HYPERPARAM_OPTIONS_EXTRA:
+        train.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            metavar="X",
+            help=_help(
+                HYPERPARAM_MEANINGS[name],
+                getattr(_DEFAULT_SPEC.hyperparams, name),
+                str(HYPERPARAM_RANGES[name]),
+            ),
+        )
+    train.add_argument(
+        "--seed",
+        help=_help(
+            "random seed (same seed, same episodes)",
+            _DEFAULT_SPEC.seed,
+            whole_allowed(0, MAX_SEED),
+        ),
+    )
+    train.add_argument(
+        "--name", help=_help("run name", "the preset (or env id) and the seed", NAME_ALLOWED)
+    )
+    train.add_argument(
+        "--checkpoint-every",
+        metavar="K",
+        help=_help("episodes between checkpoints", "auto", whole_allowed(1, MAX_EPISODES)),
+    )
+    train.add_argument(
+        "--kernel",
+        metavar="NAME",
+        help=_help("what plays the episodes", DEFAULT_KERNEL, KERNELS_ALLOWED),
+    )
+
+
+def _help(what: str, default: object, allowed: str) -> str:
+    """Return an option's help: what it sets, its default and what it accepts (the
+    validator's own words for it)."""
+    return f"{what} (default: {default}; allowed: {allowed})".replace("%", "%%")
 
 
 def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
@@ -192,8 +250,13 @@ def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
 
     Returns:
         The mapping for ``gridworld.spec.validate_run_spec``.
+
+    Raises:
+        ValidationError: the ``--map`` file cannot be read (field ``map``).
     """
     mapping: dict[str, Any] = {"env_id": args.env}
+    if args.map is not None:
+        mapping["desc"] = map_file(args.map)
     for key in ("preset", "episodes", "algorithm", "seed", "name", "checkpoint_every", "kernel"):
         if getattr(args, key) is not None:
             mapping[key] = getattr(args, key)

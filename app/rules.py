@@ -8,6 +8,7 @@ everywhere.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any
 
@@ -120,6 +121,22 @@ def format_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_duration(seconds: float) -> str:
+    """Return a time to wait as people read it: ``42 s``, ``3 min 20 s``, ``1 h 05 min``,
+    ``2 d 3 h`` (whole seconds, the two largest units; a dash when not finite)."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
 def _either(statuses: tuple[str, ...]) -> str:

@@ -106,7 +106,7 @@ class GridWorldConfig:
         Raises:
             MapError: the map is empty, ragged, has an unknown character, no start or two
                 starts, no goal, or a goal the start cannot reach; the message names the
-                row and column.
+                row and column, counted from 1 as in the text.
         """
         rows = _check_rows(desc)
         cells: dict[str, list[Cell]] = {name: [] for name in MAP_CHARS.values()}
@@ -115,7 +115,7 @@ class GridWorldConfig:
                 if char not in MAP_CHARS:
                     raise MapError(
                         list(rows),
-                        f"unknown character {char!r} at row {r}, column {c}",
+                        f"unknown character {char!r} at {_place(r, c)}",
                     )
                 cells[MAP_CHARS[char]].append((r, c))
         starts = cells["start"]
@@ -125,7 +125,7 @@ class GridWorldConfig:
             (r1, c1), (r2, c2) = starts[:2]
             raise MapError(
                 list(rows),
-                f"two starts, at row {r1}, column {c1} and row {r2}, column {c2}",
+                f"two starts, at {_place(r1, c1)} and {_place(r2, c2)}",
             )
         if not cells["goal"]:
             raise MapError(list(rows), "no goal (G) in the map")
@@ -189,7 +189,7 @@ class GridWorldConfig:
             if (r, c) not in reachable:
                 raise MapError(
                     self.to_desc(),
-                    f"the goal at row {r}, column {c} cannot be reached from the start",
+                    f"the goal at {_place(r, c)} cannot be reached from the start",
                 )
 
     def _check_cells(self) -> None:
@@ -277,6 +277,12 @@ class GridWorldConfig:
         return cls.from_map(data["desc"], **settings)
 
 
+def _place(row: int, column: int) -> str:
+    """Return where a map cell is, as a person counts in the text map: ``row 1, column 1``
+    is the first character of the first line."""
+    return f"row {row + 1}, column {column + 1}"
+
+
 def _check_rows(desc: Sequence[str]) -> list[str]:
     """Return the map's rows as strings, or raise MapError for an empty or ragged map."""
     if isinstance(desc, str) or not isinstance(desc, Sequence):
@@ -286,11 +292,11 @@ def _check_rows(desc: Sequence[str]) -> list[str]:
         raise MapError(rows, "the map is empty")
     for r, row in enumerate(rows):
         if not isinstance(row, str):
-            raise MapError(rows, f"row {r} is not a string")
+            raise MapError(rows, f"row {r + 1} is not a string")
         if len(row) != len(rows[0]):
             raise MapError(
                 rows,
-                f"ragged rows: row {r} has {len(row)} columns, row 0 has {len(rows[0])}",
+                f"ragged rows: row {r + 1} has {len(row)} columns, row 1 has {len(rows[0])}",
             )
     if len(rows) > MAX_SIDE or len(rows[0]) > MAX_SIDE:
         size = f"{len(rows)} rows of {len(rows[0])} columns"

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 from typing import Any
 
-from .errors import ValidationError
+from .errors import ErrorList, ValidationError
 from .numbers import to_number
 
 
@@ -61,6 +62,17 @@ HYPERPARAM_RANGES: dict[str, Range] = {
 }
 """The allowed interval of every hyperparameter (see the module docstring for meanings)."""
 
+HYPERPARAM_MEANINGS: dict[str, str] = {
+    "alpha": "learning rate",
+    "gamma": "discount factor",
+    "epsilon": "exploration rate at the start",
+    "epsilon_decay": "epsilon is multiplied by this after each episode",
+    "epsilon_min": "epsilon never decays below this (<= epsilon)",
+    "alpha_decay": "alpha is multiplied by this after each episode (1: none)",
+    "alpha_min": "alpha never decays below this (<= alpha)",
+}
+"""What each hyperparameter does, in words (the command line's help)."""
+
 FLOORS = (("epsilon_min", "epsilon"), ("alpha_min", "alpha"))
 """(floor, value) pairs where the floor may not exceed the value it bounds."""
 
@@ -83,9 +95,11 @@ class Hyperparams:
     alpha_min: float = 0.0
 
     def __post_init__(self) -> None:
+        errors = ErrorList()
         for name in HYPERPARAM_NAMES:
             value = getattr(self, name)
-            object.__setattr__(self, name, _checked(name, value, value))
+            object.__setattr__(self, name, errors.check(partial(_checked, name, value), value))
+        errors.raise_any()
         for floor, ceiling in FLOORS:
             low, high = getattr(self, floor), getattr(self, ceiling)
             if low > high:
@@ -120,13 +134,12 @@ HYPERPARAM_NAMES = tuple(f.name for f in fields(Hyperparams))
 """The field names, in declaration order."""
 
 
-def _checked(name: str, value: object, shown: object) -> float:
+def _checked(name: str, value: object) -> float:
     """Return ``value`` as a float within ``name``'s range, or raise ValidationError.
 
     Args:
         name: the hyperparameter.
         value: what to check.
-        shown: the value as the caller gave it, for the message.
 
     Returns:
         The value as a float.
@@ -134,7 +147,7 @@ def _checked(name: str, value: object, shown: object) -> float:
     allowed = str(HYPERPARAM_RANGES[name])
     number = to_number(name, value, allowed)
     if not HYPERPARAM_RANGES[name].contains(number):
-        raise ValidationError(name, shown, "out of range", allowed)
+        raise ValidationError(name, value, "out of range", allowed)
     return number
 
 
@@ -153,15 +166,18 @@ def validate_hyperparams(
     Raises:
         ValidationError: an unknown field (the message lists the known ones), a value that
             is not a finite number (bools and non-numeric strings included), a value out of
-            its range, or ``epsilon_min > epsilon`` / ``alpha_min > alpha``.
+            its range, or ``epsilon_min > epsilon`` / ``alpha_min > alpha``; every bad field
+            at once (``ValidationErrors``) when there are several.
     """
     if not isinstance(mapping, Mapping):
         raise ValidationError("hyperparams", mapping, "not a mapping", "an object of fields")
     values: dict[str, float] = {}
+    errors = ErrorList()
     for name, value in mapping.items():
         if name not in HYPERPARAM_RANGES:
-            raise ValidationError(
-                str(name), value, "unknown hyperparameter", ", ".join(HYPERPARAM_NAMES)
-            )
-        values[name] = _checked(name, value, value)
+            known = ", ".join(HYPERPARAM_NAMES)
+            errors.add(ValidationError(str(name), value, "unknown hyperparameter", known))
+        else:
+            values[name] = errors.check(partial(_checked, name, value), 0.0)
+    errors.raise_any()
     return replace(base or Hyperparams(), **values)

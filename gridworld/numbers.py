@@ -53,6 +53,12 @@ def to_number(field: str, value: object, allowed: str) -> float:
     return number
 
 
+def whole_allowed(low: int, high: int) -> str:
+    """Return what ``parse_int(field, value, low, high)`` accepts, in the words of its
+    messages (``an integer from 1 to 10``)."""
+    return f"an integer from {low} to {high}"
+
+
 def parse_int(field: str, value: object, low: int, high: int) -> int:
     """Return ``value`` as an int within [low, high], or raise ValidationError naming ``field``.
 
@@ -72,7 +78,7 @@ def parse_int(field: str, value: object, low: int, high: int) -> int:
     Raises:
         ValidationError: not a whole number, or outside ``low``..``high``.
     """
-    allowed = f"an integer from {low} to {high}"
+    allowed = whole_allowed(low, high)
     number: int
     if isinstance(value, bool):
         raise ValidationError(field, value, "not a whole number", allowed)

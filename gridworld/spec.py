@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import gymnasium as gym
@@ -16,7 +17,7 @@ from gymnasium import spaces
 
 from .agents import DEFAULT_ALGORITHM, validate_algorithm
 from .config import PRESETS, GridWorldConfig
-from .errors import ValidationError
+from .errors import ErrorList, ValidationError
 from .grids import grid_rows
 from .hyperparams import Hyperparams, validate_hyperparams
 from .kernel import DEFAULT_KERNEL, check_kernel, validate_kernel
@@ -33,6 +34,8 @@ ENV_ALLOWED = (
     "a registered gymnasium env id with Discrete observations and actions,"
     " e.g. GridWorld-v0, FrozenLake-v1, FrozenLake8x8-v1, CliffWalking-v1, Taxi-v4"
 )
+EnvAndMap = tuple[str, str | None, tuple[str, ...] | None]
+"""A run's env id, GridWorld preset and custom map (``RunSpec``'s first three fields)."""
 SPEC_FIELDS = (
     "env_id",
     "preset",
@@ -143,50 +146,28 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         The validated spec (its env has been built once to check it).
 
     Raises:
-        ValidationError: the first bad field, with its value and what is allowed.
+        ValidationError: a bad field, with its value and what is allowed; every bad field
+            at once (``ValidationErrors``, in ``SPEC_FIELDS`` order) when there are several.
     """
     if not isinstance(mapping, Mapping):
         raise ValidationError("spec", mapping, "not a mapping", "an object of run fields")
+    errors = ErrorList()
     for key, value in mapping.items():
         if key not in SPEC_FIELDS:
-            raise ValidationError(key, value, "unknown field", ", ".join(SPEC_FIELDS))
-    env_id = mapping.get("env_id") or GRIDWORLD_ID
-    if not isinstance(env_id, str):
-        raise ValidationError("env", env_id, "not a string", ENV_ALLOWED)
-    _check_registered(env_id)
-    preset, desc = mapping.get("preset"), mapping.get("desc")
-    if env_id == GRIDWORLD_ID:
-        if desc is not None and desc != "":
-            if preset:
-                raise ValidationError(
-                    "preset", preset, "given together with a custom map", "a preset or a desc"
-                )
-            preset, desc = None, _desc(desc)
-            GridWorldConfig.from_map(desc)
-        else:
-            preset, desc = preset or "easy", None
-            if preset not in PRESETS:
-                raise ValidationError("preset", preset, "no such preset", ", ".join(PRESETS))
-    elif preset or desc:
-        field_name = "preset" if preset else "desc"
-        raise ValidationError(
-            field_name, preset or desc, f"{env_id} has no GridWorld maps", "only with GridWorld-v0"
-        )
-    else:
-        preset = desc = None
-    episodes = parse_int("episodes", mapping.get("episodes", 1000), 1, MAX_EPISODES)
-    algorithm = validate_algorithm(mapping.get("algorithm"))
-    seed = parse_int("seed", mapping.get("seed", 0), 0, MAX_SEED)
-    hyperparams = mapping.get("hyperparams") or {}
-    if not isinstance(hyperparams, Hyperparams):
-        hyperparams = validate_hyperparams(hyperparams)
-    every = mapping.get("checkpoint_every")
-    if every is not None and every != "":
-        every = parse_int("checkpoint_every", every, 1, MAX_EPISODES)
-    else:
-        every = None
-    name = _name(mapping.get("name"), f"{preset or env_id} seed {seed}")
-    kernel = validate_kernel(mapping.get("kernel"))
+            errors.add(ValidationError(key, value, "unknown field", ", ".join(SPEC_FIELDS)))
+    no_map: EnvAndMap = (GRIDWORLD_ID, None, None)
+    env_id, preset, desc = errors.check(partial(_env_and_map, mapping), no_map)
+    get = mapping.get
+    episodes = errors.check(
+        partial(parse_int, "episodes", get("episodes", 1000), 1, MAX_EPISODES), 1
+    )
+    algorithm = errors.check(partial(validate_algorithm, get("algorithm")), DEFAULT_ALGORITHM)
+    hyperparams = errors.check(partial(_hyperparams, get("hyperparams")), Hyperparams())
+    seed = errors.check(partial(parse_int, "seed", get("seed", 0), 0, MAX_SEED), 0)
+    name = errors.check(partial(_name, get("name"), f"{preset or env_id} seed {seed}"), "")
+    every = errors.check(partial(_every, get("checkpoint_every")), None)
+    kernel = errors.check(partial(validate_kernel, get("kernel")), DEFAULT_KERNEL)
+    errors.raise_any()
     spec = RunSpec(
         env_id=env_id,
         preset=preset,
@@ -206,6 +187,65 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     finally:
         env.close()
     return spec
+
+
+def _env_and_map(mapping: Mapping[str, Any]) -> EnvAndMap:
+    """Return the env id, preset and custom map of a run request.
+
+    Raises:
+        ValidationError: the env id is not a registered env's (field ``env``); a preset and a
+            map together, an unknown preset or a bad map for GridWorld, or either for another
+            env (field ``preset`` or ``desc``).
+    """
+    env_id = mapping.get("env_id") or GRIDWORLD_ID
+    if not isinstance(env_id, str):
+        raise ValidationError("env", env_id, "not a string", ENV_ALLOWED)
+    _check_registered(env_id)
+    preset, desc = mapping.get("preset"), mapping.get("desc")
+    if env_id != GRIDWORLD_ID:
+        if preset or desc:
+            field_name = "preset" if preset else "desc"
+            raise ValidationError(
+                field_name,
+                preset or desc,
+                f"{env_id} has no GridWorld maps",
+                "only with GridWorld-v0",
+            )
+        return env_id, None, None
+    if desc is None or desc == "":
+        preset = preset or "easy"
+        if preset not in PRESETS:
+            raise ValidationError("preset", preset, "no such preset", ", ".join(PRESETS))
+        return env_id, preset, None
+    if preset:
+        raise ValidationError(
+            "preset", preset, "given together with a custom map", "a preset or a desc"
+        )
+    rows = _desc(desc)
+    GridWorldConfig.from_map(rows)
+    return env_id, None, rows
+
+
+def _hyperparams(value: Any) -> Hyperparams:
+    """Return the hyperparameters of a run request (a partial mapping; None: the defaults).
+
+    Raises:
+        ValidationError: see ``validate_hyperparams``.
+    """
+    if isinstance(value, Hyperparams):
+        return value
+    return validate_hyperparams(value or {})
+
+
+def _every(value: object) -> int | None:
+    """Return the episodes between checkpoints (None when not given: the trainer's default).
+
+    Raises:
+        ValidationError: not a whole number from 1 to ``MAX_EPISODES``.
+    """
+    if value is None or value == "":
+        return None
+    return parse_int("checkpoint_every", value, 1, MAX_EPISODES)
 
 
 def make_env(spec: RunSpec) -> gym.Env:

@@ -85,6 +85,20 @@ def store_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def shown_url(url: str) -> str:
+    """Return how a person is told which store ``url`` opens: a SQLite file by its absolute
+    path (``sqlite:////home/me/gridlab.sqlite``), a database server with its password
+    hidden.
+
+    Raises:
+        StoreError: the URL is malformed.
+    """
+    path = store_file(url)
+    if path is not None:
+        return f"sqlite:///{path.resolve()}"
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def create_private_file(path: Path) -> None:
     """Create ``path`` as an empty file readable and writable by its owner only (0600).
 

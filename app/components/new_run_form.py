@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app import ids
-from app.views.new_run import CUSTOM_MAP, ENVS, PARAM_FIELDS, form_choices
+from app.views.new_run import CUSTOM_MAP, ENVS, EXAMPLE_MAP, PARAM_FIELDS, form_choices
 from gridworld.agents import ALGORITHM_LABELS
 from gridworld.config import PRESETS
 from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams
@@ -94,7 +94,8 @@ def _env_row() -> dbc.Row:
 
 
 def _desc_box() -> html.Div:
-    """Return the custom map field, hidden until the custom map is chosen."""
+    """Return the custom map field, hidden until the custom map is chosen, holding an
+    example map (so the form submitted as seen trains on it)."""
     return html.Div(
         _field(
             "desc",
@@ -102,11 +103,11 @@ def _desc_box() -> html.Div:
             dbc.Textarea(
                 id=ids.new_field("desc"),
                 rows=5,
-                placeholder="S..#\n.T..\n...G",
+                value="\n".join(EXAMPLE_MAP),
                 className="font-monospace",
                 spellCheck=False,
             ),
-            "one row per line: S start, G goal, . floor, # wall, T trap",
+            "one row per line: S start, G goal, . floor, # wall, T trap (an example to edit)",
         ),
         id=ids.NEW_DESC_BOX,
         className="mt-3",

@@ -55,8 +55,8 @@ def _links(run_id: int) -> html.Span:
 
 def run_header(run: Run) -> html.Div:
     """Return the title row (name, status, reconnecting badge, controls, links), the env,
-    algorithm and episodes line and the progress bar; the refresh callback fills in the live
-    parts."""
+    algorithm, episodes and pace (episodes per second, ETA) line and the progress bar; the
+    refresh callback fills in the live parts."""
     reconnecting = dbc.Badge(
         "reconnecting…",
         id=ids.RUN_RECONNECTING,
@@ -81,6 +81,7 @@ def run_header(run: Run) -> html.Div:
                     html.Span(run.env_id, className="text-muted small me-3", id=ids.RUN_ENV),
                     html.Span(algorithm_label(run.spec), className="text-muted small me-3"),
                     html.Span(id=ids.RUN_EPISODES, className="small me-3"),
+                    html.Span(id=ids.RUN_PACE, className="small text-muted me-3"),
                 ],
                 className="mt-1",
             ),

@@ -51,6 +51,7 @@ from app.views.diagnostics import WINDOW, action_shares, diagnostic_rows
 from app.views.history import event_rows
 from app.views.params import change_rows, current_values, field_errors, queued_text, typed_values
 from app.views.reads import summary_of
+from app.views.run_pace import pace_text, run_pace
 from app.views.run_status import ENDS, run_status
 from app.views.run_view import QUERY_KEYS, view_from
 from app.views.run_warnings import shown_warnings
@@ -133,6 +134,7 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
     Output(ids.RUN_EPISODES, "children"),
     Output(ids.RUN_PROGRESS, "value"),
     Output(ids.RUN_PROGRESS, "label"),
+    Output(ids.RUN_PACE, "children"),
     *(Output(button, "disabled") for button in header.CONTROLS),
     Output(ids.RUN_PARAMS_APPLY, "disabled"),
     Output(ids.run_param(ALL), "readonly"),
@@ -155,7 +157,8 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
     """Re-read the run's status, progress, diagnostics, parameter changes and history.
 
     Returns:
-        The header, banner, diagnostics, change-list and history contents, which buttons
+        The header (with the pace: ``views.run_pace``), banner, diagnostics, change-list and
+        history contents, which buttons
         are disabled and fields read-only (``rules.allowed_actions``), why edits are refused,
         the editor's current values, and the "pause/stop requested" message closed once the
         run is no longer waiting for it.
@@ -166,6 +169,7 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
         summary = summary_of(store, run_id, window=WINDOW)
         changes = store.param_changes(run_id)
         events = store.events(run_id)
+        pace = run_pace(store, run)
     except RunNotFound:
         raise PreventUpdate from None
     status = run_status(run, shown_warnings(store, run))
@@ -176,6 +180,7 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
         status.episodes,
         status.progress,
         status.progress_label,
+        pace_text(pace),
         *(action not in status.allowed for action in header.CONTROLS.values()),
         not editable,
         [not editable] * len(HYPERPARAM_NAMES),

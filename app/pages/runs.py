@@ -38,7 +38,7 @@ from app.components.revision_poll import RevisionPoll
 from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
 from app.context import get_store
-from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
+from app.views.new_run import DEMO_RUN, FORM_FIELDS, form_errors, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import (
     GridUpdate,
@@ -223,8 +223,8 @@ def submit(
     """Queue a run from the form (or the demo button) through ``app.actions.submit_run``.
 
     Returns:
-        The outputs of ``_form_outputs``: a validation error marks its input invalid with the
-        validator's message (nothing is created); a store that cannot take it shows an
+        The outputs of ``_form_outputs``: every refused value marks its input invalid with
+        the validator's message (nothing is created); a store that cannot take it shows an
         alert; a queued run shows a link to its page and bumps the version so the grid
         refreshes.
     """
@@ -243,10 +243,11 @@ def submit(
     try:
         run_id = submit_run(get_store(), dict(DEMO_RUN) if from_demo else new_run_body(values))
     except ValidationError as exc:
-        field = None if from_demo else error_field(exc)
-        if field is None:
-            return {**clean, "message": str(exc), "color": "danger", "open": True}
-        invalid[field], feedback[field] = True, str(exc)
+        at_fields, elsewhere = ({}, str(exc)) if from_demo else form_errors(exc)
+        invalid |= dict.fromkeys(at_fields, True)
+        feedback |= at_fields
+        if elsewhere:
+            return {**clean, "message": elsewhere, "color": "danger", "open": True}
         return clean
     except StoreError as exc:
         return {**clean, "message": f"Cannot start a run: {exc}", "color": "danger", "open": True}

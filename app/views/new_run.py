@@ -1,7 +1,8 @@
 """The runs page's new-run form as data: its fields and the request its values make.
 
 The request goes to ``app.actions.submit_run``, which validates it exactly as the CLI and the
-HTTP API do; a refused value is shown at the field ``error_field`` names.
+HTTP API do; every refused value is shown at the field ``error_field`` names
+(``form_errors``).
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.request_json import parse_json
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.spec import GRIDWORLD_ID
 
 ENVS = ("GridWorld-v0", "FrozenLake-v1", "FrozenLake8x8-v1", "CliffWalking-v1", "Taxi-v4")
 """Environments the form offers."""
 CUSTOM_MAP = "custom"
 """The map choice that switches the form to a custom text map."""
+MAX_MAP_BYTES = 100_000
+"""The largest map file ``map_file`` reads (a map of 100 rows of 100 cells is 10 kB)."""
+MAP_FILE_ALLOWED = "a readable UTF-8 text file: one map row per line, or a JSON list of rows"
+EXAMPLE_MAP = ("S..#", ".T..", "...G")
+"""The map the custom map box holds until it is edited (a playable one)."""
 DEMO_RUN = {"env": GRIDWORLD_ID, "preset": "medium", "episodes": 20_000, "seed": 0, "name": "demo"}
 """The request the empty state's one-click demo button submits."""
 PARAM_FIELDS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
@@ -43,6 +49,27 @@ def error_field(error: ValidationError) -> str | None:
     return field if field in FORM_FIELDS else None
 
 
+def form_errors(error: ValidationError) -> tuple[dict[str, str], str]:
+    """Return where the form shows each refused value of a request.
+
+    Args:
+        error: the validator's error (``ValidationErrors`` for several bad fields).
+
+    Returns:
+        Form field to its message (every bad field of the form at once), and the messages
+        no field shows (one per line; empty when every error has its field).
+    """
+    at_fields: dict[str, str] = {}
+    elsewhere: list[str] = []
+    for each in each_error(error):
+        field = error_field(each)
+        if field is None or field in at_fields:
+            elsewhere.append(str(each))
+        else:
+            at_fields[field] = str(each)
+    return at_fields, "\n".join(elsewhere)
+
+
 def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the ``submit_run`` request for the form's values, leaving out empty fields.
 
@@ -59,7 +86,7 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"env": env}
     if env == GRIDWORLD_ID:
         if values.get("preset") == CUSTOM_MAP:
-            body["desc"] = _desc(values.get("desc"))
+            body["desc"] = map_rows(values.get("desc"))
         elif values.get("preset"):
             body["preset"] = values["preset"]
     params = {name: form_value(values.get(name)) for name in PARAM_FIELDS}
@@ -81,7 +108,28 @@ def form_value(raw: object) -> object:
     return raw.strip() or None
 
 
-def _desc(text: object) -> object:
+def map_file(path: str) -> object:
+    """Return the custom map in the text file at ``path`` (``train --map``), read as the
+    form's custom map box reads what is typed into it (``map_rows``).
+
+    Raises:
+        ValidationError: the file cannot be read, is too large or is not UTF-8 (field
+            ``map``); the validator then checks the map itself (field ``desc``).
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_MAP_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError("map", path, exc.strerror or str(exc), MAP_FILE_ALLOWED) from None
+    if len(data) > MAX_MAP_BYTES:
+        raise ValidationError("map", path, f"larger than {MAX_MAP_BYTES} bytes", MAP_FILE_ALLOWED)
+    try:
+        return map_rows(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValidationError("map", path, "not UTF-8 text", MAP_FILE_ALLOWED) from None
+
+
+def map_rows(text: object) -> object:
     """Return a custom map as a list of rows (one per non-empty line, or a pasted JSON list);
     anything but text as it is (the validator refuses it)."""
     if not isinstance(text, str):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.rules import format_number
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from gridworld.hyperparams import HYPERPARAM_NAMES
 from runstore import ParamChange, Run
 
@@ -41,12 +41,14 @@ def field_errors(error: ValidationError) -> list[str] | None:
     """Return the message to show under each field for a refused change.
 
     Returns:
-        The error's text at its own field and empty text elsewhere (``HYPERPARAM_NAMES``
-        order), or None when the error names no field of the editor.
+        Each refused value's text at its own field (every bad field at once) and empty text
+        elsewhere (``HYPERPARAM_NAMES`` order), or None when an error names no field of the
+        editor.
     """
-    if error.field not in HYPERPARAM_NAMES:
+    shown = {each.field: str(each) for each in each_error(error)}
+    if not shown.keys() <= set(HYPERPARAM_NAMES):
         return None
-    return [str(error) if name == error.field else "" for name in HYPERPARAM_NAMES]
+    return [shown.get(name, "") for name in HYPERPARAM_NAMES]
 
 
 def queued_text(queued: Sequence[Mapping[str, Any]]) -> str:

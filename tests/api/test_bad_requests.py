@@ -160,7 +160,7 @@ BAD_REQUESTS = [
     ("POST", "/api/runs", {"desc": ["S" + "." * 100 + "G"]}, {}, 400, ["desc", "102 columns"]),
     ("POST", "/api/runs", {"desc": ["SG"] + [".."] * 101}, {}, 400, ["desc", "102 rows"]),
     ("POST", "/api/runs", {"desc": {"rows": 1}}, {}, 400, ["desc", "list of row strings"]),
-    ("POST", "/api/runs", {"desc": ["S.", 5]}, {}, 400, ["desc", "row 1"]),
+    ("POST", "/api/runs", {"desc": ["S.", 5]}, {}, 400, ["desc", "row 2"]),
     ("POST", "/api/runs", {"desc": "S.\n.G", "preset": "easy"}, {}, 400, ["preset", "desc"]),
     ("POST", "/api/runs", {"preset": 5}, {}, 400, ["preset=5", "easy"]),
     ("POST", "/api/runs", {"preset": ["easy"]}, {}, 400, ["preset=['easy']"]),

@@ -36,9 +36,11 @@ def test_a_bad_sweep_gets_the_same_message_as_the_launcher_and_writes_nothing(cl
     before = snapshot(store_url)
     response = client.post("/api/experiments", json={**SWEEP, "space": {"alpha": [0.1, 1.5]}})
     assert response.status_code == 400
+    message = "alpha=1.5 is invalid: out of range; allowed: 0 < x <= 1"
     assert response.get_json() == {
-        "error": "alpha=1.5 is invalid: out of range; allowed: 0 < x <= 1",
+        "error": message,
         "field": "alpha",
+        "errors": [{"field": "alpha", "error": message}],
     }
     assert snapshot(store_url) == before
 

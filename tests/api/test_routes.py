@@ -129,10 +129,14 @@ def test_compare_takes_up_to_eight_runs_and_refuses_nine(client, runs):
     nine = ",".join(map(str, [*ids, runs.running]))
     response = client.get(f"/api/compare?runs={nine}")
     assert response.status_code == 400
+    message = (
+        f"runs={nine!r} is invalid: too many runs; allowed: 1 to 8 comma-separated"
+        " run ids, e.g. runs=1,2"
+    )
     assert response.get_json() == {
-        "error": f"runs={nine!r} is invalid: too many runs; allowed: 1 to 8 comma-separated"
-        " run ids, e.g. runs=1,2",
+        "error": message,
         "field": "runs",
+        "errors": [{"field": "runs", "error": message}],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -21,6 +22,8 @@ from tests.browser.support import read_figure, shown, status
 from tests.dashboard_support import fill, seeded_run, wait_for
 
 LONG_RUN = {"preset": "medium", "episodes": 5_000_000, "name": "long live run"}
+PACE = r"[0-9][0-9,.]* episodes/s · ETA ([0-9]+ d )?([0-9]+ h )?([0-9]+ min )?[0-9]+ (s|min|h)"
+"""The header's pace line of a run in training (a rate and a time left)."""
 
 
 def _last_episode(dash_duo) -> float:
@@ -70,9 +73,13 @@ def test_live_curve_grows_and_pause_resume_work(dash_duo, store_url, store, pool
     # bands, mean lines and a bounded number of points
     returns = read_figure(dash_duo, "return")["data"]
     assert returns[0]["fill"] == "toself" and len(returns[-1]["x"]) <= 1000
+    # the header says how fast the run trains and when it will be done
+    pace = f"#{ids.RUN_PACE}"
+    until(lambda: re.fullmatch(PACE, dash_duo.find_element(pace).text), timeout=10)
 
     _click(dash_duo, f"#{ids.RUN_PAUSE}")
     until(lambda: status(dash_duo).startswith("paused"), timeout=15)
+    dash_duo.wait_for_text_to_equal(pace, "— episodes/s · ETA —")
     assert store.get_run(run_id).status == "paused"
     until(lambda: not shown(dash_duo, ids.RUN_ACTION_MESSAGE), timeout=2)  # request done
     until(lambda: dash_duo.find_element(f"#{ids.RUN_RESUME}").is_enabled(), timeout=5)

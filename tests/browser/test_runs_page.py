@@ -11,7 +11,7 @@ from selenium.webdriver.support.select import Select
 from app import ids
 from app.actions import spec_from_request
 from app.factory import create_app
-from gridworld.errors import ValidationError
+from gridworld.errors import ValidationError, each_error
 from tests.browser.support import cell
 from tests.dashboard_support import fill, seeded_run
 
@@ -39,6 +39,22 @@ def _type(dash_duo, selector: str, text: str) -> None:
     field.send_keys(Keys.DELETE)
     field.send_keys(text)
     until(lambda: field.get_attribute("value") == text, timeout=5)
+
+
+def test_the_custom_map_box_holds_an_example_that_trains_as_seen(dash_duo, store_url, store):
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
+    _open_form(dash_duo)
+    Select(dash_duo.find_element(f"#{ids.new_field('preset')}")).select_by_value("custom")
+    box = f"#{ids.new_field('desc')}"
+    until(lambda: dash_duo.find_element(box).is_displayed(), timeout=5)
+    shown = dash_duo.find_element(box).get_attribute("value").splitlines()
+    assert len(shown) >= 2 and all(shown)
+    dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
+    (run,) = store.list_runs()
+    assert (run.spec["desc"], run.spec["preset"]) == (shown, None)
+    assert dash_duo.get_logs() == []
 
 
 def _selected(dash_duo, run_id: int) -> bool:
@@ -130,29 +146,39 @@ def test_bad_value_is_shown_at_its_field_and_creates_nothing(dash_duo, store_url
     dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     _open_form(dash_duo)
-    _type(dash_duo, f"#{ids.new_field('episodes')}", "300")
-    _type(dash_duo, f"#{ids.new_field('alpha')}", "2")
+    bad = {"episodes": "abc", "alpha": "0", "gamma": "1.5"}
+    for field, text in bad.items():
+        _type(dash_duo, f"#{ids.new_field(field)}", text)
+    alpha_box = dash_duo.find_element(f"#{ids.new_field('alpha')}").find_element("xpath", "..")
+    assert alpha_box.text.count("0 < x <= 1") == 1  # the hint, before any error
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.new_feedback('alpha')}", "alpha=2")
-    feedback = dash_duo.find_element(f"#{ids.new_feedback('alpha')}")
-    assert feedback.is_displayed()
-    assert "allowed" in feedback.text
-    # The same words the CLI and the HTTP API give for this value.
+    # Every bad field at once, each at its own field, in the words the CLI and the HTTP API
+    # give for these values.
     with pytest.raises(ValidationError) as expected:
-        spec_from_request({"params": {"alpha": 2}})
-    assert feedback.text == str(expected.value)
-    assert _invalid(dash_duo, "alpha")
-    assert not _invalid(dash_duo, "episodes")
+        spec_from_request({"episodes": "abc", "params": {"alpha": "0", "gamma": "1.5"}})
+    messages = {error.field: str(error) for error in each_error(expected.value)}
+    assert set(messages) == set(bad)
+    for field, message in messages.items():
+        dash_duo.wait_for_text_to_equal(f"#{ids.new_feedback(field)}", message)
+        assert dash_duo.find_element(f"#{ids.new_feedback(field)}").is_displayed()
+        assert _invalid(dash_duo, field)
+    # The range is said once: the message says it, and the hint beneath steps aside.
+    assert alpha_box.text.count("0 < x <= 1") == 1
+    assert not _invalid(dash_duo, "seed")
     assert not any(alert.is_displayed() for alert in dash_duo.find_elements(f"#{ids.NEW_MESSAGE}"))
     assert store.list_runs() == []
 
-    # A broken custom map is reported at the map, still creating nothing.
+    # A broken custom map is reported at the map (rows and columns counted from 1), still
+    # creating nothing.
+    _type(dash_duo, f"#{ids.new_field('episodes')}", "300")
     _type(dash_duo, f"#{ids.new_field('alpha')}", "0.5")
+    _type(dash_duo, f"#{ids.new_field('gamma')}", "0.9")
     Select(dash_duo.find_element(f"#{ids.new_field('preset')}")).select_by_value("custom")
     until(lambda: dash_duo.find_element(f"#{ids.new_field('desc')}").is_displayed(), timeout=5)
-    _type(dash_duo, f"#{ids.new_field('desc')}", "S..#\n.T..\n....")
+    _type(dash_duo, f"#{ids.new_field('desc')}", "S..#\n.T..\n..X.")
     dash_duo.find_element(f"#{ids.NEW_SUBMIT}").click()
     dash_duo.wait_for_contains_text(f"#{ids.new_feedback('desc')}", "desc=")
+    assert "'X' at row 3, column 3" in dash_duo.find_element(f"#{ids.new_feedback('desc')}").text
     assert not _invalid(dash_duo, "alpha")
     assert _invalid(dash_duo, "desc")
     assert store.list_runs() == []

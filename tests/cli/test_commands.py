@@ -160,6 +160,17 @@ def test_invalid_values_exit_2_with_the_validators_message(db, args, mapping):
     assert done.stderr.strip() == f"error: {expected}"
 
 
+def test_every_bad_value_is_reported_on_its_own_line_and_nothing_is_created(tmp_path):
+    db = tmp_path / "never.sqlite"
+    done = gridlab("train", "--episodes", "abc", "--alpha", "0", "--gamma", "1.5", "--db", str(db))
+    assert done.returncode == 2
+    params = {"alpha": "0", "gamma": "1.5"}
+    expected = validator_message({"episodes": "abc", "hyperparams": params}).splitlines()
+    assert len(expected) == 3
+    assert done.stderr.splitlines() == [f"error: {line}" for line in expected]
+    assert not db.exists()
+
+
 def test_env_without_discrete_spaces_exits_2_saying_why(db):
     done = gridlab("train", "--env", "CartPole-v1", "--db", db)
     assert done.returncode == 2

@@ -85,7 +85,7 @@ def test_a_bad_env_id_is_reported_as_env_whatever_its_length(env_id, reason):
         (["S.", *(["..."[:2]] * 100), ".G"], "102 rows"),
         ("S" + "." * 200 + "G", "202 columns"),
         ({"rows": ["SG"]}, "a list of row strings"),
-        (["S.", 5], "row 1 is not a string"),
+        (["S.", 5], "row 2 is not a string"),
         ("S\ud800G", "unknown character"),
     ],
 )

@@ -9,7 +9,7 @@ import pytest
 
 from gridworld.config import GridWorldConfig
 from gridworld.env import GridWorldEnv
-from gridworld.errors import MapError, ValidationError
+from gridworld.errors import MapError, ValidationError, ValidationErrors, each_error
 from gridworld.hyperparams import Hyperparams, validate_hyperparams
 from gridworld.spec import RunSpec, env_config, validate_run_spec
 
@@ -51,12 +51,13 @@ def test_good_hyperparameters_accept_numbers_and_numeric_strings():
 BAD_MAPS = [
     ([], "the map is empty"),
     (["...G", "...."], "no start (S)"),
-    (["S..G", ".S.."], "two starts, at row 0, column 0 and row 1, column 1"),
-    (["S..#", "##.#", "G#.."], "the goal at row 2, column 0 cannot be reached"),
-    (["S..G", ".X.."], "unknown character 'X' at row 1, column 1"),
-    (["S..G", "..."], "ragged rows: row 1 has 3 columns, row 0 has 4"),
+    (["S..G", ".S.."], "two starts, at row 1, column 1 and row 2, column 2"),
+    (["S..#", "##.#", "G#.."], "the goal at row 3, column 1 cannot be reached"),
+    (["S..G", ".X.."], "unknown character 'X' at row 2, column 2"),
+    (["S..G", "..."], "ragged rows: row 2 has 3 columns, row 1 has 4"),
     (["S..."], "no goal (G)"),
-    (["STG"], "the goal at row 0, column 2 cannot be reached"),
+    (["STG"], "the goal at row 1, column 3 cannot be reached"),
+    (["S....", ".....", "....X", "G...."], "unknown character 'X' at row 3, column 5"),
     ("S..G", "a list of row strings"),
     ([""], "the map is empty"),
 ]
@@ -98,7 +99,7 @@ def test_bad_configs_name_the_field(changes, field, message):
     [
         ({"preset": "easy", "desc": ["SG"]}, "desc", "given together with preset"),
         ({"preset": "huge"}, "preset", "easy, medium, hard"),
-        ({"desc": ["S#G"]}, "desc", "the goal at row 0, column 2 cannot be reached"),
+        ({"desc": ["S#G"]}, "desc", "the goal at row 1, column 3 cannot be reached"),
     ],
 )
 def test_bad_env_arguments_name_the_field(kwargs, field, message):
@@ -162,3 +163,45 @@ def test_spec_round_trips_and_records_the_grid():
     assert env_config(spec)["grid"]["desc"] == ["S.", ".G"]
     lake = env_config(validate_run_spec({"env_id": "FrozenLake-v1"}))
     assert lake["grid"]["desc"] == ["S...", ".T.T", "...T", "T..G"]
+
+
+def test_every_bad_field_of_a_run_spec_is_reported_at_once_in_field_order():
+    mapping = {
+        "name": "",
+        "seed": "x",
+        "hyperparams": {"gamma": 1.5, "alpha": 0},
+        "episodes": "abc",
+        "preset": "huge",
+        "colour": "blue",
+    }
+    with pytest.raises(ValidationErrors) as caught:
+        validate_run_spec(mapping)
+    errors = caught.value.errors
+    assert [error.field for error in errors] == [
+        "colour",
+        "preset",
+        "episodes",
+        "gamma",
+        "alpha",
+        "seed",
+        "name",
+    ]
+    assert str(caught.value).splitlines() == [str(error) for error in errors]
+    assert all(not isinstance(error, ValidationErrors) for error in errors)
+    assert caught.value.field == "colour"
+
+
+def test_one_bad_field_is_one_plain_error():
+    with pytest.raises(ValidationError) as caught:
+        validate_run_spec({"episodes": "abc"})
+    assert type(caught.value) is ValidationError
+    assert each_error(caught.value) == (caught.value,)
+
+
+def test_every_bad_hyperparameter_is_reported_and_floors_after_the_ranges():
+    with pytest.raises(ValidationErrors) as caught:
+        validate_hyperparams({"alpha": 0, "beta": 1, "epsilon": 2})
+    assert [error.field for error in caught.value.errors] == ["alpha", "beta", "epsilon"]
+    with pytest.raises(ValidationErrors) as built:
+        Hyperparams(alpha=0, gamma=2)
+    assert [error.field for error in built.value.errors] == ["alpha", "gamma"]

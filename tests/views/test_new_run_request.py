@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from app.actions import spec_from_request
-from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, form_choices, new_run_body
-from gridworld.errors import ValidationError
+from app.views.new_run import (
+    DEMO_RUN,
+    FORM_FIELDS,
+    error_field,
+    form_choices,
+    form_errors,
+    new_run_body,
+)
+from gridworld.errors import ValidationError, ValidationErrors
 
 
 def test_empty_fields_are_left_out_so_the_defaults_apply():
@@ -77,3 +84,13 @@ def test_the_algorithm_chosen_is_sent_and_a_bad_one_is_shown_at_its_field():
     with pytest.raises(ValidationError) as refused:
         spec_from_request(new_run_body({"algorithm": "monte_carlo"}))
     assert error_field(refused.value) == "algorithm"
+
+
+def test_every_refused_value_is_shown_at_its_field_and_the_rest_above_the_form():
+    alpha = ValidationError("alpha", 0, "out of range", "0 < x <= 1")
+    env = ValidationError("env_id", 5, "not a string", "an env id")
+    kernel = ValidationError("kernel", "x", "unknown kernel", "auto")
+    at_fields, elsewhere = form_errors(ValidationErrors([alpha, env, kernel]))
+    assert at_fields == {"alpha": str(alpha), "env": str(env)}
+    assert elsewhere == str(kernel)
+    assert form_errors(alpha) == ({"alpha": str(alpha)}, "")
