@@ -1,6 +1,7 @@
 """Engines for the store's backends, and the one transaction helper.
 
-SQLite: every pooled connection gets WAL, ``synchronous=NORMAL``, foreign keys and a busy
+SQLite: every pooled connection gets incremental auto-vacuum (a new file), WAL,
+``synchronous=NORMAL``, foreign keys and a busy
 timeout once, in a ``connect`` listener. pysqlite's own transaction handling is switched off
 so that write transactions can ``BEGIN IMMEDIATE``: they take the write lock up front instead
 of failing with SQLITE_BUSY_SNAPSHOT when a read turns into a write, and readers (WAL) never
@@ -118,6 +119,9 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: obj
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
+        # before WAL, which writes the header of a new file: only a new store takes it (an
+        # existing one keeps its mode; see ``manage_store``)
+        "PRAGMA auto_vacuum=INCREMENTAL",
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",
         "PRAGMA foreign_keys=ON",
