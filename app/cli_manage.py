@@ -15,6 +15,7 @@ from app.manage import (
     delete_run,
     for_each,
     note_run,
+    parse_tags,
     rename_run,
     tag_run,
 )
@@ -69,7 +70,7 @@ def add_manage_parsers(
 def run_tag(store: RunStore, args: argparse.Namespace) -> int:
     """Add (or remove) the run's tags; print its tags; return 0."""
     run_id = parse_id("run_id", args.run_id)
-    tags = list(args.tags)
+    tags = parse_tags(args.tags, "tag")  # named as the command line names it
     run = tag_run(store, run_id, remove=tags) if args.remove else tag_run(store, run_id, tags)
     print(f"run {run.id} tags: {' '.join(run.tags) or '(none)'}")
     return 0

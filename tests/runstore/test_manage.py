@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, text
 from runstore import RunHasForks, RunNotFound, RunStore
 from runstore.migrate import HEAD
 from runstore.schema import Base
-from tests.data.schema1 import make_postgres_schema1, schema1_file
 from tests.dashboard_support import seeded_run
+from tests.data.schema1 import make_postgres_schema1, schema1_file
 
 RUN_TABLES = sorted(
     (table.name, column.name)
@@ -188,9 +188,7 @@ def test_an_old_store_migrates_with_no_labels_and_nothing_lost(backend, tmp_path
     store = RunStore(url)
     try:
         runs = store.list_runs()
-        assert runs and all(
-            (run.tags, run.note, run.archived_at) == ([], "", None) for run in runs
-        )
+        assert runs and all((run.tags, run.note, run.archived_at) == ([], "", None) for run in runs)
         first = runs[-1]
         episodes = store.get_run(first.id).episodes_done
         assert store.manage.retag(first.id, ["old"]).tags == ["old"]
