@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
-from runstore import RunHasForks, RunNotFound, RunStore
+from runstore import RunNotFound, RunStore
 from runstore.migrate import HEAD
 from runstore.schema import Base
 from tests.dashboard_support import seeded_run
@@ -121,29 +121,6 @@ def test_delete_removes_every_row_keyed_on_the_run_and_nothing_else(store):
     assert rows_of(store, other) == others
     with pytest.raises(RunNotFound):
         store.get_run(run_id)
-
-
-def test_a_run_with_forks_is_not_deleted(store):
-    parent = seeded_run(store, status="finished", episodes=50)
-    fields = store.get_run(parent)
-    child = store.lineage.fork(
-        parent,
-        50,
-        {
-            "name": "fork",
-            "env_id": fields.env_id,
-            "env_config": fields.env_config,
-            "hyperparams": fields.hyperparams,
-            "seed": fields.seed,
-            "target_episodes": 100,
-            "spec": fields.spec,
-        },
-    )
-    with pytest.raises(RunHasForks, match=f"run {child} was forked from it"):
-        store.manage.delete(parent)
-    assert rows_of(store, parent)["runs.id"] == 1
-    store.manage.delete(child)
-    store.manage.delete(parent)
 
 
 def _pages(url: str) -> tuple[int, int]:
