@@ -39,7 +39,8 @@ from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
 from app.components.runs_tools import runs_filters, selection_actions, tag_options
 from app.context import get_store
-from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, new_run_body
+from app.rules import parse_id
+from app.views.new_run import DEMO_RUN, FORM_FIELDS, error_field, form_values, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import (
     GridUpdate,
@@ -50,7 +51,7 @@ from app.views.runs_table import (
     tag_filter,
 )
 from gridworld.errors import ValidationError
-from runstore import StoreError
+from runstore import RunNotFound, StoreError
 
 dash.register_page(__name__, path="/", order=0, title="gridlab · runs")
 
@@ -65,7 +66,11 @@ def _shown(visible: bool) -> dict[str, str]:
 
 
 def layout(
-    experiment: object = None, tag: object = None, archived: object = None, **_: object
+    experiment: object = None,
+    tag: object = None,
+    archived: object = None,
+    like: object = None,
+    **_: object,
 ) -> html.Div:
     """Return the runs page layout, filled with the runs stored now.
 
@@ -73,6 +78,7 @@ def layout(
         experiment: ``?experiment=ID`` shows only that experiment's runs.
         tag: ``?tag=NAME`` shows only the runs with that tag.
         archived: ``?archived=1`` lists archived runs too.
+        like: ``?like=RUN`` opens the new-run form filled with that run's settings.
 
     Returns:
         The page: title and actions, the new-run form (collapsed), the filters and the
@@ -84,10 +90,13 @@ def layout(
     grid = grid_update(store, None, chosen)
     rows = grid.rows or []
     filtered = chosen != RunsFilter()
+    like_values = _settings_of(like)
     return html.Div(
         [
             runs_header(grid.count),
-            dbc.Collapse(new_run_form(), id=ids.NEW_COLLAPSE, is_open=False),
+            dbc.Collapse(
+                new_run_form(like_values), id=ids.NEW_COLLAPSE, is_open=like_values is not None
+            ),
             dbc.Alert(id=ids.NEW_MESSAGE, is_open=False, dismissable=True, className="mt-2"),
             runs_filters(
                 experiment_options(store),
@@ -104,6 +113,16 @@ def layout(
             *POLL.components(revision),
         ]
     )
+
+
+def _settings_of(like: object) -> dict[str, str] | None:
+    """Return the new-run form's values for ``?like=RUN`` (None: no such run or none asked)."""
+    try:
+        return (
+            None if like is None else form_values(get_store().get_run(parse_id("like", like)).spec)
+        )
+    except (ValidationError, RunNotFound):
+        return None
 
 
 clientside_callback(

@@ -92,7 +92,7 @@ def test_the_run_page_renames_tags_notes_archives_and_deletes(dash_duo, store_ur
     assert dash_duo.get_logs() == []
 
 
-def test_a_running_run_is_not_deleted_from_its_page(dash_duo, store_url, store):
+def test_a_running_run_is_not_deleted_and_its_settings_start_a_new_run(dash_duo, store_url, store):
     run_id = seeded_run(store, status="running", episodes=30, name="busy")
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
@@ -101,6 +101,23 @@ def test_a_running_run_is_not_deleted_from_its_page(dash_duo, store_url, store):
     _confirm(dash_duo).accept()
     dash_duo.wait_for_contains_text(f"#{ids.RUN_MANAGE_MESSAGE}", f"run {run_id} is running")
     assert store.get_run(run_id).status == "running"
+
+    # "New run with these settings" opens the runs page's form filled with them
+    _click(dash_duo, f"#{ids.RUN_LIKE}")
+    until(lambda: dash_duo.find_element(f"#{ids.new_field('episodes')}").is_displayed(), timeout=10)
+    assert dash_duo.driver.current_url.endswith(f"/?like={run_id}")
+    spec = store.get_run(run_id).spec
+    for field, value in (("episodes", "1000"), ("preset", "easy"), ("alpha", "0.1")):
+        element = dash_duo.find_element(f"#{ids.new_field(field)}")
+        assert element.get_attribute("value") == value, field
+    assert spec["hyperparams"]["epsilon_decay"] == float(
+        dash_duo.find_element(f"#{ids.new_field('epsilon_decay')}").get_attribute("value")
+    )
+    _click(dash_duo, f"#{ids.NEW_SUBMIT}")
+    dash_duo.wait_for_element(f"#{ids.NEW_RUN_LINK}", timeout=10)
+    newest = store.list_runs()[0]
+    assert newest.id != run_id and newest.hyperparams == store.get_run(run_id).hyperparams
+    assert newest.target_episodes == 1000
 
 
 def _select(dash_duo, run_id: int) -> None:
