@@ -118,10 +118,11 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: obj
     """Set the per-connection PRAGMAs once and take over transaction control."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        # a new file: before WAL writes its header (see ``manage_store``); set on an existing
+        # file the PRAGMA would write to it, even when it changes nothing
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     for pragma in (
-        # before WAL, which writes the header of a new file: only a new store takes it (an
-        # existing one keeps its mode; see ``manage_store``)
-        "PRAGMA auto_vacuum=INCREMENTAL",
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",
         "PRAGMA foreign_keys=ON",
