@@ -323,7 +323,7 @@ def _other_methods() -> list[str]:
     """Return the methods an API route other than ``unknown`` takes at the request's path."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     found = []
-    for method in ("GET", "POST"):
+    for method in ("GET", "POST", "DELETE"):
         try:
             endpoint, _ = adapter.match(request.path, method=method)
         except HTTPException:
@@ -353,8 +353,9 @@ def _finite(data: Any) -> Any:
     return data
 
 
-from app import (  # noqa: E402  (the experiment, fork and lineage routes join bp)
+from app import (  # noqa: E402  (the experiment, fork, lineage and manage routes join bp)
     api_experiment_files,  # noqa: F401
     api_experiments,  # noqa: F401
     api_fork,  # noqa: F401
+    api_manage,  # noqa: F401
 )

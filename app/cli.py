@@ -1,4 +1,5 @@
-"""The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``.
+"""The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``,
+and ``tag|rename|note|archive|delete`` (``app.cli_manage``).
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
 file that cannot be written, an unknown run or a run in the wrong state (one line per bad
@@ -13,10 +14,11 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.actions import cancel_pending_end
 from app.cli_args import build_parser, slots_of, spec_mapping, store_url
+from app.cli_manage import MANAGE_COMMANDS
 from app.fork import fork_run
 from app.fork_args import fork_request
 from app.rules import Conflict, parse_id
@@ -286,7 +288,16 @@ def run_fork(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+def run_manage(args: argparse.Namespace) -> int:
+    """Run a command of ``app.cli_manage`` on the store; return its exit status."""
+    store = _open_store(args)
+    try:
+        return MANAGE_COMMANDS[args.command](store, args)
+    finally:
+        store.close()
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: run_dashboard,
     "dashboard": run_dashboard,
     "worker": run_worker,
@@ -296,6 +307,7 @@ COMMANDS = {
     "resume": run_resume,
     "list": run_list,
     "export": run_export,
+    **dict.fromkeys(MANAGE_COMMANDS, run_manage),
 }
 
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from app.cli_manage import add_manage_parsers
 from app.fork_args import add_fork_parser
 from app.sweep_args import add_sweep_parser
 from app.training.slots import MAX_SLOTS
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("run_id", metavar="RUN_ID")
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="(default: csv)")
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    add_manage_parsers(commands, db_option)
     return parser
 
 

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import fork_card, lineage_card, theme
+from app.components import fork_card, lineage_card, manage_card, runs_tools, theme
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -55,6 +55,8 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     theme.init_app(app)
     fork_card.init_app(app)
     lineage_card.init_app(app)
+    manage_card.init_app(app)
+    runs_tools.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

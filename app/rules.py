@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from gridworld.numbers import parse_int
-from runstore import LIVE_STATUSES, MAX_EPISODE_LIMIT, Run
+from runstore import LIVE_STATUSES, MAX_EPISODE_LIMIT, STATUSES, Run
 
 MAX_ID = 2**53
 """The largest id or episode number accepted from text (JSON numbers stay exact up to here)."""
@@ -23,6 +23,12 @@ MIN_COMPARE_RUNS = 2
 """Fewest runs the runs page's Compare button opens."""
 MAX_EPISODE_ROWS = MAX_EPISODE_LIMIT
 """Most raw episode rows one request reads (the API's ``limit``, one block of the log)."""
+MAX_TAG_LENGTH = 32
+"""Longest tag, in characters."""
+MAX_TAGS = 20
+"""Most tags one run has."""
+MAX_NOTE_LENGTH = 20_000
+"""Longest note of a run, in characters."""
 
 
 class Action(StrEnum):
@@ -33,6 +39,10 @@ class Action(StrEnum):
     STOP = "stop"
     EDIT = "edit"
     """Change hyperparameters."""
+    ARCHIVE = "archive"
+    """Hide the run from lists (unarchiving is always allowed)."""
+    DELETE = "delete"
+    """Delete the run with everything recorded for it."""
 
 
 RESUMABLE = ("paused", "stopped", "crashed", "error", "pruned")
@@ -43,13 +53,19 @@ ALLOWED: dict[Action, tuple[str, ...]] = {
     Action.RESUME: RESUMABLE,
     Action.STOP: (*LIVE_STATUSES, "paused"),
     Action.EDIT: (*LIVE_STATUSES, "paused"),
+    Action.ARCHIVE: tuple(status for status in STATUSES if status not in LIVE_STATUSES),
+    Action.DELETE: tuple(status for status in STATUSES if status != "running"),
 }
-"""The statuses in which each action is allowed (a paused run applies edits on resume)."""
+"""The statuses in which each action is allowed (a paused run applies edits on resume; a
+queued or running run is not archived, since it would train unseen; a running one is not
+deleted under its worker: stop it first)."""
 _WHAT = {
     Action.PAUSE: "pause",
     Action.RESUME: "be resumed",
     Action.STOP: "stop",
     Action.EDIT: "change parameters",
+    Action.ARCHIVE: "be archived",
+    Action.DELETE: "be deleted",
 }
 _ENDING = {"paused": "pause", "stopped": "stop"}
 """Requested statuses that end a live run's worker (a resume may cancel them), as verbs."""

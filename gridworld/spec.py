@@ -102,6 +102,18 @@ def _desc(value: object) -> tuple[str, ...]:
     raise ValidationError("desc", value, "not a map", "a list of row strings")
 
 
+def validate_name(value: object) -> str:
+    """Return a run name (a rename's), trimmed.
+
+    Raises:
+        ValidationError: not text, empty, too long or holding a control character; field
+            ``name`` (the rules of ``validate_run_spec``'s name).
+    """
+    if value is None:
+        raise ValidationError("name", value, "missing", NAME_ALLOWED)
+    return _name(value, "")
+
+
 def _name(value: object, default: str) -> str:
     """Return a run name, trimmed; ``default`` when it is None.
 

@@ -1,6 +1,7 @@
 """Engines for the store's backends, and the one transaction helper.
 
-SQLite: every pooled connection gets WAL, ``synchronous=NORMAL``, foreign keys and a busy
+SQLite: every pooled connection gets incremental auto-vacuum (a new file), WAL,
+``synchronous=NORMAL``, foreign keys and a busy
 timeout once, in a ``connect`` listener. pysqlite's own transaction handling is switched off
 so that write transactions can ``BEGIN IMMEDIATE``: they take the write lock up front instead
 of failing with SQLITE_BUSY_SNAPSHOT when a read turns into a write, and readers (WAL) never
@@ -131,6 +132,10 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, connection_record: obj
     """Set the per-connection PRAGMAs once and take over transaction control."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        # a new file: before WAL writes its header (see ``manage_store``); set on an existing
+        # file the PRAGMA would write to it, even when it changes nothing
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",

@@ -105,6 +105,17 @@ class Run:
     fork_episode: int | None = None
     """The parent's checkpoint episode the fork starts from: its own episodes begin at
     ``fork_episode + 1`` and episodes up to it are the parent's."""
+    tags: list[str] = field(default_factory=list)
+    """The run's tags, sorted (each a short label; see ``RunStore.manage``)."""
+    note: str = ""
+    """A free-text (Markdown) note about the run."""
+    archived_at: datetime | None = None
+    """When the run was archived (None: it is not); archived runs are hidden from lists."""
+
+    @property
+    def archived(self) -> bool:
+        """Return whether the run is archived."""
+        return self.archived_at is not None
 
     @property
     def is_live(self) -> bool:

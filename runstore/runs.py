@@ -29,7 +29,7 @@ from .records import STATUSES, Run
 from .revisions import lease_ended, run_revision_column
 from .schema import CheckpointRow, EpisodeRow, ParamChangeRow, RunEventRow, RunRow, rollups
 
-TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at")
+TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at", "archived_at")
 
 
 def create(conn: Connection, fields: Mapping[str, Any]) -> int:
@@ -81,17 +81,24 @@ def fetch(conn: Connection, run_id: int, *, lock: bool = False) -> Run:
     return _record(row)
 
 
-def list_all(conn: Connection, experiment_id: int | None = None) -> list[Run]:
-    """Return every run (or every run of experiment ``experiment_id``), newest first, with
-    its effective status."""
+def list_all(
+    conn: Connection, experiment_id: int | None = None, *, archived: bool | None = None
+) -> list[Run]:
+    """Return every run (or every run of experiment ``experiment_id``; only the archived
+    runs, or only the others, when ``archived`` is True or False), newest first, with its
+    effective status."""
     query = _select().order_by(RunRow.id.desc())
     if experiment_id is not None:
         query = query.where(RunRow.experiment_id == experiment_id)
+    if archived is not None:
+        column = RunRow.archived_at
+        query = query.where(column.is_not(None) if archived else column.is_(None))
     return [_record(row) for row in conn.execute(query).mappings()]
 
 
 def remove(conn: Connection, run_id: int) -> None:
-    """Delete the run with its episodes, rollups, parameter changes, checkpoints and events.
+    """Delete the run with its episodes, rollups, parameter changes, checkpoints and events
+    (its exploits go by their foreign keys' ON DELETE CASCADE).
 
     Raises:
         RunNotFound: no such run.
@@ -175,6 +182,7 @@ def _record(row: RowMapping) -> Run:
     for key in TIMESTAMPS:
         data[key] = utc(data[key])
     data["warnings"] = list(data["warnings"] or [])
+    data["tags"] = sorted(data["tags"] or [])
     data["auto_resume"] = bool(data["auto_resume"])
     if ended_s is not None:
         data["status"] = "crashed"

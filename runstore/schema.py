@@ -38,7 +38,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -158,6 +158,9 @@ class RunRow(Base):
     trial: Mapped[int | None] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     fork_episode: Mapped[int | None] = mapped_column(BigInteger)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    note: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunEventRow(Base):

@@ -37,6 +37,7 @@ from .experiment_store import Experiments
 from .exploit_store import Exploits
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .lineage_store import Lineage
+from .manage_store import Manage
 from .migrate import prepare_schema
 from .records import (
     Checkpoint,
@@ -97,6 +98,8 @@ class RunStore:
         """Forks at checkpoints and their trees (a fork reads its parent's episodes)."""
         self.exploits = Exploits(self)
         """Population-based training's exploits (its lineage)."""
+        self.manage = Manage(self)
+        """Names, tags, notes, archiving and deleting of runs."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
@@ -172,9 +175,7 @@ class RunStore:
         Raises:
             RunHasForks: runs were forked from it (delete them first).
         """
-        with self._write(run_id) as conn:
-            lineage.check_deletable(conn, run_id)
-            runs.remove(conn, run_id)
+        self.manage.delete(run_id)
 
     def set_status(
         self,

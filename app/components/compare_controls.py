@@ -35,6 +35,12 @@ def compare_controls(settings: CompareSettings, options: list[dict[str, Any]]) -
                         multi=True,
                         placeholder=f"pick up to {MAX_COMPARE_RUNS} runs",
                     ),
+                    dbc.Switch(
+                        id=ids.COMPARE_SHOW_ARCHIVED,
+                        label="show archived runs",
+                        value=False,
+                        className="small mt-1",
+                    ),
                 ],
                 lg=5,
             ),

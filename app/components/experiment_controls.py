@@ -54,6 +54,10 @@ def experiment_controls(view: ExperimentView, group_by: list[dict[str, str]]) ->
                 dbc.Switch(id=ids.EXP_SEEDS, label="each seed as a line", value=view.seeds),
             ),
             _labelled(
+                "Archived runs",
+                dbc.Switch(id=ids.EXP_SHOW_ARCHIVED, label="show archived", value=False),
+            ),
+            _labelled(
                 "Group by",
                 dcc.Dropdown(id=ids.EXP_GROUP_BY, options=group_by, value=view.by, clearable=False),
                 md=3,

@@ -8,6 +8,7 @@ the trainer's defaults (shown as placeholders).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -49,10 +50,14 @@ def _field(field: str, label: str, control: Any, hint: str | None = None, **col:
     return form_field(ids.new_field(field), ids.new_feedback(field), label, control, hint, **col)
 
 
-def _text_input(field: str, placeholder: object, numeric: bool = True) -> dbc.Input:
-    """Return a text input for ``field`` with the default as its placeholder."""
+def _text_input(
+    field: str, placeholder: object, values: Mapping[str, str], numeric: bool = True
+) -> dbc.Input:
+    """Return a text input for ``field`` with the default as its placeholder, holding its
+    value in ``values`` (if any)."""
     return dbc.Input(
         id=ids.new_field(field),
+        value=values.get(field),
         type="text",
         inputMode="decimal" if numeric else "text",
         placeholder=str(placeholder),
@@ -65,7 +70,7 @@ def _select(field: str, options: list[dict[str, str]], value: str | None) -> dbc
     return dbc.Select(id=ids.new_field(field), options=options, value=value)
 
 
-def _env_row() -> dbc.Row:
+def _env_row(values: Mapping[str, str]) -> dbc.Row:
     """Return the environment, map, episodes and algorithm fields."""
     envs = [{"label": env, "value": env} for env in ENVS]
     presets = [{"label": f"preset: {name}", "value": name} for name in PRESETS]
@@ -73,19 +78,26 @@ def _env_row() -> dbc.Row:
     algorithms = [{"label": label, "value": name} for name, label in ALGORITHM_LABELS.items()]
     return dbc.Row(
         [
-            _field("env", "Environment", _select("env", envs, GRIDWORLD_ID), md=4),
+            _field(
+                "env", "Environment", _select("env", envs, values.get("env", GRIDWORLD_ID)), md=4
+            ),
             _field(
                 "preset",
                 "Map",
-                _select("preset", presets, _DEFAULT_SPEC.preset),
+                _select("preset", presets, values.get("preset", _DEFAULT_SPEC.preset)),
                 "GridWorld only",
                 md=3,
             ),
-            _field("episodes", "Episodes", _text_input("episodes", _DEFAULT_SPEC.episodes), md=2),
+            _field(
+                "episodes",
+                "Episodes",
+                _text_input("episodes", _DEFAULT_SPEC.episodes, values),
+                md=2,
+            ),
             _field(
                 "algorithm",
                 "Algorithm",
-                _select("algorithm", algorithms, _DEFAULT_SPEC.algorithm),
+                _select("algorithm", algorithms, values.get("algorithm", _DEFAULT_SPEC.algorithm)),
                 md=3,
             ),
         ],
@@ -93,17 +105,17 @@ def _env_row() -> dbc.Row:
     )
 
 
-def _desc_box() -> html.Div:
-    """Return the custom map field, hidden until the custom map is chosen, holding an
-    example map (so the form submitted as seen trains on it)."""
+def _desc_box(values: Mapping[str, str]) -> html.Div:
+    """Return the custom map field, hidden until the custom map is chosen, holding the
+    given map or an example one (so the form submitted as seen trains on it)."""
     return html.Div(
         _field(
             "desc",
             "Custom map",
             dbc.Textarea(
                 id=ids.new_field("desc"),
+                value=values.get("desc") or "\n".join(EXAMPLE_MAP),
                 rows=5,
-                value="\n".join(EXAMPLE_MAP),
                 className="font-monospace",
                 spellCheck=False,
             ),
@@ -115,14 +127,14 @@ def _desc_box() -> html.Div:
     )
 
 
-def _params_row() -> dbc.Row:
+def _params_row(values: Mapping[str, str]) -> dbc.Row:
     """Return one field per hyperparameter the form sets, with its allowed range."""
     return dbc.Row(
         [
             _field(
                 name,
                 PARAM_LABELS[name],
-                _text_input(name, getattr(_DEFAULT_PARAMS, name)),
+                _text_input(name, getattr(_DEFAULT_PARAMS, name), values),
                 str(HYPERPARAM_RANGES[name]),
                 md=True,
             )
@@ -132,19 +144,26 @@ def _params_row() -> dbc.Row:
     )
 
 
-def _name_row() -> dbc.Row:
+def _name_row(values: Mapping[str, str]) -> dbc.Row:
     """Return the seed and name fields."""
     return dbc.Row(
         [
-            _field("seed", "Seed", _text_input("seed", _DEFAULT_SPEC.seed), md=3),
-            _field("name", "Name", _text_input("name", "preset and seed", numeric=False), md=9),
+            _field("seed", "Seed", _text_input("seed", _DEFAULT_SPEC.seed, values), md=3),
+            _field(
+                "name", "Name", _text_input("name", "preset and seed", values, numeric=False), md=9
+            ),
         ],
         className="g-3 mt-1",
     )
 
 
-def new_run_form() -> dbc.Card:
-    """Return the new-run form and what its browser code needs (``NEW_CHOICES``)."""
+def new_run_form(values: Mapping[str, str] | None = None) -> dbc.Card:
+    """Return the new-run form and what its browser code needs (``NEW_CHOICES``).
+
+    Args:
+        values: what its fields start with (``views.new_run.form_values``; None: empty).
+    """
+    values = values or {}
     submit = dbc.Button(
         "Start run", id=ids.NEW_SUBMIT, type="submit", color="primary", className="mt-3"
     )
@@ -153,7 +172,13 @@ def new_run_form() -> dbc.Card:
             dbc.CardHeader("New run"),
             dbc.CardBody(
                 dbc.Form(
-                    [_env_row(), _desc_box(), _params_row(), _name_row(), submit],
+                    [
+                        _env_row(values),
+                        _desc_box(values),
+                        _params_row(values),
+                        _name_row(values),
+                        submit,
+                    ],
                     id=ids.NEW_FORM,
                 )
             ),

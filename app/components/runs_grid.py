@@ -59,6 +59,13 @@ COLUMNS: list[dict[str, Any]] = [
         "cellDataType": "number",
         "width": 130,
     },
+    {
+        "field": "tags",
+        "headerName": "Tags",
+        "headerTooltip": "the run's tags (sort by them to group runs that share them)",
+        "cellDataType": "text",
+        "width": 130,
+    },
     {"field": "created", "headerName": "Created (UTC)", "cellDataType": "text", "width": 160},
 ]
 """The grid's columns, in order."""

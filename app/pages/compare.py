@@ -41,6 +41,7 @@ from app.views.compare import (
     comparison_file,
     find_runs,
     link_notice,
+    parse_runs,
     plot_choice,
     run_options,
     settings_from,
@@ -83,7 +84,7 @@ def layout(**query: object) -> html.Div:
                 is_open=notice is not None,
                 dismissable=True,
             ),
-            compare_controls(settings, run_options(store)),
+            compare_controls(settings, run_options(store, keep=settings.runs)),
             html.A("link to this comparison", id=ids.COMPARE_SHARE, href="", className="small"),
             dcc.Store(id=ids.COMPARE_QUERY_KEYS, data=list(QUERY_KEYS)),
             *POLL.components(revision),
@@ -220,3 +221,19 @@ def download(_: int, run_ids: list[int] | None, metric: str, threshold: float | 
     if choice is None or not runs:
         return no_update
     return comparison_file(store, runs, choice[0], threshold_of(threshold))
+
+
+@callback(
+    Output(ids.COMPARE_RUNS, "options"),
+    Input(ids.COMPARE_SHOW_ARCHIVED, "value"),
+    State(ids.COMPARE_RUNS, "value"),
+    prevent_initial_call=True,
+)
+def picker_options(show_archived: object, picked: object) -> list[dict[str, Any]]:
+    """Return the run picker's options with or without the archived runs (those picked
+    stay).
+
+    Returns:
+        The options (``views.compare.run_options``).
+    """
+    return run_options(get_store(), show_archived=show_archived is True, keep=parse_runs(picked))

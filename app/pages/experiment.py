@@ -168,15 +168,17 @@ def _missing(experiment_id: object) -> html.Div:
     )
 
 
-def _read(experiment_id: object) -> PageData:
-    """Return the reading of the experiment the page's store names.
+def _read(experiment_id: object, show_archived: object) -> PageData:
+    """Return the reading of the experiment the page's store names (its archived runs with
+    the "show archived" switch on).
 
     Raises:
         PreventUpdate: not an experiment id (only a crafted request sends one), no such
             experiment, or a run deleted meanwhile: nothing changes.
     """
     try:
-        return page_data(get_store(), parse_id("experiment_id", experiment_id))
+        experiment = parse_id("experiment_id", experiment_id)
+        return page_data(get_store(), experiment, show_archived=show_archived is True)
     except (ValidationError, ExperimentNotFound, RunNotFound):
         raise PreventUpdate from None
 
@@ -231,17 +233,24 @@ def experiment_moved(_: Any, experiment_id: object, known: Any) -> Any:
     Input(ids.EXP_BAND, "value"),
     Input(ids.EXP_SEEDS, "value"),
     Input(ids.EXP_GROUP_BY, "value"),
+    Input(ids.EXP_SHOW_ARCHIVED, "value"),
     State(ids.EXP_ID, "data"),
 )
 def render_curves(
-    _: Any, centre: object, band: object, seeds: object, by: object, experiment_id: object
+    _: Any,
+    centre: object,
+    band: object,
+    seeds: object,
+    by: object,
+    archived: object,
+    experiment_id: object,
 ) -> tuple[Any, ...]:
     """Draw the group curves with the chosen centre, band, seed lines and grouping.
 
     Returns:
         One figure per ``CURVE_METRICS`` metric, the status line and the grouping options.
     """
-    data = _read(experiment_id)
+    data = _read(experiment_id, archived)
     view = data.view({"centre": centre, "band": band, "seeds": seeds, "by": by})
     figures = curve_figures(data, view)
     return (*figures.values(), status_line(data), group_by_options(data.runs))
@@ -263,6 +272,7 @@ def render_curves(
     Input(ids.EXP_PAIR_X, "value"),
     Input(ids.EXP_PAIR_Y, "value"),
     Input(ids.EXP_CENTRE, "value"),
+    Input(ids.EXP_SHOW_ARCHIVED, "value"),
     State(ids.EXP_ID, "data"),
 )
 def render_analysis(
@@ -273,6 +283,7 @@ def render_analysis(
     pair_x: object,
     pair_y: object,
     centre: object,
+    archived: object,
     experiment_id: object,
 ) -> tuple[Any, ...]:
     """Build the results table, the comparison and the hyperparameter charts.
@@ -281,7 +292,7 @@ def render_analysis(
         The grid's rows, the table's caption, the pair choices' options, the probability of
         improvement, the performance profile, parallel coordinates and sensitivity charts.
     """
-    data = _read(experiment_id)
+    data = _read(experiment_id, archived)
     query = {"by": by, "metric": metric, "threshold": threshold, "centre": centre}
     view = data.view({**query, "pair": [pair_x, pair_y]})
     results = data.results(view)

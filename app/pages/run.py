@@ -40,6 +40,7 @@ from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.fork_card import fork_card, requested_checkpoint
 from app.components.history import history_card, history_list
 from app.components.lineage_card import lineage_card
+from app.components.manage_card import manage_card
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
@@ -119,6 +120,7 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
                             history_card(),
                             lineage_card(),
                             fork_card(episodes, requested_checkpoint(fork)),
+                            manage_card(run),
                         ],
                         lg=3,
                     ),

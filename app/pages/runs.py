@@ -37,17 +37,21 @@ from app.components.new_run_form import new_run_form
 from app.components.revision_poll import RevisionPoll
 from app.components.runs_grid import runs_grid
 from app.components.runs_header import empty_state, runs_header
+from app.components.runs_tools import runs_filters, selection_actions, tag_options
 from app.context import get_store
-from app.views.new_run import DEMO_RUN, FORM_FIELDS, form_errors, new_run_body
+from app.rules import parse_id
+from app.views.new_run import DEMO_RUN, FORM_FIELDS, form_errors, form_values, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import (
     GridUpdate,
+    RunsFilter,
     experiment_filter,
     experiment_options,
     grid_update,
+    tag_filter,
 )
 from gridworld.errors import ValidationError
-from runstore import StoreError
+from runstore import RunNotFound, StoreError
 
 dash.register_page(__name__, path="/", order=0, title="gridlab · runs")
 
@@ -61,29 +65,49 @@ def _shown(visible: bool) -> dict[str, str]:
     return {} if visible else {"display": "none"}
 
 
-def layout(experiment: object = None, **_: object) -> html.Div:
+def layout(
+    experiment: object = None,
+    tag: object = None,
+    archived: object = None,
+    like: object = None,
+    **_: object,
+) -> html.Div:
     """Return the runs page layout, filled with the runs stored now.
 
     Args:
         experiment: ``?experiment=ID`` shows only that experiment's runs.
+        tag: ``?tag=NAME`` shows only the runs with that tag.
+        archived: ``?archived=1`` lists archived runs too.
+        like: ``?like=RUN`` opens the new-run form filled with that run's settings.
 
     Returns:
-        The page: title and actions, the new-run form (collapsed), the experiment filter, the
-        empty state or the grid, and the revision poll.
+        The page: title and actions, the new-run form (collapsed), the filters and the
+        selection's actions, the empty state or the grid, and the revision poll.
     """
     store = get_store()
     revision = read_revision(store)  # before the runs: a write in between is read again
-    chosen = experiment_filter(experiment)
+    chosen = RunsFilter(experiment_filter(experiment), tag_filter(tag), archived == "1")
     grid = grid_update(store, None, chosen)
     rows = grid.rows or []
+    filtered = chosen != RunsFilter()
+    like_values = _settings_of(like)
     return html.Div(
         [
             runs_header(grid.count),
-            dbc.Collapse(new_run_form(), id=ids.NEW_COLLAPSE, is_open=False),
+            dbc.Collapse(
+                new_run_form(like_values), id=ids.NEW_COLLAPSE, is_open=like_values is not None
+            ),
             dbc.Alert(id=ids.NEW_MESSAGE, is_open=False, dismissable=True, className="mt-2"),
-            _experiment_choice(experiment_options(store), chosen),
-            empty_state(_shown(not rows and chosen is None)),
-            runs_grid(rows, _shown(bool(rows) or chosen is not None)),
+            runs_filters(
+                experiment_options(store),
+                chosen.experiment_id,
+                store.manage.tags(),
+                chosen.tag,
+                chosen.show_archived,
+            ),
+            selection_actions(),
+            empty_state(_shown(not rows and not filtered)),
+            runs_grid(rows, _shown(bool(rows) or filtered)),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
             dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
             *POLL.components(revision),
@@ -91,20 +115,14 @@ def layout(experiment: object = None, **_: object) -> html.Div:
     )
 
 
-def _experiment_choice(options: list[dict[str, Any]], chosen: int | None) -> html.Div:
-    """Return the experiment filter set to ``chosen`` (None: every run)."""
-    control = dcc.Dropdown(
-        id=ids.RUNS_EXPERIMENT,
-        options=options,
-        value=chosen,
-        placeholder="all runs (filter by experiment)",
-        clearable=True,
-    )
-    return html.Div(
-        [control, dcc.Store(id=ids.RUNS_FILTER_QUERY)],
-        className="mb-2",
-        style={"maxWidth": "24rem"},
-    )
+def _settings_of(like: object) -> dict[str, str] | None:
+    """Return the new-run form's values for ``?like=RUN`` (None: no such run or none asked)."""
+    try:
+        return (
+            None if like is None else form_values(get_store().get_run(parse_id("like", like)).spec)
+        )
+    except (ValidationError, RunNotFound):
+        return None
 
 
 clientside_callback(
@@ -146,27 +164,36 @@ clientside_callback(
     Output(ids.RUNS_COUNT, "children"),
     Output(ids.RUNS_SHOWN, "data"),
     Output(ids.RUNS_EXPERIMENT, "options"),
+    Output(ids.RUNS_TAG, "options"),
     Input(ids.RUNS_REVISION, "data"),
     Input(ids.RUNS_VERSION, "data"),
     Input(ids.RUNS_EXPERIMENT, "value"),
+    Input(ids.RUNS_TAG, "value"),
+    Input(ids.RUNS_SHOW_ARCHIVED, "value"),
     State(ids.RUNS_SHOWN, "data"),
     prevent_initial_call=True,
 )
 def refresh(
-    _: Any, __: int | None, experiment: object, shown: list[list[Any]] | None
+    _: Any,
+    __: int | None,
+    experiment: object,
+    tag: object,
+    show_archived: object,
+    shown: list[list[Any]] | None,
 ) -> tuple[Any, ...]:
-    """Bring the grid up to the store (when the revision moved, after a run was started
-    here, or for another experiment filter), re-reading only the runs that moved.
+    """Bring the grid up to the store (when the revision moved, after a run was started or
+    changed here, or for other filters), re-reading only the runs that moved.
 
     Returns:
         The grid's rows (whole, edits, or no update), the empty state's and the grid's
-        styles, the count line, the row keys now shown and the experiment filter's options.
+        styles, the count line, the row keys now shown and the experiment and tag filters'
+        options.
     """
     store = get_store()
-    chosen = experiment_filter(experiment)
-    redraw = ctx.triggered_id == ids.RUNS_EXPERIMENT
+    chosen = RunsFilter(experiment_filter(experiment), tag_filter(tag), show_archived is True)
+    redraw = ctx.triggered_id in (ids.RUNS_EXPERIMENT, ids.RUNS_TAG, ids.RUNS_SHOW_ARCHIVED)
     update = grid_update(store, None if redraw else shown, chosen)
-    empty = not update.shown and chosen is None
+    empty = not update.shown and chosen == RunsFilter()
     return (
         _row_data(update),
         _shown(empty),
@@ -174,6 +201,7 @@ def refresh(
         update.count,
         update.shown,
         experiment_options(store),
+        tag_options(store.manage.tags()),
     )
 
 

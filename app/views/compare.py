@@ -151,11 +151,21 @@ def find_runs(store: RunStore, ids: object) -> list[Run]:
     return found
 
 
-def run_options(store: RunStore) -> list[dict[str, Any]]:
-    """Return the run picker's options: every stored run, newest first."""
+def run_options(
+    store: RunStore, *, show_archived: bool = False, keep: Sequence[int] = ()
+) -> list[dict[str, Any]]:
+    """Return the run picker's options, newest first: every stored run not archived (with
+    ``show_archived``, every run), and the archived runs among ``keep`` (those picked, or
+    named by the link), marked as archived."""
+    runs = store.manage.list_runs(archived=None if show_archived else False)
+    listed = {run.id for run in runs}
+    kept = [run for run in find_runs(store, list(keep)) if run.id not in listed]
     return [
-        {"label": f"#{run.id} {run.name} ({run.status})", "value": run.id}
-        for run in store.list_runs()
+        {
+            "label": f"#{run.id} {run.name} ({run.status}{', archived' if run.archived else ''})",
+            "value": run.id,
+        }
+        for run in sorted([*runs, *kept], key=lambda run: -run.id)
     ]
 
 

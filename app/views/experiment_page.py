@@ -50,15 +50,18 @@ class PageData:
         return group_curves(self.aligned, self.groups(view), metric, view.centre, view.band)
 
 
-def page_data(store: RunStore, experiment_id: int) -> PageData:
-    """Read an experiment, its runs and their aligned window.
+def page_data(store: RunStore, experiment_id: int, *, show_archived: bool = False) -> PageData:
+    """Read an experiment, its runs (not the archived ones unless ``show_archived``) and
+    their aligned window.
 
     Raises:
         ExperimentNotFound: no such experiment.
         RunNotFound: one of its runs was deleted while it was read.
     """
     experiment = store.experiments.get(experiment_id)
-    runs = store.experiments.runs(experiment_id)
+    runs = [
+        run for run in store.experiments.runs(experiment_id) if show_archived or not run.archived
+    ]
     return PageData(experiment, runs, read_aligned(store, runs))
 
 

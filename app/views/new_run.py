@@ -100,6 +100,29 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def form_values(spec: Mapping[str, Any]) -> dict[str, str]:
+    """Return the form's values that start a run with the settings of a stored run spec
+    ("New run with these settings"); its name is left for the default.
+
+    Args:
+        spec: ``Run.spec`` (``RunSpec.to_dict``).
+
+    Returns:
+        Form field (``FORM_FIELDS``) to the text its input starts with; a field the spec
+        does not set is left out.
+    """
+    values: dict[str, str] = {"env": str(spec.get("env_id") or GRIDWORLD_ID)}
+    if spec.get("desc"):
+        values["preset"], values["desc"] = CUSTOM_MAP, "\n".join(spec["desc"])
+    elif spec.get("preset"):
+        values["preset"] = str(spec["preset"])
+    params = spec.get("hyperparams") or {}
+    fields: dict[str, Any] = {name: params.get(name) for name in PARAM_FIELDS}
+    fields |= {key: spec.get(key) for key in ("episodes", "algorithm", "seed")}
+    values |= {field: str(value) for field, value in fields.items() if value is not None}
+    return values
+
+
 def form_value(raw: object) -> object:
     """Return a form value for the validator: None when empty, text trimmed, anything else
     (only a crafted request sends it) as it is, so the validator names what is wrong."""

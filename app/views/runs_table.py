@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.manage import parse_tag
 from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number, parse_id
 from app.views.reads import summary_of
 from app.views.revision import run_key
@@ -40,7 +41,8 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         A JSON-safe dict: id, name, env, algorithm (its label: ``Q-learning``, ``SARSA``...),
         status (and its badge colour), live, progress (0 to 100), episodes done and target,
         recent and best mean return, alpha, gamma, epsilon (current values), the creation
-        time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None) and ``shown``: the
+        time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None), the tags
+        (space-separated), whether it is archived and ``shown``: the
         text the grid shows for each numeric column (``rules.format_number``) and for the
         experiment (``#3 · trial 1``).
     """
@@ -64,6 +66,8 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         "epsilon": params.get("epsilon"),
         "created": run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         "experiment": run.experiment_id,
+        "tags": " ".join(run.tags),
+        "archived": run.archived,
     }
     shown = {field: format_number(row[field]) for field in NUMBER_COLUMNS}
     shown["experiment"] = experiment_text(run)
@@ -102,8 +106,20 @@ class GridUpdate:
     """The count line (``count_text``)."""
 
 
+@dataclass(frozen=True)
+class RunsFilter:
+    """Which runs the runs page lists."""
+
+    experiment_id: int | None = None
+    """Only this experiment's runs (None: every run)."""
+    tag: str | None = None
+    """Only the runs with this tag (None: any)."""
+    show_archived: bool = False
+    """List the archived runs too."""
+
+
 def grid_update(
-    store: RunStore, shown: Sequence[Sequence[Any]] | None, experiment_id: int | None = None
+    store: RunStore, shown: Sequence[Sequence[Any]] | None, chosen: RunsFilter = RunsFilter()
 ) -> GridUpdate:
     """Return the grid's update from the rows it shows to the runs stored now.
 
@@ -113,13 +129,14 @@ def grid_update(
     Args:
         store: the run store.
         shown: ``GridUpdate.shown`` of the rows the grid holds, or None to draw it whole.
-        experiment_id: show only this experiment's runs (None: every run).
+        chosen: which runs to list (by default every run not archived).
 
     Returns:
         The update: whole rows when ``shown`` is None or the order of the runs kept is not
         theirs any more, else the edits (deletes, then inserts and sets by final index).
     """
-    runs = store.list_runs(experiment_id)
+    archived = None if chosen.show_archived else False
+    runs = store.manage.list_runs(chosen.experiment_id, archived=archived, tag=chosen.tag)
     shown = shown if _is_keys(shown) else None  # the browser sends it: a crafted one is redrawn
     edits = None if shown is None else _edits(store, runs, shown)
     rows = None if edits is not None else [_row(store, run) for run in runs]
@@ -173,6 +190,15 @@ def experiment_filter(raw: object) -> int | None:
     or None (every run) when it names none (``rules.parse_id``)."""
     try:
         return None if raw is None or raw == "" else parse_id("experiment", raw)
+    except ValidationError:
+        return None
+
+
+def tag_filter(raw: object) -> str | None:
+    """Return the tag a runs-page filter (``?tag=good``, or its control) names, or None
+    (any tag) when it names none or a malformed one."""
+    try:
+        return None if raw is None or raw == "" else parse_tag(raw)
     except ValidationError:
         return None
 

@@ -39,9 +39,20 @@ RUN_FIELDS = {
     "params": st.dictionaries(st.sampled_from([*HYPERPARAM_NAMES, "beta"]), NUMBERS | JSON) | JSON,
 }
 PARAMS = st.dictionaries(st.sampled_from([*HYPERPARAM_NAMES, "beta", "episodes"]), NUMBERS)
+LABELS = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": ANY_TEXT | JSON,
+        "note": ANY_TEXT | JSON,
+        "add": st.lists(ANY_TEXT, max_size=25) | JSON,
+        "remove": st.lists(ANY_TEXT, max_size=3) | JSON,
+    },
+)
+"""Bodies of the rename, tags and note routes: the right fields with any values."""
 BODIES = (
     st.fixed_dictionaries({}, optional=RUN_FIELDS)
     | PARAMS
+    | LABELS
     | JSON
     | st.binary(max_size=60)
     | JSON.map(lambda value: json.dumps(value)[:-1])  # cut short
@@ -50,6 +61,8 @@ BODIES = (
 )
 ROUTES = ["/api/runs", "/api/runs/{id}/params", "/api/runs/{id}/pause"]
 ROUTES += ["/api/runs/{id}/resume", "/api/runs/{id}/stop", "/api/runs/{id}/nonsense"]
+ROUTES += [f"/api/runs/{{id}}/{route}" for route in ("rename", "tags", "note", "archive")]
+ROUTES += ["/api/runs/{id}/unarchive", "DELETE /api/runs/{id}"]
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +86,12 @@ def served(tmp_path_factory):
 )
 def test_no_body_to_a_mutating_route_gets_a_500(served, route, which, body):
     client, run_ids = served
-    path = route.format(id=[*run_ids, 10**30][which])
+    method, _, path = route.rpartition(" ")
+    path = path.format(id=[*run_ids, 10**30][which])
     data = body if isinstance(body, bytes | str) else json.dumps(body)
-    response = client.post(path, data=data, headers={"Content-Type": "application/json"})
+    response = client.open(
+        path, method=method or "POST", data=data, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code < 500, (path, data[:200], response.get_data(as_text=True))
     if response.status_code >= 400:
         assert isinstance(response.get_json()["error"], str)

@@ -69,6 +69,9 @@ EXPECTED = {
     ("error", Action.RESUME): True,
     ("error", Action.STOP): False,
     ("error", Action.EDIT): False,
+    # archive: only runs no worker trains or will train; delete: anything but a running run
+    **{(status, Action.ARCHIVE): status not in ("queued", "running") for status in STATUSES},
+    **{(status, Action.DELETE): status != "running" for status in STATUSES},
 }
 
 

@@ -192,7 +192,7 @@ def test_a_later_migration_rebuilding_runs_keeps_every_row(schema1_url, tmp_path
     assert read_scalars(schema1_url, "SELECT version_num FROM gridlab_alembic_version") == [
         revision
     ]
-    assert read_scalars(schema1_url, "SELECT count(note) FROM runs") == [0]
+    assert read_scalars(schema1_url, "SELECT count(future_note) FROM runs") == [0]
     with pytest.raises(SchemaVersionError, match=f"has schema version {int(revision)}, but"):
         RunStore(schema1_url)
 
@@ -207,14 +207,14 @@ def _add_revision(package: Path) -> str:
     )
     revision, down = f"{version + 1:04d}", f"{version:04d}"
     (package / "migrations" / "versions" / f"{revision}_note.py").write_text(
-        '"""Test revision: a note on runs, and longer names (SQLite rebuilds the table)."""\n'
+        '"""Test revision: a new column on runs, and longer names (SQLite rebuilds the table)."""\n'
         "import sqlalchemy as sa\n"
         "from alembic import op\n"
         f"revision = {revision!r}\n"
         f"down_revision = {down!r}\n"
         "def upgrade():\n"
         "    with op.batch_alter_table('runs') as batch:\n"
-        "        batch.add_column(sa.Column('note', sa.Text(), nullable=True))\n"
+        "        batch.add_column(sa.Column('future_note', sa.Text(), nullable=True))\n"
         "        batch.alter_column('name', type_=sa.String(300), existing_type=sa.String(200))\n"
     )
     return revision

@@ -48,17 +48,17 @@ def test_a_request_the_run_has_reached_is_not_shown():
 
 
 @pytest.mark.parametrize("failed", ["error", "crashed"])
-def test_a_failed_run_shows_its_error_and_can_only_be_resumed(failed):
+def test_a_failed_run_shows_its_error_and_can_only_be_resumed_archived_or_deleted(failed):
     status = run_status(replace(RUN, status=failed, error="NonFiniteQError: Q became NaN"))
     assert status.error == "NonFiniteQError: Q became NaN"
     assert status.color == "danger"
-    assert status.allowed == {Action.RESUME}
+    assert status.allowed == {Action.RESUME, Action.ARCHIVE, Action.DELETE}
     assert not status.live
 
 
-def test_a_finished_run_allows_nothing_and_has_no_banner():
+def test_a_finished_run_can_only_be_archived_or_deleted_and_has_no_banner():
     status = run_status(replace(RUN, status="finished", error="stale", warnings=["slow"]))
-    assert status.allowed == frozenset()
+    assert status.allowed == {Action.ARCHIVE, Action.DELETE}
     assert status.error is None
     assert status.warnings == ("slow",)
     assert status.color == "success"
