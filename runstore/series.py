@@ -1,28 +1,35 @@
 """Reading a run's metrics back: decimated series windows and the recent summary.
 
-Both read the rollups for anything coarser than 100 episodes, so their cost does not grow
-with the run's length.
+A window's buckets of 100 episodes and more are read from rollup blocks of the bucket's own
+size (one row per bucket); narrower ones from the episode blocks of the window (one row per
+thousand episodes). So their cost does not grow with the run's length.
+
+Sums are added in episode (and block) order, as SQL's ``SUM`` over the rows adds them: a
+bucket's mean is the same whichever backend, and whichever schema, stored its episodes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+import numpy as np
+from sqlalchemy import Connection, func, select
 
 from ._guards import check_int
-from .episodes import MAX_EPISODE_LIMIT, read
+from .episodes import MAX_EPISODE_LIMIT, metric_values, read
 from .errors import InvalidQuery
 from .records import METRICS, RunSummary, Series
-from .rollups import Piece, choose_bucket, cover, serving_level
+from .rollups import Piece, choose_bucket, cover, serving_size
 from .runs import fetch
-from .schema import ROLLUP_LEVELS, EpisodeRow, rollups
+from .schema import rollups
 
 MAX_POINTS = 10_000
 """The most buckets one ``series`` call returns."""
-episodes_table = EpisodeRow.__table__
-Bucket = list[float]
-"""A bucket being summed up: count, sum, min, max."""
+BEST_OF = 100
+"""``RunSummary.best_return`` is the best mean return of a full block of this many episodes."""
+Bucket = list[Any]
+"""A bucket's key, count, sum, min and max."""
 
 
 def decimated(
@@ -48,66 +55,104 @@ def decimated(
     if first > last:
         return Series(metric, first, last, 1)
     bucket = choose_bucket(first, last, points)
-    buckets: dict[int, Bucket] = {}
-    for piece in cover(first, last, serving_level(bucket), done):
-        for key, *figures in conn.execute(_piece(run_id, metric, piece, bucket)):
-            # PostgreSQL sums integers as NUMERIC (Decimal); floats make the buckets add up.
-            _merge(buckets, int(key), [float(figure) for figure in figures])
-    keys = sorted(buckets)
+    pieces = [
+        _raw(conn, run_id, metric, piece, bucket)
+        if piece.size is None
+        else _rolled(conn, run_id, metric, piece, bucket)
+        for piece in cover(first, last, serving_size(bucket), done)
+    ]
+    buckets = pieces[0] if len(pieces) == 1 else _merged(pieces)
     return Series(
         metric=metric,
         start=first,
         end=last,
         bucket=bucket,
-        episode=[max(first, key * bucket + 1) for key in keys],
-        mean=[buckets[key][1] / buckets[key][0] for key in keys],
-        min=[buckets[key][2] for key in keys],
-        max=[buckets[key][3] for key in keys],
-        count=[int(buckets[key][0]) for key in keys],
+        episode=[max(first, b[0] * bucket + 1) for b in buckets],
+        mean=[b[2] / b[1] for b in buckets],
+        min=[b[3] for b in buckets],
+        max=[b[4] for b in buckets],
+        count=[b[1] for b in buckets],
     )
 
 
-def _merge(buckets: dict[int, Bucket], key: int, figures: Bucket) -> None:
-    """Add one piece's (count, sum, min, max) of bucket ``key`` into ``buckets``."""
-    into = buckets.get(key)
-    if into is None:
-        buckets[key] = figures
-        return
-    into[0] += figures[0]
+def _merged(pieces: list[list[Bucket]]) -> list[Bucket]:
+    """Return the buckets of several pieces, those of one key added up in piece order."""
+    merged: dict[int, Bucket] = {}
+    for piece in pieces:
+        for figures in piece:
+            into = merged.get(figures[0])
+            if into is None:
+                merged[figures[0]] = figures
+            else:
+                _add(into, figures)
+    return [merged[key] for key in sorted(merged)]
+
+
+def _add(into: Bucket, figures: Sequence[Any]) -> None:
+    """Add the (key, count, sum, min, max) of part of a bucket into the bucket's."""
     into[1] += figures[1]
-    into[2] = min(into[2], figures[2])
-    into[3] = max(into[3], figures[3])
+    into[2] += figures[2]
+    into[3] = min(into[3], figures[3])
+    into[4] = max(into[4], figures[4])
 
 
-def _piece(run_id: int, metric: str, piece: Piece, bucket: int) -> Select[Any]:
-    """Return the SELECT of (bucket key, count, sum, min, max) rows for one piece of a window."""
-    if piece.level is None:
-        column = episodes_table.c[metric]
-        key = (episodes_table.c.episode - 1) // bucket
-        return (
-            select(key, func.count(), func.sum(column), func.min(column), func.max(column))
-            .where(
-                episodes_table.c.run_id == run_id,
-                episodes_table.c.episode.between(piece.first, piece.last),
-            )
-            .group_by(key)
+def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
+    """Return the buckets of a piece of raw episodes, from their episode blocks."""
+    values = metric_values(conn, run_id, metric, piece.first, piece.last)
+    skipped = (piece.first - 1) % bucket  # episodes of the first bucket before the piece
+    starts = np.arange(-skipped, len(values), bucket)
+    starts[0] = 0
+    padded = np.zeros(len(starts) * bucket)
+    padded[skipped : skipped + len(values)] = values
+    # cumsum adds left to right: each bucket's sum is x1 + x2 + ..., as SQL's SUM adds it
+    totals = np.cumsum(padded.reshape(len(starts), bucket), axis=1)[:, -1]
+    keys = range((piece.first - 1) // bucket, (piece.last - 1) // bucket + 1)
+    return list(
+        map(
+            list,
+            zip(
+                keys,
+                np.diff(starts, append=len(values)).tolist(),
+                totals.tolist(),
+                np.minimum.reduceat(values, starts).tolist(),
+                np.maximum.reduceat(values, starts).tolist(),
+                strict=True,
+            ),
         )
-    key = rollups.c.block * 10**piece.level // bucket
-    return (
+    )
+
+
+def _rolled(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
+    """Return the buckets of a piece of rollup blocks (several blocks to a bucket at the
+    window's edges), their figures added in block order."""
+    assert piece.size is not None
+    query = (
         select(
-            key,
-            func.sum(rollups.c.count),
-            func.sum(rollups.c[f"{metric}_sum"]),
-            func.min(rollups.c[f"{metric}_min"]),
-            func.max(rollups.c[f"{metric}_max"]),
+            rollups.c.block,
+            rollups.c.count,
+            rollups.c[f"{metric}_sum"],
+            rollups.c[f"{metric}_min"],
+            rollups.c[f"{metric}_max"],
         )
         .where(
             rollups.c.run_id == run_id,
-            rollups.c.level == piece.level,
+            rollups.c.size == piece.size,
             rollups.c.block.between(piece.first, piece.last),
         )
-        .group_by(key)
+        .order_by(rollups.c.block)
     )
+    found = conn.execute(query).all()
+    per_bucket = bucket // piece.size
+    if per_bucket == 1:  # one block to a bucket: the block is the bucket
+        return [list(row) for row in found]
+    buckets: list[Bucket] = []
+    for block, *figures in found:
+        key = block // per_bucket
+        if buckets and buckets[-1][0] == key:
+            _add(buckets[-1], (key, *figures))
+        else:
+            buckets.append([key, *figures])
+    return buckets
 
 
 def summary(conn: Connection, run_id: int, window: int) -> RunSummary:
@@ -122,10 +167,9 @@ def summary(conn: Connection, run_id: int, window: int) -> RunSummary:
     rows = read(conn, run_id, max(1, done - window + 1), window)
     if not rows:
         return RunSummary(episodes=done)
-    level = ROLLUP_LEVELS[0]
     best = conn.scalar(
         select(func.max(rollups.c.return_sum / rollups.c.count)).where(
-            rollups.c.run_id == run_id, rollups.c.level == level, rollups.c.count == 10**level
+            rollups.c.run_id == run_id, rollups.c.size == BEST_OF, rollups.c.count == BEST_OF
         )
     )
     n = len(rows)

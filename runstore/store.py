@@ -81,7 +81,7 @@ class RunStore:
         self.lease_seconds, self.heartbeat_seconds = jobs.settings(lease_seconds, heartbeat_seconds)
         self._engine = make_engine(url)
         self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
-        self._insert_episodes = episodes.driver_insert(self._engine.dialect)
+        self._insert_episodes = episodes.upsert_statement(self._engine.dialect.name)
         try:
             prepare_schema(self._engine, url)
         except BaseException:
