@@ -310,7 +310,7 @@ class RunStore:
 
         Equal to ``GROUP BY (episode - 1) // bucket`` over the raw episodes of ``start`` to
         ``end`` (default: all so far), ``bucket`` the smallest of 1, 2, 5, 10, 20, ... that
-        gives at most ``points`` (1..10000) buckets; from 100 on read from rollups, so the
+        gives at most ``points`` (1..10000) buckets; from 50 on read from rollups, so the
         cost does not grow with the run's length. Empty lists when the window has no episodes.
 
         Raises:
