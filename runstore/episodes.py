@@ -56,7 +56,7 @@ def append(
     columns: Mapping[str, list[Any]],
     *,
     insert: Insert,
-    upsert: Insert,
+    upsert: str,
 ) -> None:
     """Write a checked batch: its episodes, their rollups, and the run's progress and heartbeat.
 
@@ -65,7 +65,7 @@ def append(
         run_id: the run.
         columns: the batch from ``batches.columns_of``.
         insert: the statement from ``upsert_statement``.
-        upsert: the statement from ``rollups.upsert_statement``.
+        upsert: the SQL from ``rollups.upsert_statement``.
 
     Raises:
         RunNotFound: no such run.
@@ -89,7 +89,7 @@ def append(
     stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)  # its last block, if partial
     merged = {name: stored[name] + columns[name] for name in BLOCK_FIELDS}
     conn.execute(insert, _block_rows(run_id, start, merged))
-    conn.execute(upsert, rollups.rollup_rows(run_id, episodes[0], metric_columns(columns)))
+    conn.exec_driver_sql(upsert, rollups.rollup_rows(run_id, episodes[0], metric_columns(columns)))
     conn.execute(
         update(RunRow)
         .where(RunRow.id == run_id)

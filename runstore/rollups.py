@@ -10,24 +10,23 @@ the episodes of the window (at most 20 per bucket). So a window costs O(points +
 read, whatever the run's length.
 
 Blocks of 100 episodes are summed from the episodes with ``math.fsum``; blocks of 50 add
-their episodes up one after the other, as SQL's ``SUM`` over episode rows (and the
-series of raw episodes) does, so that a bucket of 50 reads the mean it read before it had
-rollups. A block of ``m`` x 10**k episodes is summed from blocks of 10**k (its ``PARENT``),
-a decade from the decade below, the parts' sums added in block order: a 200-block's sum is
-exactly the sum of its two 100-blocks' sums, added as SQL's ``SUM`` adds them. (A block
-written by several batches adds up their parts.)
+their episodes up first to last, as SQL's ``SUM`` over episode rows (and the series of raw
+episodes) does, so that a bucket of 50 reads the mean it read before it had rollups. A
+block of ``m`` x 10**k episodes is summed from blocks of 10**k (its ``PARENT``), a decade
+from the decade below, the parts' sums added in block order: a 200-block's sum is exactly
+the sum of its two 100-blocks' sums, added as SQL's ``SUM`` adds them. (A block written by
+several batches adds up their parts.)
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
 from typing import Any
 
-from sqlalchemy import Connection, Insert, delete, func, insert, select
+import numpy as np
+from sqlalchemy import Connection, Dialect, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .records import METRICS
@@ -37,14 +36,11 @@ NICE_BUCKETS = tuple(sorted(m * 10**k for k in range(10) for m in (1, 2, 5)))
 """Bucket sizes ``series`` may choose."""
 
 
-def in_order(values: Sequence[float]) -> float:
-    """Return the sum of ``values`` added one after the other, first to last."""
-    return reduce(operator.add, values)
-
-
-FROM_EPISODES: dict[int, Callable[[Sequence[float]], float]] = {50: in_order, 100: math.fsum}
-"""The sizes aggregated from the episodes themselves (each divides the last), and how each
-adds them up: one after the other, or exactly rounded."""
+FROM_EPISODES = (50, 100)
+"""The sizes aggregated from the episodes themselves (each divides the last)."""
+EXACT_SUMS = (100,)
+"""Of those, the sizes whose sums are exactly rounded (``math.fsum``); the others' are added
+first to last."""
 TAIL = max(FROM_EPISODES)
 DECADES = tuple(size for size in ROLLUP_SIZES if 10 ** round(math.log10(size)) == size)
 PARENT = {
@@ -74,45 +70,67 @@ def rollup_rows(
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
     built: dict[int, list[Aggregate]] = {}
+    arrays = {metric: np.asarray(columns[metric], dtype=float) for metric in METRICS}
     for size in ROLLUP_SIZES:
         if size in PARENT:
             built[size] = coarser(built[PARENT[size]], size // PARENT[size])
         else:
-            built[size] = _from_episodes(columns, first, size)
+            built[size] = _from_episodes(columns, arrays, first, size)
     return [{"run_id": run_id, "size": size, **agg} for size in ROLLUP_SIZES for agg in built[size]]
 
 
 def _from_episodes(
-    columns: Mapping[str, Sequence[float]], first: int, size: int
+    columns: Mapping[str, Sequence[float]],
+    arrays: Mapping[str, np.ndarray],
+    first: int,
+    size: int,
 ) -> list[Aggregate]:
-    """Return the aggregates, by blocks of ``size``, of episodes ``first..`` in ``columns``."""
-    n = len(columns[METRICS[0]])
-    aggs = []
-    i = 0
-    while i < n:
-        block = (first + i - 1) // size
-        j = min(n, (block + 1) * size - first + 1)
-        aggs.append(_aggregate(columns, block, i, j, FROM_EPISODES[size]))
-        i = j
+    """Return the aggregates, by blocks of ``size``, of the episodes from ``first`` on.
+
+    Args:
+        columns: each of ``METRICS`` to its values.
+        arrays: the same as float64 arrays.
+        first: the first episode.
+        size: one of ``FROM_EPISODES``.
+    """
+    n = len(arrays[METRICS[0]])
+    starts = block_starts(first, n, size)
+    ends = [*starts[1:].tolist(), n]
+    aggs: list[Aggregate] = [
+        {"block": (first - 1) // size + i, "count": end - start}
+        for i, (start, end) in enumerate(zip(starts.tolist(), ends, strict=True))
+    ]
+    for metric in METRICS:
+        values = arrays[metric]
+        if size in EXACT_SUMS:
+            chunks = zip(starts.tolist(), ends, strict=True)
+            sums = [math.fsum(columns[metric][start:end]) for start, end in chunks]
+        else:
+            sums = sums_in_order(values, first, size).tolist()
+        lows = np.minimum.reduceat(values, starts).tolist()
+        highs = np.maximum.reduceat(values, starts).tolist()
+        for agg, total, low, high in zip(aggs, sums, lows, highs, strict=True):
+            agg[f"{metric}_sum"], agg[f"{metric}_min"], agg[f"{metric}_max"] = total, low, high
     return aggs
 
 
-def _aggregate(
-    columns: Mapping[str, Sequence[float]],
-    block: int,
-    i: int,
-    j: int,
-    total: Callable[[Sequence[float]], float],
-) -> Aggregate:
-    """Return block ``block``'s aggregate of the episodes at positions i..j-1 of ``columns``,
-    their values added up by ``total``."""
-    agg: Aggregate = {"block": block, "count": j - i}
-    for metric in METRICS:
-        chunk = columns[metric][i:j]
-        agg[f"{metric}_sum"] = total(chunk)
-        agg[f"{metric}_min"] = min(chunk)
-        agg[f"{metric}_max"] = max(chunk)
-    return agg
+def block_starts(first: int, n: int, size: int) -> np.ndarray:
+    """Return where each block of ``size`` begins among ``n`` episodes from ``first`` on
+    (positions from 0; the first block may begin before them: 0)."""
+    starts = np.arange(-((first - 1) % size), n, size)
+    starts[0] = 0
+    return starts
+
+
+def sums_in_order(values: np.ndarray, first: int, size: int) -> np.ndarray:
+    """Return the sums, block by block of ``size``, of the values of episodes ``first..``,
+    each added first to last as SQL's ``SUM`` adds rows (``np.add.reduceat`` adds in pairs).
+    """
+    skipped = (first - 1) % size  # episodes of the first block before ``first``
+    blocks = -(-(skipped + len(values)) // size)
+    padded = np.zeros(blocks * size)
+    padded[skipped : skipped + len(values)] = values
+    return np.cumsum(padded.reshape(blocks, size), axis=1)[:, -1]
 
 
 def coarser(aggs: Iterable[Aggregate], factor: int) -> list[Aggregate]:
@@ -132,22 +150,30 @@ def coarser(aggs: Iterable[Aggregate], factor: int) -> list[Aggregate]:
     return list(merged.values())
 
 
-def upsert_statement(dialect: str) -> Insert:
-    """Return the INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to their blocks.
+def upsert_statement(dialect: str) -> str:
+    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to
+    their blocks.
+
+    Its parameters are named after the columns: executing it with the increments (dicts)
+    skips SQLAlchemy's per-row parameter processing, which a batch's dozens of increments
+    (floats and ints) do not need.
 
     Args:
         dialect: ``"sqlite"`` or ``"postgresql"``.
 
     Returns:
-        The statement, to execute with the increments as parameters.
+        The statement's SQL, for ``Connection.exec_driver_sql``.
     """
     stmt: postgresql.Insert | sqlite.Insert
     least: Callable[..., Any]
     greatest: Callable[..., Any]
+    compiler: Dialect
     if dialect == "postgresql":
         stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
+        compiler = postgresql.psycopg.dialect()
     else:
         stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
+        compiler = sqlite.dialect(paramstyle="named")
     new = stmt.excluded
     changes: dict[str, Any] = {"count": rollups.c.count + new.count}
     for metric in METRICS:
@@ -155,7 +181,8 @@ def upsert_statement(dialect: str) -> Insert:
         changes[total] = rollups.c[total] + new[total]
         changes[low] = least(rollups.c[low], new[low])
         changes[high] = greatest(rollups.c[high], new[high])
-    return stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
+    upsert = stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
+    return str(upsert.compile(dialect=compiler))
 
 
 def truncate(conn: Connection, run_id: int, keep: int, tail: Mapping[str, Sequence[float]]) -> None:
@@ -183,8 +210,9 @@ def truncate(conn: Connection, run_id: int, keep: int, tail: Mapping[str, Sequen
             partial[size] = coarser(parts, size // PARENT[size])[0]
         else:
             skip = keep // size * size - keep // TAIL * TAIL  # tail episodes before the block
-            end = len(tail[METRICS[0]])
-            partial[size] = _aggregate(tail, keep // size, skip, end, FROM_EPISODES[size])
+            part = {metric: tail[metric][skip:] for metric in METRICS}
+            arrays = {metric: np.asarray(part[metric], dtype=float) for metric in METRICS}
+            partial[size] = _from_episodes(part, arrays, keep // size * size + 1, size)[0]
     if partial:
         conn.execute(
             insert(rollups),

@@ -20,7 +20,7 @@ from ._guards import check_int
 from .episodes import MAX_EPISODE_LIMIT, metric_values, read
 from .errors import InvalidQuery
 from .records import METRICS, RunSummary, Series
-from .rollups import Piece, choose_bucket, cover, serving_size
+from .rollups import Piece, block_starts, choose_bucket, cover, serving_size, sums_in_order
 from .runs import fetch
 from .schema import rollups
 
@@ -99,13 +99,7 @@ def _add(into: Bucket, figures: Sequence[Any]) -> None:
 def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
     """Return the buckets of a piece of raw episodes, from their episode blocks."""
     values = metric_values(conn, run_id, metric, piece.first, piece.last)
-    skipped = (piece.first - 1) % bucket  # episodes of the first bucket before the piece
-    starts = np.arange(-skipped, len(values), bucket)
-    starts[0] = 0
-    padded = np.zeros(len(starts) * bucket)
-    padded[skipped : skipped + len(values)] = values
-    # cumsum adds left to right: each bucket's sum is x1 + x2 + ..., as SQL's SUM adds it
-    totals = np.cumsum(padded.reshape(len(starts), bucket), axis=1)[:, -1]
+    starts = block_starts(piece.first, len(values), bucket)
     keys = range((piece.first - 1) // bucket, (piece.last - 1) // bucket + 1)
     return list(
         map(
@@ -113,7 +107,7 @@ def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) 
             zip(
                 keys,
                 np.diff(starts, append=len(values)).tolist(),
-                totals.tolist(),
+                sums_in_order(values, piece.first, bucket).tolist(),
                 np.minimum.reduceat(values, starts).tolist(),
                 np.maximum.reduceat(values, starts).tolist(),
                 strict=True,
