@@ -80,6 +80,8 @@ class Checkpoints:
         self.claim = claim
         self.agent = agent
         self.env = env
+        self.save_checkpoint = store.save_checkpoint
+        """What writes a checkpoint: the store's method, or a trainer's writer's (in order)."""
         self.optimality = Optimality.for_env(env)
         self.last_episode = 0
         """The episode of the latest checkpoint saved or restored."""
@@ -138,7 +140,7 @@ class Checkpoints:
             started = time.perf_counter()
             evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
-        self.store.save_checkpoint(
+        self.save_checkpoint(
             self.claim.run_id, counters.episode, q, state, evaluation, claim=self.claim
         )
         self.last_episode = counters.episode

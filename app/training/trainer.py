@@ -3,6 +3,9 @@
 The loop keeps per-episode work tiny: each episode's stats become a plain dict appended to
 an in-memory batch, and the store is touched only on time-based checks (a control poll at
 most every 0.1 s, a flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+Batches and checkpoints go to a writer thread (``writer``), which commits them in order
+while the loop plays on; the loop waits only when the writer is ``write_queue`` writes
+behind, and at the end (every write has landed before the run is released).
 Every write carries the worker's claim, and a heartbeat thread renews its lease: once the
 lease is lost (another worker took the run over) the next write raises ``LeaseLost`` and
 lands nothing, and so does the loop's next control check. This module imports neither Dash
@@ -28,6 +31,7 @@ from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .heartbeat import heartbeat
+from .writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,9 @@ class LoopSettings:
     """Episodes per block of the rolling mean return watched for a plateau."""
     plateau_patience: int = 20_000
     """Warn (once) when no block mean beat the best one for this many episodes."""
+    write_queue: int = 4
+    """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
+    it; 0: no writer thread, the loop commits each write itself."""
 
 
 class _End(Exception):
@@ -93,8 +100,8 @@ class Trainer:
             stop_status: what ``should_stop`` ends the run as: ``queued`` (back to the
                 queue, with an ``interrupted`` event: a worker that is shut down) or
                 ``paused`` (a foreground run that its user interrupted).
-            on_progress: called after every flush with (episodes done, mean return of the
-                flushed batch).
+            on_progress: called after every flush (the batch handed to the writer) with
+                (episodes done, mean return of the flushed batch).
         """
         self.store = store
         self.claim = claim
@@ -106,6 +113,8 @@ class Trainer:
         self.rows: list[dict[str, Any]] = []
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
+        self.writer = Writer(store, claim, self.settings.write_queue)
+        """Commits the batches and checkpoints (on its thread while ``run`` trains)."""
 
     def restore(self) -> None:
         """Build the env and the agent and restore them from the latest checkpoint, if any
@@ -123,6 +132,7 @@ class Trainer:
         n_states, n_actions = table_shape(self.env)
         self.agent = QLearningAgent(n_states, n_actions, self.spec.hyperparams, seed=self.spec.seed)
         self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.checkpoints.save_checkpoint = self.writer.save_checkpoint
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
         restored = self.checkpoints.restore()
@@ -176,7 +186,7 @@ class Trainer:
             Exception: anything unexpected, after recording it as the run's error.
         """
         try:
-            with heartbeat(self.store, self.claim, self.lease_lost):
+            with heartbeat(self.store, self.claim, self.lease_lost), self.writer:
                 self.restore()
                 self.rewind_to_checkpoint()
                 return self._train()
@@ -279,11 +289,12 @@ class Trainer:
         self.agent.set_hyperparams(hyperparams)
 
     def _flush(self) -> None:
-        """Write the batch of episodes (which renews the lease); watch the mean return."""
+        """Hand the batch of episodes to the writer (its write renews the lease); watch the
+        mean return."""
         rows = self.rows
         if not rows:
             return
-        self.store.append_episodes(self.run_id, rows, claim=self.claim)
+        self.writer.append(list(rows))
         self._watch_plateau(rows)
         if self.on_progress is not None:
             self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
@@ -320,6 +331,7 @@ class Trainer:
         self._flush()
         if self.episode > self.checkpoints.last_episode:
             self._checkpoint(self.wall_offset, final=True)
+        self.writer.drain()
         event = INTERRUPTED if status == "queued" else None
         self.store.release(self.claim, status, event=event)
         return status
@@ -327,6 +339,7 @@ class Trainer:
     def _fail(self, exc: NonFiniteQError) -> str:
         """Keep the complete episodes and the last good checkpoint; release as ``error``."""
         self._flush()
+        self.writer.drain()
         hyperparams = ", ".join(f"{k}={v!r}" for k, v in self.agent.hyperparams.to_dict().items())
         message = (
             f"{exc} (current epsilon={self.agent.epsilon!r}, alpha={self.agent.alpha!r};"

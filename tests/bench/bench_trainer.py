@@ -6,7 +6,11 @@ directory: episode batches, rollups, heartbeats, control polls and checkpoints (
 evaluation where the env has a model). The bare loop is ``bench_env``'s textbook
 epsilon-greedy Q-learning on a list-of-lists table with random tie-breaks and the same decays:
 the strictest baseline (a numpy-table loop is about 3x slower per step). Target: recorded
-episodes/s >= 0.9 x bare.
+episodes/s >= 0.9 x bare. The recorded run is measured twice: with the writer thread
+committing batches and checkpoints behind the loop (``LoopSettings.write_queue``, the
+default), and with the loop committing each write itself (``write_queue=0``, as gridlab did
+before the writer thread): both steps/s are printed, and their ratio. Also printed: what
+the recorded episodes and their rollups take on disk per million episodes (``dbstat``).
 
     .venv/bin/python tests/bench/bench_trainer.py --size full
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +29,7 @@ from pathlib import Path
 import gymnasium as gym
 from bench_env import bare_q_learning  # the same directory: the strict list-based baseline
 
-from app.training import Trainer, claim_new_run
+from app.training import LoopSettings, Trainer, claim_new_run
 from gridworld.spec import RunSpec, make_env, validate_run_spec
 from runstore import RunStore
 
@@ -49,28 +54,55 @@ def bare_run(spec: RunSpec) -> tuple[int, float]:
         env.close()
 
 
-def recorded_run(spec: RunSpec, directory: Path) -> tuple[int, float]:
+def recorded_run(spec: RunSpec, directory: Path, write_queue: int) -> tuple[int, float, float]:
     """Train ``spec`` through the real worker loop into a fresh SQLite store.
 
     Args:
         spec: the run spec.
         directory: where the store's file goes.
+        write_queue: ``LoopSettings.write_queue`` (0: no writer thread).
 
     Returns:
-        (environment steps, seconds of ``Trainer.run``).
+        (environment steps, seconds of ``Trainer.run``, bytes of the store's episode blocks
+        and rollups per million episodes).
     """
-    store = RunStore(f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite'}")
+    path = directory / f"bench-{time.monotonic_ns()}.sqlite"
+    store = RunStore(f"sqlite:///{path}")
     try:
         claim = claim_new_run(store, spec)
         start = time.perf_counter()
-        status = Trainer(store, claim).run()
+        status = Trainer(store, claim, settings=LoopSettings(write_queue=write_queue)).run()
         seconds = time.perf_counter() - start
         run = store.get_run(claim.run_id)
         if status != "finished" or run.episodes_done != spec.episodes:
             raise RuntimeError(f"recorded run ended {status} after {run.episodes_done} episodes")
-        return run.env_steps, seconds
     finally:
         store.close()
+    with sqlite3.connect(path) as conn:
+        used = conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN ('episode_blocks', 'rollups',"
+            " 'sqlite_autoindex_episode_blocks_1')"
+        ).fetchone()[0]
+    conn.close()
+    return run.env_steps, seconds, used / spec.episodes * 1e6
+
+
+def measure(spec: RunSpec, directory: Path, repeats: int) -> dict[str, float]:
+    """Run the bare loop and both recorded loops ``repeats`` times, interleaved (so that a
+    change of load hits every side alike); return each side's best steps/s and the bytes."""
+    sides: dict[str, list[tuple[int, float]]] = {"bare": [], "inline": [], "writer": []}
+    size = 0.0
+    for _ in range(repeats):
+        sides["bare"].append(bare_run(spec))
+        for side, depth in (("inline", 0), ("writer", LoopSettings().write_queue)):
+            steps, seconds, size = recorded_run(spec, directory, depth)
+            sides[side].append((steps, seconds))
+    best = {side: min(runs, key=lambda run: run[1]) for side, runs in sides.items()}
+    return {
+        **{f"{side}_steps_per_s": steps / seconds for side, (steps, seconds) in best.items()},
+        **{f"{side}_episodes_per_s": spec.episodes / s for side, (_, s) in best.items()},
+        "bytes_per_million": size,
+    }
 
 
 def main() -> None:
@@ -84,24 +116,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for case, env in CASES.items():
             spec = validate_run_spec({**env, "episodes": episodes, "seed": 0})
-            bare, recorded = [], []
-            for _ in range(repeats):  # interleaved, so load changes hit both sides alike
-                bare.append(bare_run(spec))
-                recorded.append(recorded_run(spec, Path(tmp)))
-            bare_steps, bare_s = min(bare, key=lambda r: r[1])
-            rec_steps, rec_s = min(recorded, key=lambda r: r[1])
-            bare_eps, rec_eps = episodes / bare_s, episodes / rec_s
-            ratio = rec_eps / bare_eps
-            steps_ratio = (rec_steps / rec_s) / (bare_steps / bare_s)
+            found = measure(spec, Path(tmp), repeats)
+            ratio = found["writer_episodes_per_s"] / found["bare_episodes_per_s"]
+            steps_ratio = found["writer_steps_per_s"] / found["bare_steps_per_s"]
+            inline_ratio = found["inline_steps_per_s"] / found["bare_steps_per_s"]
+            gain = found["writer_steps_per_s"] / found["inline_steps_per_s"]
             print(
-                f"{case}: bare {bare_eps:,.0f} episodes/s ({bare_steps / bare_s:,.0f} steps/s),"
-                f" recorded {rec_eps:,.0f} episodes/s ({rec_steps / rec_s:,.0f} steps/s);"
-                f" ratio {ratio:.3f} (steps/s ratio {steps_ratio:.3f})"
+                f"{case}: bare {found['bare_episodes_per_s']:,.0f} episodes/s"
+                f" ({found['bare_steps_per_s']:,.0f} steps/s); recorded with the writer thread"
+                f" {found['writer_episodes_per_s']:,.0f} episodes/s"
+                f" ({found['writer_steps_per_s']:,.0f} steps/s), ratio {ratio:.3f} (steps/s"
+                f" ratio {steps_ratio:.3f}); committing on the training thread"
+                f" {found['inline_steps_per_s']:,.0f} steps/s (ratio {inline_ratio:.3f});"
+                f" writer thread vs training thread {gain:.3f};"
+                f" {found['bytes_per_million'] / 1e6:,.1f} MB per million episodes"
             )
-            figures[f"{case}_bare_episodes_per_s"] = round(bare_eps, 1)
-            figures[f"{case}_recorded_episodes_per_s"] = round(rec_eps, 1)
+            figures[f"{case}_bare_episodes_per_s"] = round(found["bare_episodes_per_s"], 1)
+            figures[f"{case}_recorded_episodes_per_s"] = round(found["writer_episodes_per_s"], 1)
+            figures[f"{case}_recorded_inline_steps_per_s"] = round(found["inline_steps_per_s"], 1)
+            figures[f"{case}_recorded_steps_per_s"] = round(found["writer_steps_per_s"], 1)
             figures[f"{case}_ratio"] = round(ratio, 3)
             figures[f"{case}_steps_ratio"] = round(steps_ratio, 3)
+            figures[f"{case}_inline_steps_ratio"] = round(inline_ratio, 3)
+            figures[f"{case}_writer_vs_inline_ratio"] = round(gain, 3)
+            figures[f"{case}_bytes_per_million_episodes"] = round(found["bytes_per_million"])
     print(json.dumps(figures))
 
 
