@@ -8,10 +8,10 @@ byte and a dtype byte:
   most of a run, ``epsilon`` once at its floor).
 - ``z``: the values in the narrowest dtype that holds them all (float64 for floats), split
   into byte planes (every value's first byte, then every second byte, ...). Neighbouring
-  values share their sign, exponent and high bytes, whose planes deflate well; planes of
-  noise (a float's low mantissa bytes, mostly) are kept as they are, which makes reading
-  them a copy. A mask byte says which planes are kept raw; they come first, then one
-  deflated stream of the others.
+  values share their sign, exponent and high bytes, whose planes deflate well; planes that
+  would shrink by less than a fifth (a float's low mantissa bytes, mostly noise) are kept
+  as they are, which makes reading them a copy. A mask byte says which planes are kept
+  raw; they come first, then one deflated stream of the others.
 - ``d`` (integers that never decrease, such as ``env_steps``): the first value, then the
   differences, encoded again.
 
@@ -43,10 +43,14 @@ FLOAT = np.dtype("<f8")
 TYPES = {dtype.char.encode(): dtype for dtype in (*INT_TYPES, FLOAT)}
 """The dtypes a blob may use, by the byte that names them."""
 LENGTHS = struct.Struct("<I")
-RAW_BITS = 7.2
-"""A byte plane whose bytes carry more information than this, in bits of 8 (their entropy),
-is kept raw: deflate would save less than a tenth of it, and reading it is then a copy,
-not a decompression."""
+RAW_SHARE = 0.8
+"""A byte plane is deflated only if that takes it below this share of its size: reading a
+raw plane is a copy, and decompressing costs more than a fifth of a plane saves."""
+NOISE_BITS, PATTERN_BITS = 7.2, 6.5
+"""Entropies (bits of information per byte, of 8) that decide most planes without
+deflating them: above ``NOISE_BITS`` a plane is noise (raw); below ``PATTERN_BITS`` it
+deflates well. A plane in between may still repeat patterns deflate finds (a counter's low
+bytes): it is deflated on trial."""
 
 
 CODECS = ("float", "int", "lists")
@@ -107,7 +111,11 @@ def _pack(array: np.ndarray) -> bytes:
     if len(array) and bool((bits == bits[0]).all()):  # compared as bits: -0.0 is not 0.0
         return CONSTANT + dtype.char.encode() + array[:1].tobytes()
     planes = np.ascontiguousarray(array.view(np.uint8).reshape(len(array), dtype.itemsize).T)
-    raw = [_bits(plane) > RAW_BITS for plane in planes]
+    raw = [
+        bits > NOISE_BITS
+        or (bits > PATTERN_BITS and len(zlib.compress(plane, ZLIB_LEVEL)) > RAW_SHARE * len(plane))
+        for bits, plane in zip(_bits(planes).tolist(), planes, strict=True)
+    ]
     mask = sum(1 << i for i, kept in enumerate(raw) if kept)
     kept = planes[[i for i, r in enumerate(raw) if r]].tobytes()
     rest = planes[[i for i, r in enumerate(raw) if not r]].tobytes()
@@ -115,11 +123,16 @@ def _pack(array: np.ndarray) -> bytes:
     return PACKED + dtype.char.encode() + bytes([mask]) + kept + packed
 
 
-def _bits(plane: np.ndarray) -> float:
-    """Return the information per byte of a byte plane, in bits (its bytes' entropy)."""
-    counts = np.bincount(plane, minlength=256)
-    shares = counts[counts > 0] / len(plane)
-    return float(-(shares * np.log2(shares)).sum())
+def _bits(planes: np.ndarray) -> np.ndarray:
+    """Return the information per byte of each byte plane (row), in bits: its entropy."""
+    rows, count = planes.shape
+    index = planes.astype(np.intp)
+    index += (np.arange(rows) * 256)[:, None]  # one bincount for every plane
+    counts = np.bincount(index.ravel(), minlength=256 * rows).reshape(rows, 256)
+    shares = counts / max(count, 1)
+    logs = np.zeros_like(shares)
+    np.log2(shares, out=logs, where=counts > 0)
+    return -(shares * logs).sum(axis=1)
 
 
 def _decode(blob: bytes, count: int) -> np.ndarray:
