@@ -220,7 +220,9 @@ def truncate(conn: Connection, run_id: int, keep: int, tail: Mapping[str, Sequen
         )
 
 
-def _full_blocks(conn: Connection, run_id: int, size: int, after: int, keep: int) -> list:
+def _full_blocks(
+    conn: Connection, run_id: int, size: int, after: int, keep: int
+) -> list[Aggregate]:
     """Return the run's full blocks of ``size`` between episode ``after`` and ``keep``, in
     block order, as aggregates."""
     query = (

@@ -15,7 +15,9 @@ given a parameter change and resumed, a GridWorld run paused at 1,500 episodes, 
 trained, one paused at 100 episodes); it queues one change that stays pending,
 vacuums the file into rollback-journal mode and dumps what the store answers then:
 ``snapshot`` of ``make_schema1_store`` plus series at every bucket width from 1 to 1000, and
-digests of every run's episodes and of its CSV and JSON exports.
+digests of every run's episodes and of its CSV and JSON exports. (Its checkout check and
+file writing repeat those of ``make_schema1_store``, which at 0d87e58 checks for its own
+commit and cannot be told another.)
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def _train(store: Any, run_id: int, stop_at: int | None = None) -> str | None:
 def _train_runs(url: str) -> None:
     """Train the runs and queue the parameter change."""
     from app.training import create_run
-    from gridworld.spec import env_config, validate_run_spec
+    from gridworld.spec import validate_run_spec
     from runstore import RunStore
 
     _cli(
@@ -141,6 +143,19 @@ def _train_runs(url: str) -> None:
     if _train(store, cut, stop_at=1500) != "paused":
         raise SystemExit(f"run {cut} did not pause")
     store.truncate_episodes(cut, 1234)
+    _experiment_runs(store)
+    store.close()
+    for run_id in (cliff, cut):
+        _cli("resume", str(run_id), "--db", url)
+    store = RunStore(url)
+    store.request_params(1, {"gamma": 0.9}, source="api")
+    store.close()
+
+
+def _experiment_runs(store: Any) -> None:
+    """Create an experiment with one trial of two seeds; train one, pause the other at 100."""
+    from gridworld.spec import env_config, validate_run_spec
+
     base = validate_run_spec({"env_id": "FrozenLake-v1", "episodes": 300, "seed": 5})
     trial = [
         {
@@ -166,12 +181,6 @@ def _train_runs(url: str) -> None:
     )
     if _train(store, trained) != "finished" or _train(store, paused, stop_at=100) != "paused":
         raise SystemExit(f"runs {trained} and {paused} did not finish and pause")
-    store.close()
-    for run_id in (cliff, cut):
-        _cli("resume", str(run_id), "--db", url)
-    store = RunStore(url)
-    store.request_params(1, {"gamma": 0.9}, source="api")
-    store.close()
 
 
 def _check_checkout() -> None:
