@@ -7,11 +7,12 @@ run's last block when it is not full yet; reading decodes the blocks a range tou
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Insert, delete, select, update
+from sqlalchemy import Connection, Insert, Select, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import blocks, rollups
@@ -222,9 +223,19 @@ def _blocks(
     """Return (block, count, *blobs of ``names``) of the blocks holding episodes first..last."""
     if last < first:
         return []
-    query = (
+    bounds = {"run_id": run_id, "first": (first - 1) // BLOCK, "last": (last - 1) // BLOCK}
+    return [tuple(row) for row in conn.execute(_blocks_query(tuple(names)), bounds)]
+
+
+@functools.cache
+def _blocks_query(names: tuple[str, ...]) -> Select[Any]:
+    """Return the SELECT of ``_blocks`` (built once per set of fields: a series calls it for
+    every piece of its window)."""
+    return (
         select(c.block, c["count"], *(c[name] for name in names))
-        .where(c.run_id == run_id, c.block.between((first - 1) // BLOCK, (last - 1) // BLOCK))
+        .where(
+            c.run_id == bindparam("run_id"),
+            c.block.between(bindparam("first"), bindparam("last")),
+        )
         .order_by(c.block)
     )
-    return [tuple(row) for row in conn.execute(query)]

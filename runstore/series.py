@@ -10,11 +10,14 @@ bucket's mean is the same whichever backend, and whichever schema, stored its ep
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select
 
 from ._guards import check_int
 from .episodes import MAX_EPISODE_LIMIT, metric_values, read
@@ -22,7 +25,7 @@ from .errors import InvalidQuery
 from .records import METRICS, RunSummary, Series
 from .rollups import Piece, block_starts, choose_bucket, cover, serving_size, sums_in_order
 from .runs import fetch
-from .schema import rollups
+from .schema import ROLLUP_STATS, rollups
 
 MAX_POINTS = 10_000
 """The most buckets one ``series`` call returns."""
@@ -55,11 +58,13 @@ def decimated(
     if first > last:
         return Series(metric, first, last, 1)
     bucket = choose_bucket(first, last, points)
+    window = cover(first, last, serving_size(bucket), done)
+    blocks = _rollup_blocks(conn, run_id, metric, [p for p in window if p.size is not None])
     pieces = [
         _raw(conn, run_id, metric, piece, bucket)
         if piece.size is None
-        else _rolled(conn, run_id, metric, piece, bucket)
-        for piece in cover(first, last, serving_size(bucket), done)
+        else _rolled(blocks[piece.size], piece, bucket)
+        for piece in window
     ]
     buckets = pieces[0] if len(pieces) == 1 else _merged(pieces)
     return Series(
@@ -116,36 +121,69 @@ def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) 
     )
 
 
-def _rolled(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
-    """Return the buckets of a piece of rollup blocks (several blocks to a bucket at the
-    window's edges), their figures added in block order."""
-    assert piece.size is not None
-    query = (
-        select(
-            rollups.c.block,
-            rollups.c.count,
-            rollups.c[f"{metric}_sum"],
-            rollups.c[f"{metric}_min"],
-            rollups.c[f"{metric}_max"],
-        )
+def _rollup_blocks(
+    conn: Connection, run_id: int, metric: str, pieces: Sequence[Piece]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Return the rollup blocks of every piece of a window, in one query: per size, rows of
+    (block, count, sum, min, max) in block order."""
+    found: dict[int, list[tuple[Any, ...]]] = {piece.size: [] for piece in pieces if piece.size}
+    if not pieces:
+        return found
+    bounds: dict[str, int] = {"run_id": run_id}
+    for i, piece in enumerate(pieces):
+        bounds.update({f"size_{i}": piece.size or 0, f"first_{i}": piece.first})
+        bounds[f"last_{i}"] = piece.last
+    for row in conn.execute(_rollup_query(metric, len(pieces)), bounds):
+        found[row[0]].append(tuple(row[1:]))
+    return found
+
+
+@functools.cache
+def _rollup_query(metric: str, pieces: int) -> Select[Any]:
+    """Return the SELECT of ``_rollup_blocks`` for one metric and number of pieces (built
+    once for each)."""
+    r = rollups.c
+    return (
+        select(r.size, r.block, r.count, *(r[f"{metric}_{stat}"] for stat in ROLLUP_STATS))
         .where(
-            rollups.c.run_id == run_id,
-            rollups.c.size == piece.size,
-            rollups.c.block.between(piece.first, piece.last),
+            r.run_id == bindparam("run_id"),
+            or_(
+                *(
+                    and_(
+                        r.size == bindparam(f"size_{i}"),
+                        r.block.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
+                    )
+                    for i in range(pieces)
+                )
+            ),
         )
-        .order_by(rollups.c.block)
+        .order_by(r.size, r.block)
     )
-    found = conn.execute(query).all()
+
+
+def _rolled(blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int) -> list[Bucket]:
+    """Return the buckets of a piece of rollup blocks (several blocks to a bucket at the
+    window's edges), their figures added in block order.
+
+    Args:
+        blocks: the rows of ``_rollup_blocks`` of the piece's size (maybe of other pieces
+            of that size too).
+        piece: the piece.
+        bucket: the window's bucket size.
+    """
+    assert piece.size is not None
+    start = bisect.bisect_left(blocks, piece.first, key=itemgetter(0))
+    end = bisect.bisect_right(blocks, piece.last, key=itemgetter(0))
     per_bucket = bucket // piece.size
     if per_bucket == 1:  # one block to a bucket: the block is the bucket
-        return [list(row) for row in found]
+        return [list(row) for row in blocks[start:end]]
     buckets: list[Bucket] = []
-    for block, *figures in found:
-        key = block // per_bucket
+    for row in blocks[start:end]:
+        key = row[0] // per_bucket
         if buckets and buckets[-1][0] == key:
-            _add(buckets[-1], (key, *figures))
+            _add(buckets[-1], (key, *row[1:]))
         else:
-            buckets.append([key, *figures])
+            buckets.append([key, *row[1:]])
     return buckets
 
 
