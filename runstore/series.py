@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select
+from sqlalchemy import CompoundSelect, Connection, bindparam, func, select, union_all
 
 from ._guards import check_int
 from .episodes import MAX_EPISODE_LIMIT, metric_values, read
@@ -139,26 +139,23 @@ def _rollup_blocks(
 
 
 @functools.cache
-def _rollup_query(metric: str, pieces: int) -> Select[Any]:
-    """Return the SELECT of ``_rollup_blocks`` for one metric and number of pieces (built
-    once for each)."""
+def _rollup_query(metric: str, pieces: int) -> CompoundSelect[Any]:
+    """Return the query of ``_rollup_blocks`` for one metric and number of pieces (built
+    once for each): a UNION ALL of each piece's range of the primary key, so that every
+    piece is an index search."""
     r = rollups.c
-    return (
-        select(r.size, r.block, r.count, *(r[f"{metric}_{stat}"] for stat in ROLLUP_STATS))
-        .where(
-            r.run_id == bindparam("run_id"),
-            or_(
-                *(
-                    and_(
-                        r.size == bindparam(f"size_{i}"),
-                        r.block.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
-                    )
-                    for i in range(pieces)
-                )
-            ),
+    figures = (r.size, r.block, r.count, *(r[f"{metric}_{stat}"] for stat in ROLLUP_STATS))
+    parts = union_all(
+        *(
+            select(*figures).where(
+                r.run_id == bindparam("run_id"),
+                r.size == bindparam(f"size_{i}"),
+                r.block.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
+            )
+            for i in range(pieces)
         )
-        .order_by(r.size, r.block)
     )
+    return parts.order_by(parts.selected_columns.size, parts.selected_columns.block)
 
 
 def _rolled(blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int) -> list[Bucket]:
