@@ -9,12 +9,18 @@ order they were handed over, so a checkpoint never lands before the episodes it 
 The first write that fails (``LeaseLost``, ``RunNotFound``, ``StoreError``, a refused
 batch) stops the writing: nothing after it lands, and the training thread gets that error
 from its next hand-over or from ``drain``.
+
+While a writer thread runs, the interpreter's switch interval is at most ``SWITCH_SECONDS``:
+a write is a dozen calls into the driver, and after each the thread waits for the GIL,
+which the training loop (pure Python, never waiting) would otherwise hold for the default
+5 ms each time; the writer then falls behind and the loop waits for it after all.
 """
 
 from __future__ import annotations
 
 import copy
 import queue
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -25,6 +31,11 @@ import numpy as np
 from runstore import Claim, RunStore
 
 Write = Callable[[], None]
+SWITCH_SECONDS = 0.0005
+"""The longest the training thread holds the GIL while the writer waits for it."""
+_switch = threading.Lock()
+_running: list[float] = []
+"""The switch interval from before the first running writer, once per running writer."""
 
 
 class Writer:
@@ -48,8 +59,11 @@ class Writer:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Writer:
-        """Start the thread (none with ``depth`` 0)."""
+        """Start the thread (none with ``depth`` 0) and shorten the switch interval."""
         if self.depth:
+            with _switch:
+                _running.append(_running[0] if _running else sys.getswitchinterval())
+                sys.setswitchinterval(min(_running[0], SWITCH_SECONDS))
             self._thread = threading.Thread(
                 target=self._work, name=f"gridlab-writer-{self.claim.run_id}", daemon=True
             )
@@ -75,6 +89,10 @@ class Writer:
                 self._queue.put(None)
                 self._thread.join()
                 self._thread = None
+                with _switch:
+                    before = _running.pop()
+                    if not _running:  # the last writer of the process is done
+                        sys.setswitchinterval(before)
 
     def append(self, rows: list[dict[str, Any]]) -> None:
         """Hand over a batch of episodes (``RunStore.append_episodes``); the list is the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 import threading
 import time
 
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from app.training import LoopSettings, Trainer, claim_new_run
-from app.training.writer import Writer
+from app.training.writer import SWITCH_SECONDS, Writer
 from runstore import BatchError, LeaseLost, Owner, RunStore
 from tests.runstore.support import make_rows
 from tests.trainer.support import FAST, assert_contiguous, make_spec, rows_without_wall_time
@@ -158,3 +159,17 @@ def test_a_stopped_run_is_released_with_every_episode_and_its_checkpoint(store):
     assert run.episodes_done == trainer.episode == store.checkpoints(run.id)[-1].episode > 0
     assert run.status == "paused" and run.owner is None
     assert_contiguous(store, claim.run_id)
+
+
+def test_the_switch_interval_is_short_while_a_writer_thread_runs(sqlite_store):
+    before = sys.getswitchinterval()
+    first = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    second = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    with Writer(sqlite_store, first, depth=2):
+        assert sys.getswitchinterval() == pytest.approx(min(before, SWITCH_SECONDS))
+        with Writer(sqlite_store, second, depth=2):
+            pass
+        assert sys.getswitchinterval() == pytest.approx(min(before, SWITCH_SECONDS))
+    assert sys.getswitchinterval() == before
+    with Writer(sqlite_store, first, depth=0):  # no thread: nothing changes
+        assert sys.getswitchinterval() == before
