@@ -85,7 +85,7 @@ class RunStore:
         self.lease_seconds, self.heartbeat_seconds = jobs.settings(lease_seconds, heartbeat_seconds)
         self._engine = make_engine(url)
         self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
-        self._insert_episodes = episodes.driver_insert(self._engine.dialect)
+        self._insert_episodes = episodes.upsert_statement(self._engine.dialect.name)
         try:
             prepare_schema(self._engine, url)
         except BaseException:
@@ -325,7 +325,7 @@ class RunStore:
 
         Equal to ``GROUP BY (episode - 1) // bucket`` over the raw episodes of ``start`` to
         ``end`` (default: all so far), ``bucket`` the smallest of 1, 2, 5, 10, 20, ... that
-        gives at most ``points`` (1..10000) buckets; from 100 on read from rollups, so the
+        gives at most ``points`` (1..10000) buckets; from 50 on read from rollups, so the
         cost does not grow with the run's length. Empty lists when the window has no episodes.
         With ``align`` the bucket is chosen for ``start``..``end`` as asked, not for the
         episodes the run has so far: runs read over one window share their bucket edges,

@@ -87,6 +87,8 @@ class Checkpoints:
         self.claim = claim
         self.agent = agent
         self.env = env
+        self.save_checkpoint = store.save_checkpoint
+        """What writes a checkpoint: the store's method, or a trainer's writer's (in order)."""
         self.optimality = Optimality.for_env(env)
         self.last_episode = 0
         """The episode of the latest checkpoint saved or restored."""
@@ -145,7 +147,7 @@ class Checkpoints:
             started = time.perf_counter()
             evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
-        self.store.save_checkpoint(
+        self.save_checkpoint(
             self.claim.run_id, counters.episode, q, state, evaluation, claim=self.claim
         )
         self.last_episode = counters.episode
@@ -154,3 +156,17 @@ class Checkpoints:
         """Return the state of the environment's random generator (None before any reset)."""
         generator = getattr(self.env.unwrapped, "_np_random", None)
         return None if generator is None else generator.bit_generator.state
+
+    def changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
+        """Return the parameter changes applied after the latest checkpoint restored (or
+        saved), to re-apply on time.
+
+        Returns:
+            (episode, changes) pairs in episode order: the changes the lost episodes saw,
+            applied again at the same episodes so that the stamps stay true.
+        """
+        by_episode: dict[int, dict[str, Any]] = {}
+        for change in self.store.param_changes(self.claim.run_id):
+            if change.applied_episode is not None and change.applied_episode > self.last_episode:
+                by_episode.setdefault(change.applied_episode, {})[change.param] = change.new_value
+        return sorted(by_episode.items())

@@ -6,7 +6,13 @@ directory: episode batches, rollups, heartbeats, control polls and checkpoints (
 evaluation where the env has a model). The bare loop is ``bench_env``'s textbook
 epsilon-greedy Q-learning on a list-of-lists table with random tie-breaks and the same decays:
 the strictest baseline (a numpy-table loop is about 3x slower per step). Target: recorded
-episodes/s >= 0.9 x bare.
+episodes/s >= 0.9 x bare. The recorded run is measured twice: with the writer thread
+committing batches and checkpoints behind the loop (``LoopSettings.write_queue``, the
+default), and with the loop committing each write itself (``write_queue=0``, as gridlab did
+before the writer thread): both steps/s are printed, and their ratio. Also printed: what
+the recorded episodes and their rollups take on disk per million episodes (``dbstat``),
+and, on GridWorld medium, both recorded loops on a PostgreSQL server started for the run
+(every commit a round trip, which the writer thread waits out off the training thread).
 
     .venv/bin/python tests/bench/bench_trainer.py --size full
 
@@ -25,21 +31,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from bench_env import bare_q_learning  # the same directory: the strict list-based baseline
 
-from app.training import Trainer, claim_new_run
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.postgres
+
+from app.training import LoopSettings, Trainer, claim_new_run
 from gridworld.agents import make_agent
 from gridworld.kernel import make_runner
 from gridworld.spec import RunSpec, make_env, table_shape, validate_run_spec
 from runstore import RunStore
+from tests.postgres import PostgresServer
 
 SIZES = {"tiny": (300, 1), "full": (20_000, 3)}
 """--size: (episodes per run, repetitions; the best of each side counts)."""
@@ -62,21 +74,22 @@ def bare_run(spec: RunSpec) -> tuple[int, float]:
         env.close()
 
 
-def recorded_run(spec: RunSpec, directory: Path) -> tuple[int, float]:
-    """Train ``spec`` through the real worker loop into a fresh SQLite store.
+def recorded_run(spec: RunSpec, url: str, write_queue: int) -> tuple[int, float]:
+    """Train ``spec`` through the real worker loop into the fresh store at ``url``.
 
     Args:
         spec: the run spec.
-        directory: where the store's file goes.
+        url: an empty store.
+        write_queue: ``LoopSettings.write_queue`` (0: no writer thread).
 
     Returns:
         (environment steps, seconds of ``Trainer.run``).
     """
-    store = RunStore(f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite'}")
+    store = RunStore(url)
     try:
         claim = claim_new_run(store, spec)
         start = time.perf_counter()
-        status = Trainer(store, claim).run()
+        status = Trainer(store, claim, settings=LoopSettings(write_queue=write_queue)).run()
         seconds = time.perf_counter() - start
         run = store.get_run(claim.run_id)
         if status != "finished" or run.episodes_done != spec.episodes:
@@ -84,6 +97,101 @@ def recorded_run(spec: RunSpec, directory: Path) -> tuple[int, float]:
         return run.env_steps, seconds
     finally:
         store.close()
+
+
+def episode_bytes(url: str, episodes: int) -> float:
+    """Return what a SQLite store's episode blocks and rollups take per million episodes."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        used = conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN ('episode_blocks', 'rollups',"
+            " 'sqlite_autoindex_episode_blocks_1')"
+        ).fetchone()[0]
+    conn.close()
+    return used / episodes * 1e6
+
+
+def measure(
+    spec: RunSpec, new_store: Callable[[], str], repeats: int, *, bare: bool = True
+) -> dict[str, float]:
+    """Run the bare loop (unless not ``bare``) and both recorded loops ``repeats`` times,
+    interleaved so that a change of load hits every side alike.
+
+    Returns:
+        Each side's best ``<side>_steps_per_s`` and ``<side>_episodes_per_s`` (sides
+        ``bare``, ``inline``: write_queue 0, ``writer``: the default), and ``url``, the
+        store of the last run with the writer.
+    """
+    sides: dict[str, list[tuple[int, float]]] = {"inline": [], "writer": []}
+    if bare:
+        sides["bare"] = []
+    url = ""
+    for _ in range(repeats):
+        if bare:
+            sides["bare"].append(bare_run(spec))
+        for side, depth in (("inline", 0), ("writer", LoopSettings().write_queue)):
+            url = new_store()
+            sides[side].append(recorded_run(spec, url, depth))
+    best = {side: min(runs, key=lambda run: run[1]) for side, runs in sides.items()}
+    found: dict[str, Any] = {"url": url}
+    for side, (steps, seconds) in best.items():
+        found[f"{side}_steps_per_s"] = steps / seconds
+        found[f"{side}_episodes_per_s"] = spec.episodes / seconds
+    return found
+
+
+def sqlite_case(case: str, spec: RunSpec, directory: Path, repeats: int) -> dict[str, float]:
+    """Measure one case on SQLite files; print its line; return its figures."""
+    files = iter(range(10_000))
+    found = measure(
+        spec, lambda: f"sqlite:///{directory / f'{case}-{next(files)}.sqlite'}", repeats
+    )
+    ratio = found["writer_episodes_per_s"] / found["bare_episodes_per_s"]
+    steps_ratio = found["writer_steps_per_s"] / found["bare_steps_per_s"]
+    inline_ratio = found["inline_steps_per_s"] / found["bare_steps_per_s"]
+    gain = found["writer_steps_per_s"] / found["inline_steps_per_s"]
+    size = episode_bytes(found["url"], spec.episodes)
+    print(
+        f"{case}: bare {found['bare_episodes_per_s']:,.0f} episodes/s"
+        f" ({found['bare_steps_per_s']:,.0f} steps/s); recorded with the writer thread"
+        f" {found['writer_episodes_per_s']:,.0f} episodes/s ({found['writer_steps_per_s']:,.0f}"
+        f" steps/s), ratio {ratio:.3f} (steps/s ratio {steps_ratio:.3f}); committing on the"
+        f" training thread {found['inline_steps_per_s']:,.0f} steps/s (ratio {inline_ratio:.3f});"
+        f" writer thread vs training thread {gain:.3f}; episodes and rollups"
+        f" {size / 1e6:,.1f} MB per million episodes"
+    )
+    return {
+        f"{case}_bare_episodes_per_s": round(found["bare_episodes_per_s"], 1),
+        f"{case}_recorded_episodes_per_s": round(found["writer_episodes_per_s"], 1),
+        f"{case}_recorded_steps_per_s": round(found["writer_steps_per_s"], 1),
+        f"{case}_recorded_inline_steps_per_s": round(found["inline_steps_per_s"], 1),
+        f"{case}_ratio": round(ratio, 3),
+        f"{case}_steps_ratio": round(steps_ratio, 3),
+        f"{case}_inline_steps_ratio": round(inline_ratio, 3),
+        f"{case}_writer_vs_inline_ratio": round(gain, 3),
+        f"{case}_bytes_per_million_episodes": round(size),
+    }
+
+
+def postgres_case(case: str, spec: RunSpec, repeats: int) -> dict[str, float]:
+    """Measure the recorded loop with and without the writer thread on a PostgreSQL server
+    started for it (each commit a round trip); print its line; return its figures."""
+    server = PostgresServer()
+    server.start()
+    try:
+        found = measure(spec, server.new_database, repeats, bare=False)
+    finally:
+        server.stop()
+    gain = found["writer_steps_per_s"] / found["inline_steps_per_s"]
+    print(
+        f"{case} on PostgreSQL: recorded with the writer thread"
+        f" {found['writer_steps_per_s']:,.0f} steps/s, committing on the training thread"
+        f" {found['inline_steps_per_s']:,.0f} steps/s; writer thread vs training thread {gain:.3f}"
+    )
+    return {
+        f"{case}_postgresql_recorded_steps_per_s": round(found["writer_steps_per_s"], 1),
+        f"{case}_postgresql_recorded_inline_steps_per_s": round(found["inline_steps_per_s"], 1),
+        f"{case}_postgresql_writer_vs_inline_ratio": round(gain, 3),
+    }
 
 
 def main() -> None:
@@ -97,25 +205,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for case, env in CASES.items():
             spec = validate_run_spec({**env, "episodes": episodes, "seed": 0})
-            bare, recorded = [], []
-            for _ in range(repeats):  # interleaved, so load changes hit both sides alike
-                bare.append(bare_run(spec))
-                recorded.append(recorded_run(spec, Path(tmp)))
-            bare_steps, bare_s = min(bare, key=lambda r: r[1])
-            rec_steps, rec_s = min(recorded, key=lambda r: r[1])
-            bare_eps, rec_eps = episodes / bare_s, episodes / rec_s
-            ratio = rec_eps / bare_eps
-            steps_ratio = (rec_steps / rec_s) / (bare_steps / bare_s)
-            print(
-                f"{case}: bare {bare_eps:,.0f} episodes/s ({bare_steps / bare_s:,.0f} steps/s),"
-                f" recorded {rec_eps:,.0f} episodes/s ({rec_steps / rec_s:,.0f} steps/s);"
-                f" ratio {ratio:.3f} (steps/s ratio {steps_ratio:.3f})"
-            )
-            figures[f"{case}_bare_episodes_per_s"] = round(bare_eps, 1)
-            figures[f"{case}_recorded_episodes_per_s"] = round(rec_eps, 1)
-            figures[f"{case}_ratio"] = round(ratio, 3)
-            figures[f"{case}_steps_ratio"] = round(steps_ratio, 3)
+            figures.update(sqlite_case(case, spec, Path(tmp), repeats))
         figures.update(kernel_comparison(args.size, Path(tmp)))
+    case = next(iter(CASES))
+    spec = validate_run_spec({**CASES[case], "episodes": episodes, "seed": 0})
+    figures.update(postgres_case(case, spec, repeats))
     print(json.dumps(figures))
 
 
@@ -257,16 +351,19 @@ def kernel_comparison(size: str, directory: Path) -> dict[str, float | int | str
     """
     episodes, repeats = KERNEL_SIZES[size]
     figures: dict[str, float | int | str] = {}
+    files = iter(range(10_000))
+
+    def recorded(spec: dict[str, Any], kernel: str) -> tuple[int, float]:
+        url = f"sqlite:///{directory / f'kernel-{next(files)}.sqlite'}"
+        run_spec = validate_run_spec({**spec, "kernel": kernel})
+        return recorded_run(run_spec, url, LoopSettings().write_queue)
+
     for case, env in CASES.items():
         spec = {**env, "episodes": episodes, "seed": 0}
         loops = {
             "textbook": lambda spec=spec: textbook_run(validate_run_spec(spec)),
-            "python": lambda spec=spec: recorded_run(
-                validate_run_spec({**spec, "kernel": "python"}), directory
-            ),
-            "compiled": lambda spec=spec: recorded_run(
-                validate_run_spec({**spec, "kernel": "compiled"}), directory
-            ),
+            "python": lambda spec=spec: recorded(spec, "python"),
+            "compiled": lambda spec=spec: recorded(spec, "compiled"),
             "unrecorded": lambda spec=spec: unrecorded_run(validate_run_spec(spec)),
         }
         times: dict[str, list[tuple[int, float]]] = {name: [] for name in loops}

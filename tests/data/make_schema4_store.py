@@ -1,0 +1,250 @@
+"""Write ``store-schema4.sqlite`` and ``store-schema4.expected.json``: a store of schema 4.
+
+Run it against commit b8590aa, the last gridlab of schema 4 (one row per episode, before
+episode blocks; forks and exploits), and only that commit: the point of the file is that
+it was written by the code that users' schema-4 stores come from.
+
+    git worktree add --detach /tmp/v4 b8590aa
+    cp tests/data/make_schema4_store.py /tmp/v4/tests/data/
+    cd /tmp/v4 && /path/to/venv/bin/python tests/data/make_schema4_store.py --out DIR
+
+It trains five runs through the store and the real command line: GridWorld (2,600 episodes:
+two full blocks of a thousand and a part of one), FrozenLake, a CliffWalking run paused,
+given a parameter change and resumed, a GridWorld run paused at 1,500 episodes, cut back to
+1,234 and resumed (a truncated history), and the two seeds of an experiment's trial (one
+trained, one paused at 100 episodes), a GridWorld run checkpointed every 130 episodes with a
+fork at 1,170 (a changed alpha; its own episodes begin inside a block of 50, of 100 and of a
+thousand) and a fork of that fork at 1,300; it queues one change that stays pending,
+vacuums the file into rollback-journal mode and dumps what the store answers then:
+``snapshot`` of ``make_schema1_store`` plus series at every bucket width from 1 to 1000, and
+digests of every run's episodes and of its CSV and JSON exports. (Its checkout check and
+file writing repeat those of ``make_schema1_store``, which at b8590aa checks for its own
+commit and cannot be told another.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMIT = "b8590aa"
+STORE_NAME = "store-schema4.sqlite"
+EXPECTED_NAME = "store-schema4.expected.json"
+
+BUCKET_QUERIES: tuple[dict[str, Any], ...] = (
+    {"metric": "return", "start": 990, "end": 1020, "points": 40},
+    {"metric": "return", "start": 1990, "end": 2050, "points": 40},
+    {"metric": "mean_abs_td", "start": 1, "end": 180, "points": 40},
+    {"metric": "max_q", "start": 951, "end": 1350, "points": 40},
+    {"metric": "return", "start": 101, "end": 900, "points": 40},
+    *({"metric": "mean_q", "points": points} for points in (52, 26, 13, 6, 3)),
+    {"metric": "length", "start": 137, "end": 2111, "points": 40},
+    {"metric": "epsilon", "start": 333, "end": 2400, "points": 9},
+    {"metric": "wall_time", "start": 999, "end": 2001, "points": 600},
+    {"metric": "success", "start": 1001, "points": 16},
+)
+"""Buckets of 1, 2, 5, 10 and 20 episodes over windows, whole runs at buckets of 50, 100,
+200, 500 and 1000 (for the 2,600-episode run), and windows whose edges fall inside blocks."""
+
+
+def digest(text: str) -> str:
+    """Return the SHA-256 of ``text`` (UTF-8) in hex."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def all_episodes(store: Any, run_id: int) -> list[dict[str, Any]]:
+    """Return every episode of the run as dicts, read page by page."""
+    rows: list[dict[str, Any]] = []
+    while page := store.episodes(run_id, start=len(rows) + 1, limit=10_000):
+        rows.extend(row if isinstance(row, dict) else row.to_dict() for row in page)
+    return rows
+
+
+def snapshot4(store: Any) -> dict[str, Any]:
+    """Return what ``store`` answers about every run, as JSON-safe data.
+
+    Returns:
+        ``make_schema1_store.snapshot`` and ``series_buckets``, ``episodes_sha256`` (of the
+        JSON of all its episodes), ``csv_sha256`` and ``json_sha256`` (of its exports),
+        per-run entries in run-id order.
+    """
+    from tests.data.make_schema1_store import snapshot
+
+    ids = sorted(run.id for run in store.list_runs())
+    return {
+        **snapshot(store),
+        "series_buckets": [
+            {"run_id": run_id, **query, "result": store.series(run_id, **query).to_dict()}
+            for run_id in ids
+            for query in BUCKET_QUERIES
+        ],
+        "digests": [
+            {
+                "run_id": run_id,
+                "episodes_sha256": digest(json.dumps(all_episodes(store, run_id))),
+                "csv_sha256": digest("".join(store.iter_csv(run_id))),
+                "json_sha256": digest("".join(store.iter_json(run_id))),
+            }
+            for run_id in ids
+        ],
+    }
+
+
+def _cli(*args: str) -> None:
+    """Run ``run.py`` of the checked-out commit with ``args``."""
+    subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=ROOT, check=True)
+
+
+def _train(store: Any, run_id: int, stop_at: int | None = None) -> str | None:
+    """Claim the run for this process and train it (to ``stop_at`` episodes: then paused)."""
+    from app.training import LoopSettings, Trainer
+    from runstore import Owner
+
+    claim = store.claim_run(run_id, Owner.here())
+
+    def stop() -> bool:
+        return stop_at is not None and store.get_run(run_id).episodes_done >= stop_at
+
+    settings = LoopSettings(flush_episodes=50, control_seconds=0.0)  # stops near stop_at
+    return Trainer(store, claim, settings=settings, should_stop=stop, stop_status="paused").run()
+
+
+def _train_runs(url: str) -> None:
+    """Train the runs and queue the parameter change."""
+    from app.training import create_run
+    from gridworld.spec import validate_run_spec
+    from runstore import RunStore
+
+    _cli(
+        *("train", "--db", url, "--env", "GridWorld-v0", "--preset", "easy", "--episodes", "2600"),
+        *("--checkpoint-every", "500", "--seed", "1"),
+    )
+    _cli(
+        *("train", "--db", url, "--env", "FrozenLake-v1", "--episodes", "1200"),
+        *("--checkpoint-every", "200", "--seed", "2", "--name", "lake"),
+    )
+    store = RunStore(url)
+    spec = validate_run_spec(
+        {"env_id": "CliffWalking-v1", "episodes": 700, "checkpoint_every": 150, "seed": 3}
+    )
+    cliff = create_run(store, spec)
+    if _train(store, cliff, stop_at=300) != "paused":
+        raise SystemExit(f"run {cliff} did not pause")
+    store.request_params(cliff, {"alpha": 0.25, "epsilon": 0.3}, source="cli")
+    spec = validate_run_spec(
+        {"env_id": "GridWorld-v0", "preset": "medium", "episodes": 2000, "seed": 4}
+    )
+    cut = create_run(store, spec)
+    if _train(store, cut, stop_at=1500) != "paused":
+        raise SystemExit(f"run {cut} did not pause")
+    store.truncate_episodes(cut, 1234)
+    _experiment_runs(store)
+    _forks(store)
+    store.close()
+    for run_id in (cliff, cut):
+        _cli("resume", str(run_id), "--db", url)
+    store = RunStore(url)
+    store.request_params(1, {"gamma": 0.9}, source="api")
+    store.close()
+
+
+def _experiment_runs(store: Any) -> None:
+    """Create an experiment with one trial of two seeds; train one, pause the other at 100."""
+    from gridworld.spec import env_config, validate_run_spec
+
+    base = validate_run_spec({"env_id": "FrozenLake-v1", "episodes": 300, "seed": 5})
+    trial = [
+        {
+            "name": f"trial 0 seed {seed}",
+            "env_id": base.env_id,
+            "env_config": env_config(base),
+            "hyperparams": base.hyperparams.to_dict(),
+            "seed": seed,
+            "target_episodes": base.episodes,
+            "spec": {**base.to_dict(), "seed": seed},
+        }
+        for seed in (5, 6)
+    ]
+    _, (trained, paused) = store.experiments.create(
+        name="sweep",
+        method="grid",
+        base_spec=base.to_dict(),
+        space={"alpha": [0.1]},
+        seeds=[5, 6],
+        budget=1,
+        objective="final_return",
+        trials=[trial],
+    )
+    if _train(store, trained) != "finished" or _train(store, paused, stop_at=100) != "paused":
+        raise SystemExit(f"runs {trained} and {paused} did not finish and pause")
+
+
+def _forks(store: Any) -> None:
+    """Train a run checkpointed every 130 episodes, a fork of it at 1,170 with another
+    alpha, and a fork of that fork at its checkpoint at 1,300."""
+    from app.fork import fork_run
+    from app.training import create_run
+    from gridworld.spec import validate_run_spec
+
+    spec = {"env_id": "GridWorld-v0", "preset": "easy", "episodes": 1600, "seed": 7}
+    parent = create_run(store, validate_run_spec({**spec, "checkpoint_every": 130}))
+    child = grandchild = None
+    if _train(store, parent) == "finished":
+        body = {"at": 1170, "hyperparams": {"alpha": 0.3}, "episodes": 2100}
+        child = fork_run(store, parent, body)
+    if child is not None and _train(store, child) == "finished":
+        grandchild = fork_run(store, child, {"at": 1300, "episodes": 1450})
+    if grandchild is None or _train(store, grandchild) != "finished":
+        raise SystemExit(f"run {parent}, its fork and the fork's fork did not all finish")
+
+
+def _check_checkout() -> None:
+    """Exit unless this file runs inside a checkout of COMMIT, importing that checkout."""
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if not head.startswith(COMMIT):
+        raise SystemExit(f"{ROOT} is at {head[:7]}; run this against commit {COMMIT}")
+    sys.path.insert(0, str(ROOT))
+    import runstore
+
+    if Path(runstore.__file__).resolve().parent != ROOT / "runstore":
+        raise SystemExit(f"imported {runstore.__file__}, not the runstore of {ROOT}")
+
+
+def main() -> None:
+    """Write the store and its expected answers into ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    out = parser.parse_args().out.resolve()
+    _check_checkout()
+    store_path = out / STORE_NAME
+    for stale in out.glob(STORE_NAME + "*"):
+        stale.unlink()
+    url = f"sqlite:///{store_path}"
+    _train_runs(url)
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("VACUUM")
+    conn.close()
+    from runstore import RunStore
+
+    store = RunStore(url)
+    expected = snapshot4(store)
+    store.close()
+    with sqlite3.connect(store_path) as conn:  # the RunStore switched it back to WAL
+        conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    (out / EXPECTED_NAME).write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {store_path} ({store_path.stat().st_size} bytes) and {EXPECTED_NAME}")
+
+
+if __name__ == "__main__":
+    main()
