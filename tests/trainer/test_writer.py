@@ -173,3 +173,30 @@ def test_the_switch_interval_is_short_while_a_writer_thread_runs(sqlite_store):
     assert sys.getswitchinterval() == before
     with Writer(sqlite_store, first, depth=0):  # no thread: nothing changes
         assert sys.getswitchinterval() == before
+
+
+def test_on_checkpoint_reads_every_write_before_it_while_the_database_was_busy(sqlite_store):
+    """The hook (a pruner, a PBT member) reads the run's episodes and checkpoints: the
+    writes held up behind another connection's lock have landed before it is called."""
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000, checkpoint_every=250))
+    seen: list[tuple[int, int, list[int]]] = []
+    released = threading.Event()
+
+    def hold_the_lock() -> None:
+        with write_lock(sqlite_store):
+            released.wait(0.5)
+
+    def on_checkpoint(episode: int) -> None:
+        run = sqlite_store.get_run(claim.run_id)
+        saved = [info.episode for info in sqlite_store.checkpoints(run.id)]
+        seen.append((episode, run.episodes_done, saved))
+        if episode == 250:  # what the loop writes next waits for this lock
+            locker = threading.Thread(target=hold_the_lock)
+            locker.start()
+            time.sleep(0.05)
+
+    settings = LoopSettings(flush_seconds=0.0, write_queue=16)
+    trainer = Trainer(sqlite_store, claim, settings=settings, on_checkpoint=on_checkpoint)
+    assert trainer.run() == "finished"
+    released.set()
+    assert seen == [(250, 250, [250]), (500, 500, [250, 500]), (750, 750, [250, 500, 750])]
