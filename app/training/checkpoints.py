@@ -7,13 +7,15 @@ plays exactly the episodes an uninterrupted run would have played.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from gridworld.agents import TabularAgent, generator_from_state
 from gridworld.optimality import Optimality
@@ -21,6 +23,8 @@ from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec
 from runstore import Claim, RunStore
 
+SaveCheckpoint = Callable[[int, np.ndarray, Mapping[str, Any], Mapping[str, float] | None], None]
+"""Saves the run's checkpoint: (episode, Q-table, agent state, evaluation or None)."""
 MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
@@ -87,8 +91,11 @@ class Checkpoints:
         self.claim = claim
         self.agent = agent
         self.env = env
-        self.save_checkpoint = store.save_checkpoint
-        """What writes a checkpoint: the store's method, or a trainer's writer's (in order)."""
+        self.save_checkpoint: SaveCheckpoint = functools.partial(
+            store.save_checkpoint, claim.run_id, claim=claim
+        )
+        """Writes the claimed run's checkpoint (episode, Q-table, agent state, evaluation):
+        through the store, or a trainer's writer (in order with its episodes)."""
         self.optimality = Optimality.for_env(env)
         self.last_episode = 0
         """The episode of the latest checkpoint saved or restored."""
@@ -147,9 +154,7 @@ class Checkpoints:
             started = time.perf_counter()
             evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
-        self.save_checkpoint(
-            self.claim.run_id, counters.episode, q, state, evaluation, claim=self.claim
-        )
+        self.save_checkpoint(counters.episode, q, state, evaluation)
         self.last_episode = counters.episode
 
     def _env_rng(self) -> dict[str, Any] | None:

@@ -31,6 +31,8 @@ import numpy as np
 from runstore import Claim, RunStore
 
 Write = Callable[[], None]
+Evaluation = Mapping[str, float] | None
+"""A checkpoint's evaluation figures (None: not evaluated)."""
 SWITCH_SECONDS = 0.0005
 """The longest the training thread holds the GIL while the writer waits for it."""
 _switch = threading.Lock()
@@ -104,23 +106,18 @@ class Writer:
         self._submit(lambda: self.store.append_episodes(self.claim.run_id, rows, claim=self.claim))
 
     def save_checkpoint(
-        self,
-        run_id: int,
-        episode: int,
-        q: np.ndarray,
-        agent_state: Mapping[str, Any],
-        evaluation: Mapping[str, float] | None = None,
-        *,
-        claim: Claim | None = None,
+        self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation
     ) -> None:
-        """Hand over a checkpoint: what ``RunStore.save_checkpoint`` takes, copied now, so
-        the agent may go on learning meanwhile.
+        """Hand over the claimed run's checkpoint at ``episode`` (what
+        ``RunStore.save_checkpoint`` takes), copied now, so the agent may go on learning
+        meanwhile.
 
         Raises:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
         table, state = np.array(q), copy.deepcopy(dict(agent_state))
         figures = None if evaluation is None else dict(evaluation)
+        run_id, claim = self.claim.run_id, self.claim
         self._submit(
             lambda: self.store.save_checkpoint(run_id, episode, table, state, figures, claim=claim)
         )

@@ -17,8 +17,9 @@ and, on GridWorld medium, both recorded loops on a PostgreSQL server started for
     .venv/bin/python tests/bench/bench_trainer.py --size full
 
 Kernels (``kernel_comparison``): on the same cases, environment steps/s of the textbook loop
-(``gym.make`` plus a numpy Q-table, written plainly below), of recorded training with the
-Python kernel and with the compiled one, and of the compiled kernel with recording off.
+(``gym.make`` plus a numpy Q-table, written plainly in ``kernel_loops``), of recorded training
+with the Python kernel and with the compiled one, and of the compiled kernel with recording
+off.
 Targets: compiled recorded >= 20 x textbook; recorded >= 0.8 x compiled unrecorded. Also the
 compiled kernel's first compile (a fresh numba cache, in a new process) and its warm start
 (the cache filled), and what the warm start adds to ``run.py train``.
@@ -30,9 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,15 +40,13 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 from bench_env import bare_q_learning  # the same directory: the strict list-based baseline
+from kernel_loops import start_costs, textbook_run, unrecorded_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.postgres
 
 from app.training import LoopSettings, Trainer, claim_new_run
-from gridworld.agents import make_agent
-from gridworld.kernel import make_runner
-from gridworld.spec import RunSpec, make_env, table_shape, validate_run_spec
+from gridworld.spec import RunSpec, make_env, validate_run_spec
 from runstore import RunStore
 from tests.postgres import PostgresServer
 
@@ -159,17 +156,26 @@ def sqlite_case(case: str, spec: RunSpec, directory: Path, repeats: int) -> dict
         f" writer thread vs training thread {gain:.3f}; episodes and rollups"
         f" {size / 1e6:,.1f} MB per million episodes"
     )
-    return {
-        f"{case}_bare_episodes_per_s": round(found["bare_episodes_per_s"], 1),
-        f"{case}_recorded_episodes_per_s": round(found["writer_episodes_per_s"], 1),
-        f"{case}_recorded_steps_per_s": round(found["writer_steps_per_s"], 1),
-        f"{case}_recorded_inline_steps_per_s": round(found["inline_steps_per_s"], 1),
-        f"{case}_ratio": round(ratio, 3),
-        f"{case}_steps_ratio": round(steps_ratio, 3),
-        f"{case}_inline_steps_ratio": round(inline_ratio, 3),
-        f"{case}_writer_vs_inline_ratio": round(gain, 3),
-        f"{case}_bytes_per_million_episodes": round(size),
-    }
+    return named(
+        case,
+        {
+            "bare_episodes_per_s": found["bare_episodes_per_s"],
+            "recorded_episodes_per_s": found["writer_episodes_per_s"],
+            "recorded_steps_per_s": found["writer_steps_per_s"],
+            "recorded_inline_steps_per_s": found["inline_steps_per_s"],
+            "ratio": ratio,
+            "steps_ratio": steps_ratio,
+            "inline_steps_ratio": inline_ratio,
+            "writer_vs_inline_ratio": gain,
+            "bytes_per_million_episodes": size,
+        },
+    )
+
+
+def named(case: str, values: dict[str, float]) -> dict[str, float]:
+    """Return the figures of ``case`` for the JSON line: each name prefixed with the case,
+    ratios to three decimals, the rest to one."""
+    return {f"{case}_{name}": round(v, 3 if "ratio" in name else 1) for name, v in values.items()}
 
 
 def postgres_case(case: str, spec: RunSpec, repeats: int) -> dict[str, float]:
@@ -187,11 +193,14 @@ def postgres_case(case: str, spec: RunSpec, repeats: int) -> dict[str, float]:
         f" {found['writer_steps_per_s']:,.0f} steps/s, committing on the training thread"
         f" {found['inline_steps_per_s']:,.0f} steps/s; writer thread vs training thread {gain:.3f}"
     )
-    return {
-        f"{case}_postgresql_recorded_steps_per_s": round(found["writer_steps_per_s"], 1),
-        f"{case}_postgresql_recorded_inline_steps_per_s": round(found["inline_steps_per_s"], 1),
-        f"{case}_postgresql_writer_vs_inline_ratio": round(gain, 3),
-    }
+    return named(
+        f"{case}_postgresql",
+        {
+            "recorded_steps_per_s": found["writer_steps_per_s"],
+            "recorded_inline_steps_per_s": found["inline_steps_per_s"],
+            "writer_vs_inline_ratio": gain,
+        },
+    )
 
 
 def main() -> None:
@@ -219,128 +228,6 @@ KERNEL_TARGETS = {"vs_textbook": 20.0, "vs_unrecorded": 0.8}
 """Compiled recorded steps/s against the textbook loop's, and against unrecorded compiled."""
 KERNEL_SIZES = {"tiny": (300, 1), "full": (20_000, 3)}
 """--size: (episodes per run, repetitions; the best of each counts)."""
-UNRECORDED_CHUNK = 1000
-"""Episodes per compiled call when nothing is recorded."""
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def textbook_run(spec: RunSpec) -> tuple[int, float]:
-    """Train with the textbook loop: ``gym.make``, a numpy Q-table, epsilon-greedy with random
-    tie-breaks (``rng.choice`` among the maxima), the spec's hyperparameters and decays.
-
-    Returns:
-        (environment steps, seconds).
-    """
-    env = make_env(spec)
-    hp = spec.hyperparams
-    n_states, n_actions = table_shape(env)
-    q = np.zeros((n_states, n_actions))
-    rng = np.random.default_rng(spec.seed)
-    epsilon, alpha = hp.epsilon, hp.alpha
-    steps = 0
-    start = time.perf_counter()
-    for episode in range(spec.episodes):
-        state, _ = env.reset(seed=spec.seed + episode)
-        done = False
-        while not done:
-            if rng.random() < epsilon:
-                action = int(rng.integers(n_actions))
-            else:
-                action = int(rng.choice(np.flatnonzero(q[state] == q[state].max())))
-            next_state, reward, terminated, truncated, _ = env.step(action)
-            target = reward + (0.0 if terminated else hp.gamma * q[next_state].max())
-            q[state, action] += alpha * (target - q[state, action])
-            state, done = next_state, terminated or truncated
-            steps += 1
-        epsilon = max(hp.epsilon_min, epsilon * hp.epsilon_decay)
-        alpha = max(hp.alpha_min, alpha * hp.alpha_decay)
-    seconds = time.perf_counter() - start
-    env.close()
-    return steps, seconds
-
-
-def unrecorded_run(spec: RunSpec) -> tuple[int, float]:
-    """Train with the compiled kernel alone, in chunks, recording nothing.
-
-    Returns:
-        (environment steps, seconds).
-    """
-    env = make_env(spec)
-    agent = make_agent(spec.algorithm, *table_shape(env), spec.hyperparams, spec.seed)
-    runner = make_runner(env, agent, "compiled")
-    steps, done, seed = 0, 0, spec.seed
-    start = time.perf_counter()
-    while done < spec.episodes:
-        batch = runner.run(min(UNRECORDED_CHUNK, spec.episodes - done), seed)
-        steps += sum(batch.columns["length"])
-        done, seed = done + len(batch), None
-    seconds = time.perf_counter() - start
-    env.close()
-    return steps, seconds
-
-
-def timed_process(code: str, cache: Path) -> float:
-    """Run ``code`` in a new Python process with numba's cache in ``cache``.
-
-    Returns:
-        The seconds the code itself reports (its last line of output).
-    """
-    environment = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
-    return float(done.stdout.split()[-1])
-
-
-FIRST_CHUNK = (
-    "import time; start = time.perf_counter()\n"
-    "import gymnasium as gym, gridworld\n"
-    "from gridworld.agents import make_agent\n"
-    "from gridworld.kernel import make_runner\n"
-    "env = gym.make('GridWorld-v0')\n"
-    "make_runner(env, make_agent('q_learning', 25, 4), 'compiled').run(1)\n"
-    "print(time.perf_counter() - start)"
-)
-"""Loads numba and the kernel (compiling it unless cached) and plays one episode."""
-BASELINE = FIRST_CHUNK.replace("'compiled'", "'python'")
-"""The same with the Python kernel: what a compiled first chunk costs beyond it."""
-
-
-def train_seconds(kernel: str, store: Path) -> float:
-    """Return the wall time of ``run.py train`` of 20 GridWorld episodes with ``kernel``."""
-    command = [sys.executable, "run.py", "train", "--episodes", "20", "--kernel", kernel]
-    start = time.perf_counter()
-    subprocess.run(
-        [*command, "--db", f"sqlite:///{store}"], cwd=ROOT, capture_output=True, check=True
-    )
-    return time.perf_counter() - start
-
-
-def start_costs(size: str, directory: Path) -> dict[str, float]:
-    """Measure the compiled kernel's first compile (full size only), warm start and what the
-    warm start adds to ``run.py train`` (whose cache is numba's default, filled first)."""
-    figures: dict[str, float] = {}
-    cache = directory / "numba-cache"
-    if size == "full":
-        first = timed_process(FIRST_CHUNK, cache)
-        print(f"first compile: {first:.2f} s to a first compiled chunk in a new process")
-        figures["kernel_first_compile_s"] = round(first, 3)
-    timed_process(FIRST_CHUNK, cache)  # the cache is filled from here on
-    warm = min(timed_process(FIRST_CHUNK, cache) for _ in range(2))
-    baseline = min(timed_process(BASELINE, cache) for _ in range(2))
-    print(f"warm start: {warm:.2f} s to a first compiled chunk (Python kernel: {baseline:.2f} s)")
-    train: dict[str, list[float]] = {"compiled": [], "python": []}
-    for _ in range(3):  # interleaved; the first compiled one also fills numba's default cache
-        for kernel, seconds in train.items():
-            seconds.append(train_seconds(kernel, directory / "warm.sqlite"))
-    added = min(train["compiled"]) - min(train["python"])
-    print(f"run.py train: the compiled kernel's warm start adds {added:+.2f} s (target <= 1)")
-    figures["kernel_warm_start_s"] = round(warm, 3)
-    figures["kernel_warm_start_vs_python_ratio"] = round(warm / baseline, 3)
-    figures["kernel_train_warm_start_added_s"] = round(added, 3)
-    return figures
 
 
 def kernel_comparison(size: str, directory: Path) -> dict[str, float | int | str]:

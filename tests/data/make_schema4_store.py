@@ -18,18 +18,16 @@ thousand) and a fork of that fork at 1,300; it queues one change that stays pend
 vacuums the file into rollback-journal mode and dumps what the store answers then:
 ``snapshot`` of ``make_schema1_store`` plus series at every bucket width from 1 to 1000, and
 digests of every run's episodes and of its CSV and JSON exports. (Its checkout check and
-file writing repeat those of ``make_schema1_store``, which at b8590aa checks for its own
-commit and cannot be told another.)
+file writing are those of ``make_schema1_store``, given this file's commit and names.)
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,19 +65,24 @@ def all_episodes(store: Any, run_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def snapshot4(store: Any) -> dict[str, Any]:
+def snapshot4(store: Any, schema1_snapshot: Callable[[Any], dict] | None = None) -> dict[str, Any]:
     """Return what ``store`` answers about every run, as JSON-safe data.
+
+    Args:
+        store: the store.
+        schema1_snapshot: ``make_schema1_store.snapshot`` (None: imported here).
 
     Returns:
         ``make_schema1_store.snapshot`` and ``series_buckets``, ``episodes_sha256`` (of the
         JSON of all its episodes), ``csv_sha256`` and ``json_sha256`` (of its exports),
         per-run entries in run-id order.
     """
-    from tests.data.make_schema1_store import snapshot
+    if schema1_snapshot is None:
+        from tests.data.make_schema1_store import snapshot as schema1_snapshot
 
     ids = sorted(run.id for run in store.list_runs())
     return {
-        **snapshot(store),
+        **schema1_snapshot(store),
         "series_buckets": [
             {"run_id": run_id, **query, "result": store.series(run_id, **query).to_dict()}
             for run_id in ids
@@ -205,45 +208,19 @@ def _forks(store: Any) -> None:
         raise SystemExit(f"run {parent}, its fork and the fork's fork did not all finish")
 
 
-def _check_checkout() -> None:
-    """Exit unless this file runs inside a checkout of COMMIT, importing that checkout."""
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    if not head.startswith(COMMIT):
-        raise SystemExit(f"{ROOT} is at {head[:7]}; run this against commit {COMMIT}")
-    sys.path.insert(0, str(ROOT))
-    import runstore
-
-    if Path(runstore.__file__).resolve().parent != ROOT / "runstore":
-        raise SystemExit(f"imported {runstore.__file__}, not the runstore of {ROOT}")
-
-
 def main() -> None:
-    """Write the store and its expected answers into ``--out``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
-    out = parser.parse_args().out.resolve()
-    _check_checkout()
-    store_path = out / STORE_NAME
-    for stale in out.glob(STORE_NAME + "*"):
-        stale.unlink()
-    url = f"sqlite:///{store_path}"
-    _train_runs(url)
-    with sqlite3.connect(store_path) as conn:
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.execute("VACUUM")
-    conn.close()
-    from runstore import RunStore
+    """Write the store and its expected answers into ``--out``: ``make_schema1_store``'s
+    main (its checkout check and file writing), given this file's commit, file names, runs
+    and snapshot (at b8590aa it cannot be told them otherwise)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.data import make_schema1_store as maker
 
-    store = RunStore(url)
-    expected = snapshot4(store)
-    store.close()
-    with sqlite3.connect(store_path) as conn:  # the RunStore switched it back to WAL
-        conn.execute("PRAGMA journal_mode=DELETE")
-    conn.close()
-    (out / EXPECTED_NAME).write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {store_path} ({store_path.stat().st_size} bytes) and {EXPECTED_NAME}")
+    schema1_snapshot = maker.snapshot
+    maker.__doc__, maker.COMMIT = __doc__, COMMIT
+    maker.STORE_NAME, maker.EXPECTED_NAME = STORE_NAME, EXPECTED_NAME
+    maker._train_runs = _train_runs
+    maker.snapshot = lambda store: snapshot4(store, schema1_snapshot)
+    maker.main()
 
 
 if __name__ == "__main__":

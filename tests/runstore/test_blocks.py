@@ -78,9 +78,9 @@ def test_a_constant_column_takes_a_few_bytes_and_a_counter_its_steps():
 )
 @given(data=st.data())
 def test_the_store_hands_back_its_episodes_exactly_through_cuts(store, data):
-    run_id = new_run(store)
-    total = data.draw(st.integers(1, 2600), label="episodes")
-    rows = make_rows(1, total, seed=data.draw(st.integers(0, 9), label="seed"))
+    seed = data.draw(st.integers(0, 9), label="seed")
+    rows = make_rows(1, data.draw(st.integers(1, 2600), label="episodes"), seed=seed)
+    total, run_id = len(rows), new_run(store)
     special = data.draw(st.lists(st.sampled_from([-0.0, 5e-324, 1e300, -1e-300]), max_size=3))
     for i, value in enumerate(special):
         rows[i % total]["mean_q"] = value

@@ -74,7 +74,7 @@ def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sq
             assert late.is_alive()  # the fourth waits: the writer is two behind
             assert sqlite_store.get_run(claim.run_id).episodes_done == 0
         late.join(30)
-        writer.save_checkpoint(claim.run_id, 400, np.ones((2, 2)), {"at": 400}, claim=claim)
+        writer.save_checkpoint(400, np.ones((2, 2)), {"at": 400}, None)
         for part in parts[4:]:
             writer.append(part)
         writer.drain()
@@ -92,7 +92,7 @@ def test_a_checkpoint_is_copied_when_handed_over(sqlite_store):
     claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
     table, state = np.zeros((2, 2)), {"nested": {"epsilon": 0.5}}
     with Writer(sqlite_store, claim, depth=2) as writer, write_lock(sqlite_store):
-        writer.save_checkpoint(claim.run_id, 0, table, state, claim=claim)
+        writer.save_checkpoint(0, table, state, None)
         table[0, 0] = 7.0  # the agent learns on meanwhile
         state["nested"]["epsilon"] = 0.1
     saved = sqlite_store.load_checkpoint(claim.run_id)

@@ -54,6 +54,7 @@ METRICS = (
     "env_steps",
     "wall_time",
 )
+"""The metric columns of ``episodes`` at schema 4, in their order."""
 INTEGERS = ("length", "success", "env_steps")
 OLD_TYPES = {"length": sa.Integer, "success": sa.SmallInteger, "env_steps": sa.BigInteger}
 """The integer columns' types in ``episodes`` (the others were floats)."""
