@@ -13,7 +13,11 @@ from typing import Any
 
 from gridworld.hyperparams import HYPERPARAM_NAMES
 
-WILDCARD_INDEXES = {"run-param": HYPERPARAM_NAMES, "run-param-feedback": HYPERPARAM_NAMES}
+WILDCARD_INDEXES = {
+    "run-param": HYPERPARAM_NAMES,
+    "run-param-feedback": HYPERPARAM_NAMES,
+    "fork-param": HYPERPARAM_NAMES,
+}
 """The components a wildcard (``ALL``) id matches on the page, by id type."""
 
 
