@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -50,6 +51,12 @@ BUCKET_QUERIES: tuple[dict[str, Any], ...] = (
 )
 """Buckets of 1, 2, 5, 10 and 20 episodes over windows, whole runs at buckets of 50, 100,
 200, 500 and 1000 (for the 2,600-episode run), and windows whose edges fall inside blocks."""
+
+CLI_RUNS = (
+    "--env GridWorld-v0 --preset easy --episodes 2600 --checkpoint-every 500 --seed 1",
+    "--env FrozenLake-v1 --episodes 1200 --checkpoint-every 200 --seed 2 --name lake",
+)
+"""The runs trained through ``run.py train`` (their arguments)."""
 
 
 def digest(text: str) -> str:
@@ -125,14 +132,8 @@ def _train_runs(url: str) -> None:
     from gridworld.spec import validate_run_spec
     from runstore import RunStore
 
-    _cli(
-        *("train", "--db", url, "--env", "GridWorld-v0", "--preset", "easy", "--episodes", "2600"),
-        *("--checkpoint-every", "500", "--seed", "1"),
-    )
-    _cli(
-        *("train", "--db", url, "--env", "FrozenLake-v1", "--episodes", "1200"),
-        *("--checkpoint-every", "200", "--seed", "2", "--name", "lake"),
-    )
+    for args in CLI_RUNS:
+        _cli("train", "--db", url, *shlex.split(args))
     store = RunStore(url)
     spec = validate_run_spec(
         {"env_id": "CliffWalking-v1", "episodes": 700, "checkpoint_every": 150, "seed": 3}
