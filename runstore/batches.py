@@ -15,6 +15,7 @@ from .errors import BatchError
 from .records import EPISODE_FIELDS, METRICS
 
 INT_FIELDS = ("length", "env_steps")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 FLOAT_FIELDS = tuple(name for name in METRICS if name not in (*INT_FIELDS, "success"))
 
 
@@ -27,11 +28,12 @@ def columns_of(run_id: int, rows: Sequence[Mapping[str, Any]]) -> dict[str, list
 
     Returns:
         Each field name to its column: floats, ints (``success`` as 0/1) and
-        ``action_counts`` as JSON text.
+        ``action_counts`` as lists of ints.
 
     Raises:
         BatchError: a gap or duplicate inside the batch, a missing field, a value that is not
-            a number, a non-finite one, or an episode below 1; the message names the episode.
+            a number, a non-finite one, an integer past 64 bits, or an episode below 1; the
+            message names the episode.
     """
     columns = _convert_columns(rows)
     episodes = columns["episode"]
@@ -57,7 +59,8 @@ def metric_columns(columns: Mapping[str, list[Any]]) -> dict[str, list[float]]:
 def _convert_columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
     """Return a batch's values ready to insert, converted column by column.
 
-    If anything is amiss (a missing field, a bad or non-finite value, an episode below 1),
+    If anything is amiss (a missing field, a bad or non-finite value, an integer past 64
+    bits, an episode below 1),
     the batch is checked again row by row, so that the BatchError names the first bad
     episode and field.
 
@@ -71,10 +74,13 @@ def _convert_columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
         for name in ("episode", *INT_FIELDS):
             columns[name] = list(map(int, map(itemgetter(name), rows)))
         columns["success"] = list(map(int, map(bool, map(itemgetter("success"), rows))))
-        columns["action_counts"] = list(map(_json_ints, map(itemgetter("action_counts"), rows)))
+        columns["action_counts"] = list(map(_ints, map(itemgetter("action_counts"), rows)))
         # A sum is finite when every term is (and may overflow when they are: rechecked).
-        valid = min(columns["episode"]) >= 1 and all(
-            math.isfinite(sum(columns[name])) for name in FLOAT_FIELDS
+        valid = (
+            min(columns["episode"]) >= 1
+            and all(math.isfinite(sum(columns[name])) for name in FLOAT_FIELDS)
+            and all(_fits(columns[name]) for name in ("episode", *INT_FIELDS))
+            and _fits([count for counts in columns["action_counts"] for count in counts])
         )
     except Exception:  # the row-by-row check raises what the first bad row deserves
         valid = False
@@ -97,7 +103,11 @@ def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
         for name in INT_FIELDS:
             clean[name] = int(row[name])
         clean["success"] = 1 if row["success"] else 0
-        clean["action_counts"] = _json_ints(row["action_counts"])
+        clean["action_counts"] = _ints(row["action_counts"])
+        for name in ("episode", *INT_FIELDS, "action_counts"):
+            value = clean[name]
+            if not _fits(value if name == "action_counts" else [value]):
+                raise BatchError(f"episode {episode}: {name}={value!r} does not fit in 64 bits")
     except KeyError as exc:
         raise BatchError(f"episode {episode}: field {exc.args[0]!r} is missing") from None
     except (TypeError, ValueError) as exc:
@@ -109,6 +119,11 @@ def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _json_ints(values: Iterable[Any]) -> str:
-    """Return the JSON text ``json.dumps([int(v) for v in values])`` gives, three times faster."""
-    return f"[{', '.join(map(str, map(int, values)))}]"
+def _ints(values: Iterable[Any]) -> list[int]:
+    """Return ``values`` as a list of ints."""
+    return list(map(int, values))
+
+
+def _fits(values: Sequence[int]) -> bool:
+    """Return whether every int of ``values`` fits in a signed 64-bit integer."""
+    return not values or (min(values) >= INT64_MIN and max(values) <= INT64_MAX)

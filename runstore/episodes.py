@@ -1,45 +1,56 @@
-"""Episode rows: append a checked batch (with rollups and run progress), truncate, read."""
+"""Episodes: append a checked batch (with rollups and run progress), truncate, read back.
+
+A run's episodes are ``first_episode(run) .. runs.episodes_done`` (from 1, or after the
+checkpoint a fork starts from: its history before that is its parent's, see ``lineage``),
+stored ``BLOCK`` at a time as episode blocks (``blocks``: each field one exact, compressed
+blob; a fork's first block skips the episodes before its own). Appending rewrites the run's
+last block when it is not full yet; reading decodes the blocks a range touches.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from itertools import repeat
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Insert, Select, delete, select, update
+import numpy as np
+from sqlalchemy import Connection, Insert, Select, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from . import rollups
+from . import blocks, rollups
 from ._clock import now
 from ._guards import check_int, is_int
-from .batches import metric_columns
+from .batches import FLOAT_FIELDS, metric_columns
+from .blocks import BLOCK
 from .errors import BatchError, RunNotFound
-from .records import EPISODE_FIELDS, EpisodeRecord
+from .records import EPISODE_FIELDS, METRICS, EpisodeRecord
 from .runs import fetch
-from .schema import CheckpointRow, EpisodeRow, RunRow
+from .schema import BLOCK_FIELDS, CheckpointRow, RunRow, episode_blocks
 
 MAX_EPISODE_LIMIT = 10_000
 """The most episode rows one ``RunStore.episodes`` call returns."""
-SUCCESS = EPISODE_FIELDS.index("success")
+CODECS = {
+    name: "float" if name in FLOAT_FIELDS else "lists" if name == "action_counts" else "int"
+    for name in BLOCK_FIELDS
+}
+"""How each stored field is encoded (``blocks.CODECS``)."""
 COUNTS = EPISODE_FIELDS.index("action_counts")
-table = EpisodeRow.__table__
+c = episode_blocks.c
 
 
-def driver_insert(dialect: Dialect) -> str:
-    """Return the driver-level INSERT of one episode row.
+def upsert_statement(dialect: str) -> Insert:
+    """Return the INSERT .. ON CONFLICT that writes episode blocks, replacing a run's last
+    block when it grew.
 
-    Its parameters are positional, in the order ``run_id, *EPISODE_FIELDS``: executing it
-    with tuples skips SQLAlchemy's per-row parameter processing, which the episode columns
-    (integers, floats, text) do not need.
+    Args:
+        dialect: ``"sqlite"`` or ``"postgresql"``.
+
+    Returns:
+        The statement, to execute with rows from ``_block_rows``.
     """
-    preparer = dialect.identifier_preparer
-    names = ("run_id", *EPISODE_FIELDS)
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3; psycopg
-    return (
-        f"INSERT INTO {preparer.format_table(table)}"
-        f" ({', '.join(map(preparer.quote, names))})"
-        f" VALUES ({', '.join([marker] * len(names))})"
-    )
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(episode_blocks)
+    changed = {name: stmt.excluded[name] for name in ("skip", "count", *BLOCK_FIELDS)}
+    return stmt.on_conflict_do_update(index_elements=["run_id", "block"], set_=changed)
 
 
 def append(
@@ -47,8 +58,8 @@ def append(
     run_id: int,
     columns: Mapping[str, list[Any]],
     *,
-    insert: str,
-    upsert: Insert,
+    insert: Insert,
+    upsert: str,
 ) -> None:
     """Write a checked batch: its episodes, their rollups, and the run's progress and heartbeat.
 
@@ -56,8 +67,8 @@ def append(
         conn: a write transaction.
         run_id: the run.
         columns: the batch from ``batches.columns_of``.
-        insert: the statement from ``driver_insert``.
-        upsert: the statement from ``rollups.upsert_statement``.
+        insert: the statement from ``upsert_statement``.
+        upsert: the SQL from ``rollups.upsert_statement``.
 
     Raises:
         RunNotFound: no such run.
@@ -65,11 +76,14 @@ def append(
     """
     if not is_int(run_id):
         raise RunNotFound(run_id)
-    done = conn.scalar(  # PostgreSQL: lock the run (SQLite: BEGIN IMMEDIATE has)
-        select(RunRow.episodes_done).where(RunRow.id == run_id).with_for_update()
-    )
-    if done is None:
+    found = conn.execute(  # PostgreSQL: lock the run (SQLite: BEGIN IMMEDIATE has)
+        select(RunRow.episodes_done, RunRow.fork_episode)
+        .where(RunRow.id == run_id)
+        .with_for_update()
+    ).first()
+    if found is None:
         raise RunNotFound(run_id)
+    done, forked = found
     episodes = columns["episode"]
     if episodes[0] != done + 1:
         kind = "duplicate" if episodes[0] <= done else "gap"
@@ -77,15 +91,44 @@ def append(
             f"run {run_id}: the batch starts at episode {episodes[0]} but the run has"
             f" {done} episodes ({kind}); the next episode must be {done + 1}"
         )
-    conn.exec_driver_sql(
-        insert, list(zip(repeat(run_id), *(columns[name] for name in EPISODE_FIELDS)))
-    )
-    conn.execute(upsert, rollups.rollup_rows(run_id, episodes[0], metric_columns(columns)))
+    start = max(done // BLOCK * BLOCK, forked or 0) + 1
+    stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)  # its last block, if partial
+    merged = {name: stored[name] + columns[name] for name in BLOCK_FIELDS}
+    conn.execute(insert, _block_rows(run_id, start, merged))
+    conn.exec_driver_sql(upsert, rollups.rollup_rows(run_id, episodes[0], metric_columns(columns)))
     conn.execute(
         update(RunRow)
         .where(RunRow.id == run_id)
         .values(episodes_done=episodes[-1], env_steps=columns["env_steps"][-1], heartbeat_at=now())
     )
+
+
+def first_episode(fork_episode: int | None) -> int:
+    """Return the first episode a run stores itself: 1, or a fork's ``fork_episode + 1``."""
+    return (fork_episode or 0) + 1
+
+
+def _block_rows(run_id: int, start: int, columns: Mapping[str, list[Any]]) -> list[dict]:
+    """Return the episode-block rows of consecutive episodes from ``start`` on.
+
+    Args:
+        run_id: the run.
+        start: the first episode: a block's first, or the run's first (a fork's).
+        columns: each of ``BLOCK_FIELDS`` to its values from episode ``start`` on.
+
+    Returns:
+        One row per block: ``run_id``, ``block``, ``skip``, ``count`` and each field's blob.
+    """
+    n = len(columns[BLOCK_FIELDS[0]])
+    rows = []
+    i = 0
+    while i < n:
+        block, skip = divmod(start + i - 1, BLOCK)
+        j = min(n, i + BLOCK - skip)
+        row = {name: blocks.encode(CODECS[name], columns[name][i:j]) for name in BLOCK_FIELDS}
+        rows.append({"run_id": run_id, "block": block, "skip": skip, "count": j - i, **row})
+        i = j
+    return rows
 
 
 def truncate(conn: Connection, run_id: int, after_episode: int) -> None:
@@ -94,19 +137,25 @@ def truncate(conn: Connection, run_id: int, after_episode: int) -> None:
     Raises:
         RunNotFound: no such run.
     """
-    if after_episode >= fetch(conn, run_id).episodes_done:
+    run = fetch(conn, run_id)
+    if after_episode >= run.episodes_done:
         return
     keep = max(after_episode, 0)
-    conn.execute(delete(EpisodeRow).where(EpisodeRow.run_id == run_id, EpisodeRow.episode > keep))
+    own = first_episode(run.fork_episode)
+    start = max((keep - 1) // BLOCK * BLOCK + 1, own)  # the block holding episode ``keep``
+    kept = read_columns(conn, run_id, start, keep, BLOCK_FIELDS)
+    conn.execute(delete(episode_blocks).where(c.run_id == run_id, c.block >= keep // BLOCK))
+    if keep % BLOCK and kept["env_steps"]:  # the block holding ``keep`` is cut short
+        conn.execute(episode_blocks.insert(), _block_rows(run_id, start, kept))
     conn.execute(
         delete(CheckpointRow).where(CheckpointRow.run_id == run_id, CheckpointRow.episode > keep)
     )
-    rollups.truncate(conn, run_id, keep)
-    steps = conn.scalar(
-        select(EpisodeRow.env_steps).where(EpisodeRow.run_id == run_id, EpisodeRow.episode == keep)
-    )
+    tail = max(keep // rollups.TAIL * rollups.TAIL + 1, own)  # the start of its last 100
+    values = {metric: list(map(float, kept[metric][tail - start :])) for metric in METRICS}
+    rollups.truncate(conn, run_id, keep, tail, values)
+    steps = kept["env_steps"][-1] if kept["env_steps"] else 0
     conn.execute(
-        update(RunRow).where(RunRow.id == run_id).values(episodes_done=keep, env_steps=steps or 0)
+        update(RunRow).where(RunRow.id == run_id).values(episodes_done=keep, env_steps=steps)
     )
 
 
@@ -125,22 +174,85 @@ def query(conn: Connection, run_id: int, start: int, limit: int) -> list[Episode
 
 def read(conn: Connection, run_id: int, start: int, limit: int) -> list[EpisodeRecord]:
     """Return up to ``limit`` episodes of the run from ``start`` on (arguments unchecked)."""
-    return [_record(row) for row in conn.execute(page(run_id, start, limit)).all()]
+    records = []
+    for row in rows(conn, run_id, start, limit):
+        row[COUNTS] = tuple(row[COUNTS])
+        records.append(EpisodeRecord(*row))
+    return records
 
 
-def page(run_id: int, start: int, limit: int) -> Select[Any]:
-    """Return the SELECT of ``EPISODE_FIELDS`` of up to ``limit`` episodes from ``start`` on."""
+def read_dicts(conn: Connection, run_id: int, start: int, limit: int) -> list[dict[str, Any]]:
+    """Return up to ``limit`` episodes of the run from ``start`` on as dicts keyed by
+    ``EPISODE_FIELDS`` (``success`` a bool, ``action_counts`` a list)."""
+    return [dict(zip(EPISODE_FIELDS, row, strict=True)) for row in rows(conn, run_id, start, limit)]
+
+
+def rows(conn: Connection, run_id: int, start: int, limit: int) -> Iterator[list[Any]]:
+    """Yield up to ``limit`` episodes from ``start`` on, each the values of ``EPISODE_FIELDS``
+    (``success`` a bool, ``action_counts`` a list)."""
+    columns = read_columns(conn, run_id, start, start + limit - 1, EPISODE_FIELDS)
+    columns["success"] = list(map(bool, columns["success"]))
+    yield from map(list, zip(*columns.values(), strict=True))
+
+
+def read_columns(
+    conn: Connection, run_id: int, first: int, last: int, names: Sequence[str]
+) -> dict[str, list[Any]]:
+    """Return fields of the run's episodes ``first..last`` (those it has), column by column.
+
+    Args:
+        conn: a transaction.
+        run_id: the run.
+        first: the first episode wanted (≥ 1).
+        last: the last one; before ``first``: none.
+        names: fields among ``EPISODE_FIELDS`` (``episode``: the episodes' numbers).
+
+    Returns:
+        Each name to its values in episode order, from ``first`` (or the run's first
+        episode after it) on.
+    """
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    stored = [name for name in names if name != "episode"]
+    for block, skip, count, *blobs in _blocks(conn, run_id, first, last, stored):
+        begin = block * BLOCK + skip + 1  # the block's first episode
+        low, high = max(first - begin, 0), min(last - begin + 1, count)
+        if "episode" in columns:
+            columns["episode"].extend(range(begin + low, begin + high))
+        for name, blob in zip(stored, blobs, strict=True):
+            columns[name].extend(blocks.decode(CODECS[name], blob, count)[low:high])
+    return columns
+
+
+def metric_values(conn: Connection, run_id: int, metric: str, first: int, last: int) -> np.ndarray:
+    """Return one metric of the run's episodes ``first..last`` (those it stores) as a
+    float64 array."""
+    parts = []
+    for block, skip, count, blob in _blocks(conn, run_id, first, last, (metric,)):
+        begin = block * BLOCK + skip + 1
+        parts.append(blocks.decode_array(blob, count)[max(first - begin, 0) : last - begin + 1])
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _blocks(
+    conn: Connection, run_id: int, first: int, last: int, names: Sequence[str]
+) -> Sequence[tuple[Any, ...]]:
+    """Return (block, skip, count, *blobs of ``names``) of the blocks holding episodes
+    first..last."""
+    if last < first:
+        return []
+    bounds = {"run_id": run_id, "first": (first - 1) // BLOCK, "last": (last - 1) // BLOCK}
+    return [tuple(row) for row in conn.execute(_blocks_query(tuple(names)), bounds)]
+
+
+@functools.cache
+def _blocks_query(names: tuple[str, ...]) -> Select[Any]:
+    """Return the SELECT of ``_blocks`` (built once per set of fields: a series calls it for
+    every piece of its window)."""
     return (
-        select(*(table.c[name] for name in EPISODE_FIELDS))
-        .where(table.c.run_id == run_id, table.c.episode >= start)
-        .order_by(table.c.episode)
-        .limit(limit)
+        select(c.block, c.skip, c["count"], *(c[name] for name in names))
+        .where(
+            c.run_id == bindparam("run_id"),
+            c.block.between(bindparam("first"), bindparam("last")),
+        )
+        .order_by(c.block)
     )
-
-
-def _record(row: Sequence[Any]) -> EpisodeRecord:
-    """Return an EpisodeRecord from a row of ``page`` (success a bool, counts a tuple)."""
-    values = list(row)
-    values[SUCCESS] = bool(values[SUCCESS])
-    values[COUNTS] = tuple(json.loads(values[COUNTS]))
-    return EpisodeRecord(*values)

@@ -46,20 +46,11 @@ def pages(engine: Engine, run_id: int) -> Iterator[list[dict[str, Any]]]:
     start = 1
     while True:
         with transaction(engine, write=False) as conn:
-            found = conn.execute(episodes.page(run_id, start, PAGE)).all()
-        rows = [_row(values) for values in found]
+            rows = episodes.read_dicts(conn, run_id, start, PAGE)
         if not rows:
             return
         yield rows
         start = rows[-1]["episode"] + 1
-
-
-def _row(values: Iterable[Any]) -> dict[str, Any]:
-    """Return one episode as a dict (``success`` a bool, ``action_counts`` a list)."""
-    row = dict(zip(EPISODE_FIELDS, values, strict=True))
-    row["success"] = bool(row["success"])
-    row["action_counts"] = json.loads(row["action_counts"])
-    return row
 
 
 def csv_chunks(rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:

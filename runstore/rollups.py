@@ -1,33 +1,64 @@
 """Multi-resolution rollups: block aggregates and their SQL for writing, window covers for reading.
 
-Blocks at level ``L`` hold ``10**L`` episodes (levels in ``ROLLUP_LEVELS``). A series
-bucket of ``b`` episodes, ``b`` one of 1, 2, 5, 10, 20, 50, 100, ..., is served from the
-coarsest level whose block size divides ``b``; the window's ragged edges are covered by finer
-levels and, below 100 episodes, by raw rows. So a window costs O(points + levels) rows read,
-whatever the run's length.
+Blocks of size ``s`` (``ROLLUP_SIZES``: 50, 100, 200, 500, 1000, ... a million episodes)
+hold each metric's count, sum, min and max over ``s`` episodes. A series bucket of ``b``
+episodes, ``b`` one of 1, 2, 5, 10, 20, 50, 100, ..., is served from blocks of size ``b``
+(past a million, the largest size dividing ``b``): one row per bucket. The window's ragged
+edges are covered by the decade below (blocks of 1000 for 2000 and 5000, of 100 for 200, 500
+and 1000, ...) and, within 100 episodes, by the episodes. Buckets of 1 to 20 episodes read
+the episodes of the window (at most 20 per bucket). So a window costs O(points + sizes) rows
+read, whatever the run's length.
+
+Blocks of 100 episodes are summed from the episodes with ``math.fsum``; blocks of 50 add
+their episodes up first to last, as SQL's ``SUM`` over episode rows (and the series of raw
+episodes) does, so that a bucket of 50 reads the mean it read before it had rollups. A
+block of ``m`` x 10**k episodes is summed from blocks of 10**k (its ``PARENT``), a decade
+from the decade below, the parts' sums added in block order: a 200-block's sum is exactly
+the sum of its two 100-blocks' sums, added as SQL's ``SUM`` adds them. (A block written by
+several batches adds up their parts.)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, delete, func, insert, literal, select
+import numpy as np
+from sqlalchemy import Connection, Dialect, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .records import METRICS
-from .schema import ROLLUP_LEVELS, ROLLUP_STATS, EpisodeRow, rollups
+from .schema import ROLLUP_SIZES, ROLLUP_STATS, rollups
 
 NICE_BUCKETS = tuple(sorted(m * 10**k for k in range(10) for m in (1, 2, 5)))
-"""Bucket sizes ``series`` may choose: multiples of a rollup block size from 100 on."""
+"""Bucket sizes ``series`` may choose."""
+
+
+FROM_EPISODES = (50, 100)
+"""The sizes aggregated from the episodes themselves (each divides the last)."""
+EXACT_SUMS = (100,)
+"""Of those, the sizes whose sums are exactly rounded (``math.fsum``); the others' are added
+first to last."""
+TAIL = max(FROM_EPISODES)
+DECADES = tuple(size for size in ROLLUP_SIZES if 10 ** round(math.log10(size)) == size)
+PARENT = {
+    size: max(d for d in DECADES if d < size and size % d == 0)
+    for size in ROLLUP_SIZES
+    if size not in FROM_EPISODES
+}
+"""The size each other block is built from: 10**k for 2 and 5 x 10**k, the decade below
+for a decade. It also covers the edges of a window served by that size."""
+FIGURES = ("count", *(f"{metric}_{stat}" for metric in METRICS for stat in ROLLUP_STATS))
+Aggregate = dict[str, Any]
+"""A block's ``block`` number, ``count`` and ``<metric>_sum/_min/_max``."""
 
 
 def rollup_rows(
     run_id: int, first: int, columns: Mapping[str, Sequence[float]]
 ) -> list[dict[str, Any]]:
-    """Return the rollup increments of a contiguous batch of episodes, for every level.
+    """Return the rollup increments of a contiguous batch of episodes, for every size.
 
     Args:
         run_id: the run the episodes belong to.
@@ -35,36 +66,78 @@ def rollup_rows(
         columns: each of ``METRICS`` to its values (floats) in episode order.
 
     Returns:
-        One dict per (level, block) touched: ``run_id``, ``level``, ``block``, ``count`` and
+        One dict per (size, block) touched: ``run_id``, ``size``, ``block``, ``count`` and
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
-    finest = 10 ** ROLLUP_LEVELS[0]
-    out: list[dict[str, Any]] = []
-    level_aggs: list[dict[str, Any]] = []
-    n = len(columns[METRICS[0]])
-    i = 0
-    while i < n:
-        block = (first + i - 1) // finest
-        j = min(n, (block + 1) * finest - first + 1)
-        agg: dict[str, Any] = {"block": block, "count": j - i}
-        for metric in METRICS:
-            chunk = columns[metric][i:j]
-            agg[f"{metric}_sum"] = math.fsum(chunk)
-            agg[f"{metric}_min"] = min(chunk)
-            agg[f"{metric}_max"] = max(chunk)
-        level_aggs.append(agg)
-        i = j
-    for level in ROLLUP_LEVELS:
-        out.extend({"run_id": run_id, "level": level, **agg} for agg in level_aggs)
-        level_aggs = _coarser(level_aggs)
-    return out
+    built: dict[int, list[Aggregate]] = {}
+    arrays = {metric: np.asarray(columns[metric], dtype=float) for metric in METRICS}
+    for size in ROLLUP_SIZES:
+        if size in PARENT:
+            built[size] = coarser(built[PARENT[size]], size // PARENT[size])
+        else:
+            built[size] = _from_episodes(columns, arrays, first, size)
+    return [{"run_id": run_id, "size": size, **agg} for size in ROLLUP_SIZES for agg in built[size]]
 
 
-def _coarser(aggs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Combine block aggregates of one level into those of the next (10x larger) level."""
-    merged: dict[int, dict[str, Any]] = {}
+def _from_episodes(
+    columns: Mapping[str, Sequence[float]],
+    arrays: Mapping[str, np.ndarray],
+    first: int,
+    size: int,
+) -> list[Aggregate]:
+    """Return the aggregates, by blocks of ``size``, of the episodes from ``first`` on.
+
+    Args:
+        columns: each of ``METRICS`` to its values.
+        arrays: the same as float64 arrays.
+        first: the first episode.
+        size: one of ``FROM_EPISODES``.
+    """
+    n = len(arrays[METRICS[0]])
+    starts = block_starts(first, n, size)
+    ends = [*starts[1:].tolist(), n]
+    aggs: list[Aggregate] = [
+        {"block": (first - 1) // size + i, "count": end - start}
+        for i, (start, end) in enumerate(zip(starts.tolist(), ends, strict=True))
+    ]
+    for metric in METRICS:
+        values = arrays[metric]
+        if size in EXACT_SUMS:
+            chunks = zip(starts.tolist(), ends, strict=True)
+            sums = [math.fsum(columns[metric][start:end]) for start, end in chunks]
+        else:
+            sums = sums_in_order(values, first, size).tolist()
+        lows = np.minimum.reduceat(values, starts).tolist()
+        highs = np.maximum.reduceat(values, starts).tolist()
+        for agg, total, low, high in zip(aggs, sums, lows, highs, strict=True):
+            agg[f"{metric}_sum"], agg[f"{metric}_min"], agg[f"{metric}_max"] = total, low, high
+    return aggs
+
+
+def block_starts(first: int, n: int, size: int) -> np.ndarray:
+    """Return where each block of ``size`` begins among ``n`` episodes from ``first`` on
+    (positions from 0; the first block may begin before them: 0)."""
+    starts = np.arange(-((first - 1) % size), n, size)
+    starts[0] = 0
+    return starts
+
+
+def sums_in_order(values: np.ndarray, first: int, size: int) -> np.ndarray:
+    """Return the sums, block by block of ``size``, of the values of episodes ``first..``,
+    each added first to last as SQL's ``SUM`` adds rows (``np.add.reduceat`` adds in pairs).
+    """
+    skipped = (first - 1) % size  # episodes of the first block before ``first``
+    blocks = -(-(skipped + len(values)) // size)
+    padded = np.zeros(blocks * size)
+    padded[skipped : skipped + len(values)] = values
+    return np.cumsum(padded.reshape(blocks, size), axis=1)[:, -1]
+
+
+def coarser(aggs: Iterable[Aggregate], factor: int) -> list[Aggregate]:
+    """Combine block aggregates of one size into those of a size ``factor`` times larger."""
+    merged: dict[int, Aggregate] = {}
     for agg in aggs:
-        block = agg["block"] // 10
+        block = agg["block"] // factor
         into = merged.get(block)
         if into is None:
             merged[block] = {**agg, "block": block}
@@ -77,22 +150,30 @@ def _coarser(aggs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
-def upsert_statement(dialect: str) -> Insert:
-    """Return the INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to their blocks.
+def upsert_statement(dialect: str) -> str:
+    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to
+    their blocks.
+
+    Its parameters are named after the columns: executing it with the increments (dicts)
+    skips SQLAlchemy's per-row parameter processing, which a batch's dozens of increments
+    (floats and ints) do not need.
 
     Args:
         dialect: ``"sqlite"`` or ``"postgresql"``.
 
     Returns:
-        The statement, to execute with the increments as parameters.
+        The statement's SQL, for ``Connection.exec_driver_sql``.
     """
     stmt: postgresql.Insert | sqlite.Insert
     least: Callable[..., Any]
     greatest: Callable[..., Any]
+    compiler: Dialect
     if dialect == "postgresql":
         stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
+        compiler = postgresql.psycopg.dialect()
     else:
         stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
+        compiler = sqlite.dialect(paramstyle="named")
     new = stmt.excluded
     changes: dict[str, Any] = {"count": rollups.c.count + new.count}
     for metric in METRICS:
@@ -100,49 +181,65 @@ def upsert_statement(dialect: str) -> Insert:
         changes[total] = rollups.c[total] + new[total]
         changes[low] = least(rollups.c[low], new[low])
         changes[high] = greatest(rollups.c[high], new[high])
-    return stmt.on_conflict_do_update(index_elements=["run_id", "level", "block"], set_=changes)
+    upsert = stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
+    return str(upsert.compile(dialect=compiler))
 
 
-def truncate(conn: Connection, run_id: int, keep: int) -> None:
-    """Drop the run's blocks past episode ``keep``; rebuild the one left partly filled.
+def truncate(
+    conn: Connection, run_id: int, keep: int, first: int, tail: Mapping[str, Sequence[float]]
+) -> None:
+    """Drop the run's blocks past episode ``keep``; rebuild the ones left partly filled.
 
     Run inside the transaction that deletes the episodes after ``keep``, after it has.
+
+    Args:
+        conn: the write transaction.
+        run_id: the run.
+        keep: the last episode kept.
+        first: the first episode of ``tail``: that of the partly filled block of ``TAIL``,
+            ``keep // TAIL * TAIL + 1``, or a fork's first episode if later.
+        tail: each of ``METRICS`` to its values over the run's episodes ``first .. keep``
+            (empty when ``keep`` ends a block of ``TAIL`` or comes before ``first``).
     """
-    for level in ROLLUP_LEVELS:
-        size = 10**level
+    ends = (rollups.c.block + 1) * rollups.c.size  # a block's last episode
+    conn.execute(delete(rollups).where(rollups.c.run_id == run_id, ends > keep))
+    partial: dict[int, Aggregate] = {}
+    for size in ROLLUP_SIZES:
+        if not keep % size:
+            continue
+        start = keep // size * size + 1  # the block's first episode
+        if size in PARENT:
+            parts = _full_blocks(conn, run_id, PARENT[size], start - 1, keep)
+            parts += [partial[PARENT[size]]] if PARENT[size] in partial else []
+            if parts:
+                partial[size] = coarser(parts, size // PARENT[size])[0]
+        elif tail[METRICS[0]][max(start - first, 0) :]:
+            begin = max(start, first)
+            part = {metric: tail[metric][begin - first :] for metric in METRICS}
+            arrays = {metric: np.asarray(part[metric], dtype=float) for metric in METRICS}
+            partial[size] = _from_episodes(part, arrays, begin, size)[0]
+    if partial:
         conn.execute(
-            delete(rollups).where(
-                rollups.c.run_id == run_id,
-                rollups.c.level == level,
-                rollups.c.block >= keep // size,
-            )
+            insert(rollups),
+            [{"run_id": run_id, "size": size, **agg} for size, agg in partial.items()],
         )
-        start = (keep // size) * size + 1
-        if start <= keep:
-            conn.execute(_rebuild_block(run_id, level, start, keep))
 
 
-def _rebuild_block(run_id: int, level: int, start: int, end: int) -> Insert:
-    """Return an INSERT .. SELECT that aggregates episodes start..end into their rollup block."""
-    e = EpisodeRow.__table__.c
-    functions: tuple[Callable[..., Any], ...] = (func.sum, func.min, func.max)
-    aggregates = [
-        func.count().label("count"),
-        *(
-            agg(e[metric]).label(f"{metric}_{stat}")
-            for metric in METRICS
-            for stat, agg in zip(ROLLUP_STATS, functions, strict=True)
-        ),
-    ]
-    block = (e.episode - 1) // 10**level
+def _full_blocks(
+    conn: Connection, run_id: int, size: int, after: int, keep: int
+) -> list[Aggregate]:
+    """Return the run's full blocks of ``size`` between episode ``after`` and ``keep``, in
+    block order, as aggregates."""
     query = (
-        select(e.run_id, literal(level).label("level"), block.label("block"), *aggregates)
-        .where(e.run_id == run_id, e.episode.between(start, end))
-        .group_by(e.run_id, block)
+        select(rollups.c.block, *(rollups.c[name] for name in FIGURES))
+        .where(
+            rollups.c.run_id == run_id,
+            rollups.c.size == size,
+            rollups.c.block.between(after // size, keep // size - 1),
+        )
+        .order_by(rollups.c.block)
     )
-    return insert(rollups).from_select(
-        ["run_id", "level", "block", *(a.name for a in aggregates)], query
-    )
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def choose_bucket(start: int, end: int, points: int) -> int:
@@ -157,29 +254,30 @@ def choose_bucket(start: int, end: int, points: int) -> int:
     return NICE_BUCKETS[-1]
 
 
-def serving_level(bucket: int) -> int | None:
-    """Return the coarsest rollup level whose block size divides ``bucket`` (None: use raw rows)."""
-    levels = [level for level in ROLLUP_LEVELS if bucket % 10**level == 0]
-    return max(levels) if levels else None
+def serving_size(bucket: int) -> int | None:
+    """Return the largest rollup size dividing ``bucket``: ``bucket`` itself up to a million
+    (None below 100: the episodes are read)."""
+    sizes = [size for size in ROLLUP_SIZES if bucket % size == 0]
+    return max(sizes) if sizes else None
 
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of a window: rollup blocks ``first..last`` at ``level``, or raw episodes."""
+    """Part of a window: rollup blocks ``first..last`` of ``size``, or raw episodes."""
 
-    level: int | None
+    size: int | None
     """None: raw episodes ``first..last``."""
     first: int
     last: int
 
 
-def cover(start: int, end: int, level: int | None, done: int) -> list[Piece]:
+def cover(start: int, end: int, size: int | None, done: int) -> list[Piece]:
     """Return pieces that cover episodes start..end exactly, coarsest blocks first.
 
     Args:
         start: first episode of the window.
         end: last episode of the window (≤ ``done``).
-        level: the coarsest level to use (None: raw episodes only).
+        size: the block size to use (None: raw episodes only); the edges use its decade.
         done: episodes the run has; the block holding episode ``done`` may be partly filled
             and still counts as inside a window that ends at ``done``.
 
@@ -188,16 +286,15 @@ def cover(start: int, end: int, level: int | None, done: int) -> list[Piece]:
     """
     if start > end:
         return []
-    if level is None or level < ROLLUP_LEVELS[0]:
+    if size is None:
         return [Piece(None, start, end)]
-    size = 10**level
     first = -(-(start - 1) // size)
     last = (end - 1) // size if end == done else end // size - 1
-    finer = level - 1 if level - 1 >= ROLLUP_LEVELS[0] else None
+    finer = PARENT.get(size)  # a decade's edges: the decade below; 2x and 5x: their decade
     if first > last:
         return cover(start, end, finer, done)
     return [
-        Piece(level, first, last),
+        Piece(size, first, last),
         *cover(start, first * size, finer, done),
         *cover((last + 1) * size + 1, end, finer, done),
     ]

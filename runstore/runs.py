@@ -27,7 +27,7 @@ from ._guards import is_int
 from .errors import InvalidQuery, RunNotFound
 from .records import STATUSES, Run
 from .revisions import lease_ended, run_revision_column
-from .schema import CheckpointRow, EpisodeRow, ParamChangeRow, RunEventRow, RunRow, rollups
+from .schema import CheckpointRow, ParamChangeRow, RunEventRow, RunRow, episode_blocks, rollups
 
 TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at", "archived_at")
 
@@ -104,9 +104,10 @@ def remove(conn: Connection, run_id: int) -> None:
         RunNotFound: no such run.
     """
     fetch(conn, run_id, lock=True)
-    for owned in (EpisodeRow, ParamChangeRow, CheckpointRow, RunEventRow):
+    for owned in (ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
-    conn.execute(delete(rollups).where(rollups.c.run_id == run_id))
+    for table in (episode_blocks, rollups):
+        conn.execute(delete(table).where(table.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 
 

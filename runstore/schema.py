@@ -28,7 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .blocks import BLOCK
 from .records import (
+    EPISODE_FIELDS,
     EVENT_KINDS,
     EXPERIMENT_METHODS,
     EXPERIMENT_STATUSES,
@@ -38,7 +40,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -49,8 +51,10 @@ VERSION_TABLE = "gridlab_alembic_version"
 """Alembic's revision table, named for gridlab so that a PostgreSQL database shared with
 another Alembic-managed application keeps the two apart."""
 
-ROLLUP_LEVELS = (2, 3, 4, 5, 6)
-"""Rollup block sizes are 10**level episodes: 100 up to a million."""
+ROLLUP_SIZES = (50, *(m * 10**k for k in range(2, 7) for m in (1, 2, 5) if m * 10**k <= 10**6))
+"""Rollup block sizes in episodes: 50, 100, 200, 500, 1000, 2000, ... up to a million. Every
+bucket width a series chooses from 50 on has blocks of its own size; narrower buckets
+(1 to 20 episodes) read the episodes."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -189,26 +193,25 @@ store_revision = Table(
 )
 
 
-class EpisodeRow(Base):
-    """One episode's aggregates; (run_id, episode) is the primary key."""
+BLOCK_FIELDS = EPISODE_FIELDS[1:]
+"""The fields an episode block stores, one blob each (the episode numbers follow from the
+block's number, skip and count)."""
 
-    __tablename__ = "episodes"
-    __table_args__ = (CheckConstraint("episode >= 1", name="episode_from_one"),)
-
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    episode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    ret: Mapped[float] = mapped_column("return", Float)
-    length: Mapped[int] = mapped_column(Integer)
-    success: Mapped[int] = mapped_column(SmallInteger)
-    epsilon: Mapped[float] = mapped_column(Float)
-    alpha: Mapped[float] = mapped_column(Float)
-    gamma: Mapped[float] = mapped_column(Float)
-    mean_q: Mapped[float] = mapped_column(Float)
-    max_q: Mapped[float] = mapped_column(Float)
-    mean_abs_td: Mapped[float] = mapped_column(Float)
-    env_steps: Mapped[int] = mapped_column(BigInteger)
-    wall_time: Mapped[float] = mapped_column(Float)
-    action_counts: Mapped[str] = mapped_column(Text)
+episode_blocks = Table(
+    "episode_blocks",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("block", BigInteger, primary_key=True, autoincrement=False),
+    Column("skip", SmallInteger, nullable=False),
+    Column("count", SmallInteger, nullable=False),
+    *(Column(name, LargeBinary, nullable=False) for name in BLOCK_FIELDS),
+    CheckConstraint("block >= 0", name="block"),
+    CheckConstraint(f"skip >= 0 AND count >= 1 AND skip + count <= {BLOCK}", name="count"),
+    comment=f"A run's episodes block*{BLOCK}+skip+1 .. block*{BLOCK}+skip+count, each field"
+    " one blob (runstore/blocks.py). A run's episodes are (runs.fork_episode or 0)+1 .."
+    " runs.episodes_done: skip is 0 but in a fork's first block, and only the last block"
+    f" may end before episode (block+1)*{BLOCK}.",
+)
 
 
 ROLLUP_STATS = ("sum", "min", "max")
@@ -217,17 +220,18 @@ rollups = Table(
     "rollups",
     Base.metadata,
     Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("level", SmallInteger, primary_key=True),
-    Column("block", BigInteger, primary_key=True),
+    Column("size", Integer, primary_key=True, autoincrement=False),
+    Column("block", BigInteger, primary_key=True, autoincrement=False),
     Column("count", BigInteger, nullable=False),
     *(
         Column(f"{metric}_{stat}", Float, nullable=False)
         for metric in METRICS
         for stat in ROLLUP_STATS
     ),
-    comment="Aggregates of every metric over block `block` of 10**level episodes: episodes"
-    " block*10**level+1 .. (block+1)*10**level, `count` of them present so far. Written in"
-    " the same transaction as the episodes it covers.",
+    comment="Aggregates of every metric over block `block` of `size` episodes (one of"
+    " ROLLUP_SIZES): episodes block*size+1 .. (block+1)*size, `count` of them present so far."
+    " Written in the same transaction as the episodes it covers.",
+    sqlite_with_rowid=False,
 )
 
 

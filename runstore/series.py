@@ -1,28 +1,39 @@
 """Reading a run's metrics back: decimated series windows and the recent summary.
 
-Both read the rollups for anything coarser than 100 episodes, so their cost does not grow
-with the run's length.
+A window's buckets of 50 episodes and more are read from rollup blocks of the bucket's own
+size (one row per bucket); narrower ones from the episode blocks of the window (one row per
+thousand episodes). So their cost does not grow with the run's length. A fork's window
+reads the fork's own episodes (after its fork episode); ``lineage`` adds its parent's.
+
+Sums are added in episode (and block) order, as SQL's ``SUM`` over the rows adds them: a
+bucket's mean is the same whichever backend, and whichever schema, stored its episodes.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+import numpy as np
+from sqlalchemy import CompoundSelect, Connection, bindparam, func, select, union_all
 
 from ._guards import check_int
-from .episodes import MAX_EPISODE_LIMIT, read
+from .episodes import MAX_EPISODE_LIMIT, first_episode, metric_values, read
 from .errors import InvalidQuery
 from .records import METRICS, RunSummary, Series
-from .rollups import Piece, choose_bucket, cover, serving_level
+from .rollups import Piece, block_starts, choose_bucket, cover, serving_size, sums_in_order
 from .runs import fetch
-from .schema import ROLLUP_LEVELS, EpisodeRow, rollups
+from .schema import ROLLUP_STATS, rollups
 
 MAX_POINTS = 10_000
 """The most buckets one ``series`` call returns."""
-episodes_table = EpisodeRow.__table__
-Bucket = list[float]
-"""A bucket being summed up: count, sum, min, max."""
+BEST_OF = 100
+"""``RunSummary.best_return`` is the best mean return of a full block of this many episodes."""
+Bucket = list[Any]
+"""A bucket's key, count, sum, min and max."""
 
 
 def decimated(
@@ -49,72 +60,138 @@ def decimated(
     first = 1 if start is None else check_int("start", start, 1, None)
     if end is not None:
         check_int("end", end, first, None, f"an integer >= start ({first})")
-    done = fetch(conn, run_id).episodes_done
+    run = fetch(conn, run_id)
+    done = run.episodes_done
     last = done if end is None else min(end, done)
     span = end if align and end is not None else last
     bucket = choose_bucket(first, span, points) if first <= span else 1
     if first > last:
         return Series(metric, first, last, bucket)
-    buckets: dict[int, Bucket] = {}
-    for piece in cover(first, last, serving_level(bucket), done):
-        for key, *figures in conn.execute(_piece(run_id, metric, piece, bucket)):
-            # PostgreSQL sums integers as NUMERIC (Decimal); floats make the buckets add up.
-            _merge(buckets, int(key), [float(figure) for figure in figures])
-    keys = sorted(buckets)
+    own = max(first, first_episode(run.fork_episode))  # a fork's parent holds the rest
+    window = cover(own, last, serving_size(bucket), done)
+    blocks = _rollup_blocks(conn, run_id, metric, [p for p in window if p.size is not None])
+    pieces = [
+        _raw(conn, run_id, metric, piece, bucket)
+        if piece.size is None
+        else _rolled(blocks[piece.size], piece, bucket)
+        for piece in window
+    ]
+    buckets = pieces[0] if len(pieces) == 1 else _merged(pieces)
     return Series(
         metric=metric,
         start=first,
         end=last,
         bucket=bucket,
-        episode=[max(first, key * bucket + 1) for key in keys],
-        mean=[buckets[key][1] / buckets[key][0] for key in keys],
-        min=[buckets[key][2] for key in keys],
-        max=[buckets[key][3] for key in keys],
-        count=[int(buckets[key][0]) for key in keys],
+        episode=[max(first, b[0] * bucket + 1) for b in buckets],
+        mean=[b[2] / b[1] for b in buckets],
+        min=[b[3] for b in buckets],
+        max=[b[4] for b in buckets],
+        count=[b[1] for b in buckets],
     )
 
 
-def _merge(buckets: dict[int, Bucket], key: int, figures: Bucket) -> None:
-    """Add one piece's (count, sum, min, max) of bucket ``key`` into ``buckets``."""
-    into = buckets.get(key)
-    if into is None:
-        buckets[key] = figures
-        return
-    into[0] += figures[0]
+def _merged(pieces: list[list[Bucket]]) -> list[Bucket]:
+    """Return the buckets of several pieces, those of one key added up in piece order."""
+    merged: dict[int, Bucket] = {}
+    for piece in pieces:
+        for figures in piece:
+            into = merged.get(figures[0])
+            if into is None:
+                merged[figures[0]] = figures
+            else:
+                _add(into, figures)
+    return [merged[key] for key in sorted(merged)]
+
+
+def _add(into: Bucket, figures: Sequence[Any]) -> None:
+    """Add the (key, count, sum, min, max) of part of a bucket into the bucket's."""
     into[1] += figures[1]
-    into[2] = min(into[2], figures[2])
-    into[3] = max(into[3], figures[3])
+    into[2] += figures[2]
+    into[3] = min(into[3], figures[3])
+    into[4] = max(into[4], figures[4])
 
 
-def _piece(run_id: int, metric: str, piece: Piece, bucket: int) -> Select[Any]:
-    """Return the SELECT of (bucket key, count, sum, min, max) rows for one piece of a window."""
-    if piece.level is None:
-        column = episodes_table.c[metric]
-        key = (episodes_table.c.episode - 1) // bucket
-        return (
-            select(key, func.count(), func.sum(column), func.min(column), func.max(column))
-            .where(
-                episodes_table.c.run_id == run_id,
-                episodes_table.c.episode.between(piece.first, piece.last),
-            )
-            .group_by(key)
+def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
+    """Return the buckets of a piece of raw episodes, from their episode blocks."""
+    values = metric_values(conn, run_id, metric, piece.first, piece.last)
+    starts = block_starts(piece.first, len(values), bucket)
+    keys = range((piece.first - 1) // bucket, (piece.last - 1) // bucket + 1)
+    return list(
+        map(
+            list,
+            zip(
+                keys,
+                np.diff(starts, append=len(values)).tolist(),
+                sums_in_order(values, piece.first, bucket).tolist(),
+                np.minimum.reduceat(values, starts).tolist(),
+                np.maximum.reduceat(values, starts).tolist(),
+                strict=True,
+            ),
         )
-    key = rollups.c.block * 10**piece.level // bucket
-    return (
-        select(
-            key,
-            func.sum(rollups.c.count),
-            func.sum(rollups.c[f"{metric}_sum"]),
-            func.min(rollups.c[f"{metric}_min"]),
-            func.max(rollups.c[f"{metric}_max"]),
-        )
-        .where(
-            rollups.c.run_id == run_id,
-            rollups.c.level == piece.level,
-            rollups.c.block.between(piece.first, piece.last),
-        )
-        .group_by(key)
     )
+
+
+def _rollup_blocks(
+    conn: Connection, run_id: int, metric: str, pieces: Sequence[Piece]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Return the rollup blocks of every piece of a window, in one query: per size, rows of
+    (block, count, sum, min, max) in block order."""
+    found: dict[int, list[tuple[Any, ...]]] = {piece.size: [] for piece in pieces if piece.size}
+    if not pieces:
+        return found
+    bounds: dict[str, int] = {"run_id": run_id}
+    for i, piece in enumerate(pieces):
+        bounds.update({f"size_{i}": piece.size or 0, f"first_{i}": piece.first})
+        bounds[f"last_{i}"] = piece.last
+    for row in conn.execute(_rollup_query(metric, len(pieces)), bounds):
+        found[row[0]].append(tuple(row[1:]))
+    return found
+
+
+@functools.cache
+def _rollup_query(metric: str, pieces: int) -> CompoundSelect[Any]:
+    """Return the query of ``_rollup_blocks`` for one metric and number of pieces (built
+    once for each): a UNION ALL of each piece's range of the primary key, so that every
+    piece is an index search."""
+    r = rollups.c
+    figures = (r.size, r.block, r.count, *(r[f"{metric}_{stat}"] for stat in ROLLUP_STATS))
+    parts = union_all(
+        *(
+            select(*figures).where(
+                r.run_id == bindparam("run_id"),
+                r.size == bindparam(f"size_{i}"),
+                r.block.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
+            )
+            for i in range(pieces)
+        )
+    )
+    return parts.order_by(parts.selected_columns.size, parts.selected_columns.block)
+
+
+def _rolled(blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int) -> list[Bucket]:
+    """Return the buckets of a piece of rollup blocks (several blocks to a bucket at the
+    window's edges), their figures added in block order.
+
+    Args:
+        blocks: the rows of ``_rollup_blocks`` of the piece's size (maybe of other pieces
+            of that size too).
+        piece: the piece.
+        bucket: the window's bucket size.
+    """
+    assert piece.size is not None
+    start = bisect.bisect_left(blocks, piece.first, key=itemgetter(0))
+    end = bisect.bisect_right(blocks, piece.last, key=itemgetter(0))
+    per_bucket = bucket // piece.size
+    if per_bucket == 1:  # one block to a bucket: the block is the bucket
+        return [list(row) for row in blocks[start:end]]
+    buckets: list[Bucket] = []
+    for row in blocks[start:end]:
+        key = row[0] // per_bucket
+        if buckets and buckets[-1][0] == key:
+            _add(buckets[-1], (key, *row[1:]))
+        else:
+            buckets.append([key, *row[1:]])
+    return buckets
 
 
 def summary(conn: Connection, run_id: int, window: int) -> RunSummary:
@@ -129,10 +206,9 @@ def summary(conn: Connection, run_id: int, window: int) -> RunSummary:
     rows = read(conn, run_id, max(1, done - window + 1), window)
     if not rows:
         return RunSummary(episodes=done)
-    level = ROLLUP_LEVELS[0]
     best = conn.scalar(
         select(func.max(rollups.c.return_sum / rollups.c.count)).where(
-            rollups.c.run_id == run_id, rollups.c.level == level, rollups.c.count == 10**level
+            rollups.c.run_id == run_id, rollups.c.size == BEST_OF, rollups.c.count == BEST_OF
         )
     )
     n = len(rows)

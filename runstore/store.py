@@ -3,15 +3,16 @@
 Each method opens one transaction and hands it to the topic module that does the work:
 ``runs``, ``jobs`` (claims, leases, fences; with ``events`` and ``revisions``), ``episodes``
 (with ``batches`` and ``rollups``), ``series``, ``control``, ``checkpoints`` and ``export``.
-A fork's episodes, series, summary and exports read through ``lineage`` (its parent's rows up
-to the fork; ``RunStore.lineage`` makes forks). Every write that changes a run bumps the
+Reading episodes, series, summaries and exports is ``store_reads.EpisodeReads``'s, which
+``RunStore`` inherits: a fork's read through ``lineage`` (its parent's rows up to the fork;
+``RunStore.lineage`` makes forks). Every write that changes a run bumps the
 store's revision in its transaction; a worker's writes pass its ``claim`` and are fenced on
 it (``LeaseLost``: nothing was written).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -24,14 +25,12 @@ from . import (
     control,
     episodes,
     events,
-    export,
     jobs,
-    lineage,
     revisions,
     rollups,
     runs,
 )
-from .engine import make_engine, transaction
+from .engine import make_engine
 from .errors import LeaseLost
 from .experiment_store import Experiments
 from .exploit_store import Exploits
@@ -44,17 +43,15 @@ from .records import (
     CheckpointInfo,
     Claim,
     Control,
-    EpisodeRecord,
     Owner,
     ParamChange,
     Run,
     RunEvent,
-    RunSummary,
-    Series,
 )
+from .store_reads import EpisodeReads
 
 
-class RunStore:
+class RunStore(EpisodeReads):
     """Every run, episode, parameter change, checkpoint and claim, in one SQL database.
 
     Safe to share between threads; hand it to another process and it travels as its URL
@@ -86,7 +83,7 @@ class RunStore:
         self.lease_seconds, self.heartbeat_seconds = jobs.settings(lease_seconds, heartbeat_seconds)
         self._engine = make_engine(url)
         self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
-        self._insert_episodes = episodes.driver_insert(self._engine.dialect)
+        self._insert_episodes = episodes.upsert_statement(self._engine.dialect.name)
         try:
             prepare_schema(self._engine, url)
         except BaseException:
@@ -111,10 +108,6 @@ class RunStore:
     def close(self) -> None:
         """Release the store's database connections."""
         self._engine.dispose()
-
-    def _read(self) -> AbstractContextManager[Connection]:
-        """Return a read transaction context."""
-        return transaction(self._engine, write=False)
 
     def _write(
         self, run_id: int | None = None, claim: Claim | None = None
@@ -301,53 +294,6 @@ class RunStore:
         with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
 
-    def episodes(self, run_id: int, start: int = 1, limit: int = 1000) -> list[EpisodeRecord]:
-        """Return up to ``limit`` raw episodes from episode ``start`` on, in order.
-
-        Raises:
-            InvalidQuery: ``start`` < 1 or ``limit`` outside 1..10000.
-        """
-        with self._read() as conn:
-            return lineage.episodes_of(conn, run_id, start, limit)
-
-    # -- reading metrics --------------------------------------------------------------
-
-    def series(
-        self,
-        run_id: int,
-        metric: str,
-        start: int | None = None,
-        end: int | None = None,
-        points: int = 1000,
-        *,
-        align: bool = False,
-    ) -> Series:
-        """Return a decimated window of one metric: per-bucket count, mean, min and max.
-
-        Equal to ``GROUP BY (episode - 1) // bucket`` over the raw episodes of ``start`` to
-        ``end`` (default: all so far), ``bucket`` the smallest of 1, 2, 5, 10, 20, ... that
-        gives at most ``points`` (1..10000) buckets; from 100 on read from rollups, so the
-        cost does not grow with the run's length. Empty lists when the window has no episodes.
-        With ``align`` the bucket is chosen for ``start``..``end`` as asked, not for the
-        episodes the run has so far: runs read over one window share their bucket edges,
-        whatever their progress (an experiment's groups).
-
-        Raises:
-            InvalidQuery: unknown metric, ``start`` < 1, ``end`` < ``start``, bad ``points``.
-        """
-        with self._read() as conn:
-            return lineage.series_of(conn, run_id, metric, start, end, points, align)
-
-    def summary(self, run_id: int, window: int = 100) -> RunSummary:
-        """Return recent figures of a run (see ``RunSummary``), read from its last ``window``
-        episodes and rollups.
-
-        Raises:
-            InvalidQuery: ``window`` outside 1..10000.
-        """
-        with self._read() as conn:
-            return lineage.summary_of(conn, run_id, window)
-
     # -- control rows -----------------------------------------------------------------
 
     def request_params(
@@ -424,18 +370,3 @@ class RunStore:
         """
         with self._read() as conn:
             return checkpoints.load(conn, run_id, episode)
-
-    # -- exports ----------------------------------------------------------------------
-
-    def iter_csv(self, run_id: int) -> Iterator[str]:
-        """Return a generator of CSV text: a header, then one line per episode (an unknown
-        run raises at once, before any text)."""
-        self.get_run(run_id)
-        return export.csv_chunks(lineage.pages(self._engine, run_id))
-
-    def iter_json(self, run_id: int) -> Iterator[str]:
-        """Return a generator of one JSON document: run, params, changes, checkpoints and
-        episodes (an unknown run raises at once, before any text)."""
-        with self._read() as conn:
-            head = export.json_head(conn, run_id)
-        return export.json_chunks(head, lineage.pages(self._engine, run_id))

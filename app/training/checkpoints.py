@@ -7,13 +7,15 @@ plays exactly the episodes an uninterrupted run would have played.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from gridworld.agents import TabularAgent, generator_from_state
 from gridworld.optimality import Optimality
@@ -21,6 +23,8 @@ from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec
 from runstore import Claim, RunStore
 
+SaveCheckpoint = Callable[[int, np.ndarray, Mapping[str, Any], Mapping[str, float] | None], None]
+"""Saves the run's checkpoint: (episode, Q-table, agent state, evaluation or None)."""
 MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
@@ -87,6 +91,11 @@ class Checkpoints:
         self.claim = claim
         self.agent = agent
         self.env = env
+        self.save_checkpoint: SaveCheckpoint = functools.partial(
+            store.save_checkpoint, claim.run_id, claim=claim
+        )
+        """Writes the claimed run's checkpoint (episode, Q-table, agent state, evaluation):
+        through the store, or a trainer's writer (in order with its episodes)."""
         self.optimality = Optimality.for_env(env)
         self.last_episode = 0
         """The episode of the latest checkpoint saved or restored."""
@@ -145,12 +154,24 @@ class Checkpoints:
             started = time.perf_counter()
             evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
-        self.store.save_checkpoint(
-            self.claim.run_id, counters.episode, q, state, evaluation, claim=self.claim
-        )
+        self.save_checkpoint(counters.episode, q, state, evaluation)
         self.last_episode = counters.episode
 
     def _env_rng(self) -> dict[str, Any] | None:
         """Return the state of the environment's random generator (None before any reset)."""
         generator = getattr(self.env.unwrapped, "_np_random", None)
         return None if generator is None else generator.bit_generator.state
+
+    def changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
+        """Return the parameter changes applied after the latest checkpoint restored (or
+        saved), to re-apply on time.
+
+        Returns:
+            (episode, changes) pairs in episode order: the changes the lost episodes saw,
+            applied again at the same episodes so that the stamps stay true.
+        """
+        by_episode: dict[int, dict[str, Any]] = {}
+        for change in self.store.param_changes(self.claim.run_id):
+            if change.applied_episode is not None and change.applied_episode > self.last_episode:
+                by_episode.setdefault(change.applied_episode, {})[change.param] = change.new_value
+        return sorted(by_episode.items())

@@ -6,6 +6,9 @@ the env has a transition table, else the Python loop; both play the same episode
 Each episode's stats become a plain dict appended to an in-memory batch, and the store is
 touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
 flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+A writer thread (``writer``) commits batches and checkpoints in order while the loop plays
+on; the loop waits for it when it is ``write_queue`` writes behind, and for all of it before
+``on_checkpoint`` (pruners and PBT read what it wrote) and before the run is released.
 Every write carries the worker's claim, and a heartbeat thread renews its lease: once the
 lease is lost (another worker took the run over) the next write raises ``LeaseLost`` and
 lands nothing, and so does the loop's next control check. This module imports neither Dash
@@ -34,6 +37,7 @@ from runstore import Claim, LeaseLost, RunNotFound, RunStore
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks, checked_pace
 from .heartbeat import heartbeat
+from .writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,9 @@ class LoopSettings:
     pace: float | None = None
     """Play at most this many episodes per second, sleeping between chunks (None: flat
     out). ``Trainer.pace`` changes it while the run trains."""
+    write_queue: int = 4
+    """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
+    it; 0: no writer thread, the loop commits each write itself."""
 
     @property
     def chunk_seconds(self) -> float:
@@ -107,13 +114,13 @@ class Trainer:
             stop_status: what ``should_stop`` ends the run as: ``queued`` (back to the
                 queue, with an ``interrupted`` event: a worker that is shut down) or
                 ``paused`` (a foreground run that its user interrupted).
-            on_progress: called after every flush with (episodes done, mean return of the
-                flushed batch).
+            on_progress: called after every flush (the batch handed to the writer) with
+                (episodes done, mean return of the flushed batch).
             on_checkpoint: called after each checkpoint before the last one with its
-                episode (the store holds every episode up to it); a status ends the run
-                there with it: ``pruned`` (an experiment's pruner), ``queued`` (the next
-                claim restores the checkpoint, which a PBT exploit rewrote; see
-                ``app.experiments``).
+                episode, once the writer has committed it and every episode up to it; a
+                status ends the run there with it: ``pruned`` (an experiment's pruner),
+                ``queued`` (the next claim restores the checkpoint, which a PBT exploit
+                rewrote; see ``app.experiments``).
         """
         self.store = store
         self.claim = claim
@@ -128,6 +135,8 @@ class Trainer:
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
         self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
         self.next_control = self.next_flush = 0.0
+        self.writer = Writer(store, claim, self.settings.write_queue)
+        """Commits the batches and checkpoints (on its thread while ``run`` trains)."""
 
     @property
     def pace(self) -> float | None:
@@ -161,6 +170,7 @@ class Trainer:
             self.spec.algorithm, n_states, n_actions, self.spec.hyperparams, self.spec.seed
         )
         self.checkpoints = Checkpoints(self.store, self.claim, self.agent, self.env)
+        self.checkpoints.save_checkpoint = self.writer.save_checkpoint
         self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
@@ -170,20 +180,7 @@ class Trainer:
             self.wall_offset, self.plateau = restored.wall_time, restored.plateau
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
-        self.replay = self._changes_to_replay()
-
-    def _changes_to_replay(self) -> list[tuple[int, dict[str, Any]]]:
-        """Return the parameter changes applied after the checkpoint, to re-apply on time.
-
-        Returns:
-            (episode, changes) pairs in episode order: the changes the lost episodes saw,
-            applied again at the same episodes so that the stamps stay true.
-        """
-        by_episode: dict[int, dict[str, Any]] = {}
-        for change in self.store.param_changes(self.run_id):
-            if change.applied_episode is not None and change.applied_episode > self.episode:
-                by_episode.setdefault(change.applied_episode, {})[change.param] = change.new_value
-        return sorted(by_episode.items())
+        self.replay = self.checkpoints.changes_to_replay()
 
     def rewind_to_checkpoint(self) -> None:
         """Delete the episodes (and later checkpoints) recorded after the one restored.
@@ -215,7 +212,7 @@ class Trainer:
             Exception: anything unexpected, after recording it as the run's error.
         """
         try:
-            with heartbeat(self.store, self.claim, self.lease_lost):
+            with heartbeat(self.store, self.claim, self.lease_lost), self.writer:
                 self.restore()
                 self.rewind_to_checkpoint()
                 return self._train()
@@ -272,6 +269,7 @@ class Trainer:
                 checkpointed_at = now
                 ending = None
                 if self.episode < target and self.on_checkpoint:
+                    self.writer.drain()  # the hook reads what the writer holds
                     ending = self.on_checkpoint(self.episode)
                 if ending is not None:
                     raise _End(ending)
@@ -348,15 +346,15 @@ class Trainer:
         self.agent.set_hyperparams(hyperparams)
 
     def _flush(self) -> None:
-        """Write the batch of episodes (which renews the lease); watch the mean return."""
-        rows = self.rows
+        """Hand the batch of episodes to the writer (its write renews the lease); watch the
+        mean return."""
+        rows, self.rows = self.rows, []
         if not rows:
             return
-        self.store.append_episodes(self.run_id, rows, claim=self.claim)
+        self.writer.append(rows)
         self._watch_plateau(rows)
         if self.on_progress is not None:
             self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
-        rows.clear()
 
     def _watch_plateau(self, rows: list[dict[str, Any]]) -> None:
         """Track block means of the return; warn once when none beat the best for long."""
@@ -383,6 +381,7 @@ class Trainer:
         self._flush()
         if self.episode > self.checkpoints.last_episode:
             self._checkpoint(self.wall_offset, final=True)
+        self.writer.drain()
         event = INTERRUPTED if status == "queued" else None
         self.store.release(self.claim, status, event=event)
         return status
@@ -390,6 +389,7 @@ class Trainer:
     def _fail(self, exc: NonFiniteQError) -> str:
         """Keep the complete episodes and the last good checkpoint; release as ``error``."""
         self._flush()
+        self.writer.drain()
         hyperparams = ", ".join(f"{k}={v!r}" for k, v in self.agent.hyperparams.to_dict().items())
         message = (
             f"{exc} (current epsilon={self.agent.epsilon!r}, alpha={self.agent.alpha!r};"

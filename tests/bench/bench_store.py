@@ -4,16 +4,21 @@ on disk.
 Everything runs in this process, in a temporary directory. (a) ``RunStore.append_episodes``
 into a fresh store (episode rows, rollups, run progress and heartbeat in one transaction per
 batch) against stdlib ``sqlite3`` ``executemany`` of the same rows into a plain table with the
-same columns and primary key; both in batches of 1000 rows, one commit per batch, WAL and
-``synchronous=NORMAL``, each side's best of N repetitions. Target: store rows/s >= 0.5 x
-executemany. (b) ``series`` latency (median of 20 calls, ``points=1000``) over the whole run and
-over random zoom windows, for runs of 10k, 100k and 1M episodes (tiny: 1k, 5k, 20k; 10M more
-with ``--ten-million``), each in its own store filled with ``append_episodes`` in batches of
-10000. Target: largest run's whole-run latency <= 2 x the smallest's. (c) Bytes on disk per
-million episodes: the store file plus its ``-wal`` after a ``wal_checkpoint(TRUNCATE)``,
-scaled (no target: printed for reference). (d) Export rate: ``iter_csv`` and ``iter_json`` of
-the run appended in (a), text consumed and counted, best of N (no target: printed to compare
-one version with another).
+same columns and primary key (one row per episode, as gridlab stored them up to schema 3);
+both in batches of 1000 rows, one commit per batch, WAL and ``synchronous=NORMAL``, each
+side's best of N repetitions. Target: store rows/s >= 0.5 x executemany. (b) ``series``
+latency (median of 20 calls, ``points=1000``) over the whole run and over random zoom
+windows, for runs of 1k, 10k, 20k, 50k, 100k, 500k and 1M episodes (tiny: 1k, 5k, 20k, 50k;
+10M more with ``--ten-million``): every bucket width from 1 to 1000, each run in its own
+store filled with ``append_episodes`` in batches of 10000, the calls taken round-robin
+over the runs so that a change of load hits them all alike. Target: the slowest run
+length's whole-run latency <= 2 x the fastest's (and the largest run's <= 2 x the
+smallest's). (c) Bytes on disk per million episodes: the store file plus its ``-wal``
+after a ``wal_checkpoint(TRUNCATE)``, scaled, and what the episode blocks and the rollups
+take of it (SQLite's ``dbstat``); the same for the plain one-row-per-episode table of (a).
+Target: <= 60 MB per million episodes for the largest run. (d) Export rate: ``iter_csv``
+and ``iter_json`` of the run appended in (a), text consumed and counted, best of N (no
+target: printed to compare one version with another).
 
     .venv/bin/python tests/bench/bench_store.py --size full [--ten-million]
 
@@ -27,236 +32,99 @@ import json
 import math
 import os
 import random
-import sqlite3
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.runstore.support
+from store_files import (  # the same directory
+    FILL_BATCH,
+    batches,
+    disk_bytes,
+    fill,
+    plain_append,
+    row_pool,
+    store_append,
+    table_bytes,
+)
 
-from runstore import EPISODE_FIELDS, RunStore
-from tests.runstore.support import make_rows, new_run
+from runstore import RunStore
 
 SIZES = {
-    "tiny": (5_000, 1, (1_000, 5_000, 20_000)),
-    "full": (200_000, 3, (10_000, 100_000, 1_000_000)),
+    "tiny": (5_000, 1, (1_000, 5_000, 20_000, 50_000)),
+    "full": (200_000, 3, (1_000, 10_000, 20_000, 50_000, 100_000, 500_000, 1_000_000)),
 }
 """--size: (rows for the append comparison, repetitions, run lengths for ``series``)."""
 TEN_MILLION = 10_000_000
 APPEND_BATCH = 1_000
-FILL_BATCH = 10_000
 SERIES_CALLS = 20
 POINTS = 1_000
 APPEND_TARGET = 0.5
 """Store rows/s must be at least this fraction of plain executemany's."""
 SERIES_TARGET = 2.0
-"""The largest run's series latency may be at most this multiple of the smallest run's."""
-POOL = 10_000
-"""Distinct random episode rows; longer runs repeat them with new numbers and step counts."""
-
-COLUMNS = ("run_id", *EPISODE_FIELDS)
-PLAIN_TABLE = """
-CREATE TABLE episodes (
-    run_id INTEGER NOT NULL,
-    episode BIGINT NOT NULL,
-    "return" FLOAT,
-    length INTEGER,
-    success SMALLINT,
-    epsilon FLOAT,
-    alpha FLOAT,
-    gamma FLOAT,
-    mean_q FLOAT,
-    max_q FLOAT,
-    mean_abs_td FLOAT,
-    env_steps BIGINT,
-    wall_time FLOAT,
-    action_counts TEXT,
-    PRIMARY KEY (run_id, episode)
-)
-"""
-QUOTED_COLUMNS = ", ".join(f'"{column}"' for column in COLUMNS)
-PLAIN_INSERT = f"INSERT INTO episodes ({QUOTED_COLUMNS}) VALUES ({', '.join('?' * len(COLUMNS))})"
+"""The slowest run length's series latency may be at most this multiple of the fastest's."""
+BYTES_TARGET = 60_000_000
+"""Bytes on disk per million episodes, at most (for the largest run)."""
 
 
-def row_pool(seed: int = 0) -> list[dict[str, Any]]:
-    """Return ``POOL`` plausible episode rows without ``episode``, ``env_steps``, ``wall_time``.
-
-    Returns:
-        Row dicts with every other episode field, drawn by the store tests' ``make_rows``.
-    """
-    position = ("episode", "env_steps", "wall_time")
-    return [
-        {key: value for key, value in row.items() if key not in position}
-        for row in make_rows(1, POOL, seed=seed)
-    ]
-
-
-def batches(pool: list[dict[str, Any]], episodes: int, size: int) -> Iterator[list[dict]]:
-    """Yield rows for episodes 1..``episodes`` in consecutive batches of ``size``.
-
-    Args:
-        pool: rows from ``row_pool``, used round-robin.
-        episodes: how many episodes in all.
-        size: rows per batch (the last may be shorter).
-
-    Returns:
-        A generator of row lists keyed like the store's ``EPISODE_FIELDS``.
-    """
-    steps = 0
-    for first in range(1, episodes + 1, size):
-        batch = []
-        for episode in range(first, min(first + size, episodes + 1)):
-            row = pool[(episode - 1) % POOL]
-            steps += row["length"]
-            batch.append(
-                {**row, "episode": episode, "env_steps": steps, "wall_time": episode / 1000}
-            )
-        yield batch
-
-
-def store_append(path: Path, rows: list[list[dict]]) -> float:
-    """Append ``rows`` (already in batches) to a new run in a fresh store at ``path``.
-
-    Returns:
-        Seconds spent in ``append_episodes``.
-    """
-    store = RunStore(f"sqlite:///{path}")
-    try:
-        run_id = new_run(store, sum(map(len, rows)))
-        start = time.perf_counter()
-        for batch in rows:
-            store.append_episodes(run_id, batch)
-        return time.perf_counter() - start
-    finally:
-        store.close()
-
-
-def plain_append(path: Path, rows: list[list[dict]]) -> float:
-    """Insert ``rows`` (already in batches) into a plain table with ``executemany``.
-
-    WAL and ``synchronous=NORMAL`` like the store; one transaction per batch; each row is
-    turned into a tuple (``action_counts`` as JSON) inside the timed loop, as the store must.
-
-    Returns:
-        Seconds spent inserting.
-    """
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(PLAIN_TABLE)
-        dumps = json.dumps
-        start = time.perf_counter()
-        for batch in rows:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                PLAIN_INSERT,
-                [
-                    (
-                        1,
-                        r["episode"],
-                        r["return"],
-                        r["length"],
-                        r["success"],
-                        r["epsilon"],
-                        r["alpha"],
-                        r["gamma"],
-                        r["mean_q"],
-                        r["max_q"],
-                        r["mean_abs_td"],
-                        r["env_steps"],
-                        r["wall_time"],
-                        dumps(r["action_counts"]),
-                    )
-                    for r in batch
-                ],
-            )
-            conn.execute("COMMIT")
-        return time.perf_counter() - start
-    finally:
-        conn.close()
-
-
-def disk_bytes(path: Path) -> int:
-    """Checkpoint the WAL into the database file and return the bytes on disk.
-
-    Returns:
-        The size of the file plus its ``-wal`` (empty after the checkpoint).
-    """
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-    wal = Path(f"{path}-wal")
-    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-
-
-def fill(path: Path, pool: list[dict[str, Any]], episodes: int) -> tuple[int, float]:
-    """Create a store at ``path`` holding one run of ``episodes`` episodes.
-
-    Returns:
-        (the run's id, seconds spent in ``append_episodes``).
-    """
-    store = RunStore(f"sqlite:///{path}")
-    try:
-        run_id = new_run(store, episodes)
-        seconds = 0.0
-        for batch in batches(pool, episodes, FILL_BATCH):
-            start = time.perf_counter()
-            store.append_episodes(run_id, batch)
-            seconds += time.perf_counter() - start
-        return run_id, seconds
-    finally:
-        store.close()
-
-
-def series_latency(path: Path, run_id: int, episodes: int) -> dict[str, float]:
-    """Time ``series`` on a freshly opened store: the whole run, then random zoom windows.
-
-    A zoom window has a log-uniform width between 100 episodes and the whole run and a uniform
-    position (seeded, so every run of the same length gets the same windows). One untimed call
-    of each kind goes first.
-
-    Returns:
-        Milliseconds: ``whole_ms`` and ``zoom_ms`` (medians of ``SERIES_CALLS`` calls) and
-        ``zoom_max_ms``.
-    """
+def zoom_windows(episodes: int) -> list[tuple[int, int]]:
+    """Return ``SERIES_CALLS + 1`` zoom windows of a run: log-uniform widths between 100
+    episodes and the whole run, uniform positions, seeded by the run's length."""
     rng = random.Random(episodes)
     windows = []
     for _ in range(SERIES_CALLS + 1):
         width = round(math.exp(rng.uniform(math.log(min(100, episodes)), math.log(episodes))))
         start = rng.randint(1, episodes - width + 1)
         windows.append((start, start + width - 1))
-    store = RunStore(f"sqlite:///{path}")
+    return windows
+
+
+def timed_series(store: RunStore, run_id: int, first: int | None, last: int | None) -> float:
+    """Return the seconds of one ``series`` call (points=POINTS), checking its counts.
+
+    Raises:
+        RuntimeError: the buckets do not count every episode of the window.
+    """
+    begin = time.perf_counter()
+    series = store.series(run_id, "return", first, last, points=POINTS)
+    elapsed = time.perf_counter() - begin
+    if sum(series.count) != series.end - series.start + 1:
+        raise RuntimeError(f"series {series.start}..{series.end} counts {sum(series.count)}")
+    return elapsed
+
+
+def series_latencies(paths: dict[int, tuple[Path, int]]) -> dict[int, dict[str, float]]:
+    """Time ``series`` on freshly opened stores, round-robin over the runs: the whole run
+    ``SERIES_CALLS`` times, then as many zoom windows (one untimed call of each kind first).
+
+    Args:
+        paths: each run length to its store's file and run id.
+
+    Returns:
+        Per run length, milliseconds: ``whole_ms`` and ``zoom_ms`` (medians) and
+        ``zoom_max_ms``.
+    """
+    stores = {episodes: RunStore(f"sqlite:///{path}") for episodes, (path, _) in paths.items()}
+    windows = {episodes: zoom_windows(episodes) for episodes in paths}
+    whole: dict[int, list[float]] = {episodes: [] for episodes in paths}
+    zoom: dict[int, list[float]] = {episodes: [] for episodes in paths}
     try:
-        whole, zoom = [], []
         for call in range(SERIES_CALLS + 1):
-            begin = time.perf_counter()
-            series = store.series(run_id, "return", points=POINTS)
-            elapsed = time.perf_counter() - begin
-            if sum(series.count) != episodes:
-                raise RuntimeError(f"series counts {sum(series.count)} of {episodes} episodes")
-            if call:
-                whole.append(elapsed)
-        for call, (first, last) in enumerate(windows):
-            begin = time.perf_counter()
-            series = store.series(run_id, "return", first, last, points=POINTS)
-            elapsed = time.perf_counter() - begin
-            if sum(series.count) != last - first + 1:
-                raise RuntimeError(f"zoom {first}..{last} counts {sum(series.count)} episodes")
-            if call:
-                zoom.append(elapsed)
+            for episodes, store in stores.items():
+                run_id = paths[episodes][1]
+                whole[episodes].append(timed_series(store, run_id, None, None))
+                zoom[episodes].append(timed_series(store, run_id, *windows[episodes][call]))
     finally:
-        store.close()
+        for store in stores.values():
+            store.close()
     return {
-        "whole_ms": statistics.median(whole) * 1000,
-        "zoom_ms": statistics.median(zoom) * 1000,
-        "zoom_max_ms": max(zoom) * 1000,
+        episodes: {
+            "whole_ms": statistics.median(whole[episodes][1:]) * 1000,
+            "zoom_ms": statistics.median(zoom[episodes][1:]) * 1000,
+            "zoom_max_ms": max(zoom[episodes][1:]) * 1000,
+        }
+        for episodes in paths
     }
 
 
@@ -316,7 +184,13 @@ def measure_append(directory: Path, pool: list[dict[str, Any]], n_rows: int, rep
         f"export {n_rows:,} episodes: iter_csv {csv_rate:,.0f} rows/s,"
         f" iter_json {json_rate:,.0f} rows/s (best of {repeats}; no target)"
     )
+    plain_bytes = disk_bytes(directory / "append-plain-0.sqlite") / n_rows * 1e6
+    print(
+        f"the plain one-row-per-episode table of the comparison (no rollups):"
+        f" {plain_bytes / 1e6:,.1f} MB per million episodes"
+    )
     return {
+        "plain_table_bytes_per_million": round(plain_bytes),
         "append_episodes_rows_per_s": round(store_rate, 1),
         "executemany_rows_per_s": round(plain_rate, 1),
         "append_vs_executemany_ratio": round(ratio, 3),
@@ -327,49 +201,72 @@ def measure_append(directory: Path, pool: list[dict[str, Any]], n_rows: int, rep
 
 
 def measure_series(directory: Path, pool: list[dict[str, Any]], lengths: tuple[int, ...]) -> dict:
-    """Measure (b) and (c): fill a store per run length, time ``series``, weigh the file.
+    """Measure (b) and (c): fill a store per run length and weigh it, then time ``series``.
 
     Returns:
         The figures for the JSON line.
     """
     figures: dict[str, float | int] = {}
-    latencies: dict[int, dict[str, float]] = {}
+    paths = {}
     for episodes in lengths:
         path = directory / f"series-{episodes}.sqlite"
-        run_id, fill_s = fill(path, pool, episodes)
-        size = disk_bytes(path)
+        paths[episodes] = (path, (filled := fill(path, pool, episodes))[0])
+        size, parts = disk_bytes(path), table_bytes(path)
         per_million = size / episodes * 1_000_000
-        latencies[episodes] = found = series_latency(path, run_id, episodes)
-        remove_store(path)
         print(
-            f"run of {episodes:,} episodes: filled at {episodes / fill_s:,.0f} rows/s"
+            f"run of {episodes:,} episodes: filled at {episodes / filled[1]:,.0f} rows/s"
             f" (batches of {FILL_BATCH:,}); {size / 1e6:,.1f} MB on disk"
-            f" = {per_million / 1e6:,.1f} MB per million episodes; series(points={POINTS})"
-            f" whole run {found['whole_ms']:.2f} ms, zoom {found['zoom_ms']:.2f} ms"
-            f" (median of {SERIES_CALLS}; slowest zoom {found['zoom_max_ms']:.2f} ms)"
+            f" = {per_million / 1e6:,.1f} MB per million episodes (episode blocks"
+            f" {parts['episodes'] / episodes:,.1f} MB,"
+            f" rollups {parts['rollups'] / episodes:,.1f} MB)"
         )
-        figures[f"fill_{episodes}_rows_per_s"] = round(episodes / fill_s, 1)
+        figures[f"fill_{episodes}_rows_per_s"] = round(episodes / filled[1], 1)
         figures[f"bytes_per_million_{episodes}"] = round(per_million)
-        figures[f"series_whole_{episodes}_ms"] = round(found["whole_ms"], 3)
-        figures[f"series_zoom_{episodes}_ms"] = round(found["zoom_ms"], 3)
-        figures[f"series_zoom_max_{episodes}_ms"] = round(found["zoom_max_ms"], 3)
-    smallest, largest = latencies[lengths[0]], latencies[lengths[-1]]
-    whole_ratio = largest["whole_ms"] / smallest["whole_ms"]
-    zoom_ratio = largest["zoom_ms"] / smallest["zoom_ms"]
-    for kind, value in (("whole run", whole_ratio), ("zoom", zoom_ratio)):
-        verdict = "met" if value <= SERIES_TARGET else "MISSED"
+        for kind, used in parts.items():
+            figures[f"{kind}_bytes_per_million_{episodes}"] = round(used / episodes * 1e6)
+    latencies = series_latencies(paths)
+    for episodes, found in latencies.items():
+        remove_store(paths[episodes][0])
         print(
-            f"series {kind}, {lengths[-1]:,} vs {lengths[0]:,} episodes: ratio {value:.3f}"
-            f" (target <= {SERIES_TARGET}: {verdict})"
+            f"series(points={POINTS}) on {episodes:,} episodes: whole run {found['whole_ms']:.2f}"
+            f" ms, zoom {found['zoom_ms']:.2f} ms (median of {SERIES_CALLS}; slowest zoom"
+            f" {found['zoom_max_ms']:.2f} ms)"
         )
-    figures["series_largest_vs_smallest_ratio"] = round(whole_ratio, 3)
-    figures["series_zoom_largest_vs_smallest_ratio"] = round(zoom_ratio, 3)
-    figures["series_largest_vs_smallest_target"] = SERIES_TARGET
+        for kind in ("whole", "zoom", "zoom_max"):
+            figures[f"series_{kind}_{episodes}_ms"] = round(found[f"{kind}_ms"], 3)
+    figures.update(_series_ratios(latencies, lengths))
     figures["bytes_per_million_episodes"] = figures[f"bytes_per_million_{lengths[-1]}"]
+    verdict = "met" if figures["bytes_per_million_episodes"] <= BYTES_TARGET else "MISSED"
     print(
         f"bytes on disk per million episodes (run of {lengths[-1]:,}):"
-        f" {figures['bytes_per_million_episodes']:,} (no target)"
+        f" {figures['bytes_per_million_episodes']:,} (target <= {BYTES_TARGET:,}: {verdict})"
     )
+    figures["bytes_per_million_target"] = BYTES_TARGET
+    return figures
+
+
+def _series_ratios(latencies: dict[int, dict[str, float]], lengths: tuple[int, ...]) -> dict:
+    """Print and return the series ratios: largest run vs smallest, slowest length vs
+    fastest (whole runs), and the same for zoom windows."""
+    figures: dict[str, float] = {}
+    for kind in ("whole", "zoom"):
+        times = {episodes: latencies[episodes][f"{kind}_ms"] for episodes in lengths}
+        largest = times[lengths[-1]] / times[lengths[0]]
+        spread = max(times.values()) / min(times.values())
+        slowest = max(times, key=times.__getitem__)
+        for what, value in (
+            (f"{lengths[-1]:,} vs {lengths[0]:,} episodes", largest),
+            (f"slowest ({slowest:,} episodes) vs fastest of every length", spread),
+        ):
+            verdict = "met" if value <= SERIES_TARGET else "MISSED"
+            print(
+                f"series {'whole run' if kind == 'whole' else 'zoom'}, {what}: ratio {value:.3f}"
+                f" (target <= {SERIES_TARGET}: {verdict})"
+            )
+        prefix = "series" if kind == "whole" else "series_zoom"
+        figures[f"{prefix}_largest_vs_smallest_ratio"] = round(largest, 3)
+        figures[f"{prefix}_slowest_vs_fastest_ratio"] = round(spread, 3)
+    figures["series_largest_vs_smallest_target"] = SERIES_TARGET
     return figures
 
 

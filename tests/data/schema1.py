@@ -54,25 +54,48 @@ def make_postgres_schema1(url: str) -> None:
     """Make the empty PostgreSQL database at ``url`` the schema-1 store of the data file, as
     gridlab before migrations wrote it: the baseline's tables, the file's rows and no
     ``gridlab_alembic_version``."""
-    source = create_engine(f"sqlite:///file:{DATA / STORE_NAME}?mode=ro&uri=true")
+    copy_to_postgres(DATA / STORE_NAME, url, commands.BASELINE, keep_version=False)
+
+
+def copy_to_postgres(path: Path, url: str, revision: str, *, keep_version: bool) -> None:
+    """Build the tables of migration ``revision`` in the empty PostgreSQL database at
+    ``url`` and copy every row of the SQLite store at ``path`` into them.
+
+    Args:
+        path: a store file of that revision.
+        url: an empty database.
+        revision: the migration the file's schema is at.
+        keep_version: keep the ``gridlab_alembic_version`` the migrations wrote (False: a
+            store from before migrations, which had none).
+    """
+    source = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
     tables = MetaData()
     tables.reflect(source)
     target = create_engine(url)
     with target.begin() as conn, source.connect() as read:
-        command.upgrade(commands.config(conn), commands.BASELINE)
-        conn.execute(text("DROP TABLE gridlab_alembic_version"))
+        command.upgrade(commands.config(conn), revision)
+        if not keep_version:
+            conn.execute(text("DROP TABLE gridlab_alembic_version"))
         written = MetaData()
         written.reflect(conn)
         for table in tables.sorted_tables:
+            if table.name == "gridlab_alembic_version":
+                continue
             rows = [
                 {key: _aware(value) for key, value in row.items()}
                 for row in read.execute(table.select()).mappings()
             ]
-            conn.execute(written.tables[table.name].insert(), rows)
-        for name in ("runs", "param_changes"):
-            conn.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) FROM {name}")
-            )
+            conn.execute(written.tables[table.name].delete())  # rows a migration seeded
+            if rows:
+                conn.execute(written.tables[table.name].insert(), rows)
+        for name in written.tables:
+            if "id" in written.tables[name].c and name != "store_revision":
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"
+                        f" coalesce(max(id), 0) + 1, false) FROM {name}"
+                    )
+                )
     source.dispose()
     target.dispose()
 

@@ -77,6 +77,28 @@ def test_a_fork_starts_at_the_checkpoint_and_reads_its_parent_up_to_it(store):
     assert_series_equals_raw(store.series(parent, "length", points=70), rows)
 
 
+def test_a_fork_inside_a_block_stores_only_its_own_episodes_through_truncations(store):
+    parent, rows = trained(store, 2400, [1170])
+    child = store.lineage.fork(parent, 1170, fork_fields())
+    lineage = grow(store, child, 1500, seed=4, rows=rows)
+    store.truncate_episodes(child, 1333)  # inside the fork's first block, of 50 and of 100
+    assert stored_rows(store, child, 1, 2000)[:1333] == lineage[:1333]
+    lineage = grow(store, child, 777, seed=5, rows=lineage[:1333])
+    for points in (2110, 1000, 400, 200, 90, 40, 20, 9, 4, 2):
+        window = store.series(child, "return", points=points)
+        assert_series_equals_raw(window, lineage)
+        assert_series_equals_raw(store.series(child, "env_steps", 1100, 1250, points), lineage)
+    store.truncate_episodes(child, 1170)  # back to the fork: none of its own is left
+    assert store.get_run(child).episodes_done == 1170
+    assert store.episodes(child, 1171) == []
+    lineage = grow(store, child, 130, seed=6, rows=rows[:1170])
+    assert stored_rows(store, child, 1101, 200) == lineage[1100:]
+    assert_series_equals_raw(store.series(child, "mean_q", points=3), lineage)
+    assert store.summary(child).episodes == 1300
+    # the parent's own reads are unchanged by its fork's writes
+    assert_series_equals_raw(store.series(parent, "return", points=24), rows)
+
+
 def test_a_fork_of_a_fork_reads_both_ancestors(store):
     root, rows = trained(store, 600, [200, 400])
     child = store.lineage.fork(root, 400, fork_fields("child"))

@@ -1,0 +1,161 @@
+"""The write-behind thread: a trainer's episode batches and checkpoints, committed off the
+training thread, in order, fenced on the claim.
+
+The training thread hands each batch (and each checkpoint) to the writer and goes on
+playing episodes while sqlite3 or psycopg commits it: the driver releases the GIL while the
+database works. The queue is bounded: once ``depth`` writes wait, handing over one more
+waits for the oldest to commit (backpressure, never unbounded memory). Writes land in the
+order they were handed over, so a checkpoint never lands before the episodes it covers.
+The first write that fails (``LeaseLost``, ``RunNotFound``, ``StoreError``, a refused
+batch) stops the writing: nothing after it lands, and the training thread gets that error
+from its next hand-over or from ``drain``.
+
+While a writer thread runs, the interpreter's switch interval is at most ``SWITCH_SECONDS``:
+a write is a dozen calls into the driver, and after each the thread waits for the GIL,
+which the training loop (pure Python, never waiting) would otherwise hold for the default
+5 ms each time; the writer then falls behind and the loop waits for it after all.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from runstore import Claim, RunStore
+
+Write = Callable[[], None]
+Evaluation = Mapping[str, float] | None
+"""A checkpoint's evaluation figures (None: not evaluated)."""
+SWITCH_SECONDS = 0.0005
+"""The longest the training thread holds the GIL while the writer waits for it."""
+_switch = threading.Lock()
+_running: list[float] = []
+"""The switch interval from before the first running writer, once per running writer."""
+
+
+class Writer:
+    """Commits one claimed run's writes on a thread of its own (see the module)."""
+
+    def __init__(self, store: RunStore, claim: Claim, depth: int) -> None:
+        """Prepare the writer; ``with`` starts its thread and drains it at the end.
+
+        Args:
+            store: the run store.
+            claim: the worker's claim; every write is fenced on it.
+            depth: how many writes may wait for the thread before a hand-over waits; 0:
+                no thread, each write is committed on the caller's thread as it is handed
+                over (as it is too before ``with`` starts the thread).
+        """
+        self.store = store
+        self.claim = claim
+        self.depth = depth
+        self._queue: queue.Queue[Write | None] = queue.Queue(maxsize=max(depth, 1))
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Writer:
+        """Start the thread (none with ``depth`` 0) and shorten the switch interval."""
+        if self.depth:
+            with _switch:
+                _running.append(_running[0] if _running else sys.getswitchinterval())
+                sys.setswitchinterval(min(_running[0], SWITCH_SECONDS))
+            self._thread = threading.Thread(
+                target=self._work, name=f"gridlab-writer-{self.claim.run_id}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Commit what is still waiting, then stop the thread. Leaving on an error, the
+        waiting writes still land (they would have landed before it without the thread)
+        and a write error raises only if nothing else is raising."""
+        try:
+            if kind is None:
+                self.drain()
+            else:
+                self._queue.join()
+        finally:
+            if self._thread is not None:
+                self._queue.put(None)
+                self._thread.join()
+                self._thread = None
+                with _switch:
+                    before = _running.pop()
+                    if not _running:  # the last writer of the process is done
+                        sys.setswitchinterval(before)
+
+    def append(self, rows: list[dict[str, Any]]) -> None:
+        """Hand over a batch of episodes (``RunStore.append_episodes``); the list is the
+        writer's from now on.
+
+        Raises:
+            Exception: the error of an earlier write that failed (nothing more lands).
+        """
+        self._submit(lambda: self.store.append_episodes(self.claim.run_id, rows, claim=self.claim))
+
+    def save_checkpoint(
+        self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation
+    ) -> None:
+        """Hand over the claimed run's checkpoint at ``episode`` (what
+        ``RunStore.save_checkpoint`` takes), copied now, so the agent may go on learning
+        meanwhile.
+
+        Raises:
+            Exception: the error of an earlier write that failed (nothing more lands).
+        """
+        table, state = np.array(q), copy.deepcopy(dict(agent_state))
+        figures = None if evaluation is None else dict(evaluation)
+        run_id, claim = self.claim.run_id, self.claim
+        self._submit(
+            lambda: self.store.save_checkpoint(run_id, episode, table, state, figures, claim=claim)
+        )
+
+    def drain(self) -> None:
+        """Wait until every write handed over has been committed.
+
+        Raises:
+            Exception: the error of the first write that failed.
+        """
+        self._queue.join()
+        if self._error is not None:
+            raise self._error
+
+    def _submit(self, write: Write) -> None:
+        """Queue ``write`` (waiting while ``depth`` writes wait), or commit it now."""
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            try:
+                write()
+            except BaseException as exc:
+                self._error = exc
+                raise
+            return
+        self._queue.put(write)
+        if self._error is not None:
+            raise self._error
+
+    def _work(self) -> None:
+        """The thread: commit writes in order until told to stop; after a failure, take
+        the writes handed over and drop them (so that no hand-over waits forever)."""
+        while (write := self._queue.get()) is not None:
+            try:
+                if self._error is None:
+                    write()
+            except BaseException as exc:  # the training thread raises it
+                self._error = exc
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()

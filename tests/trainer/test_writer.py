@@ -1,0 +1,202 @@
+"""The writer thread: hand-overs return while the database is busy, until ``depth`` writes
+wait; writes land in order (a checkpoint never before the episodes it covers); the first
+failure stops the writing and reaches the training thread; training with or without the
+thread plays and stores the same episodes."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from app.training import LoopSettings, Trainer, claim_new_run
+from app.training.writer import SWITCH_SECONDS, Writer
+from runstore import BatchError, LeaseLost, Owner, RunStore
+from tests.runstore.support import make_rows
+from tests.trainer.support import FAST, assert_contiguous, make_spec, rows_without_wall_time
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """Yield a store on a SQLite file (another connection can take its write lock) whose
+    claims outlast the tests (nothing renews them)."""
+    opened = RunStore(f"sqlite:///{tmp_path / 'writer.sqlite'}", lease_seconds=120)
+    yield opened
+    opened.close()
+
+
+@contextlib.contextmanager
+def write_lock(store: RunStore):
+    """Hold the SQLite file's write lock from a connection of our own for the block."""
+    conn = sqlite3.connect(store.url.removeprefix("sqlite:///"), isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def batches(count: int, size: int = 100) -> list[list[dict]]:
+    """Return ``count`` consecutive batches of episodes from episode 1."""
+    rows = make_rows(1, count * size)
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    parts = batches(6)
+    seen: list[tuple[int, list[int]]] = []
+    stop = threading.Event()
+
+    def watch() -> None:  # a reader: what has landed, at every moment
+        while not stop.is_set():
+            run = sqlite_store.get_run(claim.run_id)
+            seen.append((run.episodes_done, [c.episode for c in sqlite_store.checkpoints(run.id)]))
+            time.sleep(0.005)
+
+    with Writer(sqlite_store, claim, depth=2) as writer:
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        with write_lock(sqlite_store):
+            started = time.monotonic()
+            for part in parts[:3]:  # one taken by the thread (waiting on the lock), two queued
+                writer.append(part)
+            assert time.monotonic() - started < 0.5
+            late = threading.Thread(target=writer.append, args=(parts[3],))
+            late.start()
+            late.join(0.5)
+            assert late.is_alive()  # the fourth waits: the writer is two behind
+            assert sqlite_store.get_run(claim.run_id).episodes_done == 0
+        late.join(30)
+        writer.save_checkpoint(400, np.ones((2, 2)), {"at": 400}, None)
+        for part in parts[4:]:
+            writer.append(part)
+        writer.drain()
+        stop.set()
+        watcher.join()
+    assert sqlite_store.get_run(claim.run_id).episodes_done == 600
+    assert [row.to_dict() for row in sqlite_store.episodes(claim.run_id, 1, 600)] == [
+        {**row, "success": bool(row["success"])} for part in parts for row in part
+    ]
+    assert all(all(episode <= done for episode in points) for done, points in seen)
+    assert sqlite_store.load_checkpoint(claim.run_id).agent_state == {"at": 400}
+
+
+def test_a_checkpoint_is_copied_when_handed_over(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    table, state = np.zeros((2, 2)), {"nested": {"epsilon": 0.5}}
+    with Writer(sqlite_store, claim, depth=2) as writer, write_lock(sqlite_store):
+        writer.save_checkpoint(0, table, state, None)
+        table[0, 0] = 7.0  # the agent learns on meanwhile
+        state["nested"]["epsilon"] = 0.1
+    saved = sqlite_store.load_checkpoint(claim.run_id)
+    assert saved.q.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert saved.agent_state == {"nested": {"epsilon": 0.5}}
+
+
+@pytest.mark.parametrize("depth", [0, 3])
+def test_the_first_failed_write_stops_the_writing_and_reaches_the_trainer(sqlite_store, depth):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    first, second, third = batches(3)
+    refused = pytest.raises(BatchError, match="the next episode must be 101")
+    with refused, Writer(sqlite_store, claim, depth=depth) as writer:  # and on leaving
+        writer.append(first)
+        with pytest.raises(BatchError, match="the next episode must be 101"):
+            writer.append(third)  # a gap: refused (depth 0: at once)
+            writer.drain()
+        with pytest.raises(BatchError, match="the next episode must be 101"):
+            writer.append(second)  # nothing after a failure lands
+    assert sqlite_store.get_run(claim.run_id).episodes_done == 100
+
+
+def test_a_lost_claim_ends_the_writing_with_lease_lost(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    first, second = batches(2)
+    with pytest.raises(LeaseLost), Writer(sqlite_store, claim, depth=2) as writer:
+        writer.append(first)
+        writer.drain()
+        sqlite_store.set_status(claim.run_id, "paused", claim=claim)
+        sqlite_store.claim_run(claim.run_id, Owner("elsewhere", 1, 1.0))
+        writer.append(second)
+        writer.drain()
+    assert sqlite_store.get_run(claim.run_id).episodes_done == 100
+
+
+def test_training_with_and_without_the_writer_thread_stores_the_same_run(store):
+    runs = []
+    for depth in (0, 4):
+        claim = claim_new_run(store, make_spec(episodes=1500, checkpoint_every=250, seed=3))
+        settings = LoopSettings(flush_seconds=0.0, control_seconds=0.01, write_queue=depth)
+        assert Trainer(store, claim, settings=settings).run() == "finished"
+        assert_contiguous(store, claim.run_id)
+        checkpoints = [info.episode for info in store.checkpoints(claim.run_id)]
+        last = store.load_checkpoint(claim.run_id)
+        runs.append((rows_without_wall_time(store, claim.run_id), checkpoints, last.q.tolist()))
+    assert runs[0] == runs[1]
+    assert runs[0][1] == [250, 500, 750, 1000, 1250, 1500]
+
+
+def test_a_stopped_run_is_released_with_every_episode_and_its_checkpoint(store):
+    """Released before its last writes landed, the run would miss them: they are fenced on
+    a claim it no longer holds."""
+    claim = claim_new_run(store, make_spec(episodes=5_000_000))
+    stop_at = time.monotonic() + 1.0
+    trainer = Trainer(
+        store,
+        claim,
+        settings=FAST,
+        should_stop=lambda: time.monotonic() > stop_at,
+        stop_status="paused",
+    )
+    assert trainer.run() == "paused"
+    run = store.get_run(claim.run_id)
+    assert run.episodes_done == trainer.episode == store.checkpoints(run.id)[-1].episode > 0
+    assert run.status == "paused" and run.owner is None
+    assert_contiguous(store, claim.run_id)
+
+
+def test_the_switch_interval_is_short_while_a_writer_thread_runs(sqlite_store):
+    before = sys.getswitchinterval()
+    first = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    second = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    with Writer(sqlite_store, first, depth=2):
+        assert sys.getswitchinterval() == pytest.approx(min(before, SWITCH_SECONDS))
+        with Writer(sqlite_store, second, depth=2):
+            pass
+        assert sys.getswitchinterval() == pytest.approx(min(before, SWITCH_SECONDS))
+    assert sys.getswitchinterval() == before
+    with Writer(sqlite_store, first, depth=0):  # no thread: nothing changes
+        assert sys.getswitchinterval() == before
+
+
+def test_on_checkpoint_reads_every_write_before_it_while_the_database_was_busy(sqlite_store):
+    """The hook (a pruner, a PBT member) reads the run's episodes and checkpoints: the
+    writes held up behind another connection's lock have landed before it is called."""
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000, checkpoint_every=250))
+    seen: list[tuple[int, int, list[int]]] = []
+    released = threading.Event()
+
+    def hold_the_lock() -> None:
+        with write_lock(sqlite_store):
+            released.wait(0.5)
+
+    def on_checkpoint(episode: int) -> None:
+        run = sqlite_store.get_run(claim.run_id)
+        saved = [info.episode for info in sqlite_store.checkpoints(run.id)]
+        seen.append((episode, run.episodes_done, saved))
+        if episode == 250:  # what the loop writes next waits for this lock
+            locker = threading.Thread(target=hold_the_lock)
+            locker.start()
+            time.sleep(0.05)
+
+    settings = LoopSettings(flush_seconds=0.0, write_queue=16)
+    trainer = Trainer(sqlite_store, claim, settings=settings, on_checkpoint=on_checkpoint)
+    assert trainer.run() == "finished"
+    released.set()
+    assert seen == [(250, 250, [250]), (500, 500, [250, 500]), (750, 750, [250, 500, 750])]
