@@ -179,3 +179,11 @@ def test_an_old_store_migrates_with_no_labels_and_nothing_lost(backend, tmp_path
             (HEAD,)
         ]
     engine.dispose()
+
+
+def test_the_id_of_a_deleted_run_is_never_given_again(store):
+    kept = seeded_run(store, status="finished", episodes=5)
+    newest = seeded_run(store, status="finished", episodes=5)
+    store.manage.delete(newest)
+    again = seeded_run(store, status="finished", episodes=5)
+    assert kept < newest < again

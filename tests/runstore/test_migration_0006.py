@@ -22,6 +22,7 @@ from runstore import RunStore, StoreError
 from runstore.blocks import BLOCK
 from runstore.migrate import HEAD
 from runstore.schema import ROLLUP_SIZES
+from tests.dashboard_support import seeded_run
 from tests.data.make_schema4_store import EXPECTED_NAME, STORE_NAME, all_episodes, snapshot4
 from tests.data.schema1 import DATA, copy_to_postgres, project
 from tests.runstore.support import assert_series_equals_raw, make_rows
@@ -79,6 +80,16 @@ def test_a_schema4_store_upgrades_and_answers_exactly_as_before(schema4_url):
     if schema4_url.startswith("sqlite"):
         tables = "SELECT count(*) FROM sqlite_master WHERE name = 'episodes'"
     assert scalars(schema4_url, tables) == [0]
+
+
+def test_an_upgraded_store_never_gives_a_deleted_runs_id_again(schema4_url):
+    store = RunStore(schema4_url)
+    try:
+        store.manage.delete(FORK_OF_FORK)  # the newest run
+        again = seeded_run(store, status="finished", episodes=5)
+    finally:
+        store.close()
+    assert again == FORK_OF_FORK + 1
 
 
 @pytest.mark.parametrize("run_id", [1, FORK, FORK_OF_FORK])

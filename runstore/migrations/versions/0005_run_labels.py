@@ -2,8 +2,11 @@
 
 ``runs`` gains ``tags`` (a JSON list of short labels), ``note`` (free Markdown text) and
 ``archived_at`` (when it was archived; archived runs are hidden from lists until brought
-back). Existing runs get no tags, an empty note and are not archived. Names and values are
-written out, not imported (later models must not change this).
+back). Existing runs get no tags, an empty note and are not archived. On SQLite ``runs`` is
+rebuilt with ``AUTOINCREMENT``, so the id of a deleted run is never given to a new one (a
+link or an export naming run 7 never comes to mean another run; PostgreSQL's sequence never
+gives an id twice). Names and values are written out, not imported (later models must not
+change this).
 
 Revision ID: 0005
 Revises: 0004
@@ -21,8 +24,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add the tag, note and archive columns."""
-    with op.batch_alter_table("runs") as batch:
+    """Add the tag, note and archive columns (on SQLite, rebuild ``runs`` with AUTOINCREMENT)."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        "runs",
+        recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True} if sqlite else {},
+    ) as batch:
         batch.add_column(
             sa.Column("tags", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
         )
