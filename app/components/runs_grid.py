@@ -2,7 +2,7 @@
 
 Rows are ``app.views.runs_table.run_row``; the cell renderers (``RunLink``, ``RunStatus``,
 ``RunProgress``, ``ExperimentLink``) and the ``shownText`` formatter are in
-``assets/runs-grid.js``.
+``assets/runs-grid.js``; ``assets/runs-grid.css`` styles the wrapping cells.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ _SHOWN = {"function": "shownText(params)"}
 """Show the text the row carries for the column (numbers formatted on the server)."""
 
 
-def number_column(field: str, header: str, tooltip: str, width: int) -> dict[str, Any]:
+_WRAP = {"wrapText": True, "cellClass": "runs-wrap"}
+"""A cell whose text wraps onto a second line rather than being cut (env, episodes...)."""
+
+
+def number_column(field: str, header: str, tooltip: str, min_width: int) -> dict[str, Any]:
     """Return a numeric column that sorts by number and shows the row's formatted text."""
     return {
         "field": field,
@@ -26,47 +30,82 @@ def number_column(field: str, header: str, tooltip: str, width: int) -> dict[str
         "headerTooltip": tooltip,
         "cellDataType": "number",
         "valueFormatter": _SHOWN,
-        "width": width,
+        "minWidth": min_width,
+        "flex": 1,
     }
 
 
 COLUMNS: list[dict[str, Any]] = [
-    {"field": "id", "headerName": "#", "width": 65, "cellDataType": "number", "sort": "desc"},
-    {"field": "name", "headerName": "Name", "cellRenderer": "RunLink", "width": 150},
-    {"field": "env", "headerName": "Env", "width": 165},
-    {"field": "algorithm", "headerName": "Algorithm", "width": 120},
-    {"field": "status", "headerName": "Status", "cellRenderer": "RunStatus", "width": 105},
+    {"field": "id", "headerName": "#", "width": 70, "cellDataType": "number", "sort": "desc"},
+    {
+        "field": "name",
+        "headerName": "Name",
+        "cellRenderer": "RunLink",
+        "tooltipField": "name",
+        "minWidth": 120,
+        "flex": 2,
+    },
+    {"field": "env", "headerName": "Env", "minWidth": 130, "flex": 2, **_WRAP},
+    {"field": "algorithm", "headerName": "Algorithm", "minWidth": 100, "flex": 1},
+    {
+        "field": "status",
+        "headerName": "Status",
+        "cellRenderer": "RunStatus",
+        "minWidth": 80,
+        "flex": 1,
+    },
     {
         "field": "progress",
-        "headerName": "Progress %",
+        "headerName": "Progress",
+        "headerTooltip": "episodes done, as a share of the target",
         "cellRenderer": "RunProgress",
         "cellDataType": "number",
         "cellStyle": {"display": "flex", "alignItems": "center"},
-        "width": 140,
+        "minWidth": 95,
+        "flex": 1,
     },
-    number_column("episodes", "Episodes", "episodes done / target", 130),
-    number_column("recent_return", "Return", "recent mean return (last 100 episodes)", 95),
-    number_column("best_return", "Best", "best mean return of any 100-episode block", 85),
-    *(
-        number_column(name, symbol, f"{name} (current value)", 75)
-        for name, symbol in (("alpha", "α"), ("gamma", "γ"), ("epsilon", "ε"))
-    ),
+    {
+        **number_column("episodes", "Episodes", "episodes done / target", 110),
+        "flex": 2,
+        **_WRAP,
+    },
+    number_column("recent_return", "Return", "recent mean return (last 100 episodes)", 70),
+    number_column("best_return", "Best", "best mean return of any 100-episode block", 70),
+    {
+        "headerName": "now",
+        "headerTooltip": "the values the run trains with now (at its last episode)",
+        "children": [
+            number_column(name, symbol, f"{name} now (at the run's last episode)", 55)
+            for name, symbol in (("alpha", "α"), ("gamma", "γ"), ("epsilon", "ε"))
+        ],
+    },
     {
         "field": "experiment",
         "headerName": "Experiment",
         "headerTooltip": "the experiment (and trial) the run belongs to",
         "cellRenderer": "ExperimentLink",
         "cellDataType": "number",
-        "width": 130,
+        "minWidth": 90,
+        "flex": 1,
     },
     {
         "field": "tags",
         "headerName": "Tags",
         "headerTooltip": "the run's tags (sort by them to group runs that share them)",
         "cellDataType": "text",
-        "width": 130,
+        "tooltipField": "tags",
+        "minWidth": 80,
+        "flex": 1,
     },
-    {"field": "created", "headerName": "Created (UTC)", "cellDataType": "text", "width": 160},
+    {
+        "field": "created",
+        "headerName": "Created",
+        "headerTooltip": "when the run was created (UTC)",
+        "cellDataType": "text",
+        "minWidth": 95,
+        "flex": 1,
+        **_WRAP,
+    },
 ]
 """The grid's columns, in order."""
 
@@ -74,19 +113,22 @@ COLUMNS: list[dict[str, Any]] = [
 def runs_grid(rows: list[dict[str, Any]], style: dict[str, str]) -> html.Div:
     """Return the grid of ``rows`` in its box (``style`` shows or hides the box).
 
-    Rows keep their run ids (``getRowId``), so a selection survives new row data.
+    Rows keep their run ids (``getRowId``, as text: AG Grid warns of any other id; the
+    expression is in ``params.data.`` terms, which dash-ag-grid also reads to restore a
+    selection), so a selection survives new row data. Columns share the width by ``flex``
+    above their ``minWidth`` (no ``sizeColumnsToFit``, which warns while the grid is hidden
+    behind the empty state); long env and episode texts wrap rather than being cut.
     """
     grid = dag.AgGrid(
         id=ids.RUNS_GRID,
         rowData=rows,
         columnDefs=COLUMNS,
-        getRowId="params.data.id",
+        getRowId="params.data.id + ''",
         defaultColDef={
             "sortable": True,
             "filter": True,
             "floatingFilter": True,
             "resizable": True,
-            "minWidth": 70,
         },
         dashGridOptions={
             "rowSelection": {
@@ -98,7 +140,6 @@ def runs_grid(rows: list[dict[str, Any]], style: dict[str, str]) -> html.Div:
             "animateRows": False,
             "tooltipShowDelay": 300,
         },
-        columnSize="responsiveSizeToFit",
         style={"height": "70vh"},
     )
     return html.Div(grid, id=ids.RUNS_GRID_BOX, style=style)
