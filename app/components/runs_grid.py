@@ -109,9 +109,50 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 """The grid's columns, in order."""
 
+def _leaves(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the columns of ``columns`` and of their groups, in order."""
+    return [
+        leaf
+        for column in columns
+        for leaf in (_leaves(column["children"]) if "children" in column else [column])
+    ]
 
-def runs_grid(rows: list[dict[str, Any]], style: dict[str, str]) -> html.Div:
-    """Return the grid of ``rows`` in its box (``style`` shows or hides the box).
+
+FIELDS: dict[str, str] = {
+    column["field"]: "number" if column.get("cellDataType") == "number" else "text"
+    for column in _leaves(COLUMNS)
+}
+"""Each column's field and the kind of its filter ("text" or "number")."""
+DEFAULT_SORT = ",".join(
+    f"{column['field']}:{column['sort']}" for column in _leaves(COLUMNS) if column.get("sort")
+)
+"""The grid's own sort (``id:desc``, newest first), as the URL writes a sort."""
+
+
+def sorted_columns(sort: list[tuple[str, str]] | None) -> list[dict[str, Any]]:
+    """Return ``COLUMNS`` sorted by ``sort`` (``(field, direction)`` by priority), or by
+    their own default when None."""
+    if sort is None:
+        return COLUMNS
+    order = {field: (index, direction) for index, (field, direction) in enumerate(sort)}
+
+    def placed(column: dict[str, Any]) -> dict[str, Any]:
+        if "children" in column:
+            return {**column, "children": [placed(child) for child in column["children"]]}
+        index, direction = order.get(column["field"], (None, None))
+        return {**column, "sort": direction, "sortIndex": index}
+
+    return [placed(column) for column in COLUMNS]
+
+
+def runs_grid(
+    rows: list[dict[str, Any]],
+    style: dict[str, str],
+    sort: list[tuple[str, str]] | None = None,
+    filter_model: dict[str, Any] | None = None,
+) -> html.Div:
+    """Return the grid of ``rows`` in its box (``style`` shows or hides the box), sorted by
+    ``sort`` (``sorted_columns``) and filtered by the AG Grid ``filter_model``, if any.
 
     Rows keep their run ids (``getRowId``, as text: AG Grid warns of any other id; the
     expression is in ``params.data.`` terms, which dash-ag-grid also reads to restore a
@@ -122,7 +163,8 @@ def runs_grid(rows: list[dict[str, Any]], style: dict[str, str]) -> html.Div:
     grid = dag.AgGrid(
         id=ids.RUNS_GRID,
         rowData=rows,
-        columnDefs=COLUMNS,
+        columnDefs=sorted_columns(sort),
+        filterModel=filter_model or {},
         getRowId="params.data.id + ''",
         defaultColDef={
             "sortable": True,

@@ -104,3 +104,48 @@ def test_env_and_progress_show_whole_at_1440_px_with_the_values_of_now(dash_duo,
     groups = dash_duo.find_elements(f"#{ids.RUNS_GRID} .ag-header-group-cell")
     assert "now" in [group.text for group in groups]
     assert dash_duo.get_logs() == []
+
+
+def _grid_ids(dash_duo) -> list[str]:
+    """Return the row ids the grid shows, top to bottom."""
+    return dash_duo.driver.execute_script(
+        f"return [...document.querySelectorAll('#{ids.RUNS_GRID} .ag-center-cols-container"
+        " .ag-row')]"
+        ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
+        ".map(row => row.getAttribute('row-id'))"
+    )
+
+
+def test_sort_and_filter_survive_a_reload_and_travel_in_the_link(dash_duo, store_url, store):
+    runs = {
+        name: seeded_run(store, status="paused", episodes=episodes, name=name)
+        for name, episodes in (("alpha one", 30), ("beta", 10), ("alpha two", 20))
+    }
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.wait_for_text_to_equal(cell(runs["beta"], "name"), "beta")
+    header = f"#{ids.RUNS_GRID} .ag-header-cell[col-id='episodes'] .ag-header-cell-label"
+    dash_duo.find_element(header).click()  # ascending
+    filter_box = f"#{ids.RUNS_GRID} .ag-floating-filter[col-id='name'] input"
+    dash_duo.find_element(filter_box).send_keys("alpha")
+    wanted = [str(runs["alpha two"]), str(runs["alpha one"])]
+    until(lambda: _grid_ids(dash_duo) == wanted, timeout=10)
+    until(lambda: "filter=" in dash_duo.driver.current_url, timeout=10)
+    assert "sort=episodes%3Aasc" in dash_duo.driver.current_url
+    link = dash_duo.driver.current_url
+
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_text_to_equal(cell(runs["alpha one"], "name"), "alpha one")
+    until(lambda: _grid_ids(dash_duo) == wanted, timeout=10)
+    assert dash_duo.find_element(filter_box).get_attribute("value") == "alpha"
+    # The link opens the same view in a fresh page; a view of nothing in the link, or one
+    # naming no column, is the grid's own (newest first, unfiltered).
+    dash_duo.driver.get(dash_duo.server_url)
+    dash_duo.wait_for_text_to_equal(cell(runs["beta"], "name"), "beta")
+    newest = [str(run_id) for run_id in sorted(runs.values())][::-1]
+    until(lambda: _grid_ids(dash_duo) == newest, timeout=10)
+    dash_duo.driver.get(link)
+    until(lambda: _grid_ids(dash_duo) == wanted, timeout=10)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?sort=nothing:asc&filter=%7Bbad")
+    until(lambda: len(_grid_ids(dash_duo)) == 3, timeout=10)
+    assert _grid_ids(dash_duo) == newest
+    assert dash_duo.get_logs() == []
