@@ -109,6 +109,7 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 """The grid's columns, in order."""
 
+
 def _leaves(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the columns of ``columns`` and of their groups, in order."""
     return [
