@@ -1,5 +1,5 @@
 """The runs grid in a real browser: no AG Grid warnings, key cells shown whole at 1440 px,
-the values the run trains with now, sort and filter kept in the URL, and a narrow layout."""
+the values the run trains with now, and sort and filter kept in the URL."""
 
 from __future__ import annotations
 

