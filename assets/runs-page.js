@@ -57,6 +57,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return writeSearch(query);
         },
 
+        /* Fit the grid's columns to its width once it is drawn (it reports its first
+           column state then; later widths fit as they change: `fitRunsColumns` in
+           runs-grid.js). Returns the width fitted to. */
+        fitColumns: function (columnState, gridId) {
+            return dash_ag_grid.getApiAsync(gridId).then(function (api) {
+                const range = api.getHorizontalPixelRange();
+                const width = range.right - range.left;
+                window.dashAgGridFunctions.fitRunsColumns({api: api, clientWidth: width});
+                return width;
+            });
+        },
+
         /* Maps exist for GridWorld only; the custom map box shows for the custom map.
            `choices` is {gridworld: env id, custom: the custom map's value}. */
         mapFields: function (env, preset, choices) {

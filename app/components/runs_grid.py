@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import html
+from dash import dcc, html
 
 from app import ids
 
@@ -44,9 +44,10 @@ COLUMNS: list[dict[str, Any]] = [
         "tooltipField": "name",
         "minWidth": 120,
         "flex": 2,
+        **_WRAP,
     },
     {"field": "env", "headerName": "Env", "minWidth": 130, "flex": 2, **_WRAP},
-    {"field": "algorithm", "headerName": "Algorithm", "minWidth": 100, "flex": 1},
+    {"field": "algorithm", "headerName": "Algorithm", "minWidth": 90, "flex": 1, **_WRAP},
     {
         "field": "status",
         "headerName": "Status",
@@ -109,6 +110,24 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 """The grid's columns, in order."""
 
+HIDE_ORDER = (
+    "created",
+    "experiment",
+    "tags",
+    "gamma",
+    "epsilon",
+    "alpha",
+    "best_return",
+    "algorithm",
+    "env",
+    "id",
+    "recent_return",
+    "episodes",
+)
+"""The columns a grid too narrow for all hides, first to last, until the rest fit at their
+minimum widths (``fitRunsColumns`` in ``assets/runs-grid.js``); the name, status and
+progress always show."""
+
 
 def _leaves(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the columns of ``columns`` and of their groups, in order."""
@@ -124,6 +143,10 @@ FIELDS: dict[str, str] = {
     for column in _leaves(COLUMNS)
 }
 """Each column's field and the kind of its filter ("text" or "number")."""
+for _column in _leaves(COLUMNS):
+    if _column["field"] in HIDE_ORDER:
+        _column["context"] = {"hide": HIDE_ORDER.index(_column["field"])}
+
 DEFAULT_SORT = ",".join(
     f"{column['field']}:{column['sort']}" for column in _leaves(COLUMNS) if column.get("sort")
 )
@@ -166,6 +189,7 @@ def runs_grid(
         rowData=rows,
         columnDefs=sorted_columns(sort),
         filterModel=filter_model or {},
+        eventListeners={"gridSizeChanged": ["fitRunsColumns(params)"]},
         getRowId="params.data.id + ''",
         defaultColDef={
             "sortable": True,
@@ -185,4 +209,5 @@ def runs_grid(
         },
         style={"height": "70vh"},
     )
-    return html.Div(grid, id=ids.RUNS_GRID_BOX, style=style)
+    fitted = dcc.Store(id=ids.RUNS_GRID_FITTED)
+    return html.Div([grid, fitted], id=ids.RUNS_GRID_BOX, style=style)

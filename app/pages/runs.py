@@ -153,6 +153,12 @@ clientside_callback(
     State(ids.RUNS_GRID_KEYS, "data"),
 )
 clientside_callback(
+    ClientsideFunction("runs", "fitColumns"),
+    Output(ids.RUNS_GRID_FITTED, "data"),
+    Input(ids.RUNS_GRID, "columnState"),
+    State(ids.RUNS_GRID, "id"),
+)
+clientside_callback(
     ClientsideFunction("runs", "toggleForm"),
     Output(ids.NEW_COLLAPSE, "is_open"),
     Input(ids.NEW_TOGGLE, "n_clicks"),
