@@ -13,6 +13,7 @@ from app.rules import format_number
 from app.training import create_run
 from gridworld.spec import validate_run_spec
 from tests.browser.support import cell
+from tests.browser.test_runs_page import _grid_ids
 from tests.dashboard_support import seeded_run
 
 CONSOLE_HOOK = """
@@ -74,6 +75,7 @@ def test_the_runs_page_logs_no_ag_grid_warning(dash_duo, store_url, store):
     run_id = seeded_run(store, status="running", episodes=20, name="appears")
     # The grid appears with the run the page polled for; its row id is text (no #25).
     dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "appears", timeout=10)
+    assert _console(dash_duo) == []  # the empty page's and the grid's appearance
     dash_duo.driver.refresh()
     dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "appears")
     dash_duo.driver.set_window_size(900, 900)
@@ -104,16 +106,6 @@ def test_env_and_progress_show_whole_at_1440_px_with_the_values_of_now(dash_duo,
     groups = dash_duo.find_elements(f"#{ids.RUNS_GRID} .ag-header-group-cell")
     assert "now" in [group.text for group in groups]
     assert dash_duo.get_logs() == []
-
-
-def _grid_ids(dash_duo) -> list[str]:
-    """Return the row ids the grid shows, top to bottom."""
-    return dash_duo.driver.execute_script(
-        f"return [...document.querySelectorAll('#{ids.RUNS_GRID} .ag-center-cols-container"
-        " .ag-row')]"
-        ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
-        ".map(row => row.getAttribute('row-id'))"
-    )
 
 
 def test_sort_and_filter_survive_a_reload_and_travel_in_the_link(dash_duo, store_url, store):
