@@ -2,7 +2,8 @@
 
 Rows are ``app.views.runs_table.run_row``; the cell renderers (``RunLink``, ``RunStatus``,
 ``RunProgress``, ``ExperimentLink``) and the ``shownText`` formatter are in
-``assets/runs-grid.js``; ``assets/runs-grid.css`` styles the wrapping cells.
+``assets/runs-grid.js``, with ``fitRunsColumns``, which hides the columns a narrow grid has
+no room for (``HIDE_ORDER``); ``assets/runs-grid.css`` styles the wrapping cells.
 """
 
 from __future__ import annotations

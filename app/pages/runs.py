@@ -5,7 +5,10 @@ hyperparameters; it is sortable and filterable. The page polls the store's revis
 second (``components.revision_poll``): when anything was written anywhere (a run started
 from the CLI, a worker's episodes), it re-reads the runs and only the rows whose run moved
 reach the browser, as edits of the rows it holds (rows keep their ids, so a selection
-survives). Two to eight selected rows open ``/compare?runs=...``. The "New run" form sends
+survives). The grid's sort and filter live in the URL (``?sort=``, ``?filter=``:
+``views.grid_query``), so a reload or a link reopens it as it was left; a narrow grid hides
+its least important columns (``components.runs_grid.HIDE_ORDER``). Two to eight selected
+rows open ``/compare?runs=...``. The "New run" form sends
 its fields to ``app.actions.submit_run``; a bad value is shown at its own input with the
 validator's message (the same text the CLI and the HTTP API give), and nothing is created.
 """
