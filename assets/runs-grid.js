@@ -10,6 +10,37 @@ dagfuncs.shownText = function (params) {
     return params.data.shown[params.colDef.field];
 };
 
+/* On every change of the grid's width (the event's clientWidth; the runs page's fitColumns
+   fits the first), show the columns it has room for: the columns whose `context.hide` ranks them (app/components/runs_grid.py
+   HIDE_ORDER) are hidden from rank 0 on until the others fit at their minimum widths; the
+   rest always show. */
+dagfuncs.fitRunsColumns = function (params) {
+    const width = params.clientWidth;
+    if (!width) {
+        return;  // hidden behind the empty state
+    }
+    const rank = (column) => (column.getColDef().context || {}).hide;
+    const room = (column) => (column.getFlex() ? column.getMinWidth() : column.getActualWidth());
+    const ranked = params.api
+        .getAllGridColumns()
+        .filter((column) => rank(column) !== undefined)
+        .sort((a, b) => rank(b) - rank(a));  // the last to hide first
+    let used = params.api
+        .getAllDisplayedColumns()  // with the selection column
+        .filter((column) => rank(column) === undefined)
+        .reduce((sum, column) => sum + room(column), 0);
+    const shown = [];
+    for (const column of ranked) {
+        if (used + room(column) > width) {
+            break;
+        }
+        used += room(column);
+        shown.push(column);
+    }
+    params.api.setColumnsVisible(shown, true);
+    params.api.setColumnsVisible(ranked.filter((column) => !shown.includes(column)), false);
+};
+
 /* A link inside the single-page app (like dcc.Link): a plain click changes the page
    without reloading it. */
 function pageLink(href, text) {

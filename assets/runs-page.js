@@ -1,5 +1,17 @@
 /* Browser-side callbacks of the runs page (app/pages/runs.py). Python constants they need
    arrive as data (dcc.Store contents), never copied here. */
+
+/* Put `query` (URLSearchParams) into the address bar without a reload; return its text. */
+function writeSearch(query) {
+    const text = query.toString();
+    const search = text ? "?" + text : "";
+    if (window.location.search !== search) {
+        const url = window.location.pathname + search + window.location.hash;
+        window.history.replaceState(window.history.state, "", url);
+    }
+    return search;
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     runs: {
         /* The new-run form opens from "Configure a run" (the second input), and toggles from
@@ -18,13 +30,43 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             } else {
                 query.set("experiment", experiment);
             }
-            const text = query.toString();
-            const search = text ? "?" + text : "";
-            if (window.location.search !== search) {
-                const url = window.location.pathname + search;
-                window.history.replaceState(window.history.state, "", url);
+            return writeSearch(query);
+        },
+
+        /* Write the grid's sort and filter into the address bar (app/views/grid_query.py
+           reads them back), so a reload or a link reopens the grid as it was left; return
+           the query string. `keys` is {sort, filter: the query keys, default_sort: the
+           grid's own sort, which the URL leaves out}. */
+        gridQuery: function (columnState, filterModel, keys) {
+            const sort = (columnState || [])
+                .filter((column) => column.sort)
+                .sort((a, b) => (a.sortIndex || 0) - (b.sortIndex || 0))
+                .map((column) => column.colId + ":" + column.sort)
+                .join(",");
+            const query = new URLSearchParams(window.location.search);
+            if (sort && sort !== keys.default_sort) {
+                query.set(keys.sort, sort);
+            } else {
+                query.delete(keys.sort);
             }
-            return search;
+            if (filterModel && Object.keys(filterModel).length) {
+                query.set(keys.filter, JSON.stringify(filterModel));
+            } else {
+                query.delete(keys.filter);
+            }
+            return writeSearch(query);
+        },
+
+        /* Fit the grid's columns to its width once it is drawn (it reports its first
+           column state then; later widths fit as they change: `fitRunsColumns` in
+           runs-grid.js). Returns the width fitted to. */
+        fitColumns: function (columnState, gridId) {
+            return dash_ag_grid.getApiAsync(gridId).then(function (api) {
+                const range = api.getHorizontalPixelRange();
+                const width = range.right - range.left;
+                window.dashAgGridFunctions.fitRunsColumns({api: api, clientWidth: width});
+                return width;
+            });
         },
 
         /* Maps exist for GridWorld only; the custom map box shows for the custom map.

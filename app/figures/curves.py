@@ -28,6 +28,9 @@ X_MODES: dict[str, str] = {
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 """Line colours, one per run (or per metric) in drawing order."""
 
+LEGEND_MARGIN = 66
+"""Bottom margin in pixels: the tick labels, the x title, then one row of legend below it."""
+
 SIGNIFICANT_DIGITS = 5
 """Digits kept per number sent to the browser: a curve stays a few kilobytes."""
 
@@ -264,9 +267,11 @@ def curve_figure(
         "shapes": list(shapes),
         "annotations": list(annotations),
         "uirevision": uirevision,
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+        "margin": {"l": 50, "r": 10, "t": 40, "b": LEGEND_MARGIN},
         "height": 280,
-        "legend": {"orientation": "h", "y": -0.25},
+        # at the figure's bottom edge, under the x title (not at a share of the plot's
+        # height below it, which lands on the title when the figure is narrow)
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "x",
     }
     marker_hover = hover_trace(markers)

@@ -5,7 +5,10 @@ hyperparameters; it is sortable and filterable. The page polls the store's revis
 second (``components.revision_poll``): when anything was written anywhere (a run started
 from the CLI, a worker's episodes), it re-reads the runs and only the rows whose run moved
 reach the browser, as edits of the rows it holds (rows keep their ids, so a selection
-survives). Two to eight selected rows open ``/compare?runs=...``. The "New run" form sends
+survives). The grid's sort and filter live in the URL (``?sort=``, ``?filter=``:
+``views.grid_query``), so a reload or a link reopens it as it was left; a narrow grid hides
+its least important columns (``components.runs_grid.HIDE_ORDER``). Two to eight selected
+rows open ``/compare?runs=...``. The "New run" form sends
 its fields to ``app.actions.submit_run``; a bad value is shown at its own input with the
 validator's message (the same text the CLI and the HTTP API give), and nothing is created.
 """
@@ -35,11 +38,12 @@ from app import ids
 from app.actions import submit_run
 from app.components.new_run_form import new_run_form
 from app.components.revision_poll import RevisionPoll
-from app.components.runs_grid import runs_grid
+from app.components.runs_grid import DEFAULT_SORT, FIELDS, runs_grid
 from app.components.runs_header import empty_state, runs_header
 from app.components.runs_tools import runs_filters, selection_actions, tag_options
 from app.context import get_store
 from app.rules import parse_id
+from app.views.grid_query import FILTER_KEY, SORT_KEY, filter_from, sort_from
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, form_errors, form_values, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import (
@@ -70,6 +74,8 @@ def layout(
     tag: object = None,
     archived: object = None,
     like: object = None,
+    sort: object = None,
+    filter: object = None,
     **_: object,
 ) -> html.Div:
     """Return the runs page layout, filled with the runs stored now.
@@ -79,6 +85,8 @@ def layout(
         tag: ``?tag=NAME`` shows only the runs with that tag.
         archived: ``?archived=1`` lists archived runs too.
         like: ``?like=RUN`` opens the new-run form filled with that run's settings.
+        sort: ``?sort=episodes:desc`` sorts the grid (``views.grid_query``).
+        filter: ``?filter=`` holds the grid's filter model as JSON.
 
     Returns:
         The page: title and actions, the new-run form (collapsed), the filters and the
@@ -107,7 +115,17 @@ def layout(
             ),
             selection_actions(),
             empty_state(_shown(not rows and not filtered)),
-            runs_grid(rows, _shown(bool(rows) or filtered)),
+            runs_grid(
+                rows,
+                _shown(bool(rows) or filtered),
+                sort_from(sort, FIELDS),
+                filter_from(filter, FIELDS),
+            ),
+            dcc.Store(
+                id=ids.RUNS_GRID_KEYS,
+                data={"sort": SORT_KEY, "filter": FILTER_KEY, "default_sort": DEFAULT_SORT},
+            ),
+            dcc.Store(id=ids.RUNS_GRID_QUERY),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
             dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
             *POLL.components(revision),
@@ -129,6 +147,19 @@ clientside_callback(
     ClientsideFunction("runs", "experimentQuery"),
     Output(ids.RUNS_FILTER_QUERY, "data"),
     Input(ids.RUNS_EXPERIMENT, "value"),
+)
+clientside_callback(
+    ClientsideFunction("runs", "gridQuery"),
+    Output(ids.RUNS_GRID_QUERY, "data"),
+    Input(ids.RUNS_GRID, "columnState"),
+    Input(ids.RUNS_GRID, "filterModel"),
+    State(ids.RUNS_GRID_KEYS, "data"),
+)
+clientside_callback(
+    ClientsideFunction("runs", "fitColumns"),
+    Output(ids.RUNS_GRID_FITTED, "data"),
+    Input(ids.RUNS_GRID, "columnState"),
+    State(ids.RUNS_GRID, "id"),
 )
 clientside_callback(
     ClientsideFunction("runs", "toggleForm"),

@@ -34,13 +34,15 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
 
     Args:
         run: the stored run.
-        summary: the run's summary (``views.reads.summary_of``; ``recent_return`` and
-            ``best_return`` used).
+        summary: the run's summary (``views.reads.summary_of``; ``recent_return``,
+            ``best_return`` and the ``alpha`` and ``epsilon`` of its last episode used).
 
     Returns:
         A JSON-safe dict: id, name, env, algorithm (its label: ``Q-learning``, ``SARSA``...),
         status (and its badge colour), live, progress (0 to 100), episodes done and target,
-        recent and best mean return, alpha, gamma, epsilon (current values), the creation
+        recent and best mean return, alpha, gamma, epsilon (the values now: alpha and
+        epsilon at the last episode, as their schedules left them, or the current
+        parameters before the first episode), the creation
         time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None), the tags
         (space-separated), whether it is archived and ``shown``: the
         text the grid shows for each numeric column (``rules.format_number``) and for the
@@ -61,9 +63,9 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
         "target": run.target_episodes,
         "recent_return": summary.get("recent_return"),
         "best_return": summary.get("best_return"),
-        "alpha": params.get("alpha"),
+        "alpha": _now(summary, params, "alpha"),
         "gamma": params.get("gamma"),
-        "epsilon": params.get("epsilon"),
+        "epsilon": _now(summary, params, "epsilon"),
         "created": run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         "experiment": run.experiment_id,
         "tags": " ".join(run.tags),
@@ -73,6 +75,12 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
     shown["experiment"] = experiment_text(run)
     shown["episodes"] = f"{format_number(run.episodes_done)} / {format_number(run.target_episodes)}"
     return {**row, "shown": shown}
+
+
+def _now(summary: Mapping[str, Any], params: Mapping[str, Any], name: str) -> Any:
+    """Return a scheduled parameter's value now: at the last episode, else the current one."""
+    last = summary.get(name)
+    return params.get(name) if last is None else last
 
 
 def experiment_text(run: Run) -> str:

@@ -60,7 +60,11 @@ def test_each_run_is_a_row_newest_first_with_its_figures_and_their_text(store):
         True,
     )
     assert (row["progress"], row["episodes"], row["target"]) == (12.5, 250, 2000)
-    assert (row["alpha"], row["gamma"], row["epsilon"]) == (0.1, 0.99, 1.0)
+    # alpha and epsilon as the run trains now: its last episode's (epsilon has decayed from
+    # the 1.0 it started with); gamma is the current parameter
+    (last,) = store.episodes(live, start=250, limit=1)
+    assert (row["alpha"], row["gamma"], row["epsilon"]) == (last.alpha, 0.99, last.epsilon)
+    assert last.epsilon < 1.0
     assert isinstance(row["recent_return"], float)
     assert row["shown"]["episodes"] == "250 / 2,000"
     assert row["shown"]["gamma"] == "0.99"

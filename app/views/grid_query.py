@@ -1,0 +1,97 @@
+"""The runs grid's sort and filter, kept in the runs page's URL.
+
+``/?sort=episodes:desc,id:asc&filter={"env":{"filterType":"text","type":"contains",...}}``
+reopens the grid sorted and filtered as it was left: ``assets/runs-page.js`` writes the
+grid's sort (``field:asc|desc``, by priority) and its AG Grid filter model (JSON) into the
+address bar, and the page's layout reads them back here. A value that names no column, or a
+filter this grid does not offer, is dropped (the grid's own default applies).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+SORT_KEY = "sort"
+"""The query key of the grid's sort."""
+FILTER_KEY = "filter"
+"""The query key of the grid's filter model."""
+
+_OPERATORS = {
+    "text": {"contains", "notContains", "equals", "notEqual", "startsWith", "endsWith"},
+    "number": {
+        "equals",
+        "notEqual",
+        "greaterThan",
+        "greaterThanOrEqual",
+        "lessThan",
+        "lessThanOrEqual",
+        "inRange",
+    },
+}
+"""The conditions AG Grid's text and number filters take (besides blank and notBlank)."""
+
+
+def sort_from(raw: object, fields: Mapping[str, str]) -> list[tuple[str, str]] | None:
+    """Return the sort ``?sort=`` asks for as ``(field, "asc"|"desc")`` pairs by priority.
+
+    Returns:
+        The pairs, or None (the default sort) unless every part names one of ``fields``
+        once with a direction.
+    """
+    parts = raw.split(",") if isinstance(raw, str) and raw else []
+    sort: list[tuple[str, str]] = []
+    for part in parts:
+        field, _, direction = part.partition(":")
+        if field not in fields or direction not in ("asc", "desc") or field in dict(sort):
+            return None
+        sort.append((field, direction))
+    return sort or None
+
+
+def filter_from(raw: object, fields: Mapping[str, str]) -> dict[str, Any] | None:
+    """Return the filter model ``?filter=`` holds, keeping each column's filter that fits it.
+
+    Args:
+        raw: the query value (JSON of an AG Grid filter model).
+        fields: each filterable column's field and its filter ("text" or "number").
+
+    Returns:
+        The model (column field → filter), or None when nothing in it fits.
+    """
+    try:
+        model = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(model, dict):
+        return None
+    kept = {
+        field: spec
+        for field, spec in model.items()
+        if field in fields and _fits(spec, fields[field])
+    }
+    return kept or None
+
+
+def _fits(spec: object, kind: str) -> bool:
+    """Return whether ``spec`` is a ``kind`` filter of one condition or of two joined."""
+    if not isinstance(spec, dict) or spec.get("filterType") != kind:
+        return False
+    if "conditions" in spec:
+        conditions = spec["conditions"]
+        return (
+            spec.get("operator") in ("AND", "OR")
+            and isinstance(conditions, list)
+            and 0 < len(conditions) <= 2
+            and all(_fits(condition, kind) for condition in conditions)
+        )
+    if spec.get("type") in ("blank", "notBlank"):
+        return True
+    values = [spec.get(key) for key in ("filter", "filterTo") if key in spec]
+    is_value = (
+        (lambda value: isinstance(value, str))
+        if kind == "text"
+        else (lambda value: isinstance(value, int | float) and not isinstance(value, bool))
+    )
+    return spec.get("type") in _OPERATORS[kind] and all(is_value(value) for value in values)
