@@ -8,6 +8,9 @@ check every entry point (CLI ``--pace`` and ``pace``, HTTP, the pages) calls.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .errors import ValidationError
 from .hyperparams import Range
 from .numbers import to_number
@@ -42,6 +45,16 @@ def validate_pace(value: object, field: str = PACE) -> float | None:
     if not PACE_RANGE.contains(number):
         raise ValidationError(field, value, "out of range", PACE_ALLOWED)
     return number
+
+
+def current_pace(params: Mapping[str, Any], initial: float | None) -> float | None:
+    """Return the pace a run trains at now: the latest applied pace change its current
+    parameters record, else ``initial`` (its spec's).
+
+    Raises:
+        ValidationError: the recorded pace is not a pace.
+    """
+    return validate_pace(params.get(PACE, initial))
 
 
 def stored_pace(pace: float | None) -> float | str:

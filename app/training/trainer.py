@@ -30,7 +30,7 @@ import numpy as np
 from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.errors import ValidationError
 from gridworld.kernel import EpisodeBatch, make_runner
-from gridworld.pace import PACE, validate_pace
+from gridworld.pace import PACE, current_pace, validate_pace
 from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
@@ -182,7 +182,7 @@ class Trainer:
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self.checkpoints.changes_to_replay()
-        recorded = validate_pace(run.current_params.get(PACE, self.spec.pace))
+        recorded = current_pace(run.current_params, self.spec.pace)
         self.pace = self.settings.pace if recorded is None else recorded
 
     def rewind_to_checkpoint(self) -> None:

@@ -8,6 +8,7 @@ import pytest
 from app.actions import change_pace, run_request
 from app.rules import Conflict
 from app.training import Trainer, claim_new_run
+from app.views.new_run import form_errors, form_values, new_run_body
 from gridworld.errors import ValidationError
 from gridworld.pace import PACE_ALLOWED, validate_pace
 from gridworld.spec import RunSpec
@@ -105,3 +106,15 @@ def test_a_finished_run_s_pace_cannot_change(store):
     with pytest.raises(ValidationError, match="pace='x' is invalid"):
         change_pace(store, run_id, "x", "ui")
     assert store.param_changes(run_id) == []
+
+
+def test_the_new_run_form_sends_its_pace_and_shows_a_bad_one_at_its_field():
+    body = new_run_body({"env": "GridWorld-v0", "preset": "easy", "pace": " 50 "})
+    assert body["pace"] == "50" and run_request(body)[0].pace == 50.0
+    assert "pace" not in new_run_body({"pace": ""})
+    with pytest.raises(ValidationError) as refused:
+        run_request(new_run_body({"pace": "-1", "episodes": "x"}))
+    at_fields, elsewhere = form_errors(refused.value)
+    assert at_fields["pace"].startswith("pace=-1 is invalid: out of range")
+    assert "episodes" in at_fields and elsewhere == ""
+    assert form_values(make_spec(pace=25).to_dict())["pace"] == "25.0"
