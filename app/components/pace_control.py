@@ -17,7 +17,7 @@ from app.actions import change_pace
 from app.context import get_store
 from app.rules import Action, Conflict, allowed_actions, parse_id
 from gridworld.errors import ValidationError
-from gridworld.pace import FULL_SPEED, PACE_ALLOWED, current_pace, pace_text, validate_pace
+from gridworld.pace import FULL_SPEED, current_pace, pace_text, validate_pace
 from runstore import Run, RunNotFound
 
 
@@ -36,7 +36,6 @@ def pace_control(run: Run) -> html.Div:
                         placeholder=shown_pace(run),
                         autoComplete="off",
                         style={"maxWidth": "9rem"},
-                        title=f"allowed: {PACE_ALLOWED}",
                     ),
                     dbc.Button("Set", id=ids.RUN_PACE_SET, color="secondary", outline=True),
                     dbc.Button("Full speed", id=ids.RUN_PACE_FULL, color="secondary", outline=True),
