@@ -62,7 +62,8 @@ class LoopSettings:
     """Warn (once) when no block mean beat the best one for this many episodes."""
     pace: float | None = None
     """Play at most this many episodes per second, sleeping between chunks (None: flat
-    out) for a run that records none but full speed (in its spec or a pace change)."""
+    out), unless the run records a pace of its own (its spec's or a pace change's, read
+    by ``restore``). ``Trainer.pace`` changes it while the run trains."""
     write_queue: int = 4
     """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
     it; 0: no writer thread, the loop commits each write itself."""
@@ -182,8 +183,8 @@ class Trainer:
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self.checkpoints.changes_to_replay()
-        recorded = current_pace(run.current_params, self.spec.pace)
-        self.pace = self.settings.pace if recorded is None else recorded
+        if (recorded := current_pace(run.current_params, self.spec.pace)) is not None:
+            self.pace = recorded
 
     def rewind_to_checkpoint(self) -> None:
         """Delete the episodes (and later checkpoints) recorded after the one restored.
