@@ -18,6 +18,7 @@ from app.rules import Action, Conflict, check, pending_end
 from app.training import create_run
 from gridworld.errors import ErrorList, ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES, Hyperparams, validate_hyperparams
+from gridworld.pace import PACE, stored_pace, validate_pace
 from gridworld.spec import RunSpec, validate_run_spec
 from runstore import ClaimRefused, RunStore
 
@@ -32,6 +33,7 @@ REQUEST_FIELDS = {
     "seed": "seed",
     "name": "name",
     "checkpoint_every": "checkpoint_every",
+    "pace": "pace",
 }
 """Fields of a new-run request (HTTP body, Dash form) and the run-spec field each feeds."""
 AUTO_RESUME = "auto_resume"
@@ -44,7 +46,7 @@ def run_request(body: object) -> tuple[RunSpec, bool]:
     Args:
         body: an object with any of ``env``, ``preset``, ``desc``, ``episodes``,
             ``algorithm``, ``params`` (partial hyperparameters), ``seed``, ``name``,
-            ``checkpoint_every`` (the run spec) and ``auto_resume`` (a boolean, default
+            ``checkpoint_every``, ``pace`` (the run spec) and ``auto_resume`` (a boolean, default
             false: whether a worker resumes the run by itself once its worker died).
 
     Returns:
@@ -125,6 +127,30 @@ def change_params(store: RunStore, run_id: int, changes: object, source: str) ->
     check(run, Action.EDIT)
     normalised = {name: getattr(updated, name) for name in changes}
     return [change.to_dict() for change in store.request_params(run_id, normalised, source)]
+
+
+def change_pace(store: RunStore, run_id: int, value: object, source: str) -> dict:
+    """Validate a pace and queue it as a change of the run's ``pace`` parameter: recorded,
+    stamped and replayed as hyperparameter changes are, but kept from the agent.
+
+    Args:
+        store: the run store.
+        run_id: the run.
+        value: episodes per second, or ``"full"`` (``gridworld.pace.validate_pace``).
+        source: "ui", "api" or "cli".
+
+    Returns:
+        The queued change in the HTTP shape (its ``new_value`` a number or ``"full"``).
+
+    Raises:
+        ValidationError: not a pace (field ``pace``).
+        RunNotFound: no such run.
+        Conflict: the run's status does not allow parameter changes.
+    """
+    pace = validate_pace(value)
+    check(store.get_run(run_id), Action.EDIT)
+    (change,) = store.request_params(run_id, {PACE: stored_pace(pace)}, source)
+    return change.to_dict()
 
 
 def pause_run(store: RunStore, run_id: int) -> None:

@@ -34,12 +34,13 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from app.actions import change_params, pause_run, resume_run, stop_run, submit_run
+from app.actions import change_pace, change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_store
 from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError, each_error
 from gridworld.numbers import parse_int
+from gridworld.pace import PACE, PACE_ALLOWED
 from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
 
 log = logging.getLogger(__name__)
@@ -238,6 +239,20 @@ def params(body: Any, run_id: str) -> tuple[Response, int]:
     return jsonify({"run_id": rid, "changes": _finite(changes)}), 202
 
 
+@bp.post("/runs/<run_id>/pace")
+@mutating(body_required=True)
+def pace(body: Any, run_id: str) -> tuple[Response, int]:
+    """Queue a pace change (``{"pace": episodes per second or "full"}``); the worker takes
+    it up at its next control check: 202 with the change."""
+    rid = run_id_of(run_id)
+    if not isinstance(body, Mapping) or set(body) != {PACE}:
+        raise ValidationError(
+            "body", body, "not a pace", f'a JSON object {{"pace": {PACE_ALLOWED}}}'
+        )
+    change = change_pace(get_store(), rid, body[PACE], "api")
+    return jsonify({"run_id": rid, "changes": [change]}), 202
+
+
 @bp.post("/runs/<run_id>/<action>")
 @mutating(body_required=False)
 def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
@@ -253,7 +268,9 @@ def control(body: Any, run_id: str, action: str) -> tuple[Response, int]:
     elif action == "stop":
         stop_run(store, rid)
     else:
-        raise ValidationError("action", action, "unknown action", "pause, resume, stop, params")
+        raise ValidationError(
+            "action", action, "unknown action", "pause, resume, stop, params, pace"
+        )
     run = store.get_run(rid)
     return jsonify(
         {"run_id": rid, "status": run.status, "requested_status": run.requested_status}

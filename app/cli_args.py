@@ -19,6 +19,7 @@ from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_MEANINGS, HYPERPARAM_RANGES
 from gridworld.kernel import DEFAULT_KERNEL, KERNELS_ALLOWED
 from gridworld.numbers import parse_int, whole_allowed
+from gridworld.pace import FULL_SPEED, PACE_ALLOWED
 from gridworld.spec import ENV_ALLOWED, GRIDWORLD_ID, MAX_EPISODES, MAX_SEED, NAME_ALLOWED, RunSpec
 
 DEFAULT_DB = "sqlite:///gridlab.sqlite"
@@ -162,6 +163,16 @@ def _add_train_parser(
     _add_world_options(train)
     _add_learning_options(train)
     train.add_argument(
+        "--pace",
+        metavar="EPS",
+        help=_help(
+            "episodes per second to train at, to watch it learn; results are the same at"
+            " any pace (change it live: 'pace RUN EPS')",
+            FULL_SPEED,
+            PACE_ALLOWED,
+        ),
+    )
+    train.add_argument(
         "--auto-resume",
         action="store_true",
         help="if this process dies, let any worker resume the run from its last checkpoint"
@@ -259,7 +270,16 @@ def spec_mapping(args: argparse.Namespace) -> dict[str, Any]:
     mapping: dict[str, Any] = {"env_id": args.env}
     if args.map is not None:
         mapping["desc"] = map_file(args.map)
-    for key in ("preset", "episodes", "algorithm", "seed", "name", "checkpoint_every", "kernel"):
+    for key in (
+        "preset",
+        "episodes",
+        "algorithm",
+        "seed",
+        "name",
+        "checkpoint_every",
+        "kernel",
+        "pace",
+    ):
         if getattr(args, key) is not None:
             mapping[key] = getattr(args, key)
     hyperparams = {

@@ -1,7 +1,7 @@
 """The commands that keep runs in order: ``tag``, ``rename``, ``note``, ``archive`` and
-``delete``, with their arguments. Every value goes through ``app.manage`` (the validators
-and rules the HTTP API and the pages use); ``app.cli`` opens the store and maps errors to
-exit status 2."""
+``delete``, and ``pace`` that steers one, with their arguments. Every value goes through
+``app.manage`` or ``app.actions`` (the validators and rules the HTTP API and the pages
+use); ``app.cli`` opens the store and maps errors to exit status 2."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 
+from app.actions import change_pace
 from app.manage import (
     archive_run,
     delete_run,
@@ -21,6 +22,7 @@ from app.manage import (
 )
 from app.rules import MAX_NOTE_LENGTH, Conflict, parse_id
 from gridworld.errors import ValidationError
+from gridworld.pace import PACE_ALLOWED, pace_text, validate_pace
 from runstore import Run, RunStore
 
 Command = Callable[[RunStore, argparse.Namespace], int]
@@ -29,7 +31,7 @@ Command = Callable[[RunStore, argparse.Namespace], int]
 def add_manage_parsers(
     commands: argparse._SubParsersAction, db_option: argparse.ArgumentParser
 ) -> None:
-    """Add the ``tag``, ``rename``, ``note``, ``archive`` and ``delete`` commands."""
+    """Add the ``tag``, ``rename``, ``note``, ``archive``, ``delete`` and ``pace`` commands."""
     tag = commands.add_parser(
         "tag", parents=[db_option], help="add tags to a run (or --remove them)"
     )
@@ -65,6 +67,13 @@ def add_manage_parsers(
     )
     delete.add_argument("run_ids", metavar="RUN", nargs="+")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    pace = commands.add_parser(
+        "pace",
+        parents=[db_option],
+        help="change how many episodes per second a run trains at (recorded as a change)",
+    )
+    pace.add_argument("run_id", metavar="RUN")
+    pace.add_argument("pace", metavar="EPS", help=f"allowed: {PACE_ALLOWED}".replace("%", "%%"))
 
 
 def run_tag(store: RunStore, args: argparse.Namespace) -> int:
@@ -137,6 +146,15 @@ def _confirmed(runs: list[Run]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def run_pace(store: RunStore, args: argparse.Namespace) -> int:
+    """Queue a pace change for the run (its worker takes it up within a control check, a
+    paused or queued run when it trains again); return 0."""
+    run_id = parse_id("run_id", args.run_id)
+    change = change_pace(store, run_id, args.pace, "cli")
+    print(f"run {run_id} pace: {pace_text(validate_pace(change['new_value']))} (requested)")
+    return 0
+
+
 def _report(refused: list[str], run_ids: list[int], done: str) -> int:
     """Print what was done and refused; return 0, or 2 when anything was refused."""
     count = len(run_ids) - len(refused)
@@ -152,5 +170,6 @@ MANAGE_COMMANDS: dict[str, Command] = {
     "note": run_note,
     "archive": run_archive,
     "delete": run_delete,
+    "pace": run_pace,
 }
 """The commands of this module, each given the open store and its arguments."""

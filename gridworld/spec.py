@@ -22,6 +22,7 @@ from .grids import grid_rows
 from .hyperparams import Hyperparams, validate_hyperparams
 from .kernel import DEFAULT_KERNEL, check_kernel, validate_kernel
 from .numbers import parse_int
+from .pace import validate_pace
 
 GRIDWORLD_ID = "GridWorld-v0"
 MAX_EPISODES = 10_000_000
@@ -47,6 +48,7 @@ SPEC_FIELDS = (
     "name",
     "checkpoint_every",
     "kernel",
+    "pace",
 )
 
 
@@ -69,6 +71,9 @@ class RunSpec:
     """Episodes between checkpoints (None: the trainer's default)."""
     kernel: str = DEFAULT_KERNEL
     """What plays the episodes (``gridworld.kernel.KERNELS``); both kernels play the same."""
+    pace: float | None = None
+    """Episodes per second the run starts at (None: full speed; ``gridworld.pace``). It
+    changes no result, only when the episodes are played."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict that ``from_dict`` (or ``validate_run_spec``) reads back."""
@@ -83,13 +88,14 @@ class RunSpec:
             "name": self.name,
             "checkpoint_every": self.checkpoint_every,
             "kernel": self.kernel,
+            "pace": self.pace,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
         """Return the spec ``to_dict`` described (validated again; a spec stored before runs
         named their algorithm is Q-learning's, one stored before they named a kernel has
-        ``auto``)."""
+        ``auto``, one stored before runs had a pace runs at full speed)."""
         return validate_run_spec(data)
 
 
@@ -151,8 +157,9 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     Args:
         mapping: any of ``env_id``, ``preset``, ``desc``, ``episodes``, ``algorithm``,
             ``hyperparams`` (a partial mapping), ``seed``, ``name``, ``checkpoint_every``,
-            ``kernel``; numbers may be numeric strings. Missing keys (and a None or empty
-            ``algorithm`` or ``kernel``) take the ``RunSpec`` defaults.
+            ``kernel``, ``pace`` (``gridworld.pace.validate_pace``); numbers may be numeric
+            strings. Missing keys (and a None or empty ``algorithm`` or ``kernel``) take the
+            ``RunSpec`` defaults.
 
     Returns:
         The validated spec (its env has been built once to check it).
@@ -179,6 +186,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
     name = errors.check(partial(_name, get("name"), f"{preset or env_id} seed {seed}"), "")
     every = errors.check(partial(_every, get("checkpoint_every")), None)
     kernel = errors.check(partial(validate_kernel, get("kernel")), DEFAULT_KERNEL)
+    pace = errors.check(partial(validate_pace, get("pace")), None)
     errors.raise_any()
     spec = RunSpec(
         env_id=env_id,
@@ -191,6 +199,7 @@ def validate_run_spec(mapping: Mapping[str, Any]) -> RunSpec:
         name=name,
         checkpoint_every=every,
         kernel=kernel,
+        pace=pace,
     )
     env = make_env(spec)
     try:

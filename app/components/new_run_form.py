@@ -1,4 +1,5 @@
-"""The new-run form: environment and map, episodes, algorithm, hyperparameters, seed and name.
+"""The new-run form: environment and map, episodes, algorithm, hyperparameters, seed, name
+and pace.
 
 Every field has an input ``ids.new_field(field)`` and an invalid-value message
 ``ids.new_feedback(field)``. Numbers are typed as text so that any value reaches the
@@ -19,6 +20,7 @@ from app.views.new_run import CUSTOM_MAP, ENVS, EXAMPLE_MAP, PARAM_FIELDS, form_
 from gridworld.agents import ALGORITHM_LABELS
 from gridworld.config import PRESETS
 from gridworld.hyperparams import HYPERPARAM_RANGES, Hyperparams
+from gridworld.pace import FULL_SPEED, PACE_RANGE
 from gridworld.spec import GRIDWORLD_ID, RunSpec
 
 PARAM_LABELS = {
@@ -145,12 +147,19 @@ def _params_row(values: Mapping[str, str]) -> dbc.Row:
 
 
 def _name_row(values: Mapping[str, str]) -> dbc.Row:
-    """Return the seed and name fields."""
+    """Return the seed, name and pace fields."""
     return dbc.Row(
         [
             _field("seed", "Seed", _text_input("seed", _DEFAULT_SPEC.seed, values), md=3),
             _field(
-                "name", "Name", _text_input("name", "preset and seed", values, numeric=False), md=9
+                "name", "Name", _text_input("name", "preset and seed", values, numeric=False), md=6
+            ),
+            _field(
+                "pace",
+                "Pace (episodes/s)",
+                _text_input("pace", FULL_SPEED, values),
+                f"{PACE_RANGE}, or {FULL_SPEED} speed; the same results at any pace",
+                md=3,
             ),
         ],
         className="g-3 mt-1",

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app import ids
+from app.components.pace_control import pace_control
 from app.rules import Action
 from app.views.run_status import RunStatus
 from gridworld.agents import algorithm_label
@@ -72,6 +73,7 @@ def run_header(run: Run) -> html.Div:
                     html.Span(id=ids.RUN_STATUS, className="me-3"),
                     reconnecting,
                     _controls(),
+                    pace_control(run),
                     _links(run.id),
                 ],
                 className="d-flex flex-wrap align-items-center gap-1",

@@ -7,8 +7,9 @@ from dash import dcc, html
 
 from app import ids
 from app.rules import format_number
-from app.views.new_run import DEMO_RUN
+from app.views.new_run import DEMO_EPISODES, DEMO_PACE, DEMO_RUN
 from app.views.runs_table import compare_limits
+from gridworld.pace import pace_text
 
 
 def runs_header(count: str) -> html.Div:
@@ -51,7 +52,10 @@ def runs_header(count: str) -> html.Div:
 def empty_state(style: dict[str, str]) -> html.Div:
     """Return the card shown when the store has no run: a demo button and the form's toggle
     (``style`` shows or hides it)."""
-    demo = f"GridWorld, {DEMO_RUN['preset']} map, {format_number(DEMO_RUN['episodes'])} episodes"
+    demo = (
+        f"GridWorld, {DEMO_RUN['preset']} map, {format_number(DEMO_EPISODES)} episodes at"
+        f" {pace_text(DEMO_PACE)}: about {DEMO_EPISODES / DEMO_PACE:.0f} s to watch it learn"
+    )
     card = dbc.Card(
         dbc.CardBody(
             [

@@ -128,6 +128,7 @@ def layout(
             dcc.Store(id=ids.RUNS_GRID_QUERY),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
             dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
+            dcc.Location(id=ids.RUNS_GO, refresh="callback-nav"),
             *POLL.components(revision),
         ]
     )
@@ -263,6 +264,7 @@ def _form_outputs() -> dict[str, Any]:
         "color": Output(ids.NEW_MESSAGE, "color"),
         "open": Output(ids.NEW_MESSAGE, "is_open"),
         "version": Output(ids.RUNS_VERSION, "data"),
+        "go": Output(ids.RUNS_GO, "href"),
     }
 
 
@@ -285,7 +287,7 @@ def submit(
         The outputs of ``_form_outputs``: every refused value marks its input invalid with
         the validator's message (nothing is created); a store that cannot take it shows an
         alert; a queued run shows a link to its page and bumps the version so the grid
-        refreshes.
+        refreshes; the demo's run opens its page.
     """
     if not (submit or demo):
         raise PreventUpdate
@@ -298,7 +300,7 @@ def submit(
         "message": "",
         "color": "success",
     }
-    clean |= {"open": False, "version": no_update}
+    clean |= {"open": False, "version": no_update, "go": no_update}
     try:
         run_id = submit_run(get_store(), dict(DEMO_RUN) if from_demo else new_run_body(values))
     except ValidationError as exc:
@@ -316,4 +318,5 @@ def submit(
         dcc.Link("Open its page →", href=f"/runs/{run_id}", id=ids.NEW_RUN_LINK),
     ]
     count = version if isinstance(version, int) and not isinstance(version, bool) else 0
-    return {**clean, "message": message, "open": True, "version": count + 1}
+    go = f"/runs/{run_id}" if from_demo else no_update
+    return {**clean, "message": message, "open": True, "version": count + 1, "go": go}

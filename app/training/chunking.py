@@ -43,6 +43,16 @@ class Chunks:
         self.due = 0.0
         """When the next chunk may start (``time.perf_counter`` seconds), at a pace."""
 
+    def set_pace(self, pace: float | None) -> None:
+        """Hold the chunks to ``pace`` from the next one on, which is due at once (a wait
+        the old pace set is not kept).
+
+        Raises:
+            ValueError: ``pace`` is not None or a positive number.
+        """
+        self.pace = checked_pace(pace)
+        self.due = 0.0
+
     def size(self, *limits: int) -> int:
         """Return how many episodes the next chunk plays.
 

@@ -30,12 +30,13 @@ import numpy as np
 from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.errors import ValidationError
 from gridworld.kernel import EpisodeBatch, make_runner
+from gridworld.pace import PACE, current_pace, validate_pace
 from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
-from .chunking import Chunks, checked_pace
+from .chunking import Chunks
 from .heartbeat import heartbeat
 from .writer import Writer
 
@@ -61,7 +62,8 @@ class LoopSettings:
     """Warn (once) when no block mean beat the best one for this many episodes."""
     pace: float | None = None
     """Play at most this many episodes per second, sleeping between chunks (None: flat
-    out). ``Trainer.pace`` changes it while the run trains."""
+    out), unless the run records a pace of its own (its spec's or a pace change's, read
+    by ``restore``). ``Trainer.pace`` changes it while the run trains."""
     write_queue: int = 4
     """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
     it; 0: no writer thread, the loop commits each write itself."""
@@ -150,7 +152,7 @@ class Trainer:
         Raises:
             ValueError: ``pace`` is not None or a positive number.
         """
-        self.chunks.pace = checked_pace(pace)
+        self.chunks.set_pace(pace)
 
     def restore(self) -> None:
         """Build the env and the agent and restore them from the latest checkpoint, if any
@@ -181,6 +183,8 @@ class Trainer:
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
         self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self.checkpoints.changes_to_replay()
+        if (recorded := current_pace(run.current_params, self.spec.pace)) is not None:
+            self.pace = recorded
 
     def rewind_to_checkpoint(self) -> None:
         """Delete the episodes (and later checkpoints) recorded after the one restored.
@@ -333,7 +337,11 @@ class Trainer:
             self._apply(changes)
 
     def _apply(self, changes: dict[str, Any]) -> None:
-        """Give the agent the changed hyperparameters from its next episode on."""
+        """Give the agent the changed hyperparameters from its next episode on, and the
+        loop a changed pace (which the agent never sees)."""
+        changes = dict(changes)
+        if PACE in changes:
+            self.pace = validate_pace(changes.pop(PACE))
         if not changes:
             return
         try:

@@ -23,11 +23,31 @@ MAX_MAP_BYTES = 100_000
 MAP_FILE_ALLOWED = "a readable UTF-8 text file: one map row per line, or a JSON list of rows"
 EXAMPLE_MAP = ("S..#", ".T..", "...G")
 """The map the custom map box holds until it is edited (a playable one)."""
-DEMO_RUN = {"env": GRIDWORLD_ID, "preset": "medium", "episodes": 20_000, "seed": 0, "name": "demo"}
+DEMO_EPISODES, DEMO_PACE = 3_000, 200
+"""The demo's length and pace: about 15 s to watch epsilon decay from 1 to its floor (0.999
+per episode reaches 0.05 near episode 3,000) and the policy settle."""
+DEMO_RUN = {
+    "env": GRIDWORLD_ID,
+    "preset": "medium",
+    "episodes": DEMO_EPISODES,
+    "seed": 0,
+    "name": "demo",
+    "pace": DEMO_PACE,
+}
 """The request the empty state's one-click demo button submits."""
 PARAM_FIELDS = ("alpha", "gamma", "epsilon", "epsilon_decay", "epsilon_min")
 """Hyperparameters the form sets (the rest keep their defaults)."""
-FORM_FIELDS = ("env", "preset", "desc", "episodes", "algorithm", *PARAM_FIELDS, "seed", "name")
+FORM_FIELDS = (
+    "env",
+    "preset",
+    "desc",
+    "episodes",
+    "algorithm",
+    *PARAM_FIELDS,
+    "seed",
+    "name",
+    "pace",
+)
 """Every form field, in form order; each has an input and an invalid-value message."""
 FIELD_ALIASES = {"env_id": "env"}
 """Validation-error fields that are shown at another input."""
@@ -78,9 +98,10 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``env``, then ``preset`` or ``desc`` (GridWorld only), and any of ``episodes``,
-        ``algorithm``, ``params`` (the hyperparameters given), ``seed`` and ``name`` that
-        were filled in, each as typed (text trimmed): the validator reads the numbers, so
-        ``1_000`` or other scripts' digits are refused as they are over HTTP and the CLI.
+        ``algorithm``, ``params`` (the hyperparameters given), ``seed``, ``name`` and
+        ``pace`` that were filled in, each as typed (text trimmed): the validator reads the
+        numbers, so ``1_000`` or other scripts' digits are refused as they are over HTTP
+        and the CLI.
     """
     env = values.get("env") or GRIDWORLD_ID
     body: dict[str, Any] = {"env": env}
@@ -93,7 +114,7 @@ def new_run_body(values: Mapping[str, Any]) -> dict[str, Any]:
     params = {name: value for name, value in params.items() if value is not None}
     if params:
         body["params"] = params
-    for field in ("episodes", "algorithm", "seed", "name"):
+    for field in ("episodes", "algorithm", "seed", "name", "pace"):
         value = form_value(values.get(field))
         if value is not None:
             body[field] = value
@@ -118,7 +139,7 @@ def form_values(spec: Mapping[str, Any]) -> dict[str, str]:
         values["preset"] = str(spec["preset"])
     params = spec.get("hyperparams") or {}
     fields: dict[str, Any] = {name: params.get(name) for name in PARAM_FIELDS}
-    fields |= {key: spec.get(key) for key in ("episodes", "algorithm", "seed")}
+    fields |= {key: spec.get(key) for key in ("episodes", "algorithm", "seed", "pace")}
     values |= {field: str(value) for field, value in fields.items() if value is not None}
     return values
 

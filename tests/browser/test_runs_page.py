@@ -3,6 +3,8 @@ errors, the live grid, and selecting runs to compare."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
@@ -75,34 +77,30 @@ def _compare_disabled(dash_duo) -> bool:
     return compare.tag_name == "button" and compare.get_attribute("disabled") == "true"
 
 
-def test_empty_store_invites_a_demo_run(dash_duo, store_url, store, pool):
+def test_empty_store_invites_a_paced_demo_run_that_opens_its_page(dash_duo, store_url, store, pool):
     dash_duo.start_server(create_app(store_url))
     dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Runs")
-    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
+    dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "3,000 episodes at 200 episodes/s")
     assert dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed()
     assert not dash_duo.find_element(f"#{ids.RUNS_GRID_BOX}").is_displayed()
     assert store.list_runs() == []
 
     dash_duo.find_element(f"#{ids.RUNS_DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NEW_MESSAGE}", "Queued run #")
+    until(lambda: store.list_runs(), timeout=10)
     (run,) = store.list_runs()
-    assert (run.name, run.env_id, run.target_episodes) == ("demo", "GridWorld-v0", 20_000)
-    assert run.spec["preset"] == "medium"
-    link = dash_duo.find_element(f"#{ids.NEW_RUN_LINK}")
-    assert link.get_attribute("href").endswith(f"/runs/{run.id}")
-    # The grid replaces the empty state and shows the live run.
-    dash_duo.wait_for_text_to_equal(cell(run.id, "name"), "demo")
-    until(lambda: not dash_duo.find_element(f"#{ids.RUNS_EMPTY}").is_displayed(), timeout=5)
-    assert dash_duo.find_element(cell(run.id, "env")).text == "GridWorld-v0 · medium"
-    assert (
-        dash_duo.find_element(cell(run.id, "name") + " a")
-        .get_attribute("href")
-        .endswith(f"/runs/{run.id}")
-    )
-    # While the run is live the page refreshes, until it shows the run finished.
-    badge = cell(run.id, "status") + " .badge"
-    until(lambda: dash_duo.find_element(badge).text == "finished", timeout=60)
-    assert dash_duo.find_element(cell(run.id, "episodes")).text == "20,000 / 20,000"
+    assert (run.name, run.env_id, run.target_episodes) == ("demo", "GridWorld-v0", 3_000)
+    assert (run.spec["preset"], run.spec["pace"]) == ("medium", 200)
+    # The demo opens its own page, which shows its pace and trains at it.
+    until(lambda: dash_duo.driver.current_url.endswith(f"/runs/{run.id}"), timeout=10)
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", f"#{run.id} demo")
+    pace_input = dash_duo.find_element(f"#{ids.RUN_PACE_INPUT}")
+    assert pace_input.get_attribute("placeholder") == "200 episodes/s"
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_STATUS}", "running", timeout=30)
+    started, done = time.monotonic(), store.get_run(run.id).episodes_done
+    until(lambda: store.get_run(run.id).episodes_done >= done + 400, timeout=30)
+    assert time.monotonic() - started >= 400 / (1.5 * 200)  # paced: not done in a blink
+    assert store.get_run(run.id).episodes_done < 3_000
+    until(lambda: store.get_run(run.id).status == "finished", timeout=90)
     assert dash_duo.get_logs() == []
 
 

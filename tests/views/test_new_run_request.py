@@ -73,7 +73,12 @@ def test_an_env_error_shows_at_the_env_field_and_others_at_no_field():
 
 def test_the_demo_run_is_a_valid_request_and_the_form_knows_the_map_choices():
     spec = spec_from_request(DEMO_RUN)
-    assert (spec.env_id, spec.preset, spec.episodes) == ("GridWorld-v0", "medium", 20_000)
+    assert (spec.env_id, spec.preset, spec.episodes, spec.pace) == (
+        "GridWorld-v0",
+        "medium",
+        3_000,
+        200,
+    )
     assert form_choices() == {"gridworld": "GridWorld-v0", "custom": "custom"}
 
 
