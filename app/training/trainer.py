@@ -5,7 +5,7 @@ the env has a transition table, else the Python loop; both play the same episode
 ``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
 Each episode's stats become a plain dict appended to an in-memory batch, and the store is
 touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
-flush of the batch every 0.25 s or 1000 episodes) and at checkpoints.
+flush of the batch every 0.25 s and at every 1000th episode) and at checkpoints.
 A writer thread (``writer``) commits batches and checkpoints in order while the loop plays
 on; the loop waits for it when it is ``write_queue`` writes behind, and for all of it before
 ``on_checkpoint`` (pruners and PBT read what it wrote) and before the run is released.
@@ -53,7 +53,9 @@ class LoopSettings:
     flush_seconds: float = 0.25
     """Write the episode batch at least this often."""
     flush_episodes: int = 1000
-    """...or as soon as the batch holds this many episodes."""
+    """...and whenever the episodes done reach a multiple of this many: batches then end
+    where the store's blocks of 1000 episodes do, so a write seldom re-reads and re-encodes
+    a partial block."""
     control_seconds: float = 0.1
     """Read the requested status and pending parameter changes at least this often."""
     plateau_window: int = 100
@@ -257,7 +259,7 @@ class Trainer:
                 self._apply(self.replay.pop(0)[1])
             replay_stop = self.replay[0][0] - 1 if self.replay else target
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
-            room = self.settings.flush_episodes - len(self.rows)
+            room = self.settings.flush_episodes - episode % self.settings.flush_episodes
             began = time.perf_counter()
             batch = self.runner.run(self.chunks.size(stop - episode, room), seed)
             seed = None
@@ -307,9 +309,10 @@ class Trainer:
             self.env_steps = int(env_steps[-1])
 
     def _tick(self, now: float, start: float) -> None:
-        """Flush the batch and read the controls when they are due (or the batch is full)."""
+        """Flush the batch and read the controls when they are due (or the batch reached a
+        multiple of ``flush_episodes``: chunks stop there)."""
         settings = self.settings
-        full = len(self.rows) >= settings.flush_episodes
+        full = bool(self.rows) and self.episode % settings.flush_episodes == 0
         if now >= self.next_flush or full:
             self._flush()
             self.next_flush = now + settings.flush_seconds
