@@ -20,8 +20,11 @@ def wait_until_done(store, experiment_id: int, timeout: float) -> list:
     """Wait until the experiment launched all it will and every run ended; return its runs."""
 
     def done() -> list | None:
+        # the experiment first: trials launched before it was read have their runs in the
+        # read after it (read the other way round, the last trial could land in between)
+        experiment = store.experiments.get(experiment_id)
         runs = store.experiments.runs(experiment_id)
-        return runs if is_done(store.experiments.get(experiment_id), runs) else None
+        return runs if is_done(experiment, runs) else None
 
     return wait_for(done, timeout, f"experiment {experiment_id} to end")
 
