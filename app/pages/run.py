@@ -40,7 +40,7 @@ from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.fork_card import fork_card, requested_checkpoint
 from app.components.history import history_card, history_list
 from app.components.lineage_card import lineage_card
-from app.components.manage_card import manage_card
+from app.components.manage_card import delete_question, manage_card
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
@@ -132,6 +132,8 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
 
 
 @callback(
+    Output(ids.RUN_TITLE_NAME, "children"),
+    Output(ids.RUN_DELETE_CONFIRM, "message"),
     Output(ids.RUN_STATUS, "children"),
     Output(ids.RUN_EPISODES, "children"),
     Output(ids.RUN_PROGRESS, "value"),
@@ -156,14 +158,14 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
     prevent_initial_call="initial_duplicate",
 )
 def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ...]:
-    """Re-read the run's status, progress, diagnostics, parameter changes and history.
+    """Re-read the run's name, status, progress, diagnostics, parameter changes and history.
 
     Returns:
-        The header (with the pace: ``views.run_pace``), banner, diagnostics, change-list and
-        history contents, which buttons
-        are disabled and fields read-only (``rules.allowed_actions``), why edits are refused,
-        the editor's current values, and the "pause/stop requested" message closed once the
-        run is no longer waiting for it.
+        The title's name and the Delete button's question (a rename shows at once), the
+        header (with the pace: ``views.run_pace``), banner, diagnostics, change-list and
+        history contents, which buttons are disabled and fields read-only
+        (``rules.allowed_actions``), why edits are refused, the editor's current values, and
+        the "pause/stop requested" message closed once the run is no longer waiting for it.
     """
     store, run_id = get_store(), stored_run_id(run_id)
     try:
@@ -178,6 +180,8 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
     error = header.error_banner(status)
     editable = Action.EDIT in status.allowed
     return (
+        run.name,
+        delete_question(run),
         header.status_badges(status),
         status.episodes,
         status.progress,
