@@ -195,7 +195,7 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
         error is not None,
         header.warning_alerts(status),
         diagnostics(diagnostic_rows(summary), action_shares(run.env_id, summary)),
-        change_list(change_rows(changes)),
+        change_list(change_rows(changes, run)),
         history_list(event_rows(events)),
         current_values(run),
         False if status.settled(asked) else no_update,
