@@ -40,7 +40,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -234,6 +234,27 @@ rollups = Table(
     " ROLLUP_SIZES): episodes block*size+1 .. (block+1)*size, `count` of them present so far."
     " Written in the same transaction as the episodes it covers.",
     sqlite_with_rowid=False,
+)
+
+
+SUMMARY_TAIL = 100
+"""How many of a run's last episodes its summary's ``recent_return`` is the mean of."""
+
+run_summaries = Table(
+    "run_summaries",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", BigInteger, nullable=False),
+    Column("recent_return", Float, nullable=False),
+    Column("best_block", Float),
+    Column("alpha", Float, nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("tail", LargeBinary, nullable=False),
+    comment="What the runs page shows of a run with episodes, as of its last episode"
+    " `episode`, kept up to date in the transaction of each batch (runstore/summaries.py):"
+    f" the mean return of its last {SUMMARY_TAIL} episodes (through its lineage), the best"
+    f" mean return of a full block of {SUMMARY_TAIL} (NULL: none yet), the last alpha and"
+    f" epsilon, and `tail`, the last {SUMMARY_TAIL} returns (float64, little-endian).",
 )
 
 
