@@ -22,6 +22,8 @@ SORT_KEY = "sort"
 FILTER_KEY = "filter"
 """The query key of the grid's filter model."""
 
+MAX_FILTER_TEXT = 1000
+"""The longest text a filter takes (longer than any text the grid shows)."""
 _OPERATORS = {"text": TEXT_OPS, "number": NUMBER_OPS}
 """The conditions AG Grid's text and number filters take (besides blank and notBlank)."""
 
@@ -68,7 +70,8 @@ def filter_from(raw: object, fields: Mapping[str, str]) -> dict[str, Any] | None
 
 
 def _fits(spec: object, kind: str) -> bool:
-    """Return whether ``spec`` is a ``kind`` filter of one condition or of two joined."""
+    """Return whether ``spec`` is a ``kind`` filter of one condition or of two joined, its
+    values of the column's kind (``_is_text`` for text)."""
     if not isinstance(spec, dict) or spec.get("filterType") != kind:
         return False
     if "conditions" in spec:
@@ -83,7 +86,7 @@ def _fits(spec: object, kind: str) -> bool:
         return True
     values = [spec.get(key) for key in ("filter", "filterTo") if key in spec]
     is_value = (
-        (lambda value: isinstance(value, str))
+        _is_text
         if kind == "text"
         else (lambda value: isinstance(value, int | float) and not isinstance(value, bool))
     )
@@ -135,3 +138,15 @@ def sort_order(model: object, fields: Mapping[str, str]) -> tuple[tuple[str, boo
         if field in fields and field not in order and direction in ("asc", "desc"):
             order[field] = direction == "desc"
     return tuple(order.items())
+
+
+def _is_text(value: object) -> bool:
+    """Return whether ``value`` is text a filter takes: at most ``MAX_FILTER_TEXT``
+    characters, none a lone surrogate (no database takes one)."""
+    if not isinstance(value, str) or len(value) > MAX_FILTER_TEXT:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
