@@ -61,6 +61,8 @@ NUMBER_COLUMNS = (
     "epsilon",
     "experiment",
 )
+SUMMARY_COLUMNS = ("recent_return", "best_return", "alpha", "epsilon")
+"""The columns read from a run's summary (the others are the run's own)."""
 MAX_LIMIT = 1000
 """The most runs one page holds."""
 s = run_summaries.c
@@ -148,21 +150,33 @@ def page(conn: Connection, query: RunsQuery) -> RunsPage:
         raise InvalidQuery("limit", query.limit, f"a whole number from 0 to {MAX_LIMIT}")
     columns = _columns(conn.dialect.name, query)
     where = _where(query, columns)
+    filtered = any(part.column in SUMMARY_COLUMNS for part in query.filters)
     live = case((columns["status"].in_(LIVE_STATUSES), 1), else_=0).label("live")
-    chosen = _joined(select(live)).where(*where).subquery()
-    counts = select(func.count(), func.coalesce(func.sum(chosen.c.live), 0))
-    total, live = conn.execute(counts).one()
-    found: list[ListedRun] = []
-    if query.limit:
-        listed = _joined(
-            select_runs().add_columns(*(columns[name].label(f"listed_{name}") for name in _LISTED))
-        )
-        listed = listed.where(*where).order_by(*_order(query, columns, conn.dialect.name))
-        found = [
-            _listed(row)
-            for row in conn.execute(listed.offset(query.offset).limit(query.limit)).mappings()
-        ]
-    return RunsPage(found, int(total), int(live))
+    chosen = _chosen(select(live), where, filtered).subquery()
+    total, live = conn.execute(
+        select(func.count(), func.coalesce(func.sum(chosen.c.live), 0))
+    ).one()
+    if not query.limit:
+        return RunsPage([], int(total), int(live))
+    # the page's ids first, from the few columns its order needs; then their whole rows
+    summarised = filtered or any(name in SUMMARY_COLUMNS for name, _ in query.order)
+    ids = conn.scalars(
+        _chosen(select(RunRow.id), where, summarised)
+        .order_by(*_order(query, columns, conn.dialect.name))
+        .offset(query.offset)
+        .limit(query.limit)
+    ).all()
+    listed = _joined(
+        select_runs().add_columns(*(columns[name].label(f"listed_{name}") for name in _LISTED))
+    ).where(RunRow.id.in_(ids))
+    found = {row["id"]: _listed(row) for row in conn.execute(listed).mappings()}
+    return RunsPage([found[run_id] for run_id in ids], int(total), int(live))
+
+
+def _chosen(query: Select[Any], where: list[Any], summarised: bool) -> Select[Any]:
+    """Return ``query`` over the runs ``where`` chooses, joined with their summaries when
+    ``summarised`` (a filter or the order needs them)."""
+    return (_joined(query) if summarised else query.select_from(RunRow)).where(*where)
 
 
 _LISTED = ("env", "algorithm", "recent_return", "best_return", "alpha", "epsilon")

@@ -128,6 +128,8 @@ class RunRow(Base):
         CheckConstraint("episodes_done >= 0 AND episodes_done <= target_episodes", name="done"),
         # claims and idle polls look runs up by status (queued) and expired lease
         Index("ix_runs_status_lease_expires", "status", "lease_expires"),
+        # the runs page counts the runs listed, and the live ones, from this index alone
+        Index("ix_runs_listing", "archived_at", "experiment_id", "status", "lease_expires"),
         # SQLite: a deleted run's id is never given again (PostgreSQL's sequence never does)
         {"sqlite_autoincrement": True},
     )

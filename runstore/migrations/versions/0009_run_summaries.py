@@ -5,6 +5,7 @@ return of its last 100 episodes through its lineage, its best full 100-episode b
 last alpha and epsilon, and those last returns. Every run that has episodes gets its row
 from its stored episodes and rollups (``summaries.rebuild``, which reads only the columns
 it needs), so the runs page reads one row per run instead of computing a summary per run.
+``runs`` gains an index that the runs page counts its runs from (``ix_runs_listing``).
 
 Revision ID: 0009
 Revises: 0006
@@ -33,7 +34,7 @@ runs = sa.table("runs", sa.column("id"), sa.column("episodes_done"))
 
 
 def upgrade() -> None:
-    """Create ``run_summaries`` and fill it for every run with episodes."""
+    """Create ``run_summaries`` (filled for every run with episodes) and the listing index."""
     op.create_table(
         "run_summaries",
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -49,11 +50,15 @@ def upgrade() -> None:
         ),
         comment=COMMENT,
     )
+    op.create_index(
+        "ix_runs_listing", "runs", ["archived_at", "experiment_id", "status", "lease_expires"]
+    )
     conn = op.get_bind()
     for run_id in conn.scalars(sa.select(runs.c.id).where(runs.c.episodes_done > 0)).all():
         summaries.rebuild(conn, run_id)
 
 
 def downgrade() -> None:
-    """Drop the summaries (the runs page then computes them again)."""
+    """Drop the summaries and the listing's index."""
+    op.drop_index("ix_runs_listing", table_name="runs")
     op.drop_table("run_summaries")
