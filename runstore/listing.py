@@ -7,8 +7,9 @@ the page sorts or filters on is a SQL expression here (``COLUMNS``), the texts t
 env's label (``GridWorld-v0 · medium``, ``· custom map``), the algorithm's label (from the
 labels the caller passes), the effective status (a run whose lease ended reads
 ``crashed``), the tags joined by spaces and the creation time as ``YYYY-MM-DD HH:MM:SS``
-(UTC). Text filters ignore case, as AG Grid's do; a sort puts missing values first when
-ascending; ties go newest first.
+(UTC). Text filters ignore case, as AG Grid's do (SQLite's ``lower`` folds ASCII letters
+only); texts sort by code point; a sort puts missing values first when ascending; ties go
+newest first.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ NUMBER_OPS = (
     "inRange",
 )
 BLANK_OPS = ("blank", "notBlank")
+LIKE_PATTERNS = {
+    "contains": ("%", "%"),
+    "notContains": ("%", "%"),
+    "startsWith": ("", "%"),
+    "endsWith": ("%", ""),
+}
+"""What a LIKE pattern puts before and after the text each text condition looks for."""
 TEXT_COLUMNS = ("name", "env", "algorithm", "status", "tags", "created")
 NUMBER_COLUMNS = (
     "id",
@@ -287,7 +295,7 @@ def _condition(name: str, column: ColumnElement[Any], condition: Condition) -> C
     if text:
         if not isinstance(value, str):
             raise InvalidQuery("filter", value, f"text to filter {name} by")
-        return _text_condition(func.lower(column), op, value.lower())
+        return _text_condition(func.lower(column), op, value)
     bounds = [value, condition.value_to] if op == "inRange" else [value]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds):
         raise InvalidQuery("filter", bounds, f"numbers to filter {name} by")
@@ -295,16 +303,16 @@ def _condition(name: str, column: ColumnElement[Any], condition: Condition) -> C
 
 
 def _text_condition(column: ColumnElement[str], op: str, value: str) -> ColumnElement[bool]:
-    """Return SQL for a text condition on a lowered column."""
-    if op == "contains":
-        return column.contains(value, autoescape=True)
-    if op == "notContains":
-        return not_(column.contains(value, autoescape=True))
-    if op == "startsWith":
-        return column.startswith(value, autoescape=True)
-    if op == "endsWith":
-        return column.endswith(value, autoescape=True)
-    return column == value if op == "equals" else column != value
+    """Return SQL for a text condition on a lowered column (the value lowered by the same
+    SQL function, so both fold alike)."""
+    if op in ("equals", "notEqual"):
+        lowered = func.lower(literal(value))
+        return column == lowered if op == "equals" else column != lowered
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    before, after = LIKE_PATTERNS[op]
+    pattern = literal(before) + func.lower(literal(escaped)) + literal(after)
+    like = column.like(pattern, escape="/")
+    return not_(like) if op == "notContains" else like
 
 
 def _number_condition(
