@@ -40,7 +40,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -128,6 +128,8 @@ class RunRow(Base):
         CheckConstraint("episodes_done >= 0 AND episodes_done <= target_episodes", name="done"),
         # claims and idle polls look runs up by status (queued) and expired lease
         Index("ix_runs_status_lease_expires", "status", "lease_expires"),
+        # the runs page counts the runs listed, and the live ones, from this index alone
+        Index("ix_runs_listing", "archived_at", "experiment_id", "status", "lease_expires"),
         # SQLite: a deleted run's id is never given again (PostgreSQL's sequence never does)
         {"sqlite_autoincrement": True},
     )
@@ -234,6 +236,27 @@ rollups = Table(
     " ROLLUP_SIZES): episodes block*size+1 .. (block+1)*size, `count` of them present so far."
     " Written in the same transaction as the episodes it covers.",
     sqlite_with_rowid=False,
+)
+
+
+SUMMARY_TAIL = 100
+"""How many of a run's last episodes its summary's ``recent_return`` is the mean of."""
+
+run_summaries = Table(
+    "run_summaries",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", BigInteger, nullable=False),
+    Column("recent_return", Float, nullable=False),
+    Column("best_block", Float),
+    Column("alpha", Float, nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("tail", LargeBinary, nullable=False),
+    comment="What the runs page shows of a run with episodes, as of its last episode"
+    " `episode`, kept up to date in the transaction of each batch (runstore/summaries.py):"
+    f" the mean return of its last {SUMMARY_TAIL} episodes (through its lineage), the best"
+    f" mean return of a full block of {SUMMARY_TAIL} (NULL: none yet), the last alpha and"
+    f" epsilon, and `tail`, the last {SUMMARY_TAIL} returns (float64, little-endian).",
 )
 
 

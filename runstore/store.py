@@ -29,6 +29,7 @@ from . import (
     revisions,
     rollups,
     runs,
+    summaries,
 )
 from .engine import make_engine
 from .errors import LeaseLost
@@ -285,6 +286,7 @@ class RunStore(EpisodeReads):
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert
             )
+            summaries.advance(conn, run_id, columns)
 
     def truncate_episodes(
         self, run_id: int, after_episode: int, *, claim: Claim | None = None
@@ -293,6 +295,7 @@ class RunStore(EpisodeReads):
         rebuild the rollup blocks they touched from the episodes that remain."""
         with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
+            summaries.rebuild(conn, run_id)
 
     # -- control rows -----------------------------------------------------------------
 

@@ -46,6 +46,25 @@ def _rows(request: object, run: object) -> tuple[str, Values, str]:
     )
 
 
+def _runs_rows(request: object, **filters: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.RUNS_GRID}.getRowsResponse",
+        lambda r: {
+            f"{ids.RUNS_GRID}.getRowsRequest": request,
+            **{f"runs-{name}.value": value for name, value in filters.items()},
+        },
+        f"{ids.RUNS_GRID}.getRowsRequest",
+    )
+
+
+def _block(**parts: object) -> dict[str, object]:
+    return {"startRow": 0, "endRow": 100, **parts}
+
+
+def _text_filter(column: object, **spec: object) -> dict[str, object]:
+    return {"filterModel": {column: {"filterType": "text", "type": "contains", **spec}}}
+
+
 def _jump(value: object, run: object = _running) -> tuple[str, Values, str]:
     return (
         f"{ids.EPISODES_JUMP}.invalid",
@@ -330,6 +349,113 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("play-text", _play("x", "y", "z"), 200, ["policy-player"]),
     ("play-objects", _play([1], {"a": 1}, None, ids.POLICY_PLAYER), 200, ["policy-player"]),
     ("play-huge", _play(HUGE, HUGE, True), 200, ["policy-player"]),
+    # runs page: the grid's block requests (sort and filter done in SQL)
+    ("runs-rows-text", _runs_rows("rows please"), 204, []),
+    ("runs-rows-list", _runs_rows([0, 100]), 204, []),
+    ("runs-rows-negative", _runs_rows({"startRow": -1, "endRow": 100}), 204, []),
+    ("runs-rows-backwards", _runs_rows({"startRow": 50, "endRow": 10}), 204, []),
+    ("runs-rows-huge", _runs_rows({"startRow": HUGE, "endRow": HUGE + 5}), 204, []),
+    ("runs-rows-nan", _runs_rows({"startRow": math.nan, "endRow": 10}), 204, []),
+    ("runs-rows-far", _runs_rows({"startRow": 10_000, "endRow": 10_100}), 200, ["rowCount"]),
+    ("runs-rows-wide", _runs_rows({"startRow": 0, "endRow": 10**9}), 200, ["rowData"]),
+    ("runs-sort-text", _runs_rows(_block(sortModel="name")), 200, ["rowData"]),
+    (
+        "runs-sort-unknown",
+        _runs_rows(_block(sortModel=[{"colId": "x", "sort": "asc"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-sql",
+        _runs_rows(_block(sortModel=[{"colId": "id;drop", "sort": "asc"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-direction",
+        _runs_rows(_block(sortModel=[{"colId": "name", "sort": "up"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-objects",
+        _runs_rows(_block(sortModel=[[1], None, {"colId": [1]}])),
+        200,
+        ["rowData"],
+    ),
+    ("runs-filter-list", _runs_rows(_block(filterModel=[1, 2])), 200, ["rowData"]),
+    (
+        "runs-filter-unknown",
+        _runs_rows(_block(**_text_filter("nope", filter="a"))),
+        200,
+        ["rowData"],
+    ),
+    ("runs-filter-number", _runs_rows(_block(**_text_filter("name", filter=5))), 200, ["rowData"]),
+    ("runs-filter-no-value", _runs_rows(_block(**_text_filter("name"))), 200, ["rowData"]),
+    (
+        "runs-filter-like",
+        _runs_rows(_block(**_text_filter("name", filter="%_'\\"))),
+        200,
+        ["rowCount': 0"],
+    ),
+    (
+        "runs-filter-surrogate",
+        _runs_rows(_block(**_text_filter("name", filter=EVIL_NAME))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-huge",
+        _runs_rows(_block(**_text_filter("name", filter="x" * 100_000))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-op",
+        _runs_rows(_block(**_text_filter("name", type="exec", filter="a"))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-number-text",
+        _runs_rows(
+            _block(
+                filterModel={"episodes": {"filterType": "number", "type": "equals", "filter": "1"}}
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-range-open",
+        _runs_rows(
+            _block(
+                filterModel={"episodes": {"filterType": "number", "type": "inRange", "filter": 1}}
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-deep",
+        _runs_rows(
+            _block(
+                filterModel={
+                    "name": {
+                        "filterType": "text",
+                        "operator": "XOR",
+                        "conditions": [{"filterType": "text", "type": "contains", "filter": "a"}]
+                        * 3,
+                    }
+                }
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    ("runs-rows-experiment-text", _runs_rows(_block(), experiment="abc"), 200, ["rowData"]),
+    ("runs-rows-tag-list", _runs_rows(_block(), tag=["x"]), 200, ["rowData"]),
+    ("runs-rows-archived-text", _runs_rows(_block(), **{"show-archived": "yes"}), 200, ["rowData"]),
     # runs page: the new-run form
     ("form-name-surrogate", _form(name=EVIL_NAME), 200, ["name=", "lone surrogate U+D800"]),
     ("form-name-list", _form(name=["a"]), 200, ["name=['a']", "not text"]),
