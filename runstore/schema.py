@@ -40,7 +40,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 7
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as

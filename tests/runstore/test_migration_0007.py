@@ -1,4 +1,4 @@
-"""Migration 0009: a store from before run summaries gets one per run with episodes, equal
+"""Migration 0007: a store from before run summaries gets one per run with episodes, equal
 to what ``RunStore.summary`` computes from its episodes (forks through their parents), and
 keeps them up to date afterwards; a fresh store has the table from the start."""
 
@@ -13,7 +13,7 @@ from tests.runstore.test_run_summaries import assert_summary_is_the_recomputatio
 
 schema4_url = schema4.schema4_url
 """The schema-4 store on each backend (a fixture)."""
-REVISION = "0009"
+REVISION = "0007"
 """This migration's revision (the lead renumbers it at merge)."""
 
 

@@ -7,7 +7,7 @@ from its stored episodes and rollups (``summaries.rebuild``, which reads only th
 it needs), so the runs page reads one row per run instead of computing a summary per run.
 ``runs`` gains an index that the runs page counts its runs from (``ix_runs_listing``).
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 from runstore import summaries
 
-revision = "0009"
+revision = "0007"
 down_revision: str | None = "0006"
 branch_labels = None
 depends_on = None
