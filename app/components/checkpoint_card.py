@@ -107,8 +107,7 @@ def submit(_: Any, __: Any, typed: object, run_id: object) -> tuple[Any, ...]:
     except ValidationError as exc:
         return html.Span(str(exc), className="text-danger"), True, no_update, no_update
     except (Conflict, RunNotFound) as exc:
-        said = html.Span(str(exc).strip("'\""), className="text-danger")
-        return said, False, no_update, no_update
+        return html.Span(str(exc), className="text-danger"), False, no_update, no_update
     shown = no_update if naming.requested else named_list(rid, store.checkpoints(rid))
     stamp = datetime.now(UTC).strftime("%H:%M:%S")
     return f"{naming_text(naming)} ({stamp})", False, None, shown
