@@ -1,33 +1,16 @@
 """``python run.py checkpoint RUN --name NAME`` as a user runs it (real processes, real
-SQLite): a run that is not training gets the name on its latest checkpoint, a running one
-has its worker asked (and the command says so when no worker saves it in time), and a
-refused name exits 2 with one line and changes nothing."""
+SQLite, the store of the manage commands' tests): a run that is not training gets the name
+on its latest checkpoint, a running one has its worker asked (and the command says so when
+no worker saves it in time), and a refused name exits 2 with one line and changes nothing."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from runstore import RunStore
 from tests.cli.support import gridlab
+from tests.cli.test_manage_commands import seeded  # noqa: F401  (the fixture)
 from tests.dashboard_support import seeded_run, snapshot
-
-
-@pytest.fixture
-def seeded(tmp_path: Path) -> tuple[str, dict[str, int]]:
-    """A store with a finished, a running and a queued run (without checkpoints)."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    store = RunStore(url)
-    try:
-        runs = {
-            "finished": seeded_run(store, status="finished", episodes=20),
-            "running": seeded_run(store, status="running", episodes=30),
-            "queued": seeded_run(store, status="queued", episodes=0),
-        }
-    finally:
-        store.close()
-    return url, runs
 
 
 def checkpoints(url: str, run_id: int) -> list[tuple[int, str | None]]:
@@ -39,7 +22,7 @@ def checkpoints(url: str, run_id: int) -> list[tuple[int, str | None]]:
         store.close()
 
 
-def test_a_finished_run_gets_the_name_on_its_latest_checkpoint(seeded):
+def test_a_finished_run_gets_the_name_on_its_latest_checkpoint(seeded):  # noqa: F811
     url, runs = seeded
     done = gridlab("checkpoint", str(runs["finished"]), "--name", " good-alpha ", "--db", url)
     assert done.returncode == 0, done.stderr
@@ -53,7 +36,7 @@ def test_a_finished_run_gets_the_name_on_its_latest_checkpoint(seeded):
     assert "checkpoint at episode 20 holds no agent" in forked.stderr
 
 
-def test_a_running_run_without_a_worker_is_asked_and_the_command_says_so(seeded):
+def test_a_running_run_without_a_worker_is_asked_and_the_command_says_so(seeded):  # noqa: F811
     url, runs = seeded
     run_id = runs["running"]
     done = gridlab("checkpoint", str(run_id), "--name", "soon", "--wait", "1", "--db", url)
@@ -76,13 +59,23 @@ def test_a_running_run_without_a_worker_is_asked_and_the_command_says_so(seeded)
 @pytest.mark.parametrize(
     ("which", "name", "message"),
     [
-        ("queued", "good", "is queued and has no checkpoint to name yet"),
+        (None, "good", "is queued and has no checkpoint to name yet"),
         ("finished", "taken", "already has a checkpoint named 'taken' (episode 20)"),
         ("finished", "other", "latest checkpoint (episode 20) is already named 'taken'"),
     ],
 )
-def test_a_refused_name_exits_2_with_one_line_and_changes_nothing(seeded, which, name, message):
+def test_a_refused_name_exits_2_with_one_line_and_changes_nothing(
+    seeded,  # noqa: F811
+    which,
+    name,
+    message,
+):
     url, runs = seeded
+    store = RunStore(url)
+    try:
+        runs[None] = seeded_run(store, status="queued", episodes=0)  # no checkpoint
+    finally:
+        store.close()
     assert (
         gridlab("checkpoint", str(runs["finished"]), "--name", "taken", "--db", url).returncode == 0
     )

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, exc, text
 
 from runstore import RunStore
 from runstore.migrate import HEAD
+from tests.runstore.support import new_run
 from tests.runstore.test_migration_0006 import schema4_url  # noqa: F401  (the fixture)
 
 REVISION = "0007"
@@ -62,15 +63,7 @@ def test_the_schema4_store_upgrades_with_no_names_and_then_takes_them(schema4_ur
 def test_a_fresh_store_has_named_checkpoints(store_url):
     store = RunStore(store_url)
     try:
-        run_id = store.create_run(
-            name="fresh",
-            env_id="GridWorld-v0",
-            env_config={"n_states": 2, "n_actions": 2},
-            hyperparams={},
-            seed=0,
-            target_episodes=10,
-            spec={},
-        )
+        run_id = new_run(store)
         store.save_checkpoint(run_id, 5, np.eye(2), {}, None, "first")
         assert [(info.episode, info.name) for info in store.checkpoints(run_id)] == [(5, "first")]
     finally:
