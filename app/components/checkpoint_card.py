@@ -81,8 +81,9 @@ def named_list(run_id: int, infos: list[CheckpointInfo]) -> Any:
     )
 
 
-def refresh(_: Any, run_id: object) -> Any:
-    """Return the list of named checkpoints as the store has it now."""
+def refresh(_: Any, __: Any, run_id: object) -> Any:
+    """Return the list of named checkpoints as the store has it now (the run's revision
+    moved, or the page changed something)."""
     try:
         rid = parse_id("run_id", run_id)
         return named_list(rid, get_store().checkpoints(rid))
@@ -95,22 +96,19 @@ def submit(_: Any, __: Any, typed: object, run_id: object) -> tuple[Any, ...]:
 
     Returns:
         The message (what was done, or the validator's or the store's refusal), whether
-        the field is invalid, its value (cleared once done) and the list of named
-        checkpoints (no update while the worker has not saved it yet).
+        the field is invalid, its value (cleared once done) and a change stamp that makes
+        the page refresh the list (and its status).
     """
     if typed is None or (isinstance(typed, str) and not typed.strip()):
         return "Type a name first.", False, no_update, no_update
-    store = get_store()
     try:
-        rid = parse_id("run_id", run_id)
-        naming = save_checkpoint_now(store, rid, typed)
+        naming = save_checkpoint_now(get_store(), parse_id("run_id", run_id), typed)
     except ValidationError as exc:
         return html.Span(str(exc), className="text-danger"), True, no_update, no_update
     except (Conflict, RunNotFound) as exc:
         return html.Span(str(exc), className="text-danger"), False, no_update, no_update
-    shown = no_update if naming.requested else named_list(rid, store.checkpoints(rid))
-    stamp = datetime.now(UTC).strftime("%H:%M:%S")
-    return f"{naming_text(naming)} ({stamp})", False, None, shown
+    stamp = datetime.now(UTC)
+    return f"{naming_text(naming)} ({stamp:%H:%M:%S})", False, None, stamp.isoformat()
 
 
 def init_app(app: dash.Dash) -> None:
@@ -118,6 +116,7 @@ def init_app(app: dash.Dash) -> None:
     app.callback(
         Output(ids.RUN_CHECKPOINT_NAMED, "children"),
         Input(ids.RUN_REVISION, "data"),
+        Input(ids.RUN_CHANGED, "data"),
         State(ids.RUN_ID, "data"),
         prevent_initial_call=True,
     )(refresh)
@@ -125,7 +124,7 @@ def init_app(app: dash.Dash) -> None:
         Output(ids.RUN_CHECKPOINT_MESSAGE, "children"),
         Output(ids.RUN_CHECKPOINT_NAME, "invalid"),
         Output(ids.RUN_CHECKPOINT_NAME, "value"),
-        Output(ids.RUN_CHECKPOINT_NAMED, "children", allow_duplicate=True),
+        Output(ids.RUN_CHANGED, "data", allow_duplicate=True),
         Input(ids.RUN_CHECKPOINT_SAVE, "n_clicks"),
         Input(ids.RUN_CHECKPOINT_NAME, "n_submit"),
         State(ids.RUN_CHECKPOINT_NAME, "value"),
