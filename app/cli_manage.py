@@ -94,8 +94,8 @@ def _add_checkpoint_parser(
         help="save a named checkpoint of a run now (kept for good; a fork point by name)",
         description="A running run's worker saves a checkpoint of its current state with"
         " the name at its next control check; any other run's latest checkpoint gets the"
-        " name. Named checkpoints are never thinned away, and 'fork RUN --at NAME' forks"
-        " from one.",
+        " name. A named checkpoint stays with its run for good, and 'fork RUN --at NAME'"
+        " forks from it.",
         epilog="Example: python run.py checkpoint 3 --name good-alpha",
     )
     checkpoint.add_argument("run_id", metavar="RUN")
