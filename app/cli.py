@@ -1,5 +1,5 @@
 """The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``,
-and ``tag|rename|note|archive|delete|pace`` (``app.cli_manage``).
+and ``tag|rename|note|archive|delete|checkpoint|pace`` (``app.cli_manage``).
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
 file that cannot be written, an unknown run or a run in the wrong state (one line per bad

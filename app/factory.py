@@ -16,7 +16,15 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import fork_card, lineage_card, manage_card, pace_control, runs_tools, theme
+from app.components import (
+    checkpoint_card,
+    fork_card,
+    lineage_card,
+    manage_card,
+    pace_control,
+    runs_tools,
+    theme,
+)
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -53,6 +61,7 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     dash_requests.init_app(app)
     theme.init_app(app)
+    checkpoint_card.init_app(app)
     fork_card.init_app(app)
     lineage_card.init_app(app)
     manage_card.init_app(app)

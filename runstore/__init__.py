@@ -4,14 +4,17 @@ It knows nothing of gridworld, Dash or Flask; it is the only channel between the
 and the training workers.
 """
 
+from .checkpoint_names import Naming
 from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
     BatchError,
+    CheckpointNameRefused,
     CheckpointNotFound,
     ClaimRefused,
     ExperimentNotFound,
     InvalidQuery,
     LeaseLost,
+    NamedCheckpointNotFound,
     RunHasForks,
     RunNotFound,
     SchemaVersionError,
@@ -20,6 +23,7 @@ from .errors import (
 from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .records import (
+    CHECKPOINT_NAME_LENGTH,
     EPISODE_FIELDS,
     EVENT_KINDS,
     EXPERIMENT_METHODS,
@@ -45,6 +49,7 @@ from .series import MAX_POINTS
 from .store import RunStore
 
 __all__ = [
+    "CHECKPOINT_NAME_LENGTH",
     "EPISODE_FIELDS",
     "EVENT_KINDS",
     "EXPERIMENT_METHODS",
@@ -60,6 +65,7 @@ __all__ = [
     "BatchError",
     "Checkpoint",
     "CheckpointInfo",
+    "CheckpointNameRefused",
     "CheckpointNotFound",
     "Claim",
     "ClaimRefused",
@@ -70,6 +76,8 @@ __all__ = [
     "Exploit",
     "InvalidQuery",
     "LeaseLost",
+    "NamedCheckpointNotFound",
+    "Naming",
     "Owner",
     "ParamChange",
     "Run",

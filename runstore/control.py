@@ -121,7 +121,8 @@ def request_status(conn: Connection, run_id: int, status: str) -> None:
 
 
 def poll(conn: Connection, run_id: int) -> Control:
-    """Return the requested status and the number of pending changes, in one query.
+    """Return the requested status, the number of pending changes and the requested
+    checkpoint's name, in one query.
 
     Raises:
         RunNotFound: no such run.
@@ -131,7 +132,11 @@ def poll(conn: Connection, run_id: int) -> Control:
         .where(ParamChangeRow.run_id == run_id, ParamChangeRow.applied_episode.is_(None))
         .scalar_subquery()
     )
-    row = conn.execute(select(RunRow.requested_status, pending).where(RunRow.id == run_id)).first()
+    row = conn.execute(
+        select(RunRow.requested_status, pending, RunRow.checkpoint_request).where(
+            RunRow.id == run_id
+        )
+    ).first()
     if row is None:
         raise RunNotFound(run_id)
-    return Control(requested_status=row[0], pending_params=int(row[1]))
+    return Control(requested_status=row[0], pending_params=int(row[1]), checkpoint_request=row[2])

@@ -36,6 +36,9 @@ from .schema import (
     run_summaries,
 )
 
+NOT_IN_RECORD = ("revision", "checkpoint_request")
+"""Columns a ``Run`` does not hold as stored: its revision is computed, and a requested
+checkpoint is the worker's business (``control.poll``, ``checkpoint_names``)."""
 TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at", "archived_at")
 
 
@@ -123,7 +126,7 @@ def status_values(run: Run, status: str, error: str | None) -> dict[str, Any]:
 
     ``running`` stamps the start (first time) and the heartbeat and clears the error; the
     other statuses but ``queued`` stamp ``finished_at``. A requested status that the new
-    status fulfils (or makes moot) is cleared.
+    status fulfils (or makes moot) is cleared, and so is a requested checkpoint.
 
     Raises:
         InvalidQuery: unknown status.
@@ -144,6 +147,7 @@ def status_values(run: Run, status: str, error: str | None) -> dict[str, Any]:
         values["error"] = error
     if run.requested_status is not None and (run.requested_status == status or status != "running"):
         values["requested_status"] = None
+    values["checkpoint_request"] = None  # the attempt asked is over, or never began
     return values
 
 
@@ -172,7 +176,7 @@ def select_runs() -> Select[Any]:
     """
     ended = lease_ended()
     latest = latest_checkpoint(RunRow.__table__.c.id).scalar_subquery()
-    stored = [column for column in RunRow.__table__.c if column.name != "revision"]
+    stored = [column for column in RunRow.__table__.c if column.name not in NOT_IN_RECORD]
     return select(
         *stored,
         run_revision_column().label("revision"),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .blocks import BLOCK
 from .records import (
+    CHECKPOINT_NAME_LENGTH,
     EPISODE_FIELDS,
     EVENT_KINDS,
     EXPERIMENT_METHODS,
@@ -40,7 +41,7 @@ from .records import (
     STATUSES,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -169,6 +170,8 @@ class RunRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     note: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checkpoint_request: Mapped[str | None] = mapped_column(String(CHECKPOINT_NAME_LENGTH))
+    """The name of a checkpoint its worker is asked to save at its next control check."""
 
 
 class RunEventRow(Base):
@@ -304,9 +307,12 @@ class ParamChangeRow(Base):
 
 
 class CheckpointRow(Base):
-    """A saved agent: compressed ``.npy`` Q-table, agent state, evaluation figures."""
+    """A saved agent: compressed ``.npy`` Q-table, agent state, evaluation figures, and
+    the name people gave it (unique within the run; a named checkpoint is never deleted
+    but with its run)."""
 
     __tablename__ = "checkpoints"
+    __table_args__ = (Index("ix_checkpoints_run_id_name", "run_id", "name", unique=True),)
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     episode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -314,3 +320,4 @@ class CheckpointRow(Base):
     agent_state: Mapped[dict[str, Any]] = mapped_column(JSON)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str | None] = mapped_column(String(CHECKPOINT_NAME_LENGTH))

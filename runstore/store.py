@@ -39,6 +39,7 @@ from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .lineage_store import Lineage
 from .manage_store import Manage
 from .migrate import prepare_schema
+from .names_store import CheckpointNames
 from .records import (
     Checkpoint,
     CheckpointInfo,
@@ -98,6 +99,8 @@ class RunStore(EpisodeReads):
         """Population-based training's exploits (its lineage)."""
         self.manage = Manage(self)
         """Names, tags, notes, archiving and deleting of runs."""
+        self.names = CheckpointNames(self)
+        """Names of checkpoints (asked of a run's worker, or given to the latest)."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
@@ -336,7 +339,8 @@ class RunStore(EpisodeReads):
             control.request_status(conn, run_id, status)
 
     def poll_control(self, run_id: int) -> Control:
-        """Return the requested status and the number of pending changes, in one query."""
+        """Return the requested status, the number of pending changes and the requested
+        checkpoint's name, in one query."""
         with self._read() as conn:
             return control.poll(conn, run_id)
 
@@ -349,15 +353,18 @@ class RunStore(EpisodeReads):
         q: np.ndarray,
         agent_state: Mapping[str, Any],
         evaluation: Mapping[str, float] | None = None,
+        name: str | None = None,
         *,
         claim: Claim | None = None,
     ) -> None:
         """Save (or replace) the run's checkpoint at ``episode`` (the last the agent
         learned from): the Q-table (as compressed ``.npy``), JSON-safe agent state (epsilon,
-        RNG state...) and optional evaluation figures."""
+        RNG state...), optional evaluation figures and an optional name (validated and
+        free in the run: ``names.give`` checked it; a replaced checkpoint keeps its own).
+        Saving the name the run's worker was asked for settles that request."""
         blob = checkpoints.encode(q)  # compressed before the write lock is taken
         with self._write(run_id, claim) as conn:
-            checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation)
+            checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation, name)
 
     def checkpoints(self, run_id: int) -> list[CheckpointInfo]:
         """Return the run's checkpoints (without Q-tables), oldest first."""

@@ -35,6 +35,7 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.actions import change_params, pause_run, resume_run, stop_run
 from app.components import run_header as header
+from app.components.checkpoint_card import checkpoint_card
 from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.fork_card import fork_card, requested_checkpoint
@@ -97,7 +98,7 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
         return missing_run("Run", run_id, ids.RUN_MISSING)
     run, revision = found
     view = view_from(query)
-    episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
+    infos = [] if run_id is None else get_store().checkpoints(run.id)
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
@@ -119,7 +120,8 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
                             param_editor(current_values(run)),
                             history_card(),
                             lineage_card(),
-                            fork_card(episodes, requested_checkpoint(fork)),
+                            checkpoint_card(run.id, infos),
+                            fork_card(infos, requested_checkpoint(fork)),
                             manage_card(run),
                         ],
                         lg=3,

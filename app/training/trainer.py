@@ -141,6 +141,8 @@ class Trainer:
         self.next_control = self.next_flush = 0.0
         self.writer = Writer(store, claim, self.settings.write_queue)
         """Commits the batches and checkpoints (on its thread while ``run`` trains)."""
+        self.named: str | None = None
+        """The name of the last checkpoint saved as asked (until the store sees it saved)."""
 
     @property
     def pace(self) -> float | None:
@@ -321,14 +323,20 @@ class Trainer:
             self.next_control = now + settings.control_seconds
 
     def _control(self, wall_time: float) -> None:
-        """Check the lease and the stop flag, read the requested status and pending
-        parameter changes; act on them."""
+        """Check the lease and the stop flag, read the requested status, checkpoint and
+        pending parameter changes; act on them (a checkpoint asked for is saved first, of
+        the episodes played so far)."""
         self.wall_offset = wall_time
         if self.lease_lost.is_set():
             raise LeaseLost(self.claim.run_id, self.claim.attempt, self.claim.owner)
         if self.should_stop():
             raise _End(self.stop_status)
         control = self.store.poll_control(self.run_id)
+        asked = control.checkpoint_request
+        if asked is not None and asked != self.named and self.episode > 0:
+            self._flush()
+            self.named = asked
+            self._checkpoint(wall_time, name=asked)
         if control.requested_status in ("paused", "stopped"):
             raise _End(control.requested_status)
         if control.pending_params:
@@ -382,10 +390,12 @@ class Trainer:
                 note = PlateauNote(settings.plateau_window, best, plateau.best_episode, episode)
                 self.store.add_warning(self.run_id, note.text(), claim=self.claim)
 
-    def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
+    def _checkpoint(
+        self, wall_time: float, *, final: bool = False, name: str | None = None
+    ) -> None:
         """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""
         counters = Counters(self.episode, self.env_steps, wall_time, self.plateau)
-        self.checkpoints.save(counters, final=final)
+        self.checkpoints.save(counters, final=final, name=name)
 
     def _end(self, status: str) -> str:
         """Flush, checkpoint (unless just done) and release the run with ``status``."""

@@ -106,7 +106,12 @@ class Writer:
         self._submit(lambda: self.store.append_episodes(self.claim.run_id, rows, claim=self.claim))
 
     def save_checkpoint(
-        self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation
+        self,
+        episode: int,
+        q: np.ndarray,
+        agent_state: Mapping[str, Any],
+        evaluation: Evaluation,
+        name: str | None = None,
     ) -> None:
         """Hand over the claimed run's checkpoint at ``episode`` (what
         ``RunStore.save_checkpoint`` takes), copied now, so the agent may go on learning
@@ -119,7 +124,9 @@ class Writer:
         figures = None if evaluation is None else dict(evaluation)
         run_id, claim = self.claim.run_id, self.claim
         self._submit(
-            lambda: self.store.save_checkpoint(run_id, episode, table, state, figures, claim=claim)
+            lambda: self.store.save_checkpoint(
+                run_id, episode, table, state, figures, name, claim=claim
+            )
         )
 
     def drain(self) -> None:

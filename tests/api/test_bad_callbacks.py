@@ -196,6 +196,39 @@ def _play(index: object, last: object, paused: object, changed: str = ids.POLICY
     )
 
 
+def _save_now(name: object, run: object = _running, changed: str = ids.RUN_CHECKPOINT_SAVE):
+    prop = "n_clicks" if changed == ids.RUN_CHECKPOINT_SAVE else "n_submit"
+    return (
+        f"{ids.RUN_CHECKPOINT_MESSAGE}.children",
+        lambda r: {
+            f"{changed}.{prop}": 1,
+            f"{ids.RUN_CHECKPOINT_NAME}.value": name,
+            f"{ids.RUN_ID}.data": _id(run, r),
+        },
+        f"{changed}.{prop}",
+    )
+
+
+def _jump_to_named(episode: object, episodes: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_SLIDER}.value@",
+        lambda r: {f"{ids.POLICY_NAMED}.value": episode, f"{ids.POLICY_EPISODES}.data": episodes},
+        f"{ids.POLICY_NAMED}.value",
+    )
+
+
+def _fork(at: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.FORK_MESSAGE}.children",
+        lambda r: {
+            f"{ids.FORK_SUBMIT}.n_clicks": 1,
+            f"{ids.FORK_AT}.value": at,
+            f"{ids.RUN_ID}.data": _id(run, r),
+        },
+        f"{ids.FORK_SUBMIT}.n_clicks",
+    )
+
+
 def _form(**fields: object) -> tuple[str, Values, str]:
     values = {f"{ids.new_field(name)}.value": value for name, value in fields.items()}
     values.setdefault(f"{ids.new_field('env')}.value", "GridWorld-v0")
@@ -349,6 +382,31 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("play-text", _play("x", "y", "z"), 200, ["policy-player"]),
     ("play-objects", _play([1], {"a": 1}, None, ids.POLICY_PLAYER), 200, ["policy-player"]),
     ("play-huge", _play(HUGE, HUGE, True), 200, ["policy-player"]),
+    ("policy-named-text", _jump_to_named("abc", [250]), 204, []),
+    ("policy-named-huge", _jump_to_named(HUGE, [250]), 204, []),
+    ("policy-named-list", _jump_to_named([250], [250]), 204, []),
+    ("policy-named-episodes-text", _jump_to_named(250, "x"), 204, []),
+    ("policy-named-episodes-object", _jump_to_named(250, {"a": 250}), 204, []),
+    # run page: save checkpoint now
+    ("save-now-empty", _save_now("  "), 200, ["Type a name first."]),
+    ("save-now-null", _save_now(None, changed=ids.RUN_CHECKPOINT_NAME), 200, ["Type a name"]),
+    ("save-now-digit", _save_now("9x"), 200, ["name='9x'", "starts with '9'"]),
+    ("save-now-latest", _save_now("latest"), 200, ["'latest' names"]),
+    ("save-now-space", _save_now("a b"), 200, ["holds ' '"]),
+    ("save-now-long", _save_now("n" * 65), 200, ["65 characters"]),
+    ("save-now-list", _save_now(["a"]), 200, ["name=['a']", "not text"]),
+    ("save-now-object", _save_now({"a": 1}), 200, ["not text"]),
+    ("save-now-number", _save_now(5), 200, ["name=5", "not text"]),
+    ("save-now-surrogate", _save_now(EVIL_NAME), 200, ["name=", "holds"]),
+    ("save-now-control", _save_now("a\x07"), 200, ["name=", "holds"]),
+    ("save-now-run-huge", _save_now("good", HUGE), 200, ["run_id=", "out of range"]),
+    ("save-now-run-text", _save_now("good", "abc"), 200, ["run_id='abc'"]),
+    ("save-now-run-missing", _save_now("good", 999), 200, ["run 999 not found"]),
+    # run page: the fork card, at a name
+    ("fork-at-unknown-name", _fork("nope"), 200, ["no checkpoint named 'nope'"]),
+    ("fork-at-bad-name", _fork("x y"), 200, ["at='x y'", "holds ' '"]),
+    ("fork-at-list", _fork([1]), 200, ["at=[1]", "a checkpoint episode"]),
+    ("fork-at-object", _fork({"a": 1}), 200, ["at=", "a checkpoint episode"]),
     # runs page: the grid's block requests (sort and filter done in SQL)
     ("runs-rows-text", _runs_rows("rows please"), 204, []),
     ("runs-rows-list", _runs_rows([0, 100]), 204, []),

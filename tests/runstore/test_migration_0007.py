@@ -14,7 +14,7 @@ from tests.runstore.test_run_summaries import assert_summary_is_the_recomputatio
 schema4_url = schema4.schema4_url
 """The schema-4 store on each backend (a fixture)."""
 REVISION = "0007"
-"""This migration's revision (the lead renumbers it at merge)."""
+"""This migration's revision."""
 
 
 def test_an_upgraded_store_has_every_runs_summary(schema4_url):
