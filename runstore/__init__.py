@@ -16,6 +16,7 @@ from .errors import (
     RunNotFound,
     SchemaVersionError,
     StoreError,
+    TrajectoryNotFound,
 )
 from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
@@ -28,6 +29,7 @@ from .records import (
     METRICS,
     RELEASE_STATUSES,
     STATUSES,
+    TRAJECTORY_KINDS,
     Checkpoint,
     CheckpointInfo,
     Claim,
@@ -43,6 +45,7 @@ from .records import (
 )
 from .series import MAX_POINTS
 from .store import RunStore
+from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord
 
 __all__ = [
     "EPISODE_FIELDS",
@@ -57,6 +60,7 @@ __all__ = [
     "METRICS",
     "RELEASE_STATUSES",
     "STATUSES",
+    "TRAJECTORY_KINDS",
     "BatchError",
     "Checkpoint",
     "CheckpointInfo",
@@ -81,4 +85,8 @@ __all__ = [
     "SchemaVersionError",
     "Series",
     "StoreError",
+    "TrajectoryBatch",
+    "TrajectoryInfo",
+    "TrajectoryNotFound",
+    "TrajectoryRecord",
 ]

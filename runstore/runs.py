@@ -27,7 +27,15 @@ from ._guards import is_int
 from .errors import InvalidQuery, RunNotFound
 from .records import STATUSES, Run
 from .revisions import lease_ended, run_revision_column
-from .schema import CheckpointRow, ParamChangeRow, RunEventRow, RunRow, episode_blocks, rollups
+from .schema import (
+    CheckpointRow,
+    ParamChangeRow,
+    RunEventRow,
+    RunRow,
+    episode_blocks,
+    rollups,
+    trajectories,
+)
 
 TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at", "archived_at")
 
@@ -97,8 +105,8 @@ def list_all(
 
 
 def remove(conn: Connection, run_id: int) -> None:
-    """Delete the run with its episodes, rollups, parameter changes, checkpoints and events
-    (its exploits go by their foreign keys' ON DELETE CASCADE).
+    """Delete the run with its episodes, rollups, trajectories, parameter changes,
+    checkpoints and events (its exploits go by their foreign keys' ON DELETE CASCADE).
 
     Raises:
         RunNotFound: no such run.
@@ -106,7 +114,7 @@ def remove(conn: Connection, run_id: int) -> None:
     fetch(conn, run_id, lock=True)
     for owned in (ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
-    for table in (episode_blocks, rollups):
+    for table in (episode_blocks, rollups, trajectories):
         conn.execute(delete(table).where(table.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 

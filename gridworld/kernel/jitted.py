@@ -340,6 +340,27 @@ def _td_update(
 
 
 @njit
+def _keep_step(
+    steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    slot: int,
+    index: int,
+    step: Step,
+    q: np.ndarray,
+) -> None:
+    """Write step ``index`` of a recorded episode before its update: state, action and
+    next state to ``steps_out[0]``, the reward to ``steps_out[1]`` (the TD error follows
+    the update), and the state's row of ``q`` to ``steps_out[2]``."""
+    ints, floats, rows = steps_out
+    state = step[0]
+    ints[slot, index, 0] = state
+    ints[slot, index, 1] = step[1]
+    ints[slot, index, 2] = step[3]
+    floats[slot, index, 0] = step[2]
+    for a in range(q.shape[1]):
+        rows[slot, index, a] = q[state, a]
+
+
+@njit
 def _play(
     model: Model,
     algorithm: int,
@@ -351,8 +372,13 @@ def _play(
     row_max: np.ndarray,
     params: tuple[float, float, float],
     counts: np.ndarray,
+    slot: int,
+    steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> Played:
     """Play and learn from one episode; params = (epsilon, alpha, gamma).
+
+    With ``slot`` not negative its first steps go to that slot of ``steps_out`` (see
+    ``_keep_step``); an episode that is not recorded only tests ``slot``.
 
     Returns:
         (return, sum of |TD|, steps, last reward, terminated, truncated, last state,
@@ -386,10 +412,15 @@ def _play(
         if algorithm == SARSA and not terminal:
             next_action = _act(rng, q, row_max, next_state, epsilon)
         step = (state, action, reward, next_state, terminal, next_action)
+        keep = slot >= 0 and steps <= steps_out[0].shape[1]
+        if keep:
+            _keep_step(steps_out, slot, steps - 1, step, q)
         if algorithm == DOUBLE_Q:
             td_error, value = _double_update(rng, q, tables, row_sum, row_max, step, alpha, gamma)
         else:
             td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
+        if keep:
+            steps_out[1][slot, steps - 1, 1] = td_error
         if not np.isfinite(value):
             ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
             return (*ended, state, action, value)
@@ -416,10 +447,15 @@ def run_episodes(
     floats: np.ndarray,
     ints: np.ndarray,
     counts: np.ndarray,
+    slots: np.ndarray,
+    step_ints: np.ndarray,
+    step_floats: np.ndarray,
+    step_q: np.ndarray,
 ) -> tuple[int, int, int, float]:
     """Play ``floats.shape[0]`` episodes, each reset with a seed drawn from ``rng`` (the first
     with ``first_seed`` instead when it is not negative), writing one row of ``floats``,
-    ``ints`` and ``counts`` per episode.
+    ``ints`` and ``counts`` per episode, and the first steps of the episodes with a slot to
+    it (``runners.StepArrays``).
 
     Args:
         q: float64 [S, A], the table acted on (Q1 + Q2 for Double Q-learning); updated.
@@ -427,6 +463,11 @@ def run_episodes(
         schedule: float64 (epsilon, alpha, gamma, epsilon_decay, epsilon_min, alpha_decay,
             alpha_min); epsilon and alpha are decayed in place after every episode.
         env: uint64 [4], the env stream's state after the last episode.
+        slots: int64 [episodes], each episode's slot in the step arrays, or -1.
+        step_ints: int64 [slots, max steps, 3]: state, action, next state per step.
+        step_floats: float64 [slots, max steps, 2]: reward, TD error per step.
+        step_q: float64 [slots, max steps, actions]: ``q``'s row of the state per step,
+            before the step's update.
 
     Returns:
         (episodes completed, the failing state or -1, its action, its non-finite value).
@@ -442,7 +483,11 @@ def run_episodes(
         _seed_env(env, seed)
         epsilon, alpha = schedule[0], schedule[1]
         params = (epsilon, alpha, schedule[2])
-        episode = _play(model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i])
+        steps_out = (step_ints, step_floats, step_q)
+        episode = _play(
+            model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
+            slots[i], steps_out,
+        )  # fmt: skip
         total, abs_td, steps, reward, terminal, truncated, last, bad_state = episode[:8]
         if bad_state >= 0:
             return i, bad_state, episode[8], episode[9] / divisor
