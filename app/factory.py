@@ -16,7 +16,15 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import fork_card, lineage_card, manage_card, pace_control, runs_tools, theme
+from app.components import (
+    fork_card,
+    lineage_card,
+    manage_card,
+    pace_control,
+    runs_tools,
+    theme,
+    trajectory_card,
+)
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -58,6 +66,7 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     manage_card.init_app(app)
     pace_control.init_app(app)
     runs_tools.init_app(app)
+    trajectory_card.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app
