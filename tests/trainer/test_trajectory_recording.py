@@ -9,21 +9,12 @@ import pytest
 from app.fork import fork_run
 from app.training import LoopSettings, Trainer, claim_new_run
 from gridworld.trajectory import DEFAULT_POLICY
-from runstore import Owner, RunStore
+from runstore import Owner
 from tests.trainer.support import FAST, make_spec, rows_without_wall_time, train_new
+from tests.trainer.trajectory_support import recorded
 
 STEPWISE = LoopSettings(flush_seconds=0.05, flush_episodes=37, control_seconds=0.02)
 """Batches that end at every 37th episode (and after 0.05 s), not where blocks do."""
-
-
-def recorded(store: RunStore, run_id: int) -> list[tuple]:
-    """Return every stored trajectory of the run: episode, kind, length and column bytes."""
-    found = []
-    for info in store.trajectories(run_id):
-        record = store.trajectory(run_id, info.episode)
-        columns = {name: (str(v.dtype), v.shape, v.tobytes()) for name, v in record.columns.items()}
-        found.append((info.episode, info.kind, info.length, info.steps, columns))
-    return found
 
 
 def expected_kinds(origin: int, target: int) -> dict[int, str]:
