@@ -20,8 +20,9 @@ steps; nothing here touches storage.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,6 +32,8 @@ STEP_COLUMNS = ("state", "action", "reward", "next_state", "epsilon", "td_error"
 """A trajectory's columns: one value per step (``q``: one row of Q-values per step)."""
 INT_COLUMNS = ("state", "action", "next_state")
 """The integer columns (the others are float64)."""
+MAX_STEPS = 1000
+"""Steps a trajectory keeps by default (an episode's first ones)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,19 @@ class Trajectory:
     def steps(self) -> int:
         """Return how many steps the columns hold."""
         return len(self.columns["state"])
+
+
+class StepsWanted(NamedTuple):
+    """Which episodes of a chunk keep their steps, and how many steps each keeps."""
+
+    indexes: Collection[int] = ()
+    """Indexes in the chunk (0: its first episode)."""
+    max_steps: int = MAX_STEPS
+    """The most steps kept per episode (its first ones)."""
+
+
+NO_STEPS = StepsWanted()
+"""A chunk that records nothing."""
 
 
 class StepLog:
@@ -111,7 +127,7 @@ class RecordPolicy:
     """The last this many episodes of every ``window`` and of the run: the ring's size."""
     window: int = 1000
     """Episodes per window whose last ``last`` are recorded."""
-    max_steps: int = 1000
+    max_steps: int = MAX_STEPS
     """Steps kept per trajectory."""
 
     def __post_init__(self) -> None:

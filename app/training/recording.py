@@ -5,7 +5,7 @@ for the batch of episodes they are written with."""
 from __future__ import annotations
 
 from gridworld.kernel import EpisodeBatch
-from gridworld.trajectory import DEFAULT_POLICY, RecordPolicy
+from gridworld.trajectory import DEFAULT_POLICY, RecordPolicy, StepsWanted
 from runstore import TrajectoryBatch, TrajectoryRecord
 
 
@@ -27,16 +27,11 @@ class Recording:
         """The chunk being played: index in it to kind, as ``chosen`` returned."""
         self.pending: list[TrajectoryRecord] = []
 
-    @property
-    def max_steps(self) -> int:
-        """Return the most steps kept per trajectory."""
-        return self.policy.max_steps
-
-    def chosen(self, start: int, count: int) -> dict[int, str]:
-        """Return (and remember) which episodes of the chunk ``start .. start + count - 1``
-        record: index in the chunk to kind."""
+    def wanted(self, start: int, count: int) -> StepsWanted:
+        """Return (and remember the kinds of) the episodes of the chunk
+        ``start .. start + count - 1`` that record their steps, for the kernel."""
         self.kinds = self.policy.chosen(self.origin, self.target, start, count)
-        return self.kinds
+        return StepsWanted(self.kinds.keys(), self.policy.max_steps)
 
     def take(self, batch: EpisodeBatch, start: int) -> None:
         """Keep the trajectories of the chunk that began at episode ``start``."""

@@ -263,9 +263,9 @@ class Trainer:
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
             room = self.settings.flush_episodes - episode % self.settings.flush_episodes
             count = self.chunks.size(stop - episode, room)
-            record = self.recording.chosen(episode + 1, count)
+            steps = self.recording.wanted(episode + 1, count)
             began = time.perf_counter()
-            batch = self.runner.run(count, seed, record, self.recording.max_steps)
+            batch = self.runner.run(count, seed, steps)
             seed = None
             now = time.perf_counter()
             self.chunks.played(len(batch), began, now)

@@ -13,7 +13,9 @@ the Python kernel draw for draw and float for float:
 - the Q-table's row sums follow Python's built-in ``sum`` (compensated from Python 3.12 on)
   and row maxima its ``max`` (the first of equal values), as the agents' caches hold them.
 
-Numbers are chosen once: no fast-math, so no fused multiply-adds or reassociation.
+Numbers are chosen once: no fast-math, so no fused multiply-adds or reassociation. A recorded
+episode writes each step (before its update, and the TD error after) into the arrays of its
+slot, as ``TabularAgent.play`` keeps it in a ``StepLog``; the others only test their slot.
 """
 
 from __future__ import annotations

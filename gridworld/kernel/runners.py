@@ -5,12 +5,13 @@ plays the env's table (``table_model``) in ``jitted.run_episodes``: it hands the
 table, schedule and random generator to the compiled loop and takes them back after the
 chunk through ``state_dict``/``load_state_dict``, and it gives the env the generator state
 its last reset and steps left, so the agent, the env and a checkpoint of them are what the
-Python kernel leaves, and either kernel can continue the other.
+Python kernel leaves, and either kernel can continue the other. The episodes a chunk is asked
+to record keep their steps: in a ``StepLog`` (Python), or in ``StepArrays`` made for those
+episodes alone (compiled).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..agents import ALGORITHMS, NonFiniteQError, TabularAgent
 from ..episode import EpisodeStats, run_episode
-from ..trajectory import DEFAULT_POLICY, StepLog, Trajectory
+from ..trajectory import NO_STEPS, StepLog, StepsWanted, Trajectory
 from .batch import EpisodeBatch
 from .model import Model
 
@@ -40,19 +41,14 @@ class PythonRunner:
         self.agent = agent
 
     def run(
-        self,
-        count: int,
-        seed: int | None = None,
-        record: Collection[int] = (),
-        max_steps: int = DEFAULT_POLICY.max_steps,
+        self, count: int, seed: int | None = None, steps: StepsWanted = NO_STEPS
     ) -> EpisodeBatch:
         """Play and learn from ``count`` episodes.
 
         Args:
             count: how many.
             seed: the first episode's reset seed; None draws every seed from the agent.
-            record: the indexes (0: the first episode) of the episodes whose steps to keep.
-            max_steps: the most steps kept per recorded episode.
+            steps: the episodes whose steps to keep, and how many of them.
 
         Returns:
             The episodes and the recorded ones' trajectories; a non-finite update ends the
@@ -62,7 +58,7 @@ class PythonRunner:
         kept: dict[int, Trajectory] = {}
         try:
             for i in range(count):
-                log = StepLog(max_steps) if i in record else None
+                log = StepLog(steps.max_steps) if i in steps.indexes else None
                 stats.append(run_episode(self.env, self.agent, seed, log))
                 if log is not None:
                     kept[i] = log.trajectory(stats[-1].length, stats[-1].epsilon)
@@ -88,11 +84,7 @@ class CompiledRunner:
         self._run_episodes = jitted.run_episodes
 
     def run(
-        self,
-        count: int,
-        seed: int | None = None,
-        record: Collection[int] = (),
-        max_steps: int = DEFAULT_POLICY.max_steps,
+        self, count: int, seed: int | None = None, steps: StepsWanted = NO_STEPS
     ) -> EpisodeBatch:
         """Play and learn from ``count`` episodes (see ``PythonRunner.run``); the recorded
         episodes write their steps into arrays made for them alone.
@@ -122,10 +114,10 @@ class CompiledRunner:
         ints = np.zeros((count, len(CHUNK_INTS)), np.int64)
         counts = np.zeros((count, agent.n_actions), np.int64)
         env = np.zeros(4, np.uint64)
-        steps = StepArrays.make(count, sorted(record), max_steps, agent.n_actions)
+        kept = StepArrays.make(count, sorted(steps.indexes), steps.max_steps, agent.n_actions)
         done, bad_state, bad_action, bad_value = self._run_episodes(
             self.model, self.code, agent.rng, -1 if seed is None else seed,
-            q, tables, schedule, env, floats, ints, counts, *steps.arrays(),
+            q, tables, schedule, env, floats, ints, counts, *kept.arrays(),
         )  # fmt: skip
         agent.load_state_dict(
             {
@@ -143,8 +135,8 @@ class CompiledRunner:
         if bad_state >= 0:
             error = NonFiniteQError(agent.episode + 1, int(bad_state), int(bad_action), bad_value)
         columns = _columns(floats[:done], ints[:done], counts[:done], hp.gamma)
-        kept = steps.trajectories(done, ints[:, 0], floats[:, 1], 0.5 if double else 1.0)
-        return EpisodeBatch(columns, error, kept)
+        trajectories = kept.trajectories(done, ints[:, 0], floats[:, 1], 0.5 if double else 1.0)
+        return EpisodeBatch(columns, error, trajectories)
 
     def _give_env_stream(self, env: np.ndarray) -> None:
         """Give the env the generator its last reset made, in the state its draws left."""

@@ -10,7 +10,7 @@ import pytest
 
 from gridworld.agents import ALGORITHMS, TabularAgent
 from gridworld.kernel import EpisodeBatch, make_runner
-from gridworld.trajectory import INT_COLUMNS, STEP_COLUMNS, Trajectory
+from gridworld.trajectory import INT_COLUMNS, NO_STEPS, STEP_COLUMNS, StepsWanted, Trajectory
 from tests.gridworld.support import off_policy_episode, sarsa_episode
 from tests.gridworld.test_kernel import DETERMINISTIC, SLIPPERY, agent_for, make, state_of
 
@@ -18,11 +18,13 @@ RECORD = [0, 1, 7, 30, 59]
 """The chunk indexes recorded (of 60 episodes)."""
 
 
-def played(env_id: str, kwargs: dict, algorithm: str, kernel: str, **record) -> tuple:
+def played(
+    env_id: str, kwargs: dict, algorithm: str, kernel: str, steps: StepsWanted = NO_STEPS
+) -> tuple:
     """Return the batch of 60 episodes one kernel plays, and the agent and env state after."""
     env = make(env_id, kwargs)
     agent = agent_for(env, algorithm)
-    batch = make_runner(env, agent, kernel).run(60, seed=3, **record)
+    batch = make_runner(env, agent, kernel).run(60, 3, steps)
     state = state_of(agent, env)
     env.close()
     return batch, state
@@ -42,8 +44,8 @@ def exact(trajectory: Trajectory) -> dict[str, tuple]:
 @pytest.mark.parametrize("case", [*DETERMINISTIC, "gridworld_slippery", "frozenlake_8x8"])
 def test_both_kernels_record_the_same_steps(case, algorithm):
     env_id, kwargs = {**DETERMINISTIC, **SLIPPERY}[case]
-    python, _ = played(env_id, kwargs, algorithm, "python", record=RECORD, max_steps=1000)
-    compiled, _ = played(env_id, kwargs, algorithm, "compiled", record=RECORD, max_steps=1000)
+    python, _ = played(env_id, kwargs, algorithm, "python", StepsWanted(RECORD, 1000))
+    compiled, _ = played(env_id, kwargs, algorithm, "compiled", StepsWanted(RECORD, 1000))
     assert sorted(python.trajectories) == sorted(compiled.trajectories) == RECORD
     for index in RECORD:
         assert exact(compiled.trajectories[index]) == exact(python.trajectories[index]), index
@@ -68,7 +70,7 @@ def agent_actions(env_id: str, kwargs: dict) -> int:
 def test_recording_changes_nothing_the_episodes_learn(kernel, algorithm):
     env_id, kwargs = SLIPPERY["frozenlake_8x8"]
     plain, plain_state = played(env_id, kwargs, algorithm, kernel)
-    recorded, recorded_state = played(env_id, kwargs, algorithm, kernel, record=RECORD)
+    recorded, recorded_state = played(env_id, kwargs, algorithm, kernel, StepsWanted(RECORD))
     assert plain.trajectories == {}
     assert recorded.columns == plain.columns
     assert recorded_state == plain_state
@@ -96,7 +98,7 @@ def test_the_recorded_steps_are_the_textbook_loops_steps(algorithm):
     env_id, kwargs = DETERMINISTIC["cliffwalking"]
     env = make(env_id, kwargs)
     agent = agent_for(env, algorithm)
-    batch = make_runner(env, agent, "compiled").run(12, seed=4, record=range(12))
+    batch = make_runner(env, agent, "compiled").run(12, 4, StepsWanted(range(12)))
     env_b = make(env_id, kwargs)
     reference = agent_for(env_b, algorithm)
     recorder = Recorder(reference)
@@ -122,10 +124,10 @@ def test_the_recorded_steps_are_the_textbook_loops_steps(algorithm):
 @pytest.mark.parametrize("kernel", ["python", "compiled"])
 def test_a_long_episode_keeps_its_first_steps_and_its_length(kernel):
     env_id, kwargs = DETERMINISTIC["cliffwalking"]  # a random walk there takes hundreds
-    python, _ = played(env_id, kwargs, "q_learning", "python", record=[0], max_steps=1000)
+    python, _ = played(env_id, kwargs, "q_learning", "python", StepsWanted([0], 1000))
     full = python.trajectories[0]
     assert full.steps == full.length > 25
-    cut, _ = played(env_id, kwargs, "q_learning", kernel, record=[0], max_steps=25)
+    cut, _ = played(env_id, kwargs, "q_learning", kernel, StepsWanted([0], 25))
     short = cut.trajectories[0]
     assert short.length == full.length and short.steps == 25
     for name, values in short.columns.items():
@@ -144,7 +146,7 @@ def test_the_python_kernel_records_any_env():
     agent = agent_for(env, "expected_sarsa")
     runner = make_runner(env, agent, "auto")
     assert runner.name == "python"
-    batch = runner.run(5, seed=1, record=[4])
+    batch = runner.run(5, 1, StepsWanted([4]))
     assert list(batch.trajectories) == [4]
     assert batch.trajectories[4].length == batch.columns["length"][4]
     env.close()
