@@ -362,78 +362,91 @@ def _keep_step(
         rows[slot, index, a] = q[state, a]
 
 
-@njit
-def _play(
-    model: Model,
-    algorithm: int,
-    rng: Generator,
-    env: np.ndarray,
-    q: np.ndarray,
-    tables: np.ndarray,
-    row_sum: np.ndarray,
-    row_max: np.ndarray,
-    params: tuple[float, float, float],
-    counts: np.ndarray,
-    slot: int,
-    steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> Played:
-    """Play and learn from one episode; params = (epsilon, alpha, gamma).
+def _player(recorded: bool) -> Any:
+    """Return the episode loop, compiled to keep the steps of its episode (``recorded``) or
+    compiled without a trace of that: an episode that is not recorded runs the loop as it
+    was before trajectories existed."""
 
-    With ``slot`` not negative its first steps go to that slot of ``steps_out`` (see
-    ``_keep_step``); an episode that is not recorded only tests ``slot``.
+    @njit
+    def play(
+        model: Model,
+        algorithm: int,
+        rng: Generator,
+        env: np.ndarray,
+        q: np.ndarray,
+        tables: np.ndarray,
+        row_sum: np.ndarray,
+        row_max: np.ndarray,
+        params: tuple[float, float, float],
+        counts: np.ndarray,
+        slot: int,
+        steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> Played:
+        """Play and learn from one episode; params = (epsilon, alpha, gamma).
 
-    Returns:
-        (return, sum of |TD|, steps, last reward, terminated, truncated, last state,
-        the failing state or -1, its action, its non-finite value).
-    """
-    epsilon, alpha, gamma = params
-    n_actions = q.shape[1]
-    outcomes, next_states, rewards, terminals = (
-        model.outcomes, model.next_state, model.reward, model.terminal,
-    )  # fmt: skip
-    subtract, step_limit, time_limit = model.subtract, model.step_limit, model.time_limit
-    sample = (model.prob if subtract else model.cumulative).reshape(q.size, -1)
-    state = _reset(model, env)
-    action = _act(rng, q, row_max, state, epsilon)
-    total = abs_td = 0.0
-    steps = 0
-    while True:
-        k = outcomes[state, action]
-        j = (
-            0
-            if subtract and k == 1
-            else _outcome(sample, subtract, k, env, state * n_actions + action)
-        )
-        next_state, reward = next_states[state, action, j], rewards[state, action, j]
-        terminal = terminals[state, action, j]
-        steps += 1
-        truncated = (step_limit > 0 and not terminal and steps >= step_limit) or (
-            time_limit > 0 and steps >= time_limit
-        )
-        next_action = -1
-        if algorithm == SARSA and not terminal:
-            next_action = _act(rng, q, row_max, next_state, epsilon)
-        step = (state, action, reward, next_state, terminal, next_action)
-        keep = slot >= 0 and steps <= steps_out[0].shape[1]
-        if keep:
-            _keep_step(steps_out, slot, steps - 1, step, q)
-        if algorithm == DOUBLE_Q:
-            td_error, value = _double_update(rng, q, tables, row_sum, row_max, step, alpha, gamma)
-        else:
-            td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
-        if keep:
-            steps_out[1][slot, steps - 1, 1] = td_error
-        if not np.isfinite(value):
-            ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
-            return (*ended, state, action, value)
-        abs_td += abs(td_error)
-        total += reward
-        counts[action] += 1
-        if terminal or truncated:
-            return total, abs_td, steps, reward, terminal, truncated, next_state, -1, 0, 0.0
-        if algorithm != SARSA:
-            next_action = _act(rng, q, row_max, next_state, epsilon)
-        state, action = next_state, next_action
+        Compiled ``recorded``, its first steps go to slot ``slot`` of ``steps_out`` (see
+        ``_keep_step``); compiled not, ``slot`` and ``steps_out`` are not read.
+
+        Returns:
+            (return, sum of |TD|, steps, last reward, terminated, truncated, last state,
+            the failing state or -1, its action, its non-finite value).
+        """
+        epsilon, alpha, gamma = params
+        n_actions = q.shape[1]
+        outcomes, next_states, rewards, terminals = (
+            model.outcomes, model.next_state, model.reward, model.terminal,
+        )  # fmt: skip
+        subtract, step_limit, time_limit = model.subtract, model.step_limit, model.time_limit
+        sample = (model.prob if subtract else model.cumulative).reshape(q.size, -1)
+        state = _reset(model, env)
+        action = _act(rng, q, row_max, state, epsilon)
+        total = abs_td = 0.0
+        steps = 0
+        while True:
+            k = outcomes[state, action]
+            j = (
+                0
+                if subtract and k == 1
+                else _outcome(sample, subtract, k, env, state * n_actions + action)
+            )
+            next_state, reward = next_states[state, action, j], rewards[state, action, j]
+            terminal = terminals[state, action, j]
+            steps += 1
+            truncated = (step_limit > 0 and not terminal and steps >= step_limit) or (
+                time_limit > 0 and steps >= time_limit
+            )
+            next_action = -1
+            if algorithm == SARSA and not terminal:
+                next_action = _act(rng, q, row_max, next_state, epsilon)
+            step = (state, action, reward, next_state, terminal, next_action)
+            keep = recorded and steps <= steps_out[0].shape[1]
+            if keep:
+                _keep_step(steps_out, slot, steps - 1, step, q)
+            if algorithm == DOUBLE_Q:
+                td_error, value = _double_update(
+                    rng, q, tables, row_sum, row_max, step, alpha, gamma
+                )
+            else:
+                td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
+            if keep:
+                steps_out[1][slot, steps - 1, 1] = td_error
+            if not np.isfinite(value):
+                ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
+                return (*ended, state, action, value)
+            abs_td += abs(td_error)
+            total += reward
+            counts[action] += 1
+            if terminal or truncated:
+                return total, abs_td, steps, reward, terminal, truncated, next_state, -1, 0, 0.0
+            if algorithm != SARSA:
+                next_action = _act(rng, q, row_max, next_state, epsilon)
+            state, action = next_state, next_action
+
+    return play
+
+
+_play = _player(False)
+_play_recorded = _player(True)
 
 
 @cached
@@ -480,16 +493,22 @@ def run_episodes(
     row_max = np.empty(q.shape[0])
     for s in range(q.shape[0]):
         _refresh_row(q, row_sum, row_max, s)
+    steps_out = (step_ints, step_floats, step_q)
     for i in range(floats.shape[0]):
         seed = first_seed if i == 0 and first_seed >= 0 else rng.integers(0, SEED_BOUND)
         _seed_env(env, seed)
         epsilon, alpha = schedule[0], schedule[1]
         params = (epsilon, alpha, schedule[2])
-        steps_out = (step_ints, step_floats, step_q)
-        episode = _play(
-            model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
-            slots[i], steps_out,
-        )  # fmt: skip
+        if slots[i] >= 0:
+            episode = _play_recorded(
+                model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
+                slots[i], steps_out,
+            )  # fmt: skip
+        else:
+            episode = _play(
+                model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
+                -1, steps_out,
+            )  # fmt: skip
         total, abs_td, steps, reward, terminal, truncated, last, bad_state = episode[:8]
         if bad_state >= 0:
             return i, bad_state, episode[8], episode[9] / divisor
