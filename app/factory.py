@@ -24,6 +24,7 @@ from app.components import (
     pace_control,
     runs_tools,
     theme,
+    trajectory_card,
 )
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
@@ -67,6 +68,7 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     manage_card.init_app(app)
     pace_control.init_app(app)
     runs_tools.init_app(app)
+    trajectory_card.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

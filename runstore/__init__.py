@@ -19,6 +19,7 @@ from .errors import (
     RunNotFound,
     SchemaVersionError,
     StoreError,
+    TrajectoryNotFound,
 )
 from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
@@ -32,6 +33,7 @@ from .records import (
     METRICS,
     RELEASE_STATUSES,
     STATUSES,
+    TRAJECTORY_KINDS,
     Checkpoint,
     CheckpointInfo,
     Claim,
@@ -47,6 +49,7 @@ from .records import (
 )
 from .series import MAX_POINTS
 from .store import RunStore
+from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord
 
 __all__ = [
     "CHECKPOINT_NAME_LENGTH",
@@ -62,6 +65,7 @@ __all__ = [
     "METRICS",
     "RELEASE_STATUSES",
     "STATUSES",
+    "TRAJECTORY_KINDS",
     "BatchError",
     "Checkpoint",
     "CheckpointInfo",
@@ -89,4 +93,8 @@ __all__ = [
     "SchemaVersionError",
     "Series",
     "StoreError",
+    "TrajectoryBatch",
+    "TrajectoryInfo",
+    "TrajectoryNotFound",
+    "TrajectoryRecord",
 ]

@@ -67,6 +67,21 @@ class CheckpointNameRefused(StoreError):
     latest checkpoint named already, or no checkpoint to name); the message says which."""
 
 
+class TrajectoryNotFound(StoreError, KeyError):
+    """The run has no recorded trajectory of that episode."""
+
+    def __init__(self, run_id: int, episode: object) -> None:
+        self.run_id = run_id
+        self.episode = episode
+        super().__init__(
+            f"run {run_id} has no trajectory of episode {episode} (see its list of"
+            " recorded episodes)"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class InvalidQuery(StoreError, ValueError):
     """A query argument the store refuses: names the field, the value and what is allowed."""
 

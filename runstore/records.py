@@ -44,6 +44,8 @@ EXPERIMENT_METHODS = ("grid", "random", "tpe", "pbt")
 EXPERIMENT_STATUSES = ("running", "finished", "stopped")
 """``running``: it may still launch trials; ``finished``: every trial is launched (its runs
 may still train); ``stopped``: someone stopped it (no more trials)."""
+TRAJECTORY_KINDS = ("first", "every", "last")
+"""Why an episode's steps were recorded; the ``last`` ones form a ring of the run's newest."""
 EVENT_KINDS = ("claimed", "interrupted", "crashed", "resumed")
 """What ``RunStore.events`` lists: an attempt began (``claimed`` on a fresh run, ``resumed``
 on one with episodes), a worker let go of the run gracefully (``interrupted``), or one died

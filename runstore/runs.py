@@ -34,6 +34,7 @@ from .schema import (
     episode_blocks,
     rollups,
     run_summaries,
+    trajectories,
 )
 
 NOT_IN_RECORD = ("revision", "checkpoint_request")
@@ -107,8 +108,8 @@ def list_all(
 
 
 def remove(conn: Connection, run_id: int) -> None:
-    """Delete the run with its episodes, rollups, summary, parameter changes, checkpoints and
-    events (its exploits go by their foreign keys' ON DELETE CASCADE).
+    """Delete the run with its episodes, rollups, summary, trajectories, parameter changes,
+    checkpoints and events (its exploits go by their foreign keys' ON DELETE CASCADE).
 
     Raises:
         RunNotFound: no such run.
@@ -116,7 +117,7 @@ def remove(conn: Connection, run_id: int) -> None:
     fetch(conn, run_id, lock=True)
     for owned in (ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
-    for table in (episode_blocks, rollups, run_summaries):
+    for table in (episode_blocks, rollups, run_summaries, trajectories):
         conn.execute(delete(table).where(table.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 

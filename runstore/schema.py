@@ -39,9 +39,10 @@ from .records import (
     PARAM_SOURCES,
     REQUESTABLE_STATUSES,
     STATUSES,
+    TRAJECTORY_KINDS,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -218,6 +219,23 @@ episode_blocks = Table(
     " one blob (runstore/blocks.py). A run's episodes are (runs.fork_episode or 0)+1 .."
     " runs.episodes_done: skip is 0 but in a fork's first block, and only the last block"
     f" may end before episode (block+1)*{BLOCK}.",
+)
+
+
+trajectories = Table(
+    "trajectories",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(8), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("steps", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    CheckConstraint(_in("kind", TRAJECTORY_KINDS), name="kind"),
+    CheckConstraint("steps >= 1 AND length >= steps", name="steps"),
+    comment="The recorded steps of one of the run's own episodes: its first `steps` of"
+    " `length`, each column one blob (runstore/step_blobs.py). Written with the episode's"
+    " batch; kind `last` is a ring of the run's newest (runstore/trajectories.py).",
 )
 
 

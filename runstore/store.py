@@ -30,6 +30,7 @@ from . import (
     rollups,
     runs,
     summaries,
+    trajectories,
 )
 from .engine import make_engine
 from .errors import LeaseLost
@@ -51,6 +52,7 @@ from .records import (
     RunEvent,
 )
 from .store_reads import EpisodeReads
+from .trajectories import TrajectoryBatch
 
 
 class RunStore(EpisodeReads):
@@ -272,33 +274,47 @@ class RunStore(EpisodeReads):
     # -- episodes ---------------------------------------------------------------------
 
     def append_episodes(
-        self, run_id: int, rows: Sequence[Mapping[str, Any]], *, claim: Claim | None = None
+        self,
+        run_id: int,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        claim: Claim | None = None,
+        steps: TrajectoryBatch | None = None,
     ) -> None:
         """Write a batch of consecutive episodes (dicts keyed by ``EPISODE_FIELDS``, the
         first right after the run's last) with their rollups, the run's progress and its
-        heartbeat (with ``claim``: its lease renewed), in one transaction.
+        heartbeat (with ``claim``: its lease renewed), and the trajectories of some of
+        them (``steps``; see ``trajectories``), in one transaction.
 
         Raises:
             BatchError: a gap, a duplicate, a missing field or a non-finite value (the
-                message names the episode and field); nothing of the batch is written.
+                message names the episode and field), or a trajectory that is not of the
+                batch's episodes; nothing of the batch is written.
         """
         if not rows:
             return
         columns = batches.columns_of(run_id, rows)  # checked before the write lock is taken
+        recorded = (
+            [] if steps is None else trajectories.encoded_rows(run_id, columns["episode"], steps)
+        )
         with self._write(run_id, claim) as conn:
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert
             )
             summaries.advance(conn, run_id, columns)
+            if steps is not None:
+                trajectories.write(conn, run_id, recorded, steps.keep_last)
 
     def truncate_episodes(
         self, run_id: int, after_episode: int, *, claim: Claim | None = None
     ) -> None:
-        """Delete the run's episodes after ``after_episode`` (and later checkpoints), and
-        rebuild the rollup blocks they touched from the episodes that remain."""
+        """Delete the run's episodes after ``after_episode`` (and later checkpoints and
+        trajectories), and rebuild the rollup blocks they touched from the episodes that
+        remain."""
         with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
             summaries.rebuild(conn, run_id)
+            trajectories.truncate(conn, run_id, after_episode)
 
     # -- control rows -----------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from runstore import Claim, LeaseLost, RunNotFound, RunStore
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks
 from .heartbeat import heartbeat
+from .recording import Recording
 from .writer import Writer
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class Trainer:
         self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
         self.plateau = Plateau()
+        self.recording = Recording(run.fork_episode or 0, self.target)
         restored = self.checkpoints.restore()
         if restored is not None:
             self.episode, self.env_steps = restored.episode, restored.env_steps
@@ -262,8 +264,10 @@ class Trainer:
             replay_stop = self.replay[0][0] - 1 if self.replay else target
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
             room = self.settings.flush_episodes - episode % self.settings.flush_episodes
+            count = self.chunks.size(stop - episode, room)
+            steps = self.recording.wanted(episode + 1, count)
             began = time.perf_counter()
-            batch = self.runner.run(self.chunks.size(stop - episode, room), seed)
+            batch = self.runner.run(count, seed, steps)
             seed = None
             now = time.perf_counter()
             self.chunks.played(len(batch), began, now)
@@ -298,14 +302,15 @@ class Trainer:
         return ((self.episode + ahead) // self.every + 1) * self.every
 
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
-        """Append the chunk's rows (wall times spread evenly over its run time) and count
-        its episodes and steps."""
+        """Append the chunk's rows (wall times spread evenly over its run time) and keep its
+        trajectories; count its episodes and steps."""
         count = len(batch)
         env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
         wall_times = began + (ended - began) / max(count, 1) * np.arange(1, count + 1)
         first = self.episode + 1
         rows = batch.rows(range(first, first + count), env_steps.tolist(), wall_times.tolist())
         self.rows.extend(rows)
+        self.recording.take(batch, first)
         self.episode += count
         if count:
             self.env_steps = int(env_steps[-1])
@@ -365,12 +370,12 @@ class Trainer:
         self.agent.set_hyperparams(hyperparams)
 
     def _flush(self) -> None:
-        """Hand the batch of episodes to the writer (its write renews the lease); watch the
-        mean return."""
+        """Hand the batch of episodes and their trajectories to the writer (its write renews
+        the lease); watch the mean return."""
         rows, self.rows = self.rows, []
         if not rows:
             return
-        self.writer.append(rows)
+        self.writer.append(rows, self.recording.flush())
         self._watch_plateau(rows)
         if self.on_progress is not None:
             self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))

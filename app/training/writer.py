@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from runstore import Claim, RunStore
+from runstore import Claim, RunStore, TrajectoryBatch
 
 Write = Callable[[], None]
 Evaluation = Mapping[str, float] | None
@@ -96,14 +96,15 @@ class Writer:
                     if not _running:  # the last writer of the process is done
                         sys.setswitchinterval(before)
 
-    def append(self, rows: list[dict[str, Any]]) -> None:
-        """Hand over a batch of episodes (``RunStore.append_episodes``); the list is the
-        writer's from now on.
+    def append(self, rows: list[dict[str, Any]], steps: TrajectoryBatch | None = None) -> None:
+        """Hand over a batch of episodes and the trajectories of some of them
+        (``RunStore.append_episodes``); both are the writer's from now on.
 
         Raises:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
-        self._submit(lambda: self.store.append_episodes(self.claim.run_id, rows, claim=self.claim))
+        run_id, claim = self.claim.run_id, self.claim
+        self._submit(lambda: self.store.append_episodes(run_id, rows, claim=claim, steps=steps))
 
     def save_checkpoint(
         self,
