@@ -16,7 +16,16 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import fork_card, lineage_card, manage_card, pace_control, runs_tools, theme
+from app.components import (
+    fork_card,
+    lineage_card,
+    manage_card,
+    pace_control,
+    replay_card,
+    runs_tools,
+    theme,
+    visit_maps,
+)
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -57,7 +66,9 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     lineage_card.init_app(app)
     manage_card.init_app(app)
     pace_control.init_app(app)
+    replay_card.init_app(app)
     runs_tools.init_app(app)
+    visit_maps.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app
