@@ -122,10 +122,12 @@ def list_episodes(_: Any, run_id: object, known: object, choice: object) -> tupl
 
 
 def load(
-    choice: object, newest: object, index: object, _: object, theme: object, run_id: object
+    choice: object, _newest: object, index: object, _: object, theme: object, run_id: object
 ) -> tuple[Any, ...]:
     """Read the episode picked (the newest, a recorded one, or the greedy rollout of the
     checkpoint shown) and send its frames.
+
+    The newest episode is the store's (the page's copy only says when it moved).
 
     Returns:
         The script, the note, the step slider's end, the map's style and the step table;
@@ -143,8 +145,8 @@ def load(
         if picked == GREEDY:
             replay = greedy_replay(store, run, index)
         else:
-            episode = newest if picked == NEWEST else picked
-            if not isinstance(episode, int) or isinstance(episode, bool):
+            episode = newest_episode(store.trajectories(run.id)) if picked == NEWEST else picked
+            if not isinstance(episode, int):
                 raise NothingToReplay("no recorded episode yet: the newest appears here")
             replay = recorded_replay(store, run.id, episode)
     except RunNotFound:
