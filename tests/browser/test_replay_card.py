@@ -14,8 +14,10 @@ from selenium.webdriver.common.keys import Keys
 
 from app import ids
 from app.factory import create_app
+from app.training import create_run
 from runstore import RunStore
 from tests.demo import add_trained_run
+from tests.trainer.support import make_spec, wait_for
 
 MAP = f"#{ids.REPLAY_MAP} .js-plotly-plot"
 WIDTH = 5
@@ -173,3 +175,48 @@ def test_an_env_without_a_grid_gets_a_step_table_and_bars(dash_duo, store_url):
     dash_duo.wait_for_contains_text(f"#{ids.REPLAY_CAPTION}", f"step 1 of {steps} · state ")
     dash_duo.wait_for_element(f"#{ids.VISITS_MAP} .barlayer")
     assert dash_duo.get_logs() == []
+
+
+def _note(dash_duo) -> str:
+    return dash_duo.find_element(f"#{ids.REPLAY_NOTE}").text
+
+
+def test_while_a_run_trains_the_picker_follows_its_newest_episode_unless_one_was_picked(
+    dash_duo, store_url, store, pool
+):
+    # 10 episodes a second: the first ten at once, the run's last twenty after ~18 s
+    run_id = create_run(store, make_spec(episodes=200, seed=2, pace=10))
+    wait_for(lambda: len(store.trajectories(run_id)) >= 10, 30, "the first ten recorded")
+    _open(dash_duo, store_url, run_id)
+    until(lambda: "(first)" in _note(dash_duo), timeout=10)
+    _choose(dash_duo, f"episode 3 · first · {store.trajectory(run_id, 3).length} steps")
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 (first)")
+    # the run records its last episodes: the list follows, the picked episode stays
+    until(lambda: _newest_offered(dash_duo) > 180, timeout=60)
+    assert "episode 3 (first)" in _note(dash_duo)
+    _choose(dash_duo, _options(dash_duo)[0])
+    until(lambda: "(last)" in _note(dash_duo), timeout=10)
+    wait_for(lambda: store.get_run(run_id).status == "finished", 60, "the run to finish")
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 200 (last)", timeout=15)
+    dash_duo.wait_for_text_to_equal(f"#{ids.VISITS_CAPTION}", "episodes 181–200, 20 recorded")
+    assert dash_duo.get_logs() == []
+
+
+def _newest_offered(dash_duo) -> int:
+    """Return the episode the picker's first option (the newest, followed) names."""
+    label = _options(dash_duo)[0]  # "newest recorded episode (follows the run): episode N · …"
+    return int(label.split(": episode ")[1].split(" ")[0].replace(",", ""))
+
+
+def _options(dash_duo) -> list[str]:
+    """Return the picker's option labels (opening it and closing it again)."""
+    picker = dash_duo.find_element(f"#{ids.REPLAY_CHOICE}")
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", picker
+    )
+    picker.click()
+    option = ".dash-dropdown-options .dash-dropdown-option"
+    labels = [e.text for e in dash_duo.find_elements(option)]
+    dash_duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
+    until(lambda: not dash_duo.find_elements(option), timeout=5)
+    return labels
