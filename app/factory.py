@@ -24,6 +24,7 @@ from app.components import (
     replay_card,
     runs_tools,
     theme,
+    trajectory_card,
     visit_maps,
 )
 from app.context import STORE_KEY
@@ -68,6 +69,7 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     pace_control.init_app(app)
     replay_card.init_app(app)
     runs_tools.init_app(app)
+    trajectory_card.init_app(app)
     visit_maps.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()

@@ -137,10 +137,14 @@ class RecordPolicy:
 
         Returns:
             The smallest multiple of ``every`` with at most ``max_every`` multiples in that
-            span.
+            span (any stride up to ``span / (max_every + 1)`` has more: the search starts
+            there).
         """
-        span = max(target - origin, 1)
-        return self.every * -(-span // (self.every * self.max_every))
+        span = max(target - origin, 0)
+        stride = max(1, span // (self.every * (self.max_every + 1))) * self.every
+        while target // stride - origin // stride > self.max_every:
+            stride += self.every
+        return stride
 
     def chosen(self, origin: int, target: int, start: int, count: int) -> dict[int, str]:
         """Return which of episodes ``start .. start + count - 1`` a run records.

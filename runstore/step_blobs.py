@@ -48,7 +48,7 @@ def encode(columns: Mapping[str, np.ndarray]) -> tuple[int, bytes]:
             raise BatchError(f"trajectory column {name!r} is not a 1-D or 2-D array of numbers")
         codec = "float" if array.dtype.kind == "f" else "int"
         width = 0 if array.ndim == 1 else array.shape[1]
-        blob = blocks.encode(codec, array.T.ravel() if width else array)
+        blob = blocks.encode(codec, (array.T.ravel() if width else array).tolist())
         described.append([name, codec, width, len(blob)])
         parts.append(blob)
     header = json.dumps({"columns": described}).encode()

@@ -69,11 +69,13 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
     fork = dbc.Button(
         "⑂ Fork from here", id=ids.POLICY_FORK, color="secondary", outline=True, size="sm"
     )
+    npy = html.A("Q-table (.npy)", id=ids.POLICY_NPY, className="small", target="_blank")
     return dbc.Row(
         [
             dbc.Col(play, width="auto"),
             dbc.Col(slider, className="scrubber"),
             dbc.Col(fork, width="auto"),
+            dbc.Col(npy, width="auto"),
         ],
         align="center",
         className="mb-2",
@@ -206,20 +208,27 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
 @callback(
     Output(ids.POLICY_FORK, "href"),
     Output(ids.POLICY_FORK, "disabled"),
+    Output(ids.POLICY_NPY, "href"),
     Input(ids.POLICY_SLIDER, "value"),
     Input(ids.POLICY_EPISODES, "data"),
     State(ids.POLICY_RUN, "data"),
 )
-def fork_link(index: int | None, episodes: object, run_id: int) -> tuple[str | None, bool]:
-    """Point "Fork from here" at the run page's fork card, at the checkpoint shown.
+def fork_link(
+    index: int | None, episodes: object, run_id: int
+) -> tuple[str | None, bool, str | None]:
+    """Point "Fork from here" at the run page's fork card, and the ``.npy`` link at the
+    checkpoint's Q-table, for the checkpoint shown.
 
     Returns:
-        The link (None, disabled, without checkpoints or with a crafted checkpoint list).
+        The fork link, whether it is disabled, and the ``.npy`` address (None, None and
+        disabled without checkpoints or with a crafted checkpoint list).
     """
     if not isinstance(episodes, list) or not episodes:
-        return None, True
+        return None, True, None
     episode = _whole(episodes[min(max(0, _whole(index)), len(episodes) - 1)])
-    return f"/runs/{stored_run_id(run_id)}?fork={episode}#{ids.FORK_CARD}", False
+    run = stored_run_id(run_id)
+    npy = f"/api/runs/{run}/checkpoints/{episode}.npy"
+    return f"/runs/{run}?fork={episode}#{ids.FORK_CARD}", False, npy
 
 
 @callback(

@@ -43,6 +43,7 @@ from app.components.lineage_card import lineage_card
 from app.components.manage_card import manage_card
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
+from app.components.trajectory_card import trajectory_card
 from app.context import get_store
 from app.figures.theme import themed
 from app.page_parts import missing_run, run_and_revision, stored_run_id
@@ -98,6 +99,7 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
     run, revision = found
     view = view_from(query)
     episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
+    recorded = [] if run_id is None else get_store().trajectories(run.id)
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
@@ -112,7 +114,10 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
             *header.banners(),
             dbc.Row(
                 [
-                    dbc.Col([curve_controls(view), curve_graphs()], lg=9),
+                    dbc.Col(
+                        [curve_controls(view), curve_graphs(), trajectory_card(run, recorded)],
+                        lg=9,
+                    ),
                     dbc.Col(
                         [
                             diagnostics_card(),

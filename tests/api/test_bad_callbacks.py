@@ -164,6 +164,39 @@ def _policy(index: object, episodes: object, run: object = _running) -> tuple[st
     )
 
 
+def _policy_links(index: object, episodes: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_NPY}.href",
+        lambda r: {
+            f"{ids.POLICY_SLIDER}.value": index,
+            f"{ids.POLICY_EPISODES}.data": episodes,
+            f"{ids.POLICY_RUN}.data": r.running,
+        },
+        f"{ids.POLICY_SLIDER}.value",
+    )
+
+
+def _trajectory(value: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.TRAJ_CAPTION}.children",
+        lambda r: {f"{ids.TRAJ_PICK}.value": value, f"{ids.RUN_ID}.data": _id(run, r)},
+        f"{ids.TRAJ_PICK}.value",
+    )
+
+
+def _trajectories(run: object, chosen: object = None, shown: object = None) -> tuple:
+    return (
+        f"{ids.TRAJ_PICK}.options",
+        lambda r: {
+            f"{ids.RUN_REVISION}.data": 5,
+            f"{ids.RUN_ID}.data": _id(run, r),
+            f"{ids.TRAJ_PICK}.value": chosen,
+            f"{ids.TRAJ_PICK}.options": shown,
+        },
+        f"{ids.RUN_REVISION}.data",
+    )
+
+
 def _play(index: object, last: object, paused: object, changed: str = ids.POLICY_PLAY):
     prop = "n_clicks" if changed == ids.POLICY_PLAY else "n_intervals"
     return (
@@ -368,6 +401,24 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("download-threshold-text", _download(threshold="abc"), 200, ["gridlab-compare-"]),
     ("download-run-huge", _download([HUGE]), 204, []),
     ("download-metric-object", _download(metric={"a": 1}), 204, []),
+    # run page: the trajectories card
+    ("traj-pick-text", _trajectory("abc"), 200, ["No episode recorded yet"]),
+    ("traj-pick-huge", _trajectory(HUGE), 200, ["No episode recorded yet"]),
+    ("traj-pick-negative", _trajectory(-3), 200, ["No episode recorded yet"]),
+    ("traj-pick-fraction", _trajectory(2.5), 200, ["No episode recorded yet"]),
+    ("traj-pick-list", _trajectory([1]), 200, ["No episode recorded yet"]),
+    ("traj-pick-object", _trajectory({"episode": 1}), 200, ["No episode recorded yet"]),
+    ("traj-pick-bool", _trajectory(True), 200, ["No episode recorded yet"]),
+    ("traj-pick-evil", _trajectory(EVIL_NAME), 200, ["No episode recorded yet"]),
+    ("traj-pick-missing", _trajectory(5), 200, ["no trajectory of episode 5"]),
+    ("traj-pick-missing-text", _trajectory("7"), 200, ["no trajectory of episode 7"]),
+    ("traj-run-text", _trajectory(5, "abc"), 204, []),
+    ("traj-run-missing", _trajectory(5, 999), 204, []),
+    ("traj-run-huge", _trajectory(5, HUGE), 204, []),
+    ("traj-run-list", _trajectory(5, [1]), 204, []),
+    ("traj-list-run-missing", _trajectories(999), 204, []),
+    ("traj-list-run-text", _trajectories("abc"), 204, []),
+    ("traj-list-junk-state", _trajectories(_running, {"a": 1}, "x"), 200, ["traj-pick"]),
     # policy page
     ("policy-refresh-run-huge", _policy_refresh(HUGE), 204, []),
     ("policy-refresh-run-text", _policy_refresh("abc"), 204, []),
@@ -381,6 +432,10 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("policy-episodes-objects", _policy(0, [{"a": 1}]), 200, ["checkpoint 1 of 1"]),
     ("policy-run-huge", _policy(0, [250], HUGE), 204, []),
     ("policy-run-missing", _policy(0, [250], 999), 204, []),
+    ("policy-npy-index-text", _policy_links("abc", [250]), 200, ["checkpoints/250.npy"]),
+    ("policy-npy-episodes-text", _policy_links(0, "abc"), 200, ["'href': None"]),
+    ("policy-npy-episodes-huge", _policy_links(0, [HUGE]), 200, [f"checkpoints/{HUGE}.npy"]),
+    ("policy-npy-episodes-objects", _policy_links(0, [{"a": 1}]), 200, ["checkpoints/0.npy"]),
     ("play-text", _play("x", "y", "z"), 200, ["policy-player"]),
     ("play-objects", _play([1], {"a": 1}, None, ids.POLICY_PLAYER), 200, ["policy-player"]),
     ("play-huge", _play(HUGE, HUGE, True), 200, ["policy-player"]),
