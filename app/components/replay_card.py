@@ -10,7 +10,6 @@ without a grid (Taxi) get a step table instead of the map.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -21,7 +20,6 @@ from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.context import get_store
-from app.figures.policy import action_labels
 from app.figures.policy_map import kind_names, map_rows
 from app.figures.replay import TRACES, replay_map
 from app.figures.theme import themed
@@ -34,15 +32,14 @@ from app.views.replay import (
     newest_episode,
     parse_choice,
     replay_script,
-    step_rows,
 )
 from app.views.replay_reads import NothingToReplay, greedy_replay, recorded_replay
+from app.views.trajectories import StepView, step_columns, step_table
 from gridworld.errors import ValidationError
-from runstore import Run, RunNotFound
+from runstore import Run, RunNotFound, TrajectoryRecord
 
 PLAY_MS = 400
 """Milliseconds per step while playing."""
-STEP_HEADERS = ("step", "state", "action", "reward", "next state", "ε", "TD error")
 TRIGGERS = {
     ids.REPLAY_PLAY: "play",
     ids.REPLAY_PREVIOUS: "previous",
@@ -153,34 +150,40 @@ def load(
         raise PreventUpdate from None
     except (ValidationError, NothingToReplay) as exc:
         return None, str(exc), 0, {"display": "none"}, None
-    return _frames(run, replay.columns, replay.note, theme)
+    return _frames(run, replay.record, replay.note, theme)
 
 
-def _frames(run: Run, columns: Mapping[str, np.ndarray], note: str, theme: object) -> tuple:
+def _frames(run: Run, record: TrajectoryRecord, note: str, theme: object) -> tuple:
     """Return the card's outputs for one episode of ``run``: its frames on the run's map,
     or with a step table when the env has no grid."""
-    labels = action_labels(run.env_id, int(np.shape(columns["q"])[1]))
-    n_states = int(run.env_config.get("n_states") or 0)
-    rows = map_rows(run.env_id, run.env_config, n_states)
-    script = replay_script(columns, labels, len(rows[0]) if rows else None)
+    view = StepView.of(run)
+    script = replay_script(record.columns, view.actions, view.width)
     last = len(script.captions) - 1
+    rows = map_rows(run.env_id, run.env_config, int(run.env_config.get("n_states") or 0))
     if rows is None:
-        rows_of_steps = step_rows(columns, labels)
-        table = dbc.Table(
-            [
-                html.Thead(html.Tr([html.Th(name) for name in STEP_HEADERS])),
-                html.Tbody([html.Tr([html.Td(v) for v in row]) for row in rows_of_steps]),
-            ],
-            size="sm",
-            striped=True,
-            className="mb-0",
-        )
-        box = html.Div(table, style={"maxHeight": "360px", "overflowY": "auto"})
-        return script.to_data(None, TRACES), note, last, {"display": "none"}, box
+        return script.to_data(None, TRACES), note, last, {"display": "none"}, _table(view, record)
     figure = replay_map(rows, kind_names(run.env_id))
     figure.update_layout(uirevision=f"replay-{run.id}")
     drawn = themed(figure.to_dict(), theme)
     return script.to_data(drawn, TRACES), note, last, {"height": "460px"}, None
+
+
+def _table(view: StepView, record: TrajectoryRecord) -> html.Div:
+    """Return the episode's steps as a table (the run page's trajectory columns)."""
+    columns = step_columns(view, int(np.shape(record.columns["q"])[1]))
+    rows = step_table(view, record)
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(column["headerName"]) for column in columns])),
+            html.Tbody(
+                [html.Tr([html.Td(row[column["field"]]) for column in columns]) for row in rows]
+            ),
+        ],
+        size="sm",
+        striped=True,
+        className="mb-0",
+    )
+    return html.Div(table, style={"maxHeight": "360px", "overflowY": "auto"})
 
 
 def step(

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from app.rules import format_number
+from app.views.trajectories import trajectory_options
 from gridworld.numbers import parse_int
 from gridworld.spec import MAX_EPISODES
 from runstore import TrajectoryInfo
@@ -41,7 +42,7 @@ def parse_choice(value: object) -> Choice:
 
 def choice_options(infos: Sequence[TrajectoryInfo]) -> list[dict[str, Any]]:
     """Return the picker's options: the newest (followed), the greedy rollout, then every
-    recorded episode, newest first.
+    recorded episode, newest first (labelled as the run page's trajectory card labels them).
 
     Args:
         infos: the run's recorded trajectories (``RunStore.trajectories``).
@@ -49,31 +50,18 @@ def choice_options(infos: Sequence[TrajectoryInfo]) -> list[dict[str, Any]]:
     Returns:
         Dropdown options (label, value).
     """
-    recorded = sorted(infos, key=lambda info: info.episode, reverse=True)
-    newest = f": {episode_label(recorded[0])}" if recorded else ": none recorded yet"
+    recorded = trajectory_options(sorted(infos, key=lambda info: info.episode))[::-1]
+    newest = f": {recorded[0]['label']}" if recorded else ": none recorded yet"
     return [
         {"label": f"newest recorded episode (follows the run){newest}", "value": NEWEST},
         {"label": "greedy rollout at the checkpoint shown", "value": GREEDY},
-        *({"label": episode_label(info), "value": info.episode} for info in recorded),
+        *recorded,
     ]
-
-
-def episode_label(info: TrajectoryInfo) -> str:
-    """Return how the picker names a recorded episode: number, kind and steps."""
-    steps = format_number(info.length)
-    return f"episode {format_number(info.episode)} · {info.kind} · {steps} steps"
 
 
 def newest_episode(infos: Sequence[TrajectoryInfo]) -> int | None:
     """Return the newest recorded episode, or None when none is recorded."""
     return max((info.episode for info in infos), default=None)
-
-
-def step_note(steps: int, length: int) -> str:
-    """Return how many steps a replay holds ("37 steps", or "the first 1,000 of 1,520")."""
-    if steps < length:
-        return f"the first {format_number(steps)} of {format_number(length)} steps (kept)"
-    return f"{format_number(steps)} step{'s' if steps != 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -137,27 +125,6 @@ def replay_script(
         return ReplayScript(captions, [], [])
     rows, cols = zip(*(divmod(cell, width) for cell in cells), strict=True)
     return ReplayScript(captions, list(cols), list(rows))
-
-
-def step_rows(columns: Mapping[str, np.ndarray], labels: Sequence[str]) -> list[list[str]]:
-    """Return one row of text per step, for envs whose states are not cells of a grid.
-
-    Returns:
-        Rows of step number (from 1), state, action, reward, next state, epsilon and TD
-        error.
-    """
-    return [
-        [
-            format_number(k + 1),
-            format_number(int(columns["state"][k])),
-            labels[int(columns["action"][k])],
-            format_number(float(columns["reward"][k])),
-            format_number(int(columns["next_state"][k])),
-            format_number(float(columns["epsilon"][k])),
-            format_number(float(columns["td_error"][k])),
-        ]
-        for k in range(len(columns["state"]))
-    ]
 
 
 def advance(trigger: str, step: object, last: object, paused: object) -> tuple[int, bool]:

@@ -3,18 +3,16 @@ greedy policy of a checkpoint rolled out on the run's env (``gridworld.rollout``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from app.rules import format_number
-from app.views.replay import step_note
+from app.views.replay import GREEDY
+from app.views.trajectories import trajectory_options
 from gridworld.errors import ValidationError
 from gridworld.rollout import greedy_rollout, is_deterministic
 from gridworld.spec import RunSpec, make_env
 from gridworld.trajectory import DEFAULT_POLICY
-from runstore import Run, RunStore, TrajectoryNotFound
+from runstore import Run, RunStore, TrajectoryInfo, TrajectoryNotFound, TrajectoryRecord
 
 ROLLOUT_STEPS = DEFAULT_POLICY.max_steps
 """The most steps a greedy rollout plays (as many as a recorded trajectory keeps)."""
@@ -26,9 +24,11 @@ class NothingToReplay(Exception):
 
 @dataclass(frozen=True)
 class Replay:
-    """One episode to play: its step columns and a line saying what it is."""
+    """One episode to play and a line saying what it is."""
 
-    columns: Mapping[str, np.ndarray]
+    record: TrajectoryRecord
+    """The episode's steps (a greedy rollout's kind is ``GREEDY``, its episode the
+    checkpoint's)."""
     note: str
 
 
@@ -43,9 +43,8 @@ def recorded_replay(store: RunStore, run_id: int, episode: int) -> Replay:
         record = store.trajectory(run_id, episode)
     except TrajectoryNotFound as exc:
         raise NothingToReplay(f"{exc}: the run keeps only its newest 'last' episodes") from None
-    steps = step_note(record.steps, record.length)
-    note = f"episode {format_number(episode)} ({record.kind}) · {steps}"
-    return Replay(record.columns, note)
+    info = TrajectoryInfo(record.episode, record.kind, record.length, record.steps)
+    return Replay(record, trajectory_options([info])[0]["label"])
 
 
 def greedy_replay(store: RunStore, run: Run, index: object) -> Replay:
@@ -84,9 +83,11 @@ def greedy_replay(store: RunStore, run: Run, index: object) -> Replay:
     finally:
         env.close()
     how = "deterministic map" if deterministic else f"one sample of a random env, seed {run.seed}"
+    steps = format_number(trajectory.steps)
     bound = " (the bound)" if trajectory.steps == ROLLOUT_STEPS else ""
     note = (
         f"greedy rollout of the checkpoint at episode {format_number(episode)} · "
-        f"{step_note(trajectory.steps, trajectory.length)}{bound} · {how}"
+        f"{steps} step{'s' if trajectory.steps != 1 else ''}{bound} · {how}"
     )
-    return Replay(trajectory.columns, note)
+    record = TrajectoryRecord(episode, GREEDY, trajectory.length, trajectory.columns)
+    return Replay(record, note)

@@ -77,7 +77,7 @@ def test_the_replay_steps_and_plays_the_newest_episode_cell_by_cell(dash_duo, st
     newest = store.trajectory(run_id, 60).columns
     states, nexts = newest["state"].tolist(), newest["next_state"].tolist()
     _open(dash_duo, store_url, run_id)
-    assert "episode 60 (last)" in dash_duo.find_element(f"#{ids.REPLAY_NOTE}").text
+    assert "episode 60 · last" in dash_duo.find_element(f"#{ids.REPLAY_NOTE}").text
     until(lambda: _agent(dash_duo) == [*_cell(states[0]), 1], timeout=10)
     _click(dash_duo, f"#{ids.REPLAY_NEXT}")
     dash_duo.wait_for_contains_text(f"#{ids.REPLAY_CAPTION}", f"step 1 of {len(states)}")
@@ -111,8 +111,8 @@ def test_the_picker_replays_a_chosen_episode_and_the_greedy_rollout_of_the_scrub
     run_id = add_trained_run(store, preset="easy", episodes=60, checkpoint_every=20)
     first = store.trajectory(run_id, 3).columns
     _open(dash_duo, store_url, run_id)
-    _choose(dash_duo, f"episode 3 · first · {len(first['state'])} steps")
-    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 (first)")
+    _choose(dash_duo, f"episode 3 · first ({len(first['state'])} steps)")
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 · first")
     until(lambda: _agent(dash_duo) == [*_cell(int(first["state"][0])), 1], timeout=10)
     _choose(dash_duo, "greedy rollout at the checkpoint shown")
     dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "checkpoint at episode 60")
@@ -188,16 +188,16 @@ def test_while_a_run_trains_the_picker_follows_its_newest_episode_unless_one_was
     run_id = create_run(store, make_spec(episodes=200, seed=2, pace=10))
     wait_for(lambda: len(store.trajectories(run_id)) >= 10, 30, "the first ten recorded")
     _open(dash_duo, store_url, run_id)
-    until(lambda: "(first)" in _note(dash_duo), timeout=10)
-    _choose(dash_duo, f"episode 3 · first · {store.trajectory(run_id, 3).length} steps")
-    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 (first)")
+    until(lambda: "· first (" in _note(dash_duo), timeout=10)
+    _choose(dash_duo, f"episode 3 · first ({store.trajectory(run_id, 3).length} steps)")
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 · first")
     # the run records its last episodes: the list follows, the picked episode stays
     until(lambda: _newest_offered(dash_duo) > 180, timeout=60)
-    assert "episode 3 (first)" in _note(dash_duo)
+    assert "episode 3 · first" in _note(dash_duo)
     _choose(dash_duo, _options(dash_duo)[0])
-    until(lambda: "(last)" in _note(dash_duo), timeout=10)
+    until(lambda: "· last (" in _note(dash_duo), timeout=10)
     wait_for(lambda: store.get_run(run_id).status == "finished", 60, "the run to finish")
-    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 200 (last)", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 200 · last", timeout=15)
     dash_duo.wait_for_text_to_equal(f"#{ids.VISITS_CAPTION}", "episodes 181–200, 20 recorded")
     assert dash_duo.get_logs() == []
 

@@ -14,8 +14,6 @@ from app.views.replay import (
     newest_episode,
     parse_choice,
     replay_script,
-    step_note,
-    step_rows,
 )
 from gridworld.errors import ValidationError
 from runstore import TrajectoryInfo
@@ -49,9 +47,10 @@ def test_the_options_are_the_newest_the_rollout_then_each_recorded_episode_newes
     options = choice_options(infos)
     assert [option["value"] for option in options] == [NEWEST, GREEDY, 1500, 1]
     assert options[0]["label"] == (
-        "newest recorded episode (follows the run): episode 1,500 · last · 1,520 steps"
+        "newest recorded episode (follows the run): episode 1,500 · last"
+        " (first 1,000 of 1,520 steps)"
     )
-    assert options[3]["label"] == "episode 1 · first · 12 steps"
+    assert options[3]["label"] == "episode 1 · first (12 steps)"
     assert newest_episode(infos) == 1500
     assert choice_options([])[0]["label"].endswith(": none recorded yet")
     assert newest_episode([]) is None
@@ -76,21 +75,10 @@ def test_an_episode_of_three_steps_plays_as_four_frames_on_the_grid():
     }
 
 
-def test_without_a_grid_the_frames_name_states_and_the_table_lists_every_step():
+def test_without_a_grid_the_frames_name_states():
     script = replay_script(COLUMNS, ARROWS, None)
     assert (script.x, script.y) == ([], [])
     assert script.captions[-1].startswith("step 3 of 3 · state 4 · action → → state 5")
-    assert step_rows(COLUMNS, ARROWS) == [
-        ["1", "0", "→", "-0.01", "1", "0.5", "-0.01"],
-        ["2", "1", "↓", "-0.01", "4", "0.5", "0.25"],
-        ["3", "4", "→", "1", "5", "0.5", "1"],
-    ]
-
-
-def test_the_note_says_when_only_the_first_steps_were_kept():
-    assert step_note(37, 37) == "37 steps"
-    assert step_note(1, 1) == "1 step"
-    assert step_note(1000, 1520) == "the first 1,000 of 1,520 steps (kept)"
 
 
 @pytest.mark.parametrize(
