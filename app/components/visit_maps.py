@@ -19,7 +19,7 @@ from app.context import get_store
 from app.figures.heatmaps import MEAN_ABS_TD, VISITS, state_figure
 from app.figures.theme import themed
 from app.page_parts import stored_run_id
-from app.views.visits import RECENT, covered, read_visits
+from app.views.visits import RECENT, covered, read_visits, recent_episodes
 from runstore import RunNotFound
 
 HEIGHT = "460px"
@@ -61,17 +61,17 @@ def draw(_: Any, theme: object, run_id: object, shown: object) -> tuple[Any, ...
     store, run_id = get_store(), stored_run_id(run_id)
     try:
         run = store.get_run(run_id)
-        visits = read_visits(store, run_id, int(run.env_config.get("n_states") or 0))
+        episodes = recent_episodes(store.trajectories(run_id))
+        if ctx.triggered_id == ids.POLICY_REVISION and episodes == shown:
+            return no_update, no_update, no_update, no_update
+        visits = read_visits(store, run_id, int(run.env_config.get("n_states") or 0), episodes)
     except RunNotFound:
         raise PreventUpdate from None
-    episodes = list(visits.episodes)
-    if ctx.triggered_id == ids.POLICY_REVISION and episodes == shown:
-        return no_update, no_update, no_update, no_update
     figures = [
         themed(state_figure(values, run.env_id, run.env_config, measure), theme)
         for values, measure in ((visits.shown_visits, VISITS), (visits.mean_abs_td, MEAN_ABS_TD))
     ]
-    return *figures, covered(episodes), episodes
+    return *figures, covered(visits.episodes), list(visits.episodes)
 
 
 def init_app(app: dash.Dash) -> None:

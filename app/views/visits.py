@@ -96,20 +96,22 @@ def covered(episodes: Sequence[int]) -> str:
     return f"{span}, {len(episodes)} recorded"
 
 
-def read_visits(store: RunStore, run_id: int, n_states: int) -> StateVisits:
-    """Return the visits over the run's newest ``RECENT`` recorded episodes.
+def read_visits(
+    store: RunStore, run_id: int, n_states: int, episodes: Sequence[int]
+) -> StateVisits:
+    """Return the visits over the run's recorded ``episodes`` (``recent_episodes``).
 
-    An episode the ring dropped between the listing and its read is left out.
+    An episode the ring dropped since it was listed is left out.
 
     Raises:
         RunNotFound: no such run.
     """
-    episodes, steps = [], []
-    for episode in recent_episodes(store.trajectories(run_id)):
+    kept, steps = [], []
+    for episode in episodes:
         try:
             columns = store.trajectory(run_id, episode).columns
         except TrajectoryNotFound:
             continue
-        episodes.append(episode)
+        kept.append(episode)
         steps.append((columns["state"], columns["td_error"]))
-    return state_visits(steps, n_states, episodes)
+    return state_visits(steps, n_states, kept)

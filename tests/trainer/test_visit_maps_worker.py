@@ -21,10 +21,15 @@ WIDTH = 8
 """GridWorld medium's width (state = row * width + column)."""
 
 
-def _draw(client, run_id: int) -> dict:
-    """Return the maps' callback answer for the run, as the page asks it at load."""
-    values = {f"{ids.POLICY_RUN}.data": run_id, f"{ids.POLICY_REVISION}.data": 1}
-    response = dash_call(client, f"{ids.VISITS_MAP}.figure", values, f"{ids.THEME}.data")
+def _draw(client, run_id: int, shown: object = None, changed: str = ids.THEME) -> dict:
+    """Return the maps' callback answer for the run: as the page asks at load (the theme),
+    or after its revision moved (``changed``) while it shows ``shown``."""
+    values = {
+        f"{ids.POLICY_RUN}.data": run_id,
+        f"{ids.POLICY_REVISION}.data": 1,
+        f"{ids.VISITS_SHOWN}.data": shown,
+    }
+    response = dash_call(client, f"{ids.VISITS_MAP}.figure", values, f"{changed}.data")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()["response"]
 
@@ -54,6 +59,10 @@ def test_the_maps_of_a_trained_run_count_the_steps_of_its_last_twenty_episodes(
         r * WIDTH + c: v for r, row in enumerate(z) for c, v in enumerate(row) if v is not None
     }
     assert drawn_td == pytest.approx({s: sum(e) / len(e) for s, e in td.items()})
+    # a revision that moved without new recorded episodes draws nothing again
+    shown = list(range(EPISODES - 19, EPISODES + 1))
+    assert _draw(app.server.test_client(), run_id, shown, ids.POLICY_REVISION) == {}
+    assert ids.VISITS_MAP in _draw(app.server.test_client(), run_id, shown[1:], ids.POLICY_REVISION)
 
     # the greedy rollout of the last checkpoint walks the model's argmax path
     values = {
