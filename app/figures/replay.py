@@ -72,5 +72,6 @@ def replay_map(rows: Sequence[str], names: Mapping[str, str]) -> go.Figure:
         )
     )
     draw_cells(fig, kinds, names)
-    fig.update_layout(margin={"l": 30, "r": 30, "t": 20, "b": 30})
+    # the card is wider than the map is tall: the legend goes below the column numbers
+    fig.update_layout(margin={"l": 30, "r": 30, "t": 20, "b": 60}, legend={"y": -0.06})
     return fig
