@@ -22,9 +22,11 @@ from app.components import (
     lineage_card,
     manage_card,
     pace_control,
+    replay_card,
     runs_tools,
     theme,
     trajectory_card,
+    visit_maps,
 )
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
@@ -67,8 +69,10 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     lineage_card.init_app(app)
     manage_card.init_app(app)
     pace_control.init_app(app)
+    replay_card.init_app(app)
     runs_tools.init_app(app)
     trajectory_card.init_app(app)
+    visit_maps.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

@@ -17,6 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.components import replay_card, visit_maps
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure
@@ -126,7 +127,8 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             validation layout) the view of ``VALIDATION_RUN``, which has no checkpoints.
 
     Returns:
-        The page: checkpoint scrubber with play, the policy map and the optimality gap.
+        The page: checkpoint scrubber with play, the policy map beside the state-visit
+        and |TD error| maps, the Replay card and the optimality gap.
     """
     found = run_and_revision(run_id)
     if found is None:
@@ -156,7 +158,13 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             *POLL.components(revision),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "560px"}), lg=7),
+                    dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "480px"}), lg=4),
+                    visit_maps.column(),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(replay_card.card(), lg=7),
                     dbc.Col(dcc.Graph(id=ids.POLICY_GAP, style={"height": "360px"}), lg=5),
                 ]
             ),

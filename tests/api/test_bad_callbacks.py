@@ -21,6 +21,7 @@ from tests.dashboard_support import snapshot
 HUGE = 10**30
 EVIL_NAME = "a\ud800b"
 NO_ZOOM = "no zoom"
+GREEDY_NOTE = "greedy rollout of the checkpoint at episode"
 
 Values = Callable[[Any], dict[str, Any]]
 """The request's values for the seeded runs (``runs.running`` ...)."""
@@ -242,6 +243,47 @@ def _save_now(name: object, run: object = _running, changed: str = ids.RUN_CHECK
     )
 
 
+def _replay(choice: object, run: object = _running, **values: object) -> tuple:
+    return (
+        f"{ids.REPLAY_SCRIPT}.data",
+        lambda r: {
+            f"{ids.REPLAY_CHOICE}.value": choice,
+            f"{ids.REPLAY_NEWEST}.data": values.get("newest"),
+            f"{ids.POLICY_SLIDER}.value": values.get("index", 0),
+            f"{ids.POLICY_EPISODES}.data": values.get("episodes", []),
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+        },
+        f"{ids.REPLAY_CHOICE}.value",
+    )
+
+
+def _replay_list(run: object, known: object = None, choice: object = "newest") -> tuple:
+    return (
+        f"{ids.REPLAY_CHOICE}.options",
+        lambda r: {
+            f"{ids.POLICY_REVISION}.data": 5,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+            f"{ids.REPLAY_CHOICE}.options": known,
+            f"{ids.REPLAY_CHOICE}.value": choice,
+        },
+        f"{ids.POLICY_REVISION}.data",
+    )
+
+
+def _replay_step(step: object, last: object, paused: object, changed: str) -> tuple:
+    prop = "n_intervals" if changed == ids.REPLAY_PLAYER else "n_clicks"
+    return (
+        f"{ids.REPLAY_PLAYER}.disabled",
+        lambda r: {
+            f"{changed}.{prop}": 1,
+            f"{ids.REPLAY_STEP}.value": step,
+            f"{ids.REPLAY_STEP}.max": last,
+            f"{ids.REPLAY_PLAYER}.disabled": paused,
+        },
+        f"{changed}.{prop}",
+    )
+
+
 def _jump_to_named(episode: object, episodes: object) -> tuple[str, Values, str]:
     return (
         f"{ids.POLICY_SLIDER}.value@",
@@ -259,6 +301,18 @@ def _fork(at: object, run: object = _running) -> tuple[str, Values, str]:
             f"{ids.RUN_ID}.data": _id(run, r),
         },
         f"{ids.FORK_SUBMIT}.n_clicks",
+    )
+
+
+def _visits(run: object, shown: object = None) -> tuple[str, Values, str]:
+    return (
+        f"{ids.VISITS_MAP}.figure",
+        lambda r: {
+            f"{ids.POLICY_REVISION}.data": 5,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+            f"{ids.VISITS_SHOWN}.data": shown,
+        },
+        f"{ids.POLICY_REVISION}.data",
     )
 
 
@@ -569,6 +623,41 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("runs-rows-experiment-text", _runs_rows(_block(), experiment="abc"), 200, ["rowData"]),
     ("runs-rows-tag-list", _runs_rows(_block(), tag=["x"]), 200, ["rowData"]),
     ("runs-rows-archived-text", _runs_rows(_block(), **{"show-archived": "yes"}), 200, ["rowData"]),
+    # policy page: the Replay card and the visit maps
+    ("replay-choice-text", _replay("abc"), 200, ["episode='abc'", "whole number"]),
+    ("replay-choice-zero", _replay(0), 200, ["episode=0"]),
+    ("replay-choice-fraction", _replay(1.5), 200, ["episode=1.5"]),
+    ("replay-choice-bool", _replay(True), 200, ["episode=True"]),
+    ("replay-choice-list", _replay([1]), 200, ["episode=[1]"]),
+    ("replay-choice-object", _replay({"a": 1}), 200, ["episode="]),
+    ("replay-choice-huge", _replay(HUGE), 200, ["episode=", "out of range"]),
+    ("replay-choice-surrogate", _replay(EVIL_NAME), 200, ["episode="]),
+    ("replay-choice-unrecorded", _replay(5), 200, ["no trajectory of episode 5"]),
+    ("replay-newest-text", _replay("newest", newest="x"), 200, ["no recorded episode yet"]),
+    ("replay-newest-huge", _replay("newest", newest=HUGE), 200, ["no recorded episode yet"]),
+    ("replay-greedy-index-text", _replay("greedy", index="abc"), 200, [GREEDY_NOTE]),
+    ("replay-greedy-index-huge", _replay("greedy", index=HUGE), 200, [GREEDY_NOTE]),
+    ("replay-greedy-index-list", _replay("greedy", index=[3]), 200, [GREEDY_NOTE]),
+    ("replay-run-huge", _replay("newest", HUGE), 204, []),
+    ("replay-run-text", _replay("newest", "abc"), 204, []),
+    ("replay-run-missing", _replay("greedy", 999), 204, []),
+    ("replay-list-run-huge", _replay_list(HUGE), 204, []),
+    ("replay-list-run-missing", _replay_list(999), 204, []),
+    ("replay-list-known-text", _replay_list(_running, "x"), 200, ["greedy rollout"]),
+    ("replay-list-choice-object", _replay_list(_running, None, {"a": 1}), 200, ["newest"]),
+    ("replay-list-choice-gone", _replay_list(_running, None, 77), 200, ["no longer stored"]),
+    ("replay-step-text", _replay_step("x", "y", "z", ids.REPLAY_NEXT), 200, ["replay-player"]),
+    (
+        "replay-step-objects",
+        _replay_step([1], {"a": 1}, None, ids.REPLAY_PLAYER),
+        200,
+        ["replay-player"],
+    ),
+    ("replay-step-huge", _replay_step(HUGE, HUGE, True, ids.REPLAY_PLAY), 200, ["replay-step"]),
+    ("visits-run-huge", _visits(HUGE), 204, []),
+    ("visits-run-text", _visits("abc"), 204, []),
+    ("visits-run-missing", _visits(999), 204, []),
+    ("visits-shown-text", _visits(_running, "x"), 200, ["no recorded episodes yet"]),
     # runs page: the new-run form
     ("form-name-surrogate", _form(name=EVIL_NAME), 200, ["name=", "lone surrogate U+D800"]),
     ("form-name-list", _form(name=["a"]), 200, ["name=['a']", "not text"]),
