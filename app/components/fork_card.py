@@ -54,6 +54,19 @@ def requested_checkpoint(value: object) -> int | None:
         return None
 
 
+def _field_row(label: str, field_id: Any, placeholder: str) -> dbc.Row:
+    """Return one labelled text field of the card (blank: the ``placeholder`` holds)."""
+    return dbc.Row(
+        [
+            dbc.Label(label, html_for=field_id, width=5),
+            dbc.Col(
+                dbc.Input(id=field_id, type="text", size="sm", placeholder=placeholder), width=7
+            ),
+        ],
+        className="mb-1",
+    )
+
+
 def fork_card(infos: list[CheckpointInfo], at: int | None) -> dbc.Card:
     """Return the fork card.
 
@@ -66,19 +79,7 @@ def fork_card(infos: list[CheckpointInfo], at: int | None) -> dbc.Card:
     algorithms = [{"label": "same as the run", "value": SAME_ALGORITHM}] + [
         {"label": label, "value": name} for name, label in ALGORITHM_LABELS.items()
     ]
-    fields = [
-        dbc.Row(
-            [
-                dbc.Label(name, html_for=ids.fork_param(name), width=5),
-                dbc.Col(
-                    dbc.Input(id=ids.fork_param(name), type="text", size="sm", placeholder="same"),
-                    width=7,
-                ),
-            ],
-            className="mb-1",
-        )
-        for name in HYPERPARAM_NAMES
-    ]
+    fields = [_field_row(name, ids.fork_param(name), "same") for name in HYPERPARAM_NAMES]
     return dbc.Card(
         [
             dbc.CardHeader("Fork"),
@@ -106,16 +107,7 @@ def fork_card(infos: list[CheckpointInfo], at: int | None) -> dbc.Card:
                         className="mb-2",
                     ),
                     *fields,
-                    dbc.Row(
-                        [
-                            dbc.Label("episodes", html_for=ids.FORK_EPISODES, width=5),
-                            dbc.Col(
-                                dbc.Input(id=ids.FORK_EPISODES, size="sm", placeholder="the run's"),
-                                width=7,
-                            ),
-                        ],
-                        className="mb-1",
-                    ),
+                    _field_row("episodes", ids.FORK_EPISODES, "the run's"),
                     dbc.Button("Fork", id=ids.FORK_SUBMIT, size="sm", className="mt-1"),
                     html.Div(id=ids.FORK_MESSAGE, className="small mt-2"),
                 ]
