@@ -21,7 +21,7 @@ several batches adds up their parts.)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,47 @@ Aggregate = dict[str, Any]
 """A block's ``block`` number, ``count`` and ``<metric>_sum/_min/_max``."""
 
 
+@dataclass(frozen=True)
+class Level:
+    """Block aggregates of one size, as arrays: one row per block, one column per metric."""
+
+    blocks: np.ndarray
+    """Block numbers (int64), ascending."""
+    counts: np.ndarray
+    """Episodes per block (int64)."""
+    sums: np.ndarray
+    """Each block's sum of each of ``METRICS`` (float64, blocks x metrics)."""
+    lows: np.ndarray
+    highs: np.ndarray
+
+    @classmethod
+    def of(cls, aggs: Sequence[Aggregate]) -> Level:
+        """Return the level of aggregates (``Aggregate`` dicts) in block order."""
+        stat = {
+            name: np.array([[agg[f"{m}_{name}"] for m in METRICS] for agg in aggs], dtype=float)
+            for name in ROLLUP_STATS
+        }
+        blocks = np.array([agg["block"] for agg in aggs], dtype=np.int64)
+        counts = np.array([agg["count"] for agg in aggs], dtype=np.int64)
+        return cls(blocks, counts, stat["sum"], stat["min"], stat["max"])
+
+    def aggregates(self) -> list[Aggregate]:
+        """Return the blocks as ``Aggregate`` dicts, in block order."""
+        figures = np.stack((self.sums, self.lows, self.highs), axis=2).reshape(len(self.blocks), -1)
+        return [
+            {"block": block, "count": count, **dict(zip(STAT_NAMES, values, strict=True))}
+            for block, count, values in zip(
+                self.blocks.tolist(), self.counts.tolist(), figures.tolist(), strict=True
+            )
+        ]
+
+
+STAT_NAMES = tuple(f"{metric}_{stat}" for metric in METRICS for stat in ROLLUP_STATS)
+"""An aggregate's figures after ``count``, metric by metric (``Level.aggregates``'s order)."""
+
+
 def rollup_rows(
-    run_id: int, first: int, columns: Mapping[str, Sequence[float]]
+    run_id: int, first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
 ) -> list[dict[str, Any]]:
     """Return the rollup increments of a contiguous batch of episodes, for every size.
 
@@ -69,49 +108,42 @@ def rollup_rows(
         One dict per (size, block) touched: ``run_id``, ``size``, ``block``, ``count`` and
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
-    built: dict[int, list[Aggregate]] = {}
-    arrays = {metric: np.asarray(columns[metric], dtype=float) for metric in METRICS}
+    values = np.column_stack([np.asarray(columns[metric], dtype=float) for metric in METRICS])
+    built: dict[int, Level] = {}
     for size in ROLLUP_SIZES:
         if size in PARENT:
-            built[size] = coarser(built[PARENT[size]], size // PARENT[size])
+            built[size] = coarser_level(built[PARENT[size]], size // PARENT[size])
         else:
-            built[size] = _from_episodes(columns, arrays, first, size)
-    return [{"run_id": run_id, "size": size, **agg} for size in ROLLUP_SIZES for agg in built[size]]
+            built[size] = episode_level(values, first, size)
+    return [
+        {"run_id": run_id, "size": size, **agg}
+        for size in ROLLUP_SIZES
+        for agg in built[size].aggregates()
+    ]
 
 
-def _from_episodes(
-    columns: Mapping[str, Sequence[float]],
-    arrays: Mapping[str, np.ndarray],
-    first: int,
-    size: int,
-) -> list[Aggregate]:
+def episode_level(values: np.ndarray, first: int, size: int) -> Level:
     """Return the aggregates, by blocks of ``size``, of the episodes from ``first`` on.
 
     Args:
-        columns: each of ``METRICS`` to its values.
-        arrays: the same as float64 arrays.
+        values: the episodes' metrics, one row per episode and one column per metric of
+            ``METRICS`` (float64).
         first: the first episode.
         size: one of ``FROM_EPISODES``.
     """
-    n = len(arrays[METRICS[0]])
+    n = len(values)
     starts = block_starts(first, n, size)
-    ends = [*starts[1:].tolist(), n]
-    aggs: list[Aggregate] = [
-        {"block": (first - 1) // size + i, "count": end - start}
-        for i, (start, end) in enumerate(zip(starts.tolist(), ends, strict=True))
-    ]
-    for metric in METRICS:
-        values = arrays[metric]
-        if size in EXACT_SUMS:
-            chunks = zip(starts.tolist(), ends, strict=True)
-            sums = [math.fsum(columns[metric][start:end]) for start, end in chunks]
-        else:
-            sums = sums_in_order(values, first, size).tolist()
-        lows = np.minimum.reduceat(values, starts).tolist()
-        highs = np.maximum.reduceat(values, starts).tolist()
-        for agg, total, low, high in zip(aggs, sums, lows, highs, strict=True):
-            agg[f"{metric}_sum"], agg[f"{metric}_min"], agg[f"{metric}_max"] = total, low, high
-    return aggs
+    counts = np.diff(np.append(starts, n))
+    if size in EXACT_SUMS:
+        parts = values.T.tolist()
+        bounds = list(zip(starts.tolist(), (starts + counts).tolist(), strict=True))
+        sums = np.array([[math.fsum(part[a:b]) for part in parts] for a, b in bounds])
+    else:
+        sums = sums_in_order(values, first, size)
+    blocks = (first - 1) // size + np.arange(len(starts), dtype=np.int64)
+    lows = np.minimum.reduceat(values, starts, axis=0)
+    highs = np.maximum.reduceat(values, starts, axis=0)
+    return Level(blocks, counts.astype(np.int64), sums.reshape(len(starts), -1), lows, highs)
 
 
 def block_starts(first: int, n: int, size: int) -> np.ndarray:
@@ -123,31 +155,56 @@ def block_starts(first: int, n: int, size: int) -> np.ndarray:
 
 
 def sums_in_order(values: np.ndarray, first: int, size: int) -> np.ndarray:
-    """Return the sums, block by block of ``size``, of the values of episodes ``first..``,
-    each added first to last as SQL's ``SUM`` adds rows (``np.add.reduceat`` adds in pairs).
-    """
+    """Return the sums, block by block of ``size``, of the values of episodes ``first..``
+    (one value per episode, or one row of values), each added first to last as SQL's
+    ``SUM`` adds rows (``np.add.reduceat`` adds in pairs)."""
     skipped = (first - 1) % size  # episodes of the first block before ``first``
     blocks = -(-(skipped + len(values)) // size)
-    padded = np.zeros(blocks * size)
+    padded = np.zeros((blocks * size, *values.shape[1:]))
     padded[skipped : skipped + len(values)] = values
-    return np.cumsum(padded.reshape(blocks, size), axis=1)[:, -1]
+    return np.cumsum(padded.reshape(blocks, size, *values.shape[1:]), axis=1)[:, -1]
 
 
-def coarser(aggs: Iterable[Aggregate], factor: int) -> list[Aggregate]:
-    """Combine block aggregates of one size into those of a size ``factor`` times larger."""
-    merged: dict[int, Aggregate] = {}
-    for agg in aggs:
-        block = agg["block"] // factor
-        into = merged.get(block)
-        if into is None:
-            merged[block] = {**agg, "block": block}
-            continue
-        into["count"] += agg["count"]
-        for metric in METRICS:
-            into[f"{metric}_sum"] += agg[f"{metric}_sum"]
-            into[f"{metric}_min"] = min(into[f"{metric}_min"], agg[f"{metric}_min"])
-            into[f"{metric}_max"] = max(into[f"{metric}_max"], agg[f"{metric}_max"])
-    return list(merged.values())
+def coarser_level(level: Level, factor: int) -> Level:
+    """Combine block aggregates of one size (consecutive blocks, in order) into those of a
+    size ``factor`` times larger: counts and sums added in block order (from the first
+    part's), extremes of extremes."""
+    low, high = int(level.blocks[0]) // factor, int(level.blocks[-1]) // factor
+    if low == high:  # one larger block (every batch of a block or less, past its size)
+        sums = level.sums if len(level.blocks) == 1 else np.cumsum(level.sums, axis=0)[-1:]
+        return Level(
+            np.array([low], dtype=np.int64),
+            level.counts.sum(keepdims=True),
+            sums,
+            level.lows.min(axis=0, keepdims=True),
+            level.highs.max(axis=0, keepdims=True),
+        )
+    children = np.arange(low, high + 1, dtype=np.int64)
+    at = level.blocks - low * factor  # each part's place among the children's parts
+    shape = (len(children), factor, level.sums.shape[1])
+
+    def combined(parts: np.ndarray, neutral: float) -> np.ndarray:
+        padded = np.full((len(children) * factor, shape[2]), neutral)
+        padded[at] = parts
+        return padded.reshape(shape)
+
+    # -0.0 is the neutral of addition (x + -0.0 == x, the sign of a zero too)
+    sums = np.cumsum(combined(level.sums, -0.0), axis=1)[:, -1]
+    counts = np.zeros(len(children) * factor, dtype=np.int64)
+    counts[at] = level.counts
+    return Level(
+        children,
+        counts.reshape(shape[:2]).sum(axis=1),
+        sums,
+        combined(level.lows, math.inf).min(axis=1),
+        combined(level.highs, -math.inf).max(axis=1),
+    )
+
+
+def coarser(aggs: Sequence[Aggregate], factor: int) -> list[Aggregate]:
+    """Combine block aggregates of one size (consecutive blocks, in order) into those of a
+    size ``factor`` times larger (``coarser_level``)."""
+    return coarser_level(Level.of(aggs), factor).aggregates() if aggs else []
 
 
 def upsert_statement(dialect: str) -> str:
@@ -215,9 +272,8 @@ def truncate(
                 partial[size] = coarser(parts, size // PARENT[size])[0]
         elif tail[METRICS[0]][max(start - first, 0) :]:
             begin = max(start, first)
-            part = {metric: tail[metric][begin - first :] for metric in METRICS}
-            arrays = {metric: np.asarray(part[metric], dtype=float) for metric in METRICS}
-            partial[size] = _from_episodes(part, arrays, begin, size)[0]
+            part = [np.asarray(tail[metric][begin - first :], dtype=float) for metric in METRICS]
+            partial[size] = episode_level(np.column_stack(part), begin, size).aggregates()[0]
     if partial:
         conn.execute(
             insert(rollups),

@@ -278,9 +278,25 @@ class RunStore(EpisodeReads):
             BatchError: a gap, a duplicate, a missing field or a non-finite value (the
                 message names the episode and field); nothing of the batch is written.
         """
-        if not rows:
-            return
-        columns = batches.columns_of(run_id, rows)  # checked before the write lock is taken
+        if rows:
+            self._append(run_id, batches.columns_of(run_id, rows), claim)
+
+    def append_columns(
+        self, run_id: int, columns: Mapping[str, Any], *, claim: Claim | None = None
+    ) -> None:
+        """Write a batch of consecutive episodes given as columns, as ``append_episodes``
+        writes rows: each of ``EPISODE_FIELDS`` to its values in episode order (numpy
+        arrays, or sequences; ``action_counts`` a 2-d array of one row per episode, or one
+        sequence per episode). The arrays must not change until it returns.
+
+        Raises:
+            BatchError: as ``append_episodes``; nothing of the batch is written.
+        """
+        if any(len(values) for values in columns.values()):
+            self._append(run_id, batches.checked_columns(run_id, columns), claim)
+
+    def _append(self, run_id: int, columns: batches.Columns, claim: Claim | None) -> None:
+        """Write a checked batch (checked before the write lock is taken)."""
         with self._write(run_id, claim) as conn:
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert

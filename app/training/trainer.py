@@ -3,7 +3,7 @@
 The loop plays chunks of episodes with the run's kernel (``gridworld.kernel``: compiled where
 the env has a transition table, else the Python loop; both play the same episodes), sized by
 ``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
-Each episode's stats become a plain dict appended to an in-memory batch, and the store is
+Each chunk's stats stay numpy columns, gathered into an in-memory batch, and the store is
 touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
 flush of the batch every 0.25 s and at every 1000th episode) and at checkpoints.
 A writer thread (``writer``) commits batches and checkpoints in order while the loop plays
@@ -31,7 +31,7 @@ from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.errors import ValidationError
 from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.pace import PACE, current_pace, validate_pace
-from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
+from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore
 
@@ -134,7 +134,8 @@ class Trainer:
         self.stop_status = stop_status
         self.on_progress = on_progress
         self.on_checkpoint = on_checkpoint
-        self.rows: list[dict[str, Any]] = []
+        self.chunks_held: list[dict[str, np.ndarray]] = []
+        """The columns of the chunks played since the last flush."""
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
         self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
@@ -177,13 +178,14 @@ class Trainer:
         self.checkpoints.save_checkpoint = self.writer.save_checkpoint
         self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
-        self.plateau = Plateau()
+        warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
+        window, patience = self.settings.plateau_window, self.settings.plateau_patience
+        self.plateau = PlateauWatch(window, patience, warned=warned)
         restored = self.checkpoints.restore()
         if restored is not None:
             self.episode, self.env_steps = restored.episode, restored.env_steps
-            self.wall_offset, self.plateau = restored.wall_time, restored.plateau
+            self.wall_offset, self.plateau.plateau = restored.wall_time, restored.plateau
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
-        self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self.checkpoints.changes_to_replay()
         if (recorded := current_pace(run.current_params, self.spec.pace)) is not None:
             self.pace = recorded
@@ -296,23 +298,22 @@ class Trainer:
         return ((self.episode + ahead) // self.every + 1) * self.every
 
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
-        """Append the chunk's rows (wall times spread evenly over its run time) and count
+        """Hold the chunk's columns (wall times spread evenly over its run time) and count
         its episodes and steps."""
         count = len(batch)
+        if not count:
+            return
         env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
-        wall_times = began + (ended - began) / max(count, 1) * np.arange(1, count + 1)
-        first = self.episode + 1
-        rows = batch.rows(range(first, first + count), env_steps.tolist(), wall_times.tolist())
-        self.rows.extend(rows)
+        wall_times = began + (ended - began) / count * np.arange(1, count + 1)
+        self.chunks_held.append(batch.store_columns(self.episode + 1, env_steps, wall_times))
         self.episode += count
-        if count:
-            self.env_steps = int(env_steps[-1])
+        self.env_steps = int(env_steps[-1])
 
     def _tick(self, now: float, start: float) -> None:
         """Flush the batch and read the controls when they are due (or the batch reached a
         multiple of ``flush_episodes``: chunks stop there)."""
         settings = self.settings
-        full = bool(self.rows) and self.episode % settings.flush_episodes == 0
+        full = bool(self.chunks_held) and self.episode % settings.flush_episodes == 0
         if now >= self.next_flush or full:
             self._flush()
             self.next_flush = now + settings.flush_seconds
@@ -359,32 +360,21 @@ class Trainer:
     def _flush(self) -> None:
         """Hand the batch of episodes to the writer (its write renews the lease); watch the
         mean return."""
-        rows, self.rows = self.rows, []
-        if not rows:
+        held, self.chunks_held = self.chunks_held, []
+        if not held:
             return
-        self.writer.append(rows)
-        self._watch_plateau(rows)
+        columns = held[0] if len(held) == 1 else _joined(held)
+        self.writer.append(columns)
+        returns, first = columns["return"], int(columns["episode"][0])
+        note = self.plateau.watch(returns, first)
+        if note is not None:
+            self.store.add_warning(self.run_id, note.text(), claim=self.claim)
         if self.on_progress is not None:
-            self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
-
-    def _watch_plateau(self, rows: list[dict[str, Any]]) -> None:
-        """Track block means of the return; warn once when none beat the best for long."""
-        plateau, settings = self.plateau, self.settings
-        for row in rows:
-            episode = row["episode"]
-            if (
-                plateau.add(row["return"], episode, settings.plateau_window)
-                and not self.plateau_warned
-                and episode - plateau.best_episode >= settings.plateau_patience
-            ):
-                self.plateau_warned = True
-                best = float(plateau.best or 0.0)
-                note = PlateauNote(settings.plateau_window, best, plateau.best_episode, episode)
-                self.store.add_warning(self.run_id, note.text(), claim=self.claim)
+            self.on_progress(int(columns["episode"][-1]), float(returns.mean()))
 
     def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
         """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""
-        counters = Counters(self.episode, self.env_steps, wall_time, self.plateau)
+        counters = Counters(self.episode, self.env_steps, wall_time, self.plateau.plateau)
         self.checkpoints.save(counters, final=final)
 
     def _end(self, status: str) -> str:
@@ -409,3 +399,8 @@ class Trainer:
         )
         self.store.release(self.claim, "error", error=message)
         return "error"
+
+
+def _joined(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Return the columns of consecutive chunks as one batch."""
+    return {name: np.concatenate([chunk[name] for chunk in chunks]) for name in chunks[0]}

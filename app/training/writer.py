@@ -96,14 +96,15 @@ class Writer:
                     if not _running:  # the last writer of the process is done
                         sys.setswitchinterval(before)
 
-    def append(self, rows: list[dict[str, Any]]) -> None:
-        """Hand over a batch of episodes (``RunStore.append_episodes``); the list is the
-        writer's from now on.
+    def append(self, columns: Mapping[str, Any]) -> None:
+        """Hand over a batch of episodes as columns (``RunStore.append_columns``); the
+        mapping and its arrays are the writer's from now on (nothing is copied).
 
         Raises:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
-        self._submit(lambda: self.store.append_episodes(self.claim.run_id, rows, claim=self.claim))
+        run_id, claim = self.claim.run_id, self.claim
+        self._submit(lambda: self.store.append_columns(run_id, columns, claim=claim))
 
     def save_checkpoint(
         self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation

@@ -48,6 +48,11 @@ def batches(count: int, size: int = 100) -> list[list[dict]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
+def columns(rows: list[dict]) -> dict[str, list]:
+    """Return a batch of rows as the columns a writer takes."""
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sqlite_store):
     claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
     parts = batches(6)
@@ -66,9 +71,9 @@ def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sq
         with write_lock(sqlite_store):
             started = time.monotonic()
             for part in parts[:3]:  # one taken by the thread (waiting on the lock), two queued
-                writer.append(part)
+                writer.append(columns(part))
             assert time.monotonic() - started < 0.5
-            late = threading.Thread(target=writer.append, args=(parts[3],))
+            late = threading.Thread(target=writer.append, args=(columns(parts[3]),))
             late.start()
             late.join(0.5)
             assert late.is_alive()  # the fourth waits: the writer is two behind
@@ -76,7 +81,7 @@ def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sq
         late.join(30)
         writer.save_checkpoint(400, np.ones((2, 2)), {"at": 400}, None)
         for part in parts[4:]:
-            writer.append(part)
+            writer.append(columns(part))
         writer.drain()
         stop.set()
         watcher.join()
@@ -106,12 +111,12 @@ def test_the_first_failed_write_stops_the_writing_and_reaches_the_trainer(sqlite
     first, second, third = batches(3)
     refused = pytest.raises(BatchError, match="the next episode must be 101")
     with refused, Writer(sqlite_store, claim, depth=depth) as writer:  # and on leaving
-        writer.append(first)
+        writer.append(columns(first))
         with pytest.raises(BatchError, match="the next episode must be 101"):
-            writer.append(third)  # a gap: refused (depth 0: at once)
+            writer.append(columns(third))  # a gap: refused (depth 0: at once)
             writer.drain()
         with pytest.raises(BatchError, match="the next episode must be 101"):
-            writer.append(second)  # nothing after a failure lands
+            writer.append(columns(second))  # nothing after a failure lands
     assert sqlite_store.get_run(claim.run_id).episodes_done == 100
 
 
@@ -119,11 +124,11 @@ def test_a_lost_claim_ends_the_writing_with_lease_lost(sqlite_store):
     claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
     first, second = batches(2)
     with pytest.raises(LeaseLost), Writer(sqlite_store, claim, depth=2) as writer:
-        writer.append(first)
+        writer.append(columns(first))
         writer.drain()
         sqlite_store.set_status(claim.run_id, "paused", claim=claim)
         sqlite_store.claim_run(claim.run_id, Owner("elsewhere", 1, 1.0))
-        writer.append(second)
+        writer.append(columns(second))
         writer.drain()
     assert sqlite_store.get_run(claim.run_id).episodes_done == 100
 
