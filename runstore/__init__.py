@@ -4,6 +4,7 @@ It knows nothing of gridworld, Dash or Flask; it is the only channel between the
 and the training workers.
 """
 
+from .batches import join_columns
 from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
     BatchError,
@@ -81,4 +82,5 @@ __all__ = [
     "SchemaVersionError",
     "Series",
     "StoreError",
+    "join_columns",
 ]

@@ -81,6 +81,39 @@ def columns_of(run_id: int, rows: Sequence[Mapping[str, Any]]) -> Columns:
     return columns
 
 
+def join_columns(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return consecutive parts of a batch, each given as columns, as one batch.
+
+    Args:
+        parts: at least one; each maps the same names to its columns (arrays or lists).
+
+    Returns:
+        Each name to the parts' values end to end: an array where the parts' values are
+        alike (the first part's own arrays when there is one part), else a list (lists
+        of ``action_counts`` of different lengths).
+    """
+    if len(parts) == 1:
+        return dict(parts[0])
+    return {name: _joined_column([part[name] for part in parts]) for name in parts[0]}
+
+
+def _joined_column(parts: list[Any]) -> Any:
+    """Return one column's parts end to end (see ``join_columns``)."""
+    parts = [part for part in parts if len(part)]
+    try:
+        arrays = [np.asarray(part) for part in parts]
+        if len({array.shape[1:] for array in arrays}) == 1:
+            return np.concatenate(arrays)
+    except ValueError:  # ragged lists of counts
+        pass
+    return [value for part in parts for value in _as_list(part)]
+
+
+def _as_list(values: Any) -> list[Any]:
+    """Return a column as a list (an array's values as Python values)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
 def metric_columns(columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Return each of ``METRICS`` to its column as a float64 array (for the rollups)."""
     return {name: np.asarray(columns[name], dtype=np.float64) for name in METRICS}
@@ -129,11 +162,7 @@ def _fits_array(array: np.ndarray) -> bool:
 def _rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Return a batch given as columns as rows (a row lacks the fields of columns that end
     before it)."""
-    lists = {
-        name: values.tolist() if isinstance(values, np.ndarray) else list(values)
-        for name, values in columns.items()
-        if name in EPISODE_FIELDS
-    }
+    lists = {name: _as_list(values) for name, values in columns.items() if name in EPISODE_FIELDS}
     n = max(map(len, lists.values()), default=0)
     return [{name: v[i] for name, v in lists.items() if i < len(v)} for i in range(n)]
 

@@ -9,7 +9,6 @@ last block when it is not full yet; reading decodes the blocks a range touches.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 from sqlalchemy import Connection, Insert, Select, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import blocks, rollups
+from . import batches, blocks, rollups
 from ._clock import now
 from ._guards import check_int, is_int
 from .batches import FLOAT_FIELDS, Columns, metric_columns
@@ -93,9 +92,9 @@ def append(
     merged: Mapping[str, Any] = columns
     if start <= done:  # the run's last block is partial: it is written again, grown
         stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)
-        merged = {name: _joined(stored[name], columns[name]) for name in BLOCK_FIELDS}
+        merged = batches.join_columns([stored, {name: columns[name] for name in BLOCK_FIELDS}])
     conn.execute(insert, _block_rows(run_id, start, merged))
-    conn.exec_driver_sql(upsert, rollups.rollup_rows(run_id, first, metric_columns(columns)))
+    conn.exec_driver_sql(upsert, rollups.rollup_params(run_id, first, metric_columns(columns)))
     progress = {"run": run_id, "done": last, "steps": int(columns["env_steps"][-1]), "at": now()}
     conn.execute(_PROGRESS, progress)
 
@@ -114,18 +113,6 @@ _PROGRESS = (
 )
 """The run's lock and its progress after a batch (built once: building a statement and its
 cache key costs about as much as the database's work on a small batch)."""
-
-
-def _joined(stored: list[Any], new: Any) -> Any:
-    """Return a stored column (a list) followed by a batch's column: one array, or a list
-    when they are ``action_counts`` of different lengths (or the batch's is a list)."""
-    if isinstance(new, np.ndarray):
-        with contextlib.suppress(ValueError):  # ragged lists of counts
-            old = np.asarray(stored, dtype=new.dtype)
-            if old.shape[1:] == new.shape[1:]:
-                return np.concatenate((old, new))
-        new = new.tolist()
-    return stored + list(new)
 
 
 def first_episode(fork_episode: int | None) -> int:

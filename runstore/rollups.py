@@ -79,9 +79,13 @@ class Level:
         counts = np.array([agg["count"] for agg in aggs], dtype=np.int64)
         return cls(blocks, counts, stat["sum"], stat["min"], stat["max"])
 
+    def figures(self) -> np.ndarray:
+        """Return each block's figures after ``count`` in ``STAT_NAMES`` order (a row each)."""
+        return np.stack((self.sums, self.lows, self.highs), axis=2).reshape(len(self.blocks), -1)
+
     def aggregates(self) -> list[Aggregate]:
         """Return the blocks as ``Aggregate`` dicts, in block order."""
-        figures = np.stack((self.sums, self.lows, self.highs), axis=2).reshape(len(self.blocks), -1)
+        figures = self.figures()
         return [
             {"block": block, "count": count, **dict(zip(STAT_NAMES, values, strict=True))}
             for block, count, values in zip(
@@ -91,7 +95,9 @@ class Level:
 
 
 STAT_NAMES = tuple(f"{metric}_{stat}" for metric in METRICS for stat in ROLLUP_STATS)
-"""An aggregate's figures after ``count``, metric by metric (``Level.aggregates``'s order)."""
+"""An aggregate's figures after ``count``, metric by metric (``Level.figures``'s order)."""
+INCREMENT_COLUMNS = ("run_id", "size", "block", "count", *STAT_NAMES)
+"""The order of ``rollup_params``'s values."""
 
 
 def rollup_rows(
@@ -108,6 +114,31 @@ def rollup_rows(
         One dict per (size, block) touched: ``run_id``, ``size``, ``block``, ``count`` and
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
+    return [
+        {"run_id": run_id, "size": size, **agg}
+        for size, level in rollup_levels(first, columns).items()
+        for agg in level.aggregates()
+    ]
+
+
+def rollup_params(
+    run_id: int, first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
+) -> list[tuple[Any, ...]]:
+    """Return ``rollup_rows`` as the parameters of ``upsert_statement``: one tuple per
+    (size, block), its values in ``INCREMENT_COLUMNS`` order."""
+    params: list[tuple[Any, ...]] = []
+    for size, level in rollup_levels(first, columns).items():
+        figures = level.figures().tolist()
+        keys = zip(level.blocks.tolist(), level.counts.tolist(), strict=True)
+        params += [(run_id, size, *key, *values) for key, values in zip(keys, figures, strict=True)]
+    return params
+
+
+def rollup_levels(
+    first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
+) -> dict[int, Level]:
+    """Return the aggregates of a contiguous batch of episodes from ``first`` on (each of
+    ``METRICS`` to its values), size by size of ``ROLLUP_SIZES``."""
     values = np.column_stack([np.asarray(columns[metric], dtype=float) for metric in METRICS])
     built: dict[int, Level] = {}
     for size in ROLLUP_SIZES:
@@ -115,11 +146,7 @@ def rollup_rows(
             built[size] = coarser_level(built[PARENT[size]], size // PARENT[size])
         else:
             built[size] = episode_level(values, first, size)
-    return [
-        {"run_id": run_id, "size": size, **agg}
-        for size in ROLLUP_SIZES
-        for agg in built[size].aggregates()
-    ]
+    return built
 
 
 def episode_level(values: np.ndarray, first: int, size: int) -> Level:
@@ -134,16 +161,44 @@ def episode_level(values: np.ndarray, first: int, size: int) -> Level:
     n = len(values)
     starts = block_starts(first, n, size)
     counts = np.diff(np.append(starts, n))
+    lows = np.minimum.reduceat(values, starts, axis=0)
+    highs = np.maximum.reduceat(values, starts, axis=0)
     if size in EXACT_SUMS:
-        parts = values.T.tolist()
-        bounds = list(zip(starts.tolist(), (starts + counts).tolist(), strict=True))
-        sums = np.array([[math.fsum(part[a:b]) for part in parts] for a, b in bounds])
+        sums = exact_sums(values, starts, counts, lows == highs)
     else:
         sums = sums_in_order(values, first, size)
     blocks = (first - 1) // size + np.arange(len(starts), dtype=np.int64)
-    lows = np.minimum.reduceat(values, starts, axis=0)
-    highs = np.maximum.reduceat(values, starts, axis=0)
     return Level(blocks, counts.astype(np.int64), sums.reshape(len(starts), -1), lows, highs)
+
+
+def exact_sums(
+    values: np.ndarray, starts: np.ndarray, counts: np.ndarray, constant: np.ndarray
+) -> np.ndarray:
+    """Return each block's sum of each metric, exactly rounded (as ``math.fsum`` sums).
+
+    Args:
+        values: one row per episode, one column per metric.
+        starts: where each block begins among the rows.
+        counts: the rows of each block.
+        constant: (blocks x metrics) whether the block's values of the metric are all one.
+
+    Returns:
+        The sums (blocks x metrics). A constant's is its product with the count (rounded
+        once, as the exact sum is), integers' are their sum in any order (exact while
+        below 2**53); only the others go through ``math.fsum``.
+    """
+    integral = np.logical_and.reduceat(values == np.floor(values), starts, axis=0)
+    integral &= np.add.reduceat(np.abs(values), starts, axis=0) < 2.0**53
+    sums = np.where(
+        integral, np.add.reduceat(values, starts, axis=0), counts[:, None] * values[starts]
+    )
+    begins, ends = starts.tolist(), (starts + counts).tolist()
+    columns: dict[int, list[float]] = {}
+    for block, metric in np.argwhere(~(integral | constant)).tolist():
+        if metric not in columns:
+            columns[metric] = values[:, metric].tolist()
+        sums[block, metric] = math.fsum(columns[metric][begins[block] : ends[block]])
+    return sums
 
 
 def block_starts(first: int, n: int, size: int) -> np.ndarray:
@@ -208,12 +263,12 @@ def coarser(aggs: Sequence[Aggregate], factor: int) -> list[Aggregate]:
 
 
 def upsert_statement(dialect: str) -> str:
-    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to
-    their blocks.
+    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_params`` increments
+    to their blocks.
 
-    Its parameters are named after the columns: executing it with the increments (dicts)
-    skips SQLAlchemy's per-row parameter processing, which a batch's dozens of increments
-    (floats and ints) do not need.
+    Its parameters are positional, in ``INCREMENT_COLUMNS`` order: executing it with the
+    increments (tuples) skips SQLAlchemy's per-row parameter processing, which a batch's
+    dozens of increments (floats and ints) do not need.
 
     Args:
         dialect: ``"sqlite"`` or ``"postgresql"``.
@@ -227,10 +282,10 @@ def upsert_statement(dialect: str) -> str:
     compiler: Dialect
     if dialect == "postgresql":
         stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
-        compiler = postgresql.psycopg.dialect()
+        compiler = postgresql.psycopg.dialect(paramstyle="format")
     else:
         stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
-        compiler = sqlite.dialect(paramstyle="named")
+        compiler = sqlite.dialect(paramstyle="qmark")
     new = stmt.excluded
     changes: dict[str, Any] = {"count": rollups.c.count + new.count}
     for metric in METRICS:
@@ -239,7 +294,10 @@ def upsert_statement(dialect: str) -> str:
         changes[low] = least(rollups.c[low], new[low])
         changes[high] = greatest(rollups.c[high], new[high])
     upsert = stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
-    return str(upsert.compile(dialect=compiler))
+    compiled = upsert.compile(dialect=compiler)
+    if tuple(compiled.positiontup or ()) != INCREMENT_COLUMNS:
+        raise ValueError(f"rollup columns in an unexpected order: {compiled.positiontup}")
+    return str(compiled)
 
 
 def truncate(

@@ -33,7 +33,7 @@ from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.pace import PACE, current_pace, validate_pace
 from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
-from runstore import Claim, LeaseLost, RunNotFound, RunStore
+from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks
@@ -363,7 +363,7 @@ class Trainer:
         held, self.chunks_held = self.chunks_held, []
         if not held:
             return
-        columns = held[0] if len(held) == 1 else _joined(held)
+        columns = join_columns(held)
         self.writer.append(columns)
         returns, first = columns["return"], int(columns["episode"][0])
         note = self.plateau.watch(returns, first)
@@ -399,8 +399,3 @@ class Trainer:
         )
         self.store.release(self.claim, "error", error=message)
         return "error"
-
-
-def _joined(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Return the columns of consecutive chunks as one batch."""
-    return {name: np.concatenate([chunk[name] for chunk in chunks]) for name in chunks[0]}

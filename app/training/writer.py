@@ -5,7 +5,8 @@ The training thread hands each batch (and each checkpoint) to the writer and goe
 playing episodes while sqlite3 or psycopg commits it: the driver releases the GIL while the
 database works. The queue is bounded: once ``depth`` writes wait, handing over one more
 waits for the oldest to commit (backpressure, never unbounded memory). Writes land in the
-order they were handed over, so a checkpoint never lands before the episodes it covers.
+order they were handed over, so a checkpoint never lands before the episodes it covers;
+batches of episodes queued one behind the other are committed in one transaction.
 The first write that fails (``LeaseLost``, ``RunNotFound``, ``StoreError``, a refused
 batch) stops the writing: nothing after it lands, and the training thread gets that error
 from its next hand-over or from ``drain``.
@@ -23,16 +24,19 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 
-from runstore import Claim, RunStore
+from runstore import Claim, RunStore, join_columns
 
 Write = Callable[[], None]
 Evaluation = Mapping[str, float] | None
 """A checkpoint's evaluation figures (None: not evaluated)."""
+JOIN_BATCHES = 8
+"""The most batches of episodes the thread commits in one transaction."""
 SWITCH_SECONDS = 0.0005
 """The longest the training thread holds the GIL while the writer waits for it."""
 _switch = threading.Lock()
@@ -104,7 +108,11 @@ class Writer:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
         run_id, claim = self.claim.run_id, self.claim
-        self._submit(lambda: self.store.append_columns(run_id, columns, claim=claim))
+
+        def write(batch: Mapping[str, Any]) -> None:
+            self.store.append_columns(run_id, batch, claim=claim)
+
+        self._submit(_Batch(columns, _span(columns), write))
 
     def save_checkpoint(
         self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation
@@ -150,13 +158,79 @@ class Writer:
 
     def _work(self) -> None:
         """The thread: commit writes in order until told to stop; after a failure, take
-        the writes handed over and drop them (so that no hand-over waits forever)."""
-        while (write := self._queue.get()) is not None:
+        the writes handed over and drop them (so that no hand-over waits forever).
+
+        A batch of episodes is committed together with the batches queued right behind
+        it (up to ``JOIN_BATCHES``, each starting where the one before ends): a writer
+        that fell behind catches up with one transaction for several batches.
+        """
+        held: list[Write | None] = []  # taken from the queue, not yet done
+        while True:
+            write = held.pop() if held else self._queue.get()
+            if write is None:
+                self._queue.task_done()
+                return
+            writes: list[Write] = [write]
+            if isinstance(write, _Batch):
+                batches, held = self._behind(write)
+                writes = list(batches)
+                write = _Batch.joined(batches) if len(batches) > 1 else write
             try:
                 if self._error is None:
                     write()
             except BaseException as exc:  # the training thread raises it
                 self._error = exc
             finally:
-                self._queue.task_done()
-        self._queue.task_done()
+                for _ in writes:
+                    self._queue.task_done()
+
+    def _behind(self, first: _Batch) -> tuple[list[_Batch], list[Write | None]]:
+        """Return ``first`` and the batches queued right behind it (``JOIN_BATCHES`` at
+        most), and the write after them if it was taken from the queue too."""
+        batches = [first]
+        while len(batches) < JOIN_BATCHES:
+            try:
+                following = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(following, _Batch) or not batches[-1].followed_by(following):
+                return batches, [following]
+            batches.append(following)
+        return batches, []
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch of episodes handed over: a write that the thread may join to the next."""
+
+    columns: Mapping[str, Any]
+    span: tuple[int, int] | None
+    """Its first and last episode (None: the batch does not say; it is written alone)."""
+    write: Callable[[Mapping[str, Any]], None]
+
+    def __call__(self) -> None:
+        """Commit the batch."""
+        self.write(self.columns)
+
+    def followed_by(self, other: _Batch) -> bool:
+        """Return whether ``other`` starts right after this batch."""
+        return (
+            self.span is not None and other.span is not None and other.span[0] == self.span[1] + 1
+        )
+
+    @staticmethod
+    def joined(batches: list[_Batch]) -> _Batch:
+        """Return consecutive batches (each with a span) as one."""
+        first, last = batches[0].span, batches[-1].span
+        span = None if first is None or last is None else (first[0], last[1])
+        return _Batch(join_columns([b.columns for b in batches]), span, batches[0].write)
+
+
+def _span(columns: Mapping[str, Any]) -> tuple[int, int] | None:
+    """Return a batch's first and last episode, or None if its ``episode`` column does not
+    say (the store refuses the batch)."""
+    try:
+        episodes = columns["episode"]
+        return int(episodes[0]), int(episodes[-1])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
