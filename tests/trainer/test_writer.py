@@ -205,3 +205,24 @@ def test_on_checkpoint_reads_every_write_before_it_while_the_database_was_busy(s
     assert trainer.run() == "finished"
     released.set()
     assert seen == [(250, 250, [250]), (500, 500, [250, 500]), (750, 750, [250, 500, 750])]
+
+
+def test_batches_queued_one_behind_the_other_are_committed_together(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    parts = batches(5)
+    before = sqlite_store.revision()
+    with Writer(sqlite_store, claim, depth=4) as writer:
+        with write_lock(sqlite_store):
+            writer.append(columns(parts[0]))  # taken by the thread, or joined to the next two
+            writer.append(columns(parts[1]))
+            writer.append(columns(parts[2]))
+            writer.save_checkpoint(300, np.ones((2, 2)), {"at": 300}, None)  # ends a join
+            writer.append(columns(parts[3]))
+        writer.drain()
+        writer.append(columns(parts[4]))  # alone again
+    transactions = (sqlite_store.revision() - before) // 2  # each write bumps the counter once
+    assert transactions in (4, 5)  # 6 one by one
+    assert [row.to_dict() for row in sqlite_store.episodes(claim.run_id, 1, 500)] == [
+        {**row, "success": bool(row["success"])} for part in parts for row in part
+    ]
+    assert [c.episode for c in sqlite_store.checkpoints(claim.run_id)] == [300]
