@@ -20,6 +20,7 @@ which the training loop (pure Python, never waiting) would otherwise hold for th
 from __future__ import annotations
 
 import copy
+import itertools
 import queue
 import sys
 import threading
@@ -164,39 +165,33 @@ class Writer:
         it (up to ``JOIN_BATCHES``, each starting where the one before ends): a writer
         that fell behind catches up with one transaction for several batches.
         """
-        held: list[Write | None] = []  # taken from the queue, not yet done
-        while True:
-            write = held.pop() if held else self._queue.get()
-            if write is None:
-                self._queue.task_done()
-                return
-            writes: list[Write] = [write]
-            if isinstance(write, _Batch):
-                batches, held = self._behind(write)
-                writes = list(batches)
-                write = _Batch.joined(batches) if len(batches) > 1 else write
+        while (write := self._queue.get()) is not None:
+            behind = self._queued_behind(write) if isinstance(write, _Batch) else []
             try:
                 if self._error is None:
+                    if isinstance(write, _Batch) and behind:
+                        write = _Batch.joined([write, *behind])
                     write()
             except BaseException as exc:  # the training thread raises it
                 self._error = exc
             finally:
-                for _ in writes:
+                for _ in behind:  # committed with ``write``: they leave the queue now
+                    self._queue.get_nowait()
                     self._queue.task_done()
+                self._queue.task_done()
+        self._queue.task_done()
 
-    def _behind(self, first: _Batch) -> tuple[list[_Batch], list[Write | None]]:
-        """Return ``first`` and the batches queued right behind it (``JOIN_BATCHES`` at
-        most), and the write after them if it was taken from the queue too."""
+    def _queued_behind(self, first: _Batch) -> list[_Batch]:
+        """Return the batches queued right behind ``first``, each starting where the one
+        before ends (``JOIN_BATCHES - 1`` at most). They stay in the queue, counting
+        against ``depth``, until they are committed (only this thread takes from it)."""
         batches = [first]
-        while len(batches) < JOIN_BATCHES:
-            try:
-                following = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if not isinstance(following, _Batch) or not batches[-1].followed_by(following):
-                return batches, [following]
-            batches.append(following)
-        return batches, []
+        with self._queue.mutex:  # Queue's own lock over its deque
+            for following in itertools.islice(self._queue.queue, JOIN_BATCHES - 1):
+                if not (isinstance(following, _Batch) and batches[-1].followed_by(following)):
+                    break
+                batches.append(following)
+        return batches[1:]
 
 
 @dataclass(frozen=True)
