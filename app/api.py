@@ -41,7 +41,14 @@ from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, pars
 from gridworld.errors import ValidationError, each_error
 from gridworld.numbers import parse_int
 from gridworld.pace import PACE, PACE_ALLOWED
-from runstore import MAX_POINTS, CheckpointNotFound, InvalidQuery, RunNotFound, StoreError
+from runstore import (
+    MAX_POINTS,
+    CheckpointNotFound,
+    InvalidQuery,
+    RunNotFound,
+    StoreError,
+    TrajectoryNotFound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +112,7 @@ def _invalid_query(exc: InvalidQuery) -> tuple[Response, int]:
 
 @bp.errorhandler(RunNotFound)
 @bp.errorhandler(CheckpointNotFound)
+@bp.errorhandler(TrajectoryNotFound)
 def _not_found(exc: KeyError) -> tuple[Response, int]:
     return _error(str(exc), 404)
 
@@ -370,9 +378,10 @@ def _finite(data: Any) -> Any:
     return data
 
 
-from app import (  # noqa: E402  (the experiment, fork, lineage and manage routes join bp)
+from app import (  # noqa: E402  (the experiment, fork, lineage, manage, trajectory routes join bp)
     api_experiment_files,  # noqa: F401
     api_experiments,  # noqa: F401
     api_fork,  # noqa: F401
     api_manage,  # noqa: F401
+    api_trajectories,  # noqa: F401
 )

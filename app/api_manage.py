@@ -9,6 +9,12 @@
 - ``DELETE /api/runs/<id>`` → 200 ``{"deleted": id}``; 409 for a running run or one with
   forks (the message says which and what to do).
 - ``GET /api/tags`` → every tag in use.
+- ``POST /api/runs/<id>/checkpoints`` ``{"name": ...}`` ("Save checkpoint now") → 202
+  ``{"run_id", "name", "episode": null, "requested": true, "message"}`` for a run being
+  trained (its worker saves the checkpoint at its next control check; the listing shows it
+  then), 201 with ``"episode"`` and ``"requested": false`` for any other run (its latest
+  checkpoint is named); 409 for a name taken in the run, a save asked already, a latest
+  checkpoint named already or a run without checkpoints.
 
 Bad values are 400 naming the field; an unknown run 404; nothing is changed then.
 """
@@ -23,6 +29,7 @@ from flask import Response, jsonify
 from app.api import bp, run_id_of
 from app.context import get_store
 from app.manage import archive_run, delete_run, note_run, rename_run, tag_run
+from app.named_checkpoints import naming_text, save_checkpoint_now
 from app.request_json import mutating
 from gridworld.errors import ValidationError
 
@@ -108,3 +115,21 @@ def delete(body: Any, run_id: str) -> Response:
 def all_tags() -> Response:
     """Return every tag any run has, sorted."""
     return jsonify({"tags": get_store().manage.tags()})
+
+
+@bp.post("/runs/<run_id>/checkpoints")
+@mutating(body_required=True)
+def save_checkpoint(body: Any, run_id: str) -> tuple[Response, int]:
+    """Save a named checkpoint now (asked of the run's worker), or name the latest one of a
+    run that is not training: 202 or 201 with what was done."""
+    rid = run_id_of(run_id)
+    fields = _fields(body, ("name",), ("name",))
+    naming = save_checkpoint_now(get_store(), rid, fields["name"])
+    answer = {
+        "run_id": rid,
+        "name": naming.name,
+        "episode": naming.episode,
+        "requested": naming.requested,
+        "message": naming_text(naming),
+    }
+    return jsonify(answer), 202 if naming.requested else 201

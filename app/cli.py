@@ -1,5 +1,5 @@
 """The command line: ``python run.py [dashboard|worker|train|sweep|fork|resume|list|export]``,
-and ``tag|rename|note|archive|delete|pace`` (``app.cli_manage``).
+and ``tag|rename|note|archive|delete|checkpoint|pace`` (``app.cli_manage``).
 
 Exit status: 0 on success, 2 for bad arguments, a store that cannot be opened, an output
 file that cannot be written, an unknown run or a run in the wrong state (one line per bad
@@ -153,22 +153,26 @@ def _train_here(store: RunStore, claim: Claim) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    """Print the store read (``store: URL``), then one line per run, newest first; return
-    the exit status."""
+    """Print the store read (``store: URL``), then one line per run, newest first (archived
+    runs only with ``--all``, marked), then how many archived runs were left out; return the
+    exit status."""
     store = _open_store(args)
     try:
-        runs = store.list_runs()
+        every = store.list_runs()
     finally:
         store.close()
+    runs = every if args.all else [run for run in every if not run.archived]
+    hidden = len(every) - len(runs)
     print(f"store: {shown_url(store_url(args.db))}")
-    rows = [("ID", "STATUS", "EPISODES", "ENV", "CREATED", "NAME")]
+    rows = [("ID", "STATUS", "EPISODES", "ENV", "CREATED", "TAGS", "NAME")]
     rows += [
         (
             str(run.id),
-            run.status,
+            f"{run.status} (archived)" if run.archived else run.status,
             f"{run.episodes_done}/{run.target_episodes}",
             run.env_id,
             run.created_at.strftime("%Y-%m-%d %H:%M"),
+            ",".join(run.tags) or "-",
             run.name,
         )
         for run in runs
@@ -180,6 +184,8 @@ def run_list(args: argparse.Namespace) -> int:
             + "  "
             + row[-1]
         )
+    if hidden:
+        print(f"({hidden} archived {'run' if hidden == 1 else 'runs'} not shown; --all lists them)")
     return 0
 
 

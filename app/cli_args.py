@@ -100,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         " checkpoint",
     )
     resume.add_argument("run_id", metavar="RUN_ID")
-    commands.add_parser("list", parents=[db_option], help="list the runs in the store")
+    listing = commands.add_parser("list", parents=[db_option], help="list the runs in the store")
+    listing.add_argument(
+        "-a", "--all", action="store_true", help="include archived runs (marked as such)"
+    )
     export = commands.add_parser(
         "export", parents=[db_option], help="write a run's episodes as CSV or JSON"
     )

@@ -1,5 +1,6 @@
-"""The commands that keep runs in order: ``tag``, ``rename``, ``note``, ``archive`` and
-``delete``, and ``pace`` that steers one, with their arguments. Every value goes through
+"""The commands that keep runs in order: ``tag``, ``rename``, ``note``, ``archive``,
+``delete`` and ``checkpoint`` (a named one, now), and ``pace`` that steers one, with their
+arguments. Every value goes through
 ``app.manage`` or ``app.actions`` (the validators and rules the HTTP API and the pages
 use); ``app.cli`` opens the store and maps errors to exit status 2."""
 
@@ -20,18 +21,24 @@ from app.manage import (
     rename_run,
     tag_run,
 )
-from app.rules import MAX_NOTE_LENGTH, Conflict, parse_id
+from app.named_checkpoints import naming_text, save_checkpoint_now, wait_for_named
+from app.rules import CHECKPOINT_NAME_ALLOWED, MAX_NOTE_LENGTH, Conflict, parse_id
 from gridworld.errors import ValidationError
+from gridworld.numbers import parse_int, whole_allowed
 from gridworld.pace import PACE_ALLOWED, pace_text, validate_pace
 from runstore import Run, RunStore
 
 Command = Callable[[RunStore, argparse.Namespace], int]
+WAIT_SECONDS = 10
+"""How long ``checkpoint`` waits for a running run's worker to save the checkpoint."""
+MAX_WAIT_SECONDS = 600
 
 
 def add_manage_parsers(
     commands: argparse._SubParsersAction, db_option: argparse.ArgumentParser
 ) -> None:
-    """Add the ``tag``, ``rename``, ``note``, ``archive``, ``delete`` and ``pace`` commands."""
+    """Add the ``tag``, ``rename``, ``note``, ``archive``, ``delete``, ``checkpoint`` and
+    ``pace`` commands."""
     tag = commands.add_parser(
         "tag", parents=[db_option], help="add tags to a run (or --remove them)"
     )
@@ -67,6 +74,7 @@ def add_manage_parsers(
     )
     delete.add_argument("run_ids", metavar="RUN", nargs="+")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_checkpoint_parser(commands, db_option)
     pace = commands.add_parser(
         "pace",
         parents=[db_option],
@@ -74,6 +82,33 @@ def add_manage_parsers(
     )
     pace.add_argument("run_id", metavar="RUN")
     pace.add_argument("pace", metavar="EPS", help=f"allowed: {PACE_ALLOWED}".replace("%", "%%"))
+
+
+def _add_checkpoint_parser(
+    commands: argparse._SubParsersAction, db_option: argparse.ArgumentParser
+) -> None:
+    """Add the ``checkpoint`` command: save a named checkpoint now."""
+    checkpoint = commands.add_parser(
+        "checkpoint",
+        parents=[db_option],
+        help="save a named checkpoint of a run now (kept for good; a fork point by name)",
+        description="A running run's worker saves a checkpoint of its current state with"
+        " the name at its next control check; any other run's latest checkpoint gets the"
+        " name. A named checkpoint stays with its run for good, and 'fork RUN --at NAME'"
+        " forks from it.",
+        epilog="Example: python run.py checkpoint 3 --name good-alpha",
+    )
+    checkpoint.add_argument("run_id", metavar="RUN")
+    checkpoint.add_argument(
+        "--name", required=True, help=f"allowed: {CHECKPOINT_NAME_ALLOWED}".replace("%", "%%")
+    )
+    checkpoint.add_argument(
+        "--wait",
+        metavar="S",
+        default=str(WAIT_SECONDS),
+        help=f"seconds to wait for a running run's worker to save it (default: {WAIT_SECONDS};"
+        f" allowed: {whole_allowed(0, MAX_WAIT_SECONDS)})",
+    )
 
 
 def run_tag(store: RunStore, args: argparse.Namespace) -> int:
@@ -155,6 +190,23 @@ def run_pace(store: RunStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_checkpoint(store: RunStore, args: argparse.Namespace) -> int:
+    """Save the named checkpoint now (waiting up to ``--wait`` seconds for a running run's
+    worker) or name the latest; print what was done; return 0."""
+    run_id = parse_id("run_id", args.run_id)
+    wait = parse_int("wait", args.wait, 0, MAX_WAIT_SECONDS)
+    naming = save_checkpoint_now(store, run_id, args.name)
+    episode = None
+    if naming.requested and wait:
+        episode = wait_for_named(store, run_id, naming.name, wait)
+    said = naming_text(naming, episode)
+    if naming.requested and episode is None:
+        status = store.get_run(run_id).status
+        said += f" Not saved within {wait} s: the run is {status} now."
+    print(said)
+    return 0
+
+
 def _report(refused: list[str], run_ids: list[int], done: str) -> int:
     """Print what was done and refused; return 0, or 2 when anything was refused."""
     count = len(run_ids) - len(refused)
@@ -171,5 +223,6 @@ MANAGE_COMMANDS: dict[str, Command] = {
     "archive": run_archive,
     "delete": run_delete,
     "pace": run_pace,
+    "checkpoint": run_checkpoint,
 }
 """The commands of this module, each given the open store and its arguments."""

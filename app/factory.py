@@ -16,7 +16,18 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app import api, dash_requests, ids, security
-from app.components import fork_card, lineage_card, manage_card, pace_control, runs_tools, theme
+from app.components import (
+    checkpoint_card,
+    fork_card,
+    lineage_card,
+    manage_card,
+    pace_control,
+    replay_card,
+    runs_tools,
+    theme,
+    trajectory_card,
+    visit_maps,
+)
 from app.context import STORE_KEY
 from app.request_json import StrictJSONProvider
 from runstore import RunStore
@@ -53,11 +64,15 @@ def create_app(store_url: str, *, allowed_hosts: Sequence[str] | None = None) ->
     app.server.json = StrictJSONProvider(app.server)  # request bodies, Dash's included
     dash_requests.init_app(app)
     theme.init_app(app)
+    checkpoint_card.init_app(app)
     fork_card.init_app(app)
     lineage_card.init_app(app)
     manage_card.init_app(app)
     pace_control.init_app(app)
+    replay_card.init_app(app)
     runs_tools.init_app(app)
+    trajectory_card.init_app(app)
+    visit_maps.init_app(app)
     api.init_app(app.server)
     app.layout = _shell()
     return app

@@ -1,6 +1,7 @@
 """Forking a run at one of its checkpoints, for every entry point (CLI, HTTP, Dash pages).
 
-A fork request names the checkpoint (``at``: an episode or ``"latest"``) and what changes:
+A fork request names the checkpoint (``at``: an episode, a checkpoint's name or
+``"latest"``) and what changes:
 hyperparameters (partial, over those in effect at the checkpoint), the algorithm, the target
 episodes, the GridWorld map (same number of states, so the Q-table still fits) and the name.
 Everything is validated by gridworld's validators (the same message for the same bad
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.rules import MAX_ID, Conflict
+from app.named_checkpoints import checkpoint_episode
+from app.rules import Conflict
 from app.training.fork_state import carry, checkpoint_hyperparams
 from app.training.jobs import run_fields
 from gridworld.errors import ValidationError
@@ -27,33 +29,10 @@ from gridworld.spec import (
     make_env,
     validate_run_spec,
 )
-from runstore import CheckpointNotFound, Run, RunStore
+from runstore import Run, RunStore
 
 FORK_FIELDS = ("at", "hyperparams", "algorithm", "episodes", "desc", "name")
 """The fields of a fork request."""
-AT_ALLOWED = "a checkpoint episode of the run, or 'latest'"
-
-
-def fork_episode(store: RunStore, run_id: int, at: object) -> int:
-    """Return the checkpoint episode ``at`` names: a number, or ``"latest"`` (also None).
-
-    Raises:
-        RunNotFound: no such run.
-        ValidationError: ``at`` is neither a whole number nor ``"latest"`` (field ``at``).
-        CheckpointNotFound: the run has no checkpoint there (or none); the message names
-            the episodes it has.
-    """
-    if at is None or at == "latest":
-        infos = store.checkpoints(run_id)
-        if not infos:
-            raise CheckpointNotFound(run_id, "latest", [])
-        return infos[-1].episode
-    try:
-        episode = parse_int("at", at, 1, MAX_ID)
-    except ValidationError as exc:
-        raise ValidationError("at", at, exc.reason, AT_ALLOWED) from None
-    store.lineage.require_checkpoint(run_id, episode)
-    return episode
 
 
 def fork_spec(parent: Run, episode: int, hyperparams: Mapping[str, Any], body: Mapping) -> RunSpec:
@@ -105,7 +84,8 @@ def fork_run(store: RunStore, run_id: int, body: object) -> int:
     Args:
         store: the run store.
         run_id: the run to fork (any status: its checkpoints are what is forked).
-        body: an object of ``FORK_FIELDS``: ``at`` (default ``"latest"``), ``hyperparams``
+        body: an object of ``FORK_FIELDS``: ``at`` (an episode, a checkpoint's name or
+            ``"latest"``, the default), ``hyperparams``
             (partial), ``algorithm``, ``episodes`` (the fork's target; default the
             parent's, or twice the fork episode when the parent ended there), ``desc`` (a
             GridWorld map of the same size) and ``name``.
@@ -116,7 +96,7 @@ def fork_run(store: RunStore, run_id: int, body: object) -> int:
     Raises:
         ValidationError: not an object, an unknown field or a bad value.
         RunNotFound: no such run.
-        CheckpointNotFound: no checkpoint at ``at``.
+        CheckpointNotFound: no checkpoint at ``at`` (or of that name).
         Conflict: the checkpoint holds no agent state this version can continue from.
     """
     if not isinstance(body, Mapping):
@@ -125,7 +105,7 @@ def fork_run(store: RunStore, run_id: int, body: object) -> int:
         if key not in FORK_FIELDS:
             raise ValidationError(str(key), value, "unknown field", ", ".join(FORK_FIELDS))
     parent = store.get_run(run_id)
-    episode = fork_episode(store, run_id, body.get("at"))
+    episode = checkpoint_episode(store, run_id, body.get("at"))
     checkpoint = store.load_checkpoint(run_id, episode)
     spec = fork_spec(parent, episode, checkpoint_hyperparams(checkpoint), body)
     env = make_env(spec)

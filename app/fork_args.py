@@ -27,7 +27,10 @@ def add_fork_parser(
     )
     fork.add_argument("run_id", metavar="RUN")
     fork.add_argument(
-        "--at", default="latest", metavar="N", help="checkpoint episode (default: the latest)"
+        "--at",
+        default="latest",
+        metavar="N|NAME",
+        help="checkpoint episode, or a named checkpoint's name (default: the latest)",
     )
     fork.add_argument("--algorithm", metavar="NAME", help=f"switch to {ALGORITHMS_ALLOWED}")
     for name in HYPERPARAM_NAMES:

@@ -9,11 +9,13 @@ everywhere.
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
 from typing import Any
 
+from gridworld.errors import ValidationError
 from gridworld.numbers import parse_int
-from runstore import LIVE_STATUSES, MAX_EPISODE_LIMIT, STATUSES, Run
+from runstore import CHECKPOINT_NAME_LENGTH, LIVE_STATUSES, MAX_EPISODE_LIMIT, STATUSES, Run
 
 MAX_ID = 2**53
 """The largest id or episode number accepted from text (JSON numbers stay exact up to here)."""
@@ -29,6 +31,18 @@ MAX_TAGS = 20
 """Most tags one run has."""
 MAX_NOTE_LENGTH = 20_000
 """Longest note of a run, in characters."""
+MAX_CHECKPOINT_NAME = CHECKPOINT_NAME_LENGTH
+"""Longest checkpoint name, in characters."""
+LATEST = "latest"
+"""What names a run's latest checkpoint wherever a checkpoint is chosen (never a name)."""
+CHECKPOINT_NAME_ALLOWED = (
+    f"1 to {MAX_CHECKPOINT_NAME} letters, digits or - _ . starting with a letter (not"
+    f" '{LATEST}'), unique within the run"
+)
+_CHECKPOINT_NAME = re.compile(rf"[^\W\d_][\w.-]{{0,{MAX_CHECKPOINT_NAME - 1}}}")
+SAVE_NOW_STATUSES = ("running",)
+"""Statuses in which "Save checkpoint now" asks the run's worker for a checkpoint of its
+current state; in any other status the name goes on the run's latest checkpoint."""
 
 
 class Action(StrEnum):
@@ -121,6 +135,33 @@ def parse_id(field: str, raw: object) -> int:
         ValidationError: not a whole number, or outside 1..``MAX_ID``.
     """
     return parse_int(field, raw, 1, MAX_ID)
+
+
+def parse_checkpoint_name(raw: object, field: str = "name") -> str:
+    """Return a checkpoint name, trimmed (whether it is free in the run is the store's
+    check).
+
+    Raises:
+        ValidationError: not text, empty, too long, not starting with a letter, holding a
+            character other than letters, digits and ``- _ .``, or ``latest``; naming
+            ``field``.
+    """
+    if not isinstance(raw, str):
+        raise ValidationError(field, raw, "not text", CHECKPOINT_NAME_ALLOWED)
+    name = raw.strip()
+    if _CHECKPOINT_NAME.fullmatch(name) and name != LATEST:
+        return name
+    if not name:
+        reason = "empty"
+    elif len(name) > MAX_CHECKPOINT_NAME:
+        reason = f"{len(name)} characters"
+    elif name == LATEST:
+        reason = f"'{LATEST}' names the latest checkpoint"
+    elif not _CHECKPOINT_NAME.fullmatch(name[0]):
+        reason = f"starts with {name[0]!r}"
+    else:
+        reason = f"holds {next(c for c in name if not _CHECKPOINT_NAME.fullmatch('a' + c))!r}"
+    raise ValidationError(field, raw, reason, CHECKPOINT_NAME_ALLOWED)
 
 
 def format_number(value: Any) -> str:

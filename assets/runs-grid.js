@@ -1,13 +1,13 @@
-/* The runs grid (app/components/runs_grid.py): cell renderers (run link, status badge,
+/* The runs grid (app/components/runs_grid.py; rows come a block at a time): cell renderers (run link, status badge,
    progress bar) and the value formatter that shows the text the server formatted. */
 var dagcomponentfuncs = (window.dashAgGridComponentFunctions =
     window.dashAgGridComponentFunctions || {});
 var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
 
 /* A cell's value as the row's `shown` texts give it (app.rules.format_number on the server);
-   the grid still sorts and filters on the number itself. */
+   the server sorts and filters on the number itself. Empty while the row's block loads. */
 dagfuncs.shownText = function (params) {
-    return params.data.shown[params.colDef.field];
+    return params.data ? params.data.shown[params.colDef.field] : "";
 };
 
 /* On every change of the grid's width (the event's clientWidth; the runs page's fitColumns
@@ -56,15 +56,16 @@ function pageLink(href, text) {
     return React.createElement("a", {href: href, onClick: follow}, text);
 }
 
-/* The run's name, linking to /runs/<id>. */
+/* The run's name, linking to /runs/<id> (nothing while the row's block loads: so for the
+   renderers below). */
 dagcomponentfuncs.RunLink = function (props) {
-    return pageLink("/runs/" + props.data.id, props.value);
+    return props.data ? pageLink("/runs/" + props.data.id, props.value) : "";
 };
 
 /* The run's experiment and trial (the row's text), linking to /experiments/<id>; empty for
    a run of its own. */
 dagcomponentfuncs.ExperimentLink = function (props) {
-    if (props.value === null || props.value === undefined) {
+    if (!props.data || props.value === null || props.value === undefined) {
         return "";
     }
     return pageLink("/experiments/" + props.value, props.data.shown.experiment);
@@ -72,12 +73,18 @@ dagcomponentfuncs.ExperimentLink = function (props) {
 
 /* The status as a Bootstrap badge in the colour the row carries. */
 dagcomponentfuncs.RunStatus = function (props) {
+    if (!props.data) {
+        return "";
+    }
     const color = props.data.status_color || "secondary";
     return React.createElement("span", {className: "badge text-bg-" + color}, props.value);
 };
 
 /* Episodes done as a share of the target: a Bootstrap progress bar (striped while live). */
 dagcomponentfuncs.RunProgress = function (props) {
+    if (!props.data) {
+        return "";
+    }
     const pct = Math.max(0, Math.min(100, Number(props.value) || 0));
     const live = props.data.live ? " progress-bar-striped progress-bar-animated" : "";
     const bar = React.createElement("div", {

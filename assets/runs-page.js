@@ -57,6 +57,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return writeSearch(query);
         },
 
+        /* Ask the server again for the rows the grid holds (its infinite row model's
+           blocks: at most a few hundred rows, whatever the number of runs): on a new store
+           revision or after a change made here (`version`), the held blocks as they are;
+           for other filters above the grid, from its first block. Returns the trigger. */
+        reloadRows: function (revision, version, experiment, tag, archived, gridId) {
+            const context = dash_clientside.callback_context;
+            const filters = context.inputs_list.slice(2).map((input) => input.id);
+            const refilter = filters.includes(context.triggered_id);
+            return dash_ag_grid.getApiAsync(gridId).then(function (api) {
+                if (refilter) {
+                    api.purgeInfiniteCache();
+                } else {
+                    api.refreshInfiniteCache();
+                }
+                return context.triggered_id;
+            });
+        },
+
         /* Fit the grid's columns to its width once it is drawn (it reports its first
            column state then; later widths fit as they change: `fitRunsColumns` in
            runs-grid.js). Returns the width fitted to. */

@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 import gymnasium as gym
 
 from .agents import TabularAgent
+from .trajectory import StepLog
 
 SEED_BOUND = 2**31
 """Env seeds drawn from the agent's generator lie in [0, SEED_BOUND)."""
@@ -102,7 +103,9 @@ def success_reward(env: gym.Env) -> float:
     return _success_rewards[base]
 
 
-def run_episode(env: gym.Env, agent: TabularAgent, seed: int | None = None) -> EpisodeStats:
+def run_episode(
+    env: gym.Env, agent: TabularAgent, seed: int | None = None, log: StepLog | None = None
+) -> EpisodeStats:
     """Play and learn from one episode, then decay the agent's epsilon and alpha.
 
     Args:
@@ -111,6 +114,7 @@ def run_episode(env: gym.Env, agent: TabularAgent, seed: int | None = None) -> E
             algorithm's order) drives the episode.
         seed: passed to ``env.reset``; None draws one from ``agent.rng`` (see the module
             docstring), so episodes are reproducible from the agent's state.
+        log: where to keep the episode's steps (``TabularAgent.play``), or None.
 
     Returns:
         The episode's statistics.
@@ -122,7 +126,7 @@ def run_episode(env: gym.Env, agent: TabularAgent, seed: int | None = None) -> E
         seed = int(agent.rng.integers(SEED_BOUND))
     epsilon, alpha, gamma = agent.epsilon, agent.alpha, agent.hyperparams.gamma
     state, _ = env.reset(seed=seed)
-    total, abs_td, counts, reward, terminated, truncated, info = agent.play(env.step, state)
+    total, abs_td, counts, reward, terminated, truncated, info = agent.play(env.step, state, log)
     length = sum(counts)
     success = info.get("is_success")
     if success is None:

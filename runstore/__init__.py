@@ -5,22 +5,27 @@ and the training workers.
 """
 
 from .batches import join_columns
+from .checkpoint_names import Naming
 from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
     BatchError,
+    CheckpointNameRefused,
     CheckpointNotFound,
     ClaimRefused,
     ExperimentNotFound,
     InvalidQuery,
     LeaseLost,
+    NamedCheckpointNotFound,
     RunHasForks,
     RunNotFound,
     SchemaVersionError,
     StoreError,
+    TrajectoryNotFound,
 )
 from .exploits import Exploit
 from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .records import (
+    CHECKPOINT_NAME_LENGTH,
     EPISODE_FIELDS,
     EVENT_KINDS,
     EXPERIMENT_METHODS,
@@ -29,6 +34,7 @@ from .records import (
     METRICS,
     RELEASE_STATUSES,
     STATUSES,
+    TRAJECTORY_KINDS,
     Checkpoint,
     CheckpointInfo,
     Claim,
@@ -44,8 +50,10 @@ from .records import (
 )
 from .series import MAX_POINTS
 from .store import RunStore
+from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord
 
 __all__ = [
+    "CHECKPOINT_NAME_LENGTH",
     "EPISODE_FIELDS",
     "EVENT_KINDS",
     "EXPERIMENT_METHODS",
@@ -58,9 +66,11 @@ __all__ = [
     "METRICS",
     "RELEASE_STATUSES",
     "STATUSES",
+    "TRAJECTORY_KINDS",
     "BatchError",
     "Checkpoint",
     "CheckpointInfo",
+    "CheckpointNameRefused",
     "CheckpointNotFound",
     "Claim",
     "ClaimRefused",
@@ -71,6 +81,8 @@ __all__ = [
     "Exploit",
     "InvalidQuery",
     "LeaseLost",
+    "NamedCheckpointNotFound",
+    "Naming",
     "Owner",
     "ParamChange",
     "Run",
@@ -82,5 +94,9 @@ __all__ = [
     "SchemaVersionError",
     "Series",
     "StoreError",
+    "TrajectoryBatch",
+    "TrajectoryInfo",
+    "TrajectoryNotFound",
+    "TrajectoryRecord",
     "join_columns",
 ]

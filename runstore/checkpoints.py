@@ -1,4 +1,5 @@
-"""Checkpoints: a run's saved agents (compressed ``.npy`` Q-table, agent state, evaluation)."""
+"""Checkpoints: a run's saved agents (compressed ``.npy`` Q-table, agent state, evaluation,
+and a name when people gave it one: see ``checkpoint_names``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ._clock import now, utc
 from ._guards import is_int
 from .errors import CheckpointNotFound, InvalidQuery
 from .records import Checkpoint, CheckpointInfo
 from .runs import fetch
-from .schema import CheckpointRow
+from .schema import CheckpointRow, RunRow
 
 
 def encode(q: np.ndarray) -> bytes:
@@ -32,18 +33,20 @@ def save(
     blob: bytes,
     agent_state: Mapping[str, Any],
     evaluation: Mapping[str, float] | None,
+    name: str | None = None,
 ) -> None:
     """Save (or replace) the run's checkpoint at ``episode``; ``blob`` comes from ``encode``.
+
+    A checkpoint replaced keeps its name unless ``name`` gives one; a checkpoint saved with
+    the name its worker was asked for settles that request (``checkpoint_names``).
 
     Raises:
         RunNotFound: no such run.
     """
     fetch(conn, run_id)
-    conn.execute(
-        delete(CheckpointRow).where(
-            CheckpointRow.run_id == run_id, CheckpointRow.episode == episode
-        )
-    )
+    here = (CheckpointRow.run_id == run_id) & (CheckpointRow.episode == episode)
+    kept = conn.scalar(select(CheckpointRow.name).where(here))
+    conn.execute(delete(CheckpointRow).where(here))
     conn.execute(
         insert(CheckpointRow).values(
             run_id=run_id,
@@ -52,8 +55,15 @@ def save(
             agent_state=dict(agent_state),
             evaluation=dict(evaluation) if evaluation is not None else None,
             created_at=now(),
+            name=name or kept,
         )
     )
+    if name is not None:
+        conn.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.checkpoint_request == name)
+            .values(checkpoint_request=None)
+        )
 
 
 def infos(conn: Connection, run_id: int) -> list[CheckpointInfo]:
@@ -64,12 +74,18 @@ def infos(conn: Connection, run_id: int) -> list[CheckpointInfo]:
     """
     fetch(conn, run_id)
     rows = conn.execute(
-        select(CheckpointRow.episode, CheckpointRow.created_at, CheckpointRow.evaluation)
+        select(
+            CheckpointRow.episode,
+            CheckpointRow.created_at,
+            CheckpointRow.evaluation,
+            CheckpointRow.name,
+        )
         .where(CheckpointRow.run_id == run_id)
         .order_by(CheckpointRow.episode)
     ).all()
     return [
-        CheckpointInfo(episode, utc(created), evaluation) for episode, created, evaluation in rows
+        CheckpointInfo(episode, utc(created), evaluation, name)
+        for episode, created, evaluation, name in rows
     ]
 
 
@@ -94,5 +110,10 @@ def load(conn: Connection, run_id: int, episode: int | str) -> Checkpoint:
         raise CheckpointNotFound(run_id, episode)
     q = np.load(io.BytesIO(zlib.decompress(row["q"])), allow_pickle=False)
     return Checkpoint(
-        row["episode"], q, row["agent_state"], row["evaluation"], utc(row["created_at"])
+        row["episode"],
+        q,
+        row["agent_state"],
+        row["evaluation"],
+        utc(row["created_at"]),
+        row["name"],
     )

@@ -125,12 +125,14 @@ _POLL = select(
     select(func.count())
     .where(ParamChangeRow.run_id == bindparam("run"), ParamChangeRow.applied_episode.is_(None))
     .scalar_subquery(),
+    RunRow.checkpoint_request,
 ).where(RunRow.id == bindparam("run"))
 """``poll``'s query, built once (a worker runs it ten times a second)."""
 
 
 def poll(conn: Connection, run_id: int) -> Control:
-    """Return the requested status and the number of pending changes, in one query.
+    """Return the requested status, the number of pending changes and the requested
+    checkpoint's name, in one query.
 
     Raises:
         RunNotFound: no such run.
@@ -138,4 +140,4 @@ def poll(conn: Connection, run_id: int) -> Control:
     row = conn.execute(_POLL, {"run": run_id}).first()
     if row is None:
         raise RunNotFound(run_id)
-    return Control(requested_status=row[0], pending_params=int(row[1]))
+    return Control(requested_status=row[0], pending_params=int(row[1]), checkpoint_request=row[2])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class StoreError(Exception):
@@ -45,6 +45,38 @@ class CheckpointNotFound(StoreError, KeyError):
         if available is not None:
             message += f"; {_checkpoints_text(available)}"
         super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class NamedCheckpointNotFound(CheckpointNotFound):
+    """The run has no checkpoint of that name."""
+
+    def __init__(self, run_id: int, name: str, named: Mapping[str, int]) -> None:
+        super().__init__(run_id, name)
+        self.named = dict(named)
+        """The run's checkpoint names and their episodes."""
+        listed = ", ".join(f"{other!r} (episode {episode})" for other, episode in named.items())
+        there = f"its named checkpoints are {listed}" if named else "it has no named checkpoint"
+        self.args = (f"run {run_id} has no checkpoint named {name!r}; {there}",)
+
+
+class CheckpointNameRefused(StoreError):
+    """A checkpoint name cannot be given now (taken in the run, a save already asked, the
+    latest checkpoint named already, or no checkpoint to name); the message says which."""
+
+
+class TrajectoryNotFound(StoreError, KeyError):
+    """The run has no recorded trajectory of that episode."""
+
+    def __init__(self, run_id: int, episode: object) -> None:
+        self.run_id = run_id
+        self.episode = episode
+        super().__init__(
+            f"run {run_id} has no trajectory of episode {episode} (see its list of"
+            " recorded episodes)"
+        )
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 
-from . import events, revisions, runs
+from . import checkpoint_names, events, revisions, runs
 from ._clock import db_now, now
 from ._guards import is_int, is_number
 from .engine import transaction
@@ -247,7 +247,8 @@ def _take(
 def release(
     conn: Connection, claim: Claim, status: str, error: str | None, event: str | None
 ) -> None:
-    """Record the owner's last status for its run and clear its claim (already fenced).
+    """Record the owner's last status for its run and clear its claim (already fenced); a
+    checkpoint its worker was asked for and did not save names the latest one.
 
     Raises:
         InvalidQuery: a status not in ``RELEASE_STATUSES`` or an event other than
@@ -258,6 +259,7 @@ def release(
     if event not in (None, "interrupted"):
         raise InvalidQuery("event", event, "None or 'interrupted'")
     run = runs.fetch(conn, claim.run_id)
+    checkpoint_names.settle_on_release(conn, run)
     _update(
         conn, run, {**runs.status_values(run, status, error), "owner": None, "lease_expires": None}
     )

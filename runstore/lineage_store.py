@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import checkpoints, lineage
+from . import checkpoints, lineage, summaries
 from .lineage import StartingCheckpoint
 from .records import Run
 
@@ -59,7 +59,11 @@ class Lineage:
         if q is not None and agent_state is not None:
             start = StartingCheckpoint(checkpoints.encode(q), agent_state, evaluation)
         with self._store._write() as conn:
-            return lineage.fork(conn, parent_id, episode, fields, start, self._store.lease_seconds)
+            run_id = lineage.fork(
+                conn, parent_id, episode, fields, start, self._store.lease_seconds
+            )
+            summaries.rebuild(conn, run_id)  # its parent's figures up to the fork
+            return run_id
 
     def require_checkpoint(self, run_id: int, episode: int) -> None:
         """Check that the run has a checkpoint at ``episode``.

@@ -14,13 +14,16 @@ autovacuum makes the space reusable.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Text, cast, select
 
-from . import labels, lineage, runs
+from . import labels, lineage, listing, runs
+from .listing import RunsPage, RunsQuery
 from .records import Run
+from .schema import RunRow
 
 if TYPE_CHECKING:
     from .store import RunStore
@@ -58,10 +61,21 @@ class Manage:
             found = runs.list_all(conn, experiment_id, archived=archived)
         return found if tag is None else [run for run in found if tag in run.tags]
 
-    def tags(self) -> list[str]:
-        """Return every tag any run has (archived ones' too), sorted."""
+    def page(self, query: RunsQuery) -> RunsPage:
+        """Return a page of the runs list, sorted and filtered in SQL (``listing.page``).
+
+        Raises:
+            InvalidQuery: an unknown column or condition, or a bad offset or limit.
+        """
         with self._store._read() as conn:
-            return sorted({tag for run in runs.list_all(conn) for tag in run.tags})
+            return listing.page(conn, query)
+
+    def tags(self) -> list[str]:
+        """Return every tag any run has (archived ones' too), sorted (each distinct list of
+        tags read once: ten thousand runs of a sweep share a few)."""
+        with self._store._read() as conn:
+            found = conn.scalars(select(cast(RunRow.tags, Text)).distinct()).all()
+        return sorted({tag for tags in found for tag in json.loads(tags or "[]")})
 
     def rename(self, run_id: int, name: str) -> Run:
         """Rename the run (``name`` validated by the caller); return it.

@@ -38,10 +38,14 @@ PARAM_SOURCES = ("ui", "api", "cli", "pbt")
 RELEASE_STATUSES = ("finished", "paused", "stopped", "error", "queued", "pruned")
 """The statuses a worker leaves its run in when it lets go of it (``queued``: back to the
 queue, for the next worker)."""
+CHECKPOINT_NAME_LENGTH = 64
+"""The longest checkpoint name the store holds (who may name what is the caller's rule)."""
 EXPERIMENT_METHODS = ("grid", "random", "tpe", "pbt")
 EXPERIMENT_STATUSES = ("running", "finished", "stopped")
 """``running``: it may still launch trials; ``finished``: every trial is launched (its runs
 may still train); ``stopped``: someone stopped it (no more trials)."""
+TRAJECTORY_KINDS = ("first", "every", "last")
+"""Why an episode's steps were recorded; the ``last`` ones form a ring of the run's newest."""
 EVENT_KINDS = ("claimed", "interrupted", "crashed", "resumed")
 """What ``RunStore.events`` lists: an attempt began (``claimed`` on a fresh run, ``resumed``
 on one with episodes), a worker let go of the run gracefully (``interrupted``), or one died
@@ -268,14 +272,18 @@ class CheckpointInfo:
     episode: int
     created_at: datetime
     evaluation: dict[str, float] | None
+    name: str | None = None
+    """The name people gave it (None: a periodic checkpoint)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the checkpoint's metadata as JSON-safe data."""
-        return {
+        """Return the checkpoint's metadata as JSON-safe data (with ``name`` when it has
+        one: an unnamed checkpoint reads as it did before checkpoints had names)."""
+        data = {
             "episode": self.episode,
             "created_at": self.created_at.isoformat(),
             "evaluation": self.evaluation,
         }
+        return data if self.name is None else {**data, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -287,6 +295,8 @@ class Checkpoint:
     agent_state: dict[str, Any]
     evaluation: dict[str, float] | None
     created_at: datetime
+    name: str | None = None
+    """The name people gave it (None: a periodic checkpoint)."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +305,8 @@ class Control:
 
     requested_status: str | None
     pending_params: int
+    checkpoint_request: str | None = None
+    """The name of a checkpoint to save now (None: none asked)."""
 
 
 @dataclass(frozen=True)

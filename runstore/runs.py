@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    RowMapping,
     Select,
     case,
     delete,
@@ -27,8 +26,20 @@ from ._guards import is_int
 from .errors import InvalidQuery, RunNotFound
 from .records import STATUSES, Run
 from .revisions import lease_ended, run_revision_column
-from .schema import CheckpointRow, ParamChangeRow, RunEventRow, RunRow, episode_blocks, rollups
+from .schema import (
+    CheckpointRow,
+    ParamChangeRow,
+    RunEventRow,
+    RunRow,
+    episode_blocks,
+    rollups,
+    run_summaries,
+    trajectories,
+)
 
+NOT_IN_RECORD = ("revision", "checkpoint_request")
+"""Columns a ``Run`` does not hold as stored: its revision is computed, and a requested
+checkpoint is the worker's business (``control.poll``, ``checkpoint_names``)."""
 TIMESTAMPS = ("created_at", "started_at", "finished_at", "heartbeat_at", "archived_at")
 
 
@@ -72,13 +83,13 @@ def fetch(conn: Connection, run_id: int, *, lock: bool = False) -> Run:
     """
     if not is_int(run_id):
         raise RunNotFound(run_id)
-    query = _select().where(RunRow.id == run_id)
+    query = select_runs().where(RunRow.id == run_id)
     if lock:
         query = query.with_for_update(of=RunRow)
     row = conn.execute(query).mappings().first()
     if row is None:
         raise RunNotFound(run_id)
-    return _record(row)
+    return record_of(row)
 
 
 def list_all(
@@ -87,18 +98,18 @@ def list_all(
     """Return every run (or every run of experiment ``experiment_id``; only the archived
     runs, or only the others, when ``archived`` is True or False), newest first, with its
     effective status."""
-    query = _select().order_by(RunRow.id.desc())
+    query = select_runs().order_by(RunRow.id.desc())
     if experiment_id is not None:
         query = query.where(RunRow.experiment_id == experiment_id)
     if archived is not None:
         column = RunRow.archived_at
         query = query.where(column.is_not(None) if archived else column.is_(None))
-    return [_record(row) for row in conn.execute(query).mappings()]
+    return [record_of(row) for row in conn.execute(query).mappings()]
 
 
 def remove(conn: Connection, run_id: int) -> None:
-    """Delete the run with its episodes, rollups, parameter changes, checkpoints and events
-    (its exploits go by their foreign keys' ON DELETE CASCADE).
+    """Delete the run with its episodes, rollups, summary, trajectories, parameter changes,
+    checkpoints and events (its exploits go by their foreign keys' ON DELETE CASCADE).
 
     Raises:
         RunNotFound: no such run.
@@ -106,7 +117,7 @@ def remove(conn: Connection, run_id: int) -> None:
     fetch(conn, run_id, lock=True)
     for owned in (ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
-    for table in (episode_blocks, rollups):
+    for table in (episode_blocks, rollups, run_summaries, trajectories):
         conn.execute(delete(table).where(table.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 
@@ -116,7 +127,7 @@ def status_values(run: Run, status: str, error: str | None) -> dict[str, Any]:
 
     ``running`` stamps the start (first time) and the heartbeat and clears the error; the
     other statuses but ``queued`` stamp ``finished_at``. A requested status that the new
-    status fulfils (or makes moot) is cleared.
+    status fulfils (or makes moot) is cleared, and so is a requested checkpoint.
 
     Raises:
         InvalidQuery: unknown status.
@@ -137,6 +148,7 @@ def status_values(run: Run, status: str, error: str | None) -> dict[str, Any]:
         values["error"] = error
     if run.requested_status is not None and (run.requested_status == status or status != "running"):
         values["requested_status"] = None
+    values["checkpoint_request"] = None  # the attempt asked is over, or never began
     return values
 
 
@@ -157,7 +169,7 @@ def latest_checkpoint(run_id: ColumnElement[int] | int) -> Select[Any]:
     return select(func.max(CheckpointRow.episode)).where(CheckpointRow.run_id == run_id)
 
 
-def _select() -> Select[Any]:
+def select_runs() -> Select[Any]:
     """Return the SELECT of runs with their effective status.
 
     Besides the stored columns: ``lease_ended_s``, the seconds since the owner's lease ended
@@ -165,7 +177,7 @@ def _select() -> Select[Any]:
     """
     ended = lease_ended()
     latest = latest_checkpoint(RunRow.__table__.c.id).scalar_subquery()
-    stored = [column for column in RunRow.__table__.c if column.name != "revision"]
+    stored = [column for column in RunRow.__table__.c if column.name not in NOT_IN_RECORD]
     return select(
         *stored,
         run_revision_column().label("revision"),
@@ -174,8 +186,8 @@ def _select() -> Select[Any]:
     )
 
 
-def _record(row: RowMapping) -> Run:
-    """Return a Run from a row of ``_select`` (timestamps aware, warnings a list, a run
+def record_of(row: Mapping[Any, Any]) -> Run:
+    """Return a Run from a row of ``select_runs`` (timestamps aware, warnings a list, a run
     whose lease ended ``crashed``)."""
     data = dict(row)
     ended_s = data.pop("lease_ended_s")

@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .blocks import BLOCK
 from .records import (
+    CHECKPOINT_NAME_LENGTH,
     EPISODE_FIELDS,
     EVENT_KINDS,
     EXPERIMENT_METHODS,
@@ -38,9 +39,10 @@ from .records import (
     PARAM_SOURCES,
     REQUESTABLE_STATUSES,
     STATUSES,
+    TRAJECTORY_KINDS,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -128,6 +130,8 @@ class RunRow(Base):
         CheckConstraint("episodes_done >= 0 AND episodes_done <= target_episodes", name="done"),
         # claims and idle polls look runs up by status (queued) and expired lease
         Index("ix_runs_status_lease_expires", "status", "lease_expires"),
+        # the runs page counts the runs listed, and the live ones, from this index alone
+        Index("ix_runs_listing", "archived_at", "experiment_id", "status", "lease_expires"),
         # SQLite: a deleted run's id is never given again (PostgreSQL's sequence never does)
         {"sqlite_autoincrement": True},
     )
@@ -167,6 +171,8 @@ class RunRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     note: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checkpoint_request: Mapped[str | None] = mapped_column(String(CHECKPOINT_NAME_LENGTH))
+    """The name of a checkpoint its worker is asked to save at its next control check."""
 
 
 class RunEventRow(Base):
@@ -216,6 +222,23 @@ episode_blocks = Table(
 )
 
 
+trajectories = Table(
+    "trajectories",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(8), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("steps", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    CheckConstraint(_in("kind", TRAJECTORY_KINDS), name="kind"),
+    CheckConstraint("steps >= 1 AND length >= steps", name="steps"),
+    comment="The recorded steps of one of the run's own episodes: its first `steps` of"
+    " `length`, each column one blob (runstore/step_blobs.py). Written with the episode's"
+    " batch; kind `last` is a ring of the run's newest (runstore/trajectories.py).",
+)
+
+
 ROLLUP_STATS = ("sum", "min", "max")
 
 rollups = Table(
@@ -234,6 +257,27 @@ rollups = Table(
     " ROLLUP_SIZES): episodes block*size+1 .. (block+1)*size, `count` of them present so far."
     " Written in the same transaction as the episodes it covers.",
     sqlite_with_rowid=False,
+)
+
+
+SUMMARY_TAIL = 100
+"""How many of a run's last episodes its summary's ``recent_return`` is the mean of."""
+
+run_summaries = Table(
+    "run_summaries",
+    Base.metadata,
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", BigInteger, nullable=False),
+    Column("recent_return", Float, nullable=False),
+    Column("best_block", Float),
+    Column("alpha", Float, nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("tail", LargeBinary, nullable=False),
+    comment="What the runs page shows of a run with episodes, as of its last episode"
+    " `episode`, kept up to date in the transaction of each batch (runstore/summaries.py):"
+    f" the mean return of its last {SUMMARY_TAIL} episodes (through its lineage), the best"
+    f" mean return of a full block of {SUMMARY_TAIL} (NULL: none yet), the last alpha and"
+    f" epsilon, and `tail`, the last {SUMMARY_TAIL} returns (float64, little-endian).",
 )
 
 
@@ -281,9 +325,12 @@ class ParamChangeRow(Base):
 
 
 class CheckpointRow(Base):
-    """A saved agent: compressed ``.npy`` Q-table, agent state, evaluation figures."""
+    """A saved agent: compressed ``.npy`` Q-table, agent state, evaluation figures, and
+    the name people gave it (unique within the run; a named checkpoint is never deleted
+    but with its run)."""
 
     __tablename__ = "checkpoints"
+    __table_args__ = (Index("ix_checkpoints_run_id_name", "run_id", "name", unique=True),)
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     episode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -291,3 +338,4 @@ class CheckpointRow(Base):
     agent_state: Mapped[dict[str, Any]] = mapped_column(JSON)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str | None] = mapped_column(String(CHECKPOINT_NAME_LENGTH))

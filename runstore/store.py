@@ -29,6 +29,8 @@ from . import (
     revisions,
     rollups,
     runs,
+    summaries,
+    trajectories,
 )
 from .engine import make_engine
 from .errors import LeaseLost
@@ -38,6 +40,7 @@ from .jobs import HEARTBEAT_SECONDS, LEASE_SECONDS
 from .lineage_store import Lineage
 from .manage_store import Manage
 from .migrate import prepare_schema
+from .names_store import CheckpointNames
 from .records import (
     Checkpoint,
     CheckpointInfo,
@@ -49,6 +52,7 @@ from .records import (
     RunEvent,
 )
 from .store_reads import EpisodeReads
+from .trajectories import TrajectoryBatch
 
 
 class RunStore(EpisodeReads):
@@ -97,6 +101,8 @@ class RunStore(EpisodeReads):
         """Population-based training's exploits (its lineage)."""
         self.manage = Manage(self)
         """Names, tags, notes, archiving and deleting of runs."""
+        self.names = CheckpointNames(self)
+        """Names of checkpoints (asked of a run's worker, or given to the latest)."""
 
     def __reduce__(self) -> tuple[type[RunStore], tuple[str, float, float]]:
         """Pickle as the URL and settings: the unpickled store opens its own engine."""
@@ -268,47 +274,76 @@ class RunStore(EpisodeReads):
     # -- episodes ---------------------------------------------------------------------
 
     def append_episodes(
-        self, run_id: int, rows: Sequence[Mapping[str, Any]], *, claim: Claim | None = None
+        self,
+        run_id: int,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        claim: Claim | None = None,
+        steps: TrajectoryBatch | None = None,
     ) -> None:
         """Write a batch of consecutive episodes (dicts keyed by ``EPISODE_FIELDS``, the
         first right after the run's last) with their rollups, the run's progress and its
-        heartbeat (with ``claim``: its lease renewed), in one transaction.
+        heartbeat (with ``claim``: its lease renewed), and the trajectories of some of
+        them (``steps``; see ``trajectories``), in one transaction.
 
         Raises:
             BatchError: a gap, a duplicate, a missing field or a non-finite value (the
-                message names the episode and field); nothing of the batch is written.
+                message names the episode and field), or a trajectory that is not of the
+                batch's episodes; nothing of the batch is written.
         """
         if rows:
-            self._append(run_id, batches.columns_of(run_id, rows), claim)
+            self._append(run_id, batches.columns_of(run_id, rows), claim, steps)
 
     def append_columns(
-        self, run_id: int, columns: Mapping[str, Any], *, claim: Claim | None = None
+        self,
+        run_id: int,
+        columns: Mapping[str, Any],
+        *,
+        claim: Claim | None = None,
+        steps: TrajectoryBatch | None = None,
     ) -> None:
         """Write a batch of consecutive episodes given as columns, as ``append_episodes``
-        writes rows: each of ``EPISODE_FIELDS`` to its values in episode order (numpy
-        arrays, or sequences; ``action_counts`` a 2-d array of one row per episode, or one
-        sequence per episode). The arrays must not change until it returns.
+        writes rows (with the trajectories ``steps``): each of ``EPISODE_FIELDS`` to its
+        values in episode order (numpy arrays, or sequences; ``action_counts`` a 2-d array
+        of one row per episode, or one sequence per episode). The arrays must not change
+        until it returns.
 
         Raises:
             BatchError: as ``append_episodes``; nothing of the batch is written.
         """
         if any(len(values) for values in columns.values()):
-            self._append(run_id, batches.checked_columns(run_id, columns), claim)
+            self._append(run_id, batches.checked_columns(run_id, columns), claim, steps)
 
-    def _append(self, run_id: int, columns: batches.Columns, claim: Claim | None) -> None:
-        """Write a checked batch (checked before the write lock is taken)."""
+    def _append(
+        self,
+        run_id: int,
+        columns: batches.Columns,
+        claim: Claim | None,
+        steps: TrajectoryBatch | None,
+    ) -> None:
+        """Write a checked batch and its trajectories (both checked before the write lock
+        is taken) in one transaction."""
+        recorded = (
+            [] if steps is None else trajectories.encoded_rows(run_id, columns["episode"], steps)
+        )
         with self._write(run_id, claim) as conn:
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert
             )
+            summaries.advance(conn, run_id, columns)
+            if steps is not None:
+                trajectories.write(conn, run_id, recorded, steps.keep_last)
 
     def truncate_episodes(
         self, run_id: int, after_episode: int, *, claim: Claim | None = None
     ) -> None:
-        """Delete the run's episodes after ``after_episode`` (and later checkpoints), and
-        rebuild the rollup blocks they touched from the episodes that remain."""
+        """Delete the run's episodes after ``after_episode`` (and later checkpoints and
+        trajectories), and rebuild the rollup blocks they touched from the episodes that
+        remain."""
         with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
+            summaries.rebuild(conn, run_id)
+            trajectories.truncate(conn, run_id, after_episode)
 
     # -- control rows -----------------------------------------------------------------
 
@@ -349,7 +384,8 @@ class RunStore(EpisodeReads):
             control.request_status(conn, run_id, status)
 
     def poll_control(self, run_id: int) -> Control:
-        """Return the requested status and the number of pending changes, in one query."""
+        """Return the requested status, the number of pending changes and the requested
+        checkpoint's name, in one query."""
         with self._read() as conn:
             return control.poll(conn, run_id)
 
@@ -362,15 +398,18 @@ class RunStore(EpisodeReads):
         q: np.ndarray,
         agent_state: Mapping[str, Any],
         evaluation: Mapping[str, float] | None = None,
+        name: str | None = None,
         *,
         claim: Claim | None = None,
     ) -> None:
         """Save (or replace) the run's checkpoint at ``episode`` (the last the agent
         learned from): the Q-table (as compressed ``.npy``), JSON-safe agent state (epsilon,
-        RNG state...) and optional evaluation figures."""
+        RNG state...), optional evaluation figures and an optional name (validated and
+        free in the run: ``names.give`` checked it; a replaced checkpoint keeps its own).
+        Saving the name the run's worker was asked for settles that request."""
         blob = checkpoints.encode(q)  # compressed before the write lock is taken
         with self._write(run_id, claim) as conn:
-            checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation)
+            checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation, name)
 
     def checkpoints(self, run_id: int) -> list[CheckpointInfo]:
         """Return the run's checkpoints (without Q-tables), oldest first."""

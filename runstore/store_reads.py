@@ -1,4 +1,5 @@
-"""The run store's reading of episodes: raw episodes, series, summaries and exports.
+"""The run store's reading of episodes: raw episodes, series, summaries, exports and the
+recorded steps of some (trajectories).
 
 ``RunStore`` inherits these; each opens one read transaction (an export one per page) and
 reads through ``lineage``, so a fork's episodes up to its fork episode are its parent's.
@@ -11,9 +12,10 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy import Connection, Engine
 
-from . import export, lineage, runs
+from . import export, lineage, runs, trajectories
 from .engine import transaction
 from .records import EpisodeRecord, RunSummary, Series
+from .trajectories import TrajectoryInfo, TrajectoryRecord
 
 
 class EpisodeReads:
@@ -83,3 +85,21 @@ class EpisodeReads:
         with self._read() as conn:
             head = export.json_head(conn, run_id)
         return export.json_chunks(head, lineage.pages(self._engine, run_id))
+
+    def trajectories(self, run_id: int) -> list[TrajectoryInfo]:
+        """Return the run's recorded trajectories (its own episodes'), without their steps,
+        by episode."""
+        with self._read() as conn:
+            return trajectories.infos(conn, run_id)
+
+    def trajectory(self, run_id: int, episode: int) -> TrajectoryRecord:
+        """Return the run's trajectory of ``episode``: its kind, the episode's length and
+        its steps' columns (name to array).
+
+        Raises:
+            InvalidQuery: ``episode`` is not an episode number.
+            TrajectoryNotFound: that episode's steps were not recorded (or were dropped
+                from the ring since).
+        """
+        with self._read() as conn:
+            return trajectories.load(conn, run_id, episode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -76,11 +77,15 @@ class PostgresServer:
         )
 
     def stop(self) -> None:
-        """Stop the server and delete its files."""
+        """Stop the server and delete its files in the background.
+
+        A suite's worth of databases is gigabytes of files: deleting them in the session's
+        teardown took two minutes on a loaded machine, for nothing a test waits on.
+        """
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            subprocess.run(["sh", "-c", f"rm -rf {shlex.quote(str(self.dir))} &"], check=True)
 
     def url(self, database: str = "postgres") -> str:
         """Return the SQLAlchemy URL of ``database`` on this server."""
@@ -91,7 +96,8 @@ class PostgresServer:
         name = f"t_{uuid.uuid4().hex[:12]}"
         engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
+            # FILE_COPY copies template1's files (a third of the default WAL_LOG's time here)
+            conn.execute(text(f"CREATE DATABASE {name} STRATEGY FILE_COPY"))
         engine.dispose()
         return self.url(name)
 

@@ -31,5 +31,6 @@ fi
 rm -rf test-artifacts
 export GRIDLAB_TEST_ARTIFACTS="$PWD/test-artifacts"
 # Two test processes (fewer on a one-core machine): most tests wait on workers, browsers and
-# servers rather than compute. Tests are handed out as processes free up (worksteal).
-exec .venv/bin/pytest --numprocesses auto --maxprocesses 2 --dist worksteal "$@"
+# servers rather than compute. Tests are handed out as processes free up (worksteal); the
+# 25 slowest are listed at the end.
+exec .venv/bin/pytest --numprocesses auto --maxprocesses 2 --dist worksteal --durations=25 "$@"

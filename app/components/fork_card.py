@@ -1,6 +1,7 @@
 """The run page's fork card: fork the run at one of its checkpoints, with changed settings.
 
-The checkpoint list follows the run's revision (checkpoints saved anywhere appear); the
+The checkpoint list (named checkpoints first, by name; then every checkpoint by episode)
+follows the run's revision (checkpoints saved or named anywhere appear); the
 request goes through ``app.fork.fork_run``, so the card says what the CLI and the API say
 for the same bad value, and links to the queued fork.
 """
@@ -23,15 +24,26 @@ from gridworld.agents import ALGORITHM_LABELS
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES
 from gridworld.numbers import parse_int
-from runstore import CheckpointNotFound, RunNotFound
+from runstore import CheckpointInfo, CheckpointNotFound, RunNotFound
 
 SAME_ALGORITHM = ""
 """The algorithm choice that keeps the parent's."""
 
 
-def checkpoint_options(episodes: list[int]) -> list[dict[str, Any]]:
-    """Return the checkpoint dropdown's options, newest first."""
-    return [{"label": f"episode {format_number(e)}", "value": e} for e in reversed(episodes)]
+def checkpoint_options(infos: list[CheckpointInfo]) -> list[dict[str, Any]]:
+    """Return the checkpoint dropdown's options: the named checkpoints by name (their
+    value the name), then every checkpoint by episode (its value the episode), newest
+    first."""
+    newest = list(reversed(infos))
+    named = [
+        {"label": f"{info.name} · episode {format_number(info.episode)}", "value": info.name}
+        for info in newest
+        if info.name is not None
+    ]
+    return named + [
+        {"label": f"episode {format_number(info.episode)}", "value": info.episode}
+        for info in newest
+    ]
 
 
 def requested_checkpoint(value: object) -> int | None:
@@ -42,13 +54,14 @@ def requested_checkpoint(value: object) -> int | None:
         return None
 
 
-def fork_card(episodes: list[int], at: int | None) -> dbc.Card:
+def fork_card(infos: list[CheckpointInfo], at: int | None) -> dbc.Card:
     """Return the fork card.
 
     Args:
-        episodes: the run's checkpoint episodes.
-        at: the checkpoint to preselect (a ``?fork=N`` link), else the latest.
+        infos: the run's checkpoints.
+        at: the checkpoint episode to preselect (a ``?fork=N`` link), else the latest.
     """
+    episodes = [info.episode for info in infos]
     chosen = at if at in episodes else (episodes[-1] if episodes else None)
     algorithms = [{"label": "same as the run", "value": SAME_ALGORITHM}] + [
         {"label": label, "value": name} for name, label in ALGORITHM_LABELS.items()
@@ -79,7 +92,7 @@ def fork_card(episodes: list[int], at: int | None) -> dbc.Card:
                     dbc.Label("checkpoint", html_for=ids.FORK_AT),
                     dcc.Dropdown(
                         id=ids.FORK_AT,
-                        options=checkpoint_options(episodes),
+                        options=checkpoint_options(infos),
                         value=chosen,
                         clearable=False,
                         className="mb-2",
@@ -119,7 +132,7 @@ def refresh_checkpoints(_: Any, run_id: int) -> list[dict[str, Any]]:
         infos = get_store().checkpoints(parse_id("run_id", run_id))
     except (RunNotFound, ValidationError):
         raise PreventUpdate from None
-    return checkpoint_options([info.episode for info in infos])
+    return checkpoint_options(infos)
 
 
 def submit(

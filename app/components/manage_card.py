@@ -70,7 +70,7 @@ def manage_card(run: Run) -> dbc.Card:
                         className="small d-block mt-2",
                     ),
                     html.Div(id=ids.RUN_MANAGE_MESSAGE, className="small mt-2"),
-                    dcc.ConfirmDialog(id=ids.RUN_DELETE_CONFIRM, message=_delete_question(run)),
+                    dcc.ConfirmDialog(id=ids.RUN_DELETE_CONFIRM, message=delete_question(run)),
                     dcc.Location(id=ids.RUN_MANAGE_LOCATION, refresh="callback-nav"),
                 ]
             ),
@@ -109,7 +109,7 @@ def archive_label(run: Run) -> str:
     return "Unarchive" if run.archived else "Archive"
 
 
-def _delete_question(run: Run) -> str:
+def delete_question(run: Run) -> str:
     """Return the question the Delete button asks first."""
     return (
         f"Delete run #{run.id} {run.name} for good, with its episodes, checkpoints and"

@@ -69,7 +69,11 @@ def run_header(run: Run) -> html.Div:
         [
             html.Div(
                 [
-                    html.H2(f"#{run.id} {run.name}", id=ids.PAGE_TITLE, className="me-3 mb-0"),
+                    html.H2(
+                        [f"#{run.id} ", html.Span(run.name, id=ids.RUN_TITLE_NAME)],
+                        id=ids.PAGE_TITLE,
+                        className="me-3 mb-0",
+                    ),
                     html.Span(id=ids.RUN_STATUS, className="me-3"),
                     reconnecting,
                     _controls(),

@@ -1,9 +1,10 @@
 """The runs grid: its columns and the sortable, filterable, selectable AG Grid of runs.
 
-Rows are ``app.views.runs_table.run_row``; the cell renderers (``RunLink``, ``RunStatus``,
-``RunProgress``, ``ExperimentLink``) and the ``shownText`` formatter are in
-``assets/runs-grid.js``, with ``fitRunsColumns``, which hides the columns a narrow grid has
-no room for (``HIDE_ORDER``); ``assets/runs-grid.css`` styles the wrapping cells.
+Rows are ``app.views.runs_table.run_row``, a block at a time from the server; the cell
+renderers (``RunLink``, ``RunStatus``, ``RunProgress``, ``ExperimentLink``) and the
+``shownText`` formatter are in ``assets/runs-grid.js``, with ``fitRunsColumns``, which hides
+the columns a narrow grid has no room for (``HIDE_ORDER``); ``assets/runs-grid.css`` styles
+the wrapping cells.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from app import ids
+from app.views.runs_table import BLOCK_ROWS
 
 _SHOWN = {"function": "shownText(params)"}
 """Show the text the row carries for the column (numbers formatted on the server)."""
@@ -170,24 +172,43 @@ def sorted_columns(sort: list[tuple[str, str]] | None) -> list[dict[str, Any]]:
     return [placed(column) for column in COLUMNS]
 
 
+GRID_OPTIONS: dict[str, Any] = {
+    "rowSelection": {
+        "mode": "multiRow",
+        "checkboxes": True,
+        "headerCheckbox": False,  # the infinite row model cannot select rows it has not loaded
+        "enableClickSelection": False,
+    },
+    "animateRows": False,
+    "tooltipShowDelay": 300,
+    "cacheBlockSize": BLOCK_ROWS,
+    "maxBlocksInCache": 3,
+    "infiniteInitialRowCount": 1,
+    # one request at a time: dash-ag-grid keeps only the latest (see pages/episodes.py)
+    "maxConcurrentDatasourceRequests": 1,
+}
+"""The grid's options: multi-row selection, and the infinite row model's blocks of
+``BLOCK_ROWS`` rows, at most three held (a refresh asks for those again)."""
+
+
 def runs_grid(
-    rows: list[dict[str, Any]],
     style: dict[str, str],
     sort: list[tuple[str, str]] | None = None,
     filter_model: dict[str, Any] | None = None,
 ) -> html.Div:
-    """Return the grid of ``rows`` in its box (``style`` shows or hides the box), sorted by
+    """Return the grid of runs in its box (``style`` shows or hides the box), sorted by
     ``sort`` (``sorted_columns``) and filtered by the AG Grid ``filter_model``, if any.
 
-    Rows keep their run ids (``getRowId``, as text: AG Grid warns of any other id; the
-    expression is in ``params.data.`` terms, which dash-ag-grid also reads to restore a
-    selection), so a selection survives new row data. Columns share the width by ``flex``
-    above their ``minWidth`` (no ``sizeColumnsToFit``, which warns while the grid is hidden
-    behind the empty state); long env and episode texts wrap rather than being cut.
+    The grid asks the server for the rows it shows, a block at a time, sorted and filtered
+    there (``rowModelType="infinite"``: ``getRowsRequest`` / ``getRowsResponse``). Rows keep
+    their run ids (``getRowId``, as text: AG Grid warns of any other id), so a selection
+    survives a refresh. Columns share the width by ``flex`` above their ``minWidth`` (no
+    ``sizeColumnsToFit``, which warns while the grid is hidden behind the empty state); long
+    env and episode texts wrap rather than being cut.
     """
     grid = dag.AgGrid(
         id=ids.RUNS_GRID,
-        rowData=rows,
+        rowModelType="infinite",
         columnDefs=sorted_columns(sort),
         filterModel=filter_model or {},
         eventListeners={"gridSizeChanged": ["fitRunsColumns(params)"]},
@@ -198,16 +219,7 @@ def runs_grid(
             "floatingFilter": True,
             "resizable": True,
         },
-        dashGridOptions={
-            "rowSelection": {
-                "mode": "multiRow",
-                "checkboxes": True,
-                "headerCheckbox": True,
-                "enableClickSelection": False,
-            },
-            "animateRows": False,
-            "tooltipShowDelay": 300,
-        },
+        dashGridOptions=GRID_OPTIONS,
         style={"height": "70vh"},
     )
     fitted = dcc.Store(id=ids.RUNS_GRID_FITTED)

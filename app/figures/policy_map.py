@@ -116,7 +116,7 @@ def grid_policy_figure(
     names = dict(names or kind_names(""))
     height, width = len(rows), len(rows[0])
     q = np.asarray(q, dtype=np.float64)
-    kinds = [[MAP_CHARS[char] for char in row] for row in rows]
+    kinds = cell_kinds(rows)
     greedy = greedy_actions(q).reshape(height, width)
     changed = changed_states(q, previous).reshape(height, width)
     z = np.where(np.isin(np.array(kinds), SOLID), np.nan, q.max(axis=1).reshape(height, width))
@@ -133,36 +133,68 @@ def grid_policy_figure(
             showlegend=False,
         )
     )
-    shapes: list[dict[str, Any]] = []
-    letters, arrows = _Marks(), _Marks()
+    arrows = Marks()
     low, high = np.nanmin(z, initial=0.0), np.nanmax(z, initial=0.0)
     bright = low + 0.6 * (high - low)
     for r in range(height):
         for c in range(width):
-            kind = kinds[r][c]
-            shapes.extend(_cell_shapes(kind, r, c, bool(changed[r, c])))
-            if kind != "floor":
-                letters.add(c - 0.32, r - 0.3, _letter(kind, names), "white")
-            if kind not in SOLID and greedy[r, c] >= 0:
+            if kinds[r][c] not in SOLID and greedy[r, c] >= 0:
                 colour = "black" if high > low and z[r, c] > bright else "white"
                 arrows.add(c, r, labels[greedy[r, c]], colour)
-    fig.add_trace(_text_layer(arrows, 18, "greedy action"))
-    fig.add_trace(_text_layer(letters, 11, "cell kind"))
-    for trace in _legend(sorted({kind for row in kinds for kind in row}), names):
-        fig.add_trace(trace)
-    fig.update_layout(
-        title=title,
-        shapes=shapes,
-        margin={"l": 30, "r": 30, "t": 50 if title else 20, "b": 30},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "font": {"size": 11}},
-    )
-    _square_axes(fig, height, width)
+    fig.add_trace(text_layer(arrows, 18, "greedy action"))
+    changed_entry = ("greedy action changed since the last checkpoint", CHANGED_COLOUR)
+    draw_cells(fig, kinds, names, changed, [changed_entry])
+    fig.update_layout(title=title, margin={"l": 30, "r": 30, "t": 50 if title else 20, "b": 30})
     return fig
 
 
+def cell_kinds(rows: Sequence[str]) -> list[list[str]]:
+    """Return the kind of each cell of a text map (``MAP_CHARS``' names), row by row."""
+    return [[MAP_CHARS[char] for char in row] for row in rows]
+
+
+def draw_cells(
+    fig: go.Figure,
+    kinds: list[list[str]],
+    names: Mapping[str, str],
+    outlined: np.ndarray | None = None,
+    outline_legend: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Draw a grid map's cells over ``fig``'s values: square cells, row 0 at the top.
+
+    Walls, goals and traps are solid squares in the environment's colours, each inset so
+    that neighbours stay apart; the start has a thick outline and a letter "S" (every cell
+    that is not floor has its letter). A legend below the map names each colour.
+
+    Args:
+        fig: the figure (its traces are the values drawn in the cells).
+        kinds: ``cell_kinds`` of the map.
+        names: each cell kind's name in this env (``kind_names``).
+        outlined: a bool array [height, width] of cells to outline in ``CHANGED_COLOUR``,
+            or None.
+        outline_legend: (name, colour) legend entries for such outlines.
+    """
+    shapes: list[dict[str, Any]] = list(fig.layout.shapes)
+    letters = Marks()
+    for r, row in enumerate(kinds):
+        for c, kind in enumerate(row):
+            mark = outlined is not None and bool(outlined[r, c])
+            shapes.extend(_cell_shapes(kind, r, c, mark))
+            if kind != "floor":
+                letters.add(c - 0.32, r - 0.3, _letter(kind, names), "white")
+    fig.add_trace(text_layer(letters, 11, "cell kind"))
+    for trace in _legend(sorted({kind for row in kinds for kind in row}), names, outline_legend):
+        fig.add_trace(trace)
+    fig.update_layout(
+        shapes=shapes,
+        plot_bgcolor="white",
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "font": {"size": 11}},
+    )
+    _square_axes(fig, len(kinds), len(kinds[0]))
+
+
 @dataclass
-class _Marks:
+class Marks:
     """Text marks on a grid: x, y, text and colour of each."""
 
     x: list[float] = field(default_factory=list)
@@ -223,14 +255,14 @@ def _cell_shapes(kind: str, r: int, c: int, changed: bool) -> list[dict[str, Any
     return shapes
 
 
-def _legend(kinds: Sequence[str], names: Mapping[str, str]) -> list[go.Scatter]:
+def _legend(
+    kinds: Sequence[str], names: Mapping[str, str], outlines: Sequence[tuple[str, str]]
+) -> list[go.Scatter]:
     """Return legend-only traces: a filled square per solid kind on the map, an outlined
-    square for the start and for a changed greedy action."""
+    square for the start and for each of ``outlines`` (name, colour)."""
     entries = [(names[kind], "square", _RGB[kind], 0) for kind in kinds if kind in SOLID]
-    entries += [
-        ("start (outline)", "square-open", _RGB["start"], START_WIDTH),
-        ("greedy action changed since the last checkpoint", "square-open", CHANGED_COLOUR, 2),
-    ]
+    entries.append(("start (outline)", "square-open", _RGB["start"], START_WIDTH))
+    entries += [(name, "square-open", colour, 2) for name, colour in outlines]
     return [
         go.Scatter(
             x=[None],
@@ -244,7 +276,7 @@ def _legend(kinds: Sequence[str], names: Mapping[str, str]) -> list[go.Scatter]:
     ]
 
 
-def _text_layer(marks: _Marks, size: int, name: str) -> go.Scatter:
+def text_layer(marks: Marks, size: int, name: str) -> go.Scatter:
     """Return a text-only trace of ``marks`` (not hoverable, not in the legend)."""
     return go.Scatter(
         x=marks.x,

@@ -1,7 +1,9 @@
 """The policy view of one run: what the agent learned, replayed checkpoint by checkpoint.
 
 The page polls the run's revision every second (``components.revision_poll``) and re-reads
-the checkpoint list when it moved, so checkpoints saved anywhere appear within a second.
+the checkpoint list when it moved, so checkpoints saved (or named) anywhere appear within a
+second. Named checkpoints are marked by name on the scrubber, and a dropdown of them jumps
+the scrubber to one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.components import replay_card, visit_maps
 from app.components.revision_poll import RevisionPoll
 from app.context import get_store
 from app.figures.policy import changed_states, optimality_figure
@@ -22,7 +25,7 @@ from app.figures.policy_map import policy_figure
 from app.figures.theme import themed
 from app.page_parts import missing_run, run_and_revision, stored_run_id
 from app.rules import format_number
-from runstore import RunNotFound
+from runstore import CheckpointInfo, RunNotFound
 
 dash.register_page(
     __name__, path_template="/runs/<run_id>/policy", order=2, title="gridlab · policy"
@@ -36,13 +39,38 @@ POLL = RevisionPoll(tick=ids.POLICY_REFRESH, revision=ids.POLICY_REVISION, run=i
 POLL.register()
 
 
-def _marks(episodes: list[int]) -> dict[int, str]:
-    """Return at most ``MAX_MARKS`` evenly spread slider labels (index → episode)."""
+NAMED_MARK = {"fontWeight": "bold"}
+"""The style of a named checkpoint's mark on the scrubber."""
+Names = list[list[Any]]
+"""A run's named checkpoints as the page keeps them: ``[episode, name]`` pairs, oldest first."""
+
+
+def _names(infos: list[CheckpointInfo]) -> Names:
+    """Return the named checkpoints among ``infos`` as ``[episode, name]`` pairs."""
+    return [[info.episode, info.name] for info in infos if info.name is not None]
+
+
+def _marks(episodes: list[int], names: Names) -> dict[int, Any]:
+    """Return the slider labels (index → label): at most ``MAX_MARKS`` evenly spread
+    episodes, and every named checkpoint by its name."""
     if not episodes:
         return {}
     step = max(1, -(-len(episodes) // MAX_MARKS))
     indexes = sorted({*range(0, len(episodes), step), len(episodes) - 1})
-    return {i: format_number(episodes[i]) for i in indexes}
+    marks: dict[int, Any] = {i: format_number(episodes[i]) for i in indexes}
+    where = {episode: i for i, episode in enumerate(episodes)}
+    for episode, name in names:
+        if episode in where:
+            marks[where[episode]] = {"label": name, "style": NAMED_MARK}
+    return marks
+
+
+def _named_options(names: Names) -> list[dict[str, Any]]:
+    """Return the named-checkpoint dropdown's options (value: the episode), newest first."""
+    return [
+        {"label": f"{name} · episode {format_number(episode)}", "value": episode}
+        for episode, name in reversed(names)
+    ]
 
 
 def _whole(value: object) -> int:
@@ -50,8 +78,9 @@ def _whole(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _scrubber(episodes: list[int]) -> dbc.Row:
-    """Return the play button and the checkpoint slider, at the last of ``episodes``."""
+def _scrubber(episodes: list[int], names: Names) -> dbc.Row:
+    """Return the play button, the checkpoint slider (at the last of ``episodes``), the
+    named checkpoints' dropdown and "Fork from here"."""
     last = max(0, len(episodes) - 1)
     slider = dcc.Slider(
         id=ids.POLICY_SLIDER,
@@ -59,7 +88,7 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
         max=last,
         step=1,
         value=last,
-        marks=_marks(episodes),
+        marks=_marks(episodes, names),
         included=False,
         allow_direct_input=False,
         updatemode="drag",
@@ -68,11 +97,22 @@ def _scrubber(episodes: list[int]) -> dbc.Row:
     fork = dbc.Button(
         "⑂ Fork from here", id=ids.POLICY_FORK, color="secondary", outline=True, size="sm"
     )
+    named = dcc.Dropdown(
+        id=ids.POLICY_NAMED,
+        options=_named_options(names),
+        placeholder="named checkpoints…",
+        clearable=False,
+        searchable=False,
+        style={"minWidth": "14rem"},
+    )
+    npy = html.A("Q-table (.npy)", id=ids.POLICY_NPY, className="small", target="_blank")
     return dbc.Row(
         [
             dbc.Col(play, width="auto"),
             dbc.Col(slider, className="scrubber"),
+            dbc.Col(named, width="auto"),
             dbc.Col(fork, width="auto"),
+            dbc.Col(npy, width="auto"),
         ],
         align="center",
         className="mb-2",
@@ -87,13 +127,15 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             validation layout) the view of ``VALIDATION_RUN``, which has no checkpoints.
 
     Returns:
-        The page: checkpoint scrubber with play, the policy map and the optimality gap.
+        The page: checkpoint scrubber with play, the policy map beside the state-visit
+        and |TD error| maps, the Replay card and the optimality gap.
     """
     found = run_and_revision(run_id)
     if found is None:
         return missing_run("Policy", run_id, ids.POLICY_MISSING)
     run, revision = found
-    episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
+    infos = [] if run_id is None else get_store().checkpoints(run.id)
+    episodes, names = [info.episode for info in infos], _names(infos)
     return html.Div(
         [
             html.H2(f"Policy · {run.name}", id=ids.PAGE_TITLE),
@@ -109,13 +151,20 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
             ),
             dcc.Store(id=ids.POLICY_RUN, data=run.id),
             dcc.Store(id=ids.POLICY_EPISODES, data=episodes),
-            _scrubber(episodes),
+            dcc.Store(id=ids.POLICY_NAMES, data=names),
+            _scrubber(episodes, names),
             html.Div(id=ids.POLICY_LABEL, className="mb-2 fw-semibold"),
             dcc.Interval(id=ids.POLICY_PLAYER, interval=PLAY_MS, disabled=True),
             *POLL.components(revision),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "560px"}), lg=7),
+                    dbc.Col(dcc.Graph(id=ids.POLICY_MAP, style={"height": "480px"}), lg=4),
+                    visit_maps.column(),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(replay_card.card(), lg=7),
                     dbc.Col(dcc.Graph(id=ids.POLICY_GAP, style={"height": "360px"}), lg=5),
                 ]
             ),
@@ -125,28 +174,34 @@ def layout(run_id: str | None = None, **_: object) -> html.Div:
 
 @callback(
     Output(ids.POLICY_EPISODES, "data"),
+    Output(ids.POLICY_NAMES, "data"),
     Output(ids.POLICY_SLIDER, "max"),
     Output(ids.POLICY_SLIDER, "marks"),
     Output(ids.POLICY_EMPTY, "is_open"),
+    Output(ids.POLICY_NAMED, "options"),
     Input(ids.POLICY_REVISION, "data"),
     State(ids.POLICY_RUN, "data"),
     State(ids.POLICY_EPISODES, "data"),
+    State(ids.POLICY_NAMES, "data"),
     prevent_initial_call=True,
 )
-def refresh(_: Any, run_id: int, known: list[int]) -> tuple[Any, ...]:
-    """Pick up the checkpoints saved (or dropped) since the page read them.
+def refresh(_: Any, run_id: int, known: object, known_names: object) -> tuple[Any, ...]:
+    """Pick up the checkpoints saved, named (or dropped) since the page read them.
 
     Returns:
-        The checkpoint episodes, slider bounds and marks, and the empty notice; no update
-        when the checkpoints are the ones shown.
+        The checkpoint episodes and names, slider bounds and marks, the empty notice and
+        the named checkpoints' options; no update when the checkpoints are the ones shown.
     """
     try:
-        episodes = [info.episode for info in get_store().checkpoints(stored_run_id(run_id))]
+        infos = get_store().checkpoints(stored_run_id(run_id))
     except RunNotFound:
         raise PreventUpdate from None
-    if episodes == known:
-        return no_update, no_update, no_update, no_update
-    return episodes, max(0, len(episodes) - 1), _marks(episodes), not episodes
+    episodes, names = [info.episode for info in infos], _names(infos)
+    if episodes == known and names == known_names:
+        return (no_update,) * 6
+    last = max(0, len(episodes) - 1)
+    marks = _marks(episodes, names)
+    return episodes, names, last, marks, not episodes, _named_options(names)
 
 
 @callback(
@@ -169,9 +224,10 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
     """
     store, run_id = get_store(), stored_run_id(run_id)
     try:
-        evaluations = [(info.episode, info.evaluation) for info in store.checkpoints(run_id)]
+        infos = store.checkpoints(run_id)
     except RunNotFound:
         raise PreventUpdate from None
+    evaluations = [(info.episode, info.evaluation) for info in infos]
     episodes = [episode for episode, __ in evaluations]
     if not episodes:
         return themed(go.Figure(), theme), themed(optimality_figure(evaluations), theme), ""
@@ -186,6 +242,8 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
     caption = (
         f"checkpoint {index + 1} of {len(episodes)} · episode {format_number(checkpoint.episode)}"
     )
+    if infos[index].name is not None:
+        caption += f" · '{infos[index].name}'"
     if previous is not None:
         caption += f" · greedy action changed in {changed} state{'s' if changed != 1 else ''}"
     evaluation = checkpoint.evaluation
@@ -198,20 +256,44 @@ def render(index: int | None, _: list[int], theme: object, run_id: int) -> tuple
 @callback(
     Output(ids.POLICY_FORK, "href"),
     Output(ids.POLICY_FORK, "disabled"),
+    Output(ids.POLICY_NPY, "href"),
     Input(ids.POLICY_SLIDER, "value"),
     Input(ids.POLICY_EPISODES, "data"),
     State(ids.POLICY_RUN, "data"),
 )
-def fork_link(index: int | None, episodes: object, run_id: int) -> tuple[str | None, bool]:
-    """Point "Fork from here" at the run page's fork card, at the checkpoint shown.
+def fork_link(
+    index: int | None, episodes: object, run_id: int
+) -> tuple[str | None, bool, str | None]:
+    """Point "Fork from here" at the run page's fork card, and the ``.npy`` link at the
+    checkpoint's Q-table, for the checkpoint shown.
 
     Returns:
-        The link (None, disabled, without checkpoints or with a crafted checkpoint list).
+        The fork link, whether it is disabled, and the ``.npy`` address (None, None and
+        disabled without checkpoints or with a crafted checkpoint list).
     """
     if not isinstance(episodes, list) or not episodes:
-        return None, True
+        return None, True, None
     episode = _whole(episodes[min(max(0, _whole(index)), len(episodes) - 1)])
-    return f"/runs/{stored_run_id(run_id)}?fork={episode}#{ids.FORK_CARD}", False
+    run = stored_run_id(run_id)
+    npy = f"/api/runs/{run}/checkpoints/{episode}.npy"
+    return f"/runs/{run}?fork={episode}#{ids.FORK_CARD}", False, npy
+
+
+@callback(
+    Output(ids.POLICY_SLIDER, "value", allow_duplicate=True),
+    Input(ids.POLICY_NAMED, "value"),
+    State(ids.POLICY_EPISODES, "data"),
+    prevent_initial_call=True,
+)
+def jump(episode: object, episodes: object) -> int:
+    """Move the scrubber to the named checkpoint picked (its episode).
+
+    Returns:
+        The slider position of that checkpoint; no update for one the page does not list.
+    """
+    if not isinstance(episodes, list) or episode not in episodes:
+        raise PreventUpdate
+    return episodes.index(episode)
 
 
 @callback(

@@ -35,14 +35,16 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.actions import change_params, pause_run, resume_run, stop_run
 from app.components import run_header as header
+from app.components.checkpoint_card import checkpoint_card
 from app.components.curve_panel import curve_controls, curve_graphs
 from app.components.diagnostics import diagnostics, diagnostics_card
 from app.components.fork_card import fork_card, requested_checkpoint
 from app.components.history import history_card, history_list
 from app.components.lineage_card import lineage_card
-from app.components.manage_card import manage_card
+from app.components.manage_card import delete_question, manage_card
 from app.components.param_editor import change_list, param_editor
 from app.components.revision_poll import RevisionPoll
+from app.components.trajectory_card import trajectory_card
 from app.context import get_store
 from app.figures.theme import themed
 from app.page_parts import missing_run, run_and_revision, stored_run_id
@@ -97,7 +99,8 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
         return missing_run("Run", run_id, ids.RUN_MISSING)
     run, revision = found
     view = view_from(query)
-    episodes = [] if run_id is None else [info.episode for info in get_store().checkpoints(run.id)]
+    infos = [] if run_id is None else get_store().checkpoints(run.id)
+    recorded = [] if run_id is None else get_store().trajectories(run.id)
     return html.Div(
         [
             dcc.Store(id=ids.RUN_ID, data=run.id),
@@ -112,14 +115,18 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
             *header.banners(),
             dbc.Row(
                 [
-                    dbc.Col([curve_controls(view), curve_graphs()], lg=9),
+                    dbc.Col(
+                        [curve_controls(view), curve_graphs(), trajectory_card(run, recorded)],
+                        lg=9,
+                    ),
                     dbc.Col(
                         [
                             diagnostics_card(),
                             param_editor(current_values(run)),
                             history_card(),
                             lineage_card(),
-                            fork_card(episodes, requested_checkpoint(fork)),
+                            checkpoint_card(run.id, infos),
+                            fork_card(infos, requested_checkpoint(fork)),
                             manage_card(run),
                         ],
                         lg=3,
@@ -132,6 +139,8 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
 
 
 @callback(
+    Output(ids.RUN_TITLE_NAME, "children"),
+    Output(ids.RUN_DELETE_CONFIRM, "message"),
     Output(ids.RUN_STATUS, "children"),
     Output(ids.RUN_EPISODES, "children"),
     Output(ids.RUN_PROGRESS, "value"),
@@ -156,14 +165,14 @@ def layout(run_id: str | None = None, fork: str | None = None, **query: object) 
     prevent_initial_call="initial_duplicate",
 )
 def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ...]:
-    """Re-read the run's status, progress, diagnostics, parameter changes and history.
+    """Re-read the run's name, status, progress, diagnostics, parameter changes and history.
 
     Returns:
-        The header (with the pace: ``views.run_pace``), banner, diagnostics, change-list and
-        history contents, which buttons
-        are disabled and fields read-only (``rules.allowed_actions``), why edits are refused,
-        the editor's current values, and the "pause/stop requested" message closed once the
-        run is no longer waiting for it.
+        The title's name and the Delete button's question (a rename shows at once), the
+        header (with the pace: ``views.run_pace``), banner, diagnostics, change-list and
+        history contents, which buttons are disabled and fields read-only
+        (``rules.allowed_actions``), why edits are refused, the editor's current values, and
+        the "pause/stop requested" message closed once the run is no longer waiting for it.
     """
     store, run_id = get_store(), stored_run_id(run_id)
     try:
@@ -178,6 +187,8 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
     error = header.error_banner(status)
     editable = Action.EDIT in status.allowed
     return (
+        run.name,
+        delete_question(run),
         header.status_badges(status),
         status.episodes,
         status.progress,
@@ -191,7 +202,7 @@ def refresh_status(_: Any, __: Any, run_id: int, asked: object) -> tuple[Any, ..
         error is not None,
         header.warning_alerts(status),
         diagnostics(diagnostic_rows(summary), action_shares(run.env_id, summary)),
-        change_list(change_rows(changes)),
+        change_list(change_rows(changes, run)),
         history_list(event_rows(events)),
         current_values(run),
         False if status.settled(asked) else no_update,

@@ -1,16 +1,18 @@
 """The runs page, ``/``: every run in the store, a form to start one, and a way to compare.
 
 The grid lists each run with its status, progress, recent and best mean return and key
-hyperparameters; it is sortable and filterable. The page polls the store's revision every
-second (``components.revision_poll``): when anything was written anywhere (a run started
-from the CLI, a worker's episodes), it re-reads the runs and only the rows whose run moved
-reach the browser, as edits of the rows it holds (rows keep their ids, so a selection
-survives). The grid's sort and filter live in the URL (``?sort=``, ``?filter=``:
-``views.grid_query``), so a reload or a link reopens it as it was left; a narrow grid hides
-its least important columns (``components.runs_grid.HIDE_ORDER``). Two to eight selected
-rows open ``/compare?runs=...``. The "New run" form sends
-its fields to ``app.actions.submit_run``; a bad value is shown at its own input with the
-validator's message (the same text the CLI and the HTTP API give), and nothing is created.
+hyperparameters; it is sortable and filterable. It holds only the rows in view: it asks
+for them a block at a time (``views.runs_table.BLOCK_ROWS``), sorted and filtered in SQL
+with each run's summary kept at write time (``views.runs_table.runs_block``), so the page
+stays quick with ten thousand runs. The page polls the store's revision every second
+(``components.revision_poll``): when anything was written anywhere (a run started from the
+CLI, a worker's episodes), the grid asks again for the blocks it holds, and only those
+(rows keep their ids, so a selection survives). The grid's sort and filter live in the URL
+(``?sort=``, ``?filter=``: ``views.grid_query``), so a reload or a link reopens it as it was
+left; a narrow grid hides its least important columns (``components.runs_grid.HIDE_ORDER``).
+Two to eight selected rows open ``/compare?runs=...``. The "New run" form sends its fields
+to ``app.actions.submit_run``; a bad value is shown at its own input with the validator's
+message (the same text the CLI and the HTTP API give), and nothing is created.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from dash import (
     ClientsideFunction,
     Input,
     Output,
-    Patch,
     State,
     callback,
     clientside_callback,
@@ -47,11 +48,12 @@ from app.views.grid_query import FILTER_KEY, SORT_KEY, filter_from, sort_from
 from app.views.new_run import DEMO_RUN, FORM_FIELDS, form_errors, form_values, new_run_body
 from app.views.revision import read_revision
 from app.views.runs_table import (
-    GridUpdate,
     RunsFilter,
     experiment_filter,
     experiment_options,
-    grid_update,
+    runs_block,
+    runs_count,
+    runs_query,
     tag_filter,
 )
 from gridworld.errors import ValidationError
@@ -95,13 +97,12 @@ def layout(
     store = get_store()
     revision = read_revision(store)  # before the runs: a write in between is read again
     chosen = RunsFilter(experiment_filter(experiment), tag_filter(tag), archived == "1")
-    grid = grid_update(store, None, chosen)
-    rows = grid.rows or []
-    filtered = chosen != RunsFilter()
+    count, total = runs_count(store, chosen)
+    listed = bool(total) or chosen != RunsFilter()
     like_values = _settings_of(like)
     return html.Div(
         [
-            runs_header(grid.count),
+            runs_header(count),
             dbc.Collapse(
                 new_run_form(like_values), id=ids.NEW_COLLAPSE, is_open=like_values is not None
             ),
@@ -114,20 +115,15 @@ def layout(
                 chosen.show_archived,
             ),
             selection_actions(),
-            empty_state(_shown(not rows and not filtered)),
-            runs_grid(
-                rows,
-                _shown(bool(rows) or filtered),
-                sort_from(sort, FIELDS),
-                filter_from(filter, FIELDS),
-            ),
+            empty_state(_shown(not listed)),
+            runs_grid(_shown(listed), sort_from(sort, FIELDS), filter_from(filter, FIELDS)),
             dcc.Store(
                 id=ids.RUNS_GRID_KEYS,
                 data={"sort": SORT_KEY, "filter": FILTER_KEY, "default_sort": DEFAULT_SORT},
             ),
             dcc.Store(id=ids.RUNS_GRID_QUERY),
             dcc.Store(id=ids.RUNS_VERSION, data=0),
-            dcc.Store(id=ids.RUNS_SHOWN, data=grid.shown),
+            dcc.Store(id=ids.RUNS_GRID_RELOADED),
             dcc.Location(id=ids.RUNS_GO, refresh="callback-nav"),
             *POLL.components(revision),
         ]
@@ -189,12 +185,23 @@ clientside_callback(
 )
 
 
+clientside_callback(
+    ClientsideFunction("runs", "reloadRows"),
+    Output(ids.RUNS_GRID_RELOADED, "data"),
+    Input(ids.RUNS_REVISION, "data"),
+    Input(ids.RUNS_VERSION, "data"),
+    Input(ids.RUNS_EXPERIMENT, "value"),
+    Input(ids.RUNS_TAG, "value"),
+    Input(ids.RUNS_SHOW_ARCHIVED, "value"),
+    State(ids.RUNS_GRID, "id"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
-    Output(ids.RUNS_GRID, "rowData"),
     Output(ids.RUNS_EMPTY, "style"),
     Output(ids.RUNS_GRID_BOX, "style"),
     Output(ids.RUNS_COUNT, "children"),
-    Output(ids.RUNS_SHOWN, "data"),
     Output(ids.RUNS_EXPERIMENT, "options"),
     Output(ids.RUNS_TAG, "options"),
     Input(ids.RUNS_REVISION, "data"),
@@ -202,56 +209,54 @@ clientside_callback(
     Input(ids.RUNS_EXPERIMENT, "value"),
     Input(ids.RUNS_TAG, "value"),
     Input(ids.RUNS_SHOW_ARCHIVED, "value"),
-    State(ids.RUNS_SHOWN, "data"),
     prevent_initial_call=True,
 )
 def refresh(
-    _: Any,
-    __: int | None,
-    experiment: object,
-    tag: object,
-    show_archived: object,
-    shown: list[list[Any]] | None,
+    _: Any, __: int | None, experiment: object, tag: object, show_archived: object
 ) -> tuple[Any, ...]:
-    """Bring the grid up to the store (when the revision moved, after a run was started or
-    changed here, or for other filters), re-reading only the runs that moved.
+    """Bring the page around the grid up to the store (when the revision moved, after a run
+    was started or changed here, or for other filters); the grid asks for its rows again
+    itself (``reloadRows`` in ``assets/runs-page.js``).
 
     Returns:
-        The grid's rows (whole, edits, or no update), the empty state's and the grid's
-        styles, the count line, the row keys now shown and the experiment and tag filters'
-        options.
+        The empty state's and the grid's styles, the count line and the experiment and tag
+        filters' options.
     """
     store = get_store()
     chosen = RunsFilter(experiment_filter(experiment), tag_filter(tag), show_archived is True)
-    redraw = ctx.triggered_id in (ids.RUNS_EXPERIMENT, ids.RUNS_TAG, ids.RUNS_SHOW_ARCHIVED)
-    update = grid_update(store, None if redraw else shown, chosen)
-    empty = not update.shown and chosen == RunsFilter()
+    count, total = runs_count(store, chosen)
+    empty = not total and chosen == RunsFilter()
     return (
-        _row_data(update),
         _shown(empty),
         _shown(not empty),
-        update.count,
-        update.shown,
+        count,
         experiment_options(store),
         tag_options(store.manage.tags()),
     )
 
 
-def _row_data(update: GridUpdate) -> Any:
-    """Return the grid's new ``rowData``: every row, a ``Patch`` of the edits, or no update."""
-    if update.rows is not None:
-        return update.rows
-    if not update.edits:
+@callback(
+    Output(ids.RUNS_GRID, "getRowsResponse"),
+    Input(ids.RUNS_GRID, "getRowsRequest"),
+    State(ids.RUNS_EXPERIMENT, "value"),
+    State(ids.RUNS_TAG, "value"),
+    State(ids.RUNS_SHOW_ARCHIVED, "value"),
+    prevent_initial_call=True,
+)
+def load_rows(request: object, experiment: object, tag: object, show_archived: object) -> Any:
+    """Answer the grid's request for a block of rows with one store query.
+
+    Returns:
+        ``views.runs_table.runs_block`` of the runs the filters list, or no update for an
+        empty request or one no grid sends.
+    """
+    if not request:
         return no_update
-    patch = Patch()
-    for edit in update.edits:
-        if edit.op == "delete":
-            del patch[edit.index]
-        elif edit.op == "insert":
-            patch.insert(edit.index, edit.row)
-        else:
-            patch[edit.index] = edit.row
-    return patch
+    chosen = RunsFilter(experiment_filter(experiment), tag_filter(tag), show_archived is True)
+    try:
+        return runs_block(get_store(), runs_query(chosen, FIELDS, request))
+    except ValidationError:
+        return no_update
 
 
 def _form_outputs() -> dict[str, Any]:

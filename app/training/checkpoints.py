@@ -23,8 +23,11 @@ from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec
 from runstore import Claim, RunStore
 
-SaveCheckpoint = Callable[[int, np.ndarray, Mapping[str, Any], Mapping[str, float] | None], None]
-"""Saves the run's checkpoint: (episode, Q-table, agent state, evaluation or None)."""
+SaveCheckpoint = Callable[
+    [int, np.ndarray, Mapping[str, Any], Mapping[str, float] | None, str | None], None
+]
+"""Saves the run's checkpoint: (episode, Q-table, agent state, evaluation or None, name or
+None)."""
 MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
@@ -127,15 +130,17 @@ class Checkpoints:
             Plateau(**extras["plateau"]),
         )
 
-    def save(self, counters: Counters, *, final: bool = False) -> None:
+    def save(self, counters: Counters, *, final: bool = False, name: str | None = None) -> None:
         """Save the Q-table, the agent's state and ``counters`` at ``counters.episode``.
 
         A checkpoint is evaluated against the env's optimal values (when it has a model)
-        while evaluations stay within ``EVALUATION_BUDGET`` of the run's time.
+        while evaluations stay within ``EVALUATION_BUDGET`` of the run's time; a final or
+        named one always is.
 
         Args:
             counters: the trainer's counters now.
             final: the run ends here; always evaluate.
+            name: the checkpoint's name (one its worker was asked for), or None.
 
         Raises:
             LeaseLost: the claim is no longer the run's owner (nothing is saved).
@@ -149,12 +154,13 @@ class Checkpoints:
             "plateau": asdict(counters.plateau),
         }
         evaluation = None
-        due = final or self.evaluation_seconds <= EVALUATION_BUDGET * counters.wall_time
+        due = final or name is not None
+        due = due or self.evaluation_seconds <= EVALUATION_BUDGET * counters.wall_time
         if self.optimality is not None and due:
             started = time.perf_counter()
             evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
             self.evaluation_seconds += time.perf_counter() - started
-        self.save_checkpoint(counters.episode, q, state, evaluation)
+        self.save_checkpoint(counters.episode, q, state, evaluation, name)
         self.last_episode = counters.episode
 
     def _env_rng(self) -> dict[str, Any] | None:

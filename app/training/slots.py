@@ -5,8 +5,9 @@ A ``WorkerPool`` spawns ``slots`` processes (``multiprocessing`` spawn context, 
 it, repeat; with nothing to claim it looks again after ``IDLE_SECONDS``. No run belongs to
 a slot by being its child: the store's claim and lease say who trains what, so any number
 of pools, on any machines, can work one store. The pool replaces a slot that exits while
-it is open (one whose lease was lost, or that was killed). ``shutdown()`` sends every slot
-SIGTERM, on which it checkpoints its run and puts it back to ``queued`` (recording an
+it is open (one whose lease was lost, or that was killed). ``shutdown()`` first closes the
+pool's ``ClaimGate`` and waits for claims in flight to land, then sends every slot SIGTERM,
+on which it checkpoints its run and puts it back to ``queued`` (recording an
 ``interrupted`` event) for the next worker.
 """
 
@@ -17,12 +18,14 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
+from typing import Literal
 
 from app.experiments.hooks import NO_HOOKS, experiment_hooks
-from runstore import Owner, RunStore, StoreError
+from runstore import Claim, Owner, RunStore, StoreError
 
 from .signals import StopFlag
 from .trainer import LoopSettings, Trainer
@@ -40,25 +43,81 @@ MAX_SLOTS = 1024
 SHUTDOWN_SECONDS = 10.0
 """How long ``shutdown`` waits for the slots to checkpoint and exit before killing them."""
 
+CLAIM_SETTLE_SECONDS = 5.0
+"""How long ``shutdown`` waits for claims in flight to land before it signals the slots."""
+
 _SPAWN = multiprocessing.get_context("spawn")
 
 
+class ClaimGate:
+    """Shared by a pool and its slots: claims pass it, and closing it ends claiming.
+
+    Without it shutdown races on SQLite: a slot whose claim waits on the write lock while
+    another slot puts its run back in the queue claims that run the moment it is queued,
+    only to put it back again (an extra ``resumed``/``interrupted`` pair in its history).
+    """
+
+    def __init__(self, slots: int) -> None:
+        """Create an open gate for ``slots`` slots, none of them claiming."""
+        self._closed = _SPAWN.Event()
+        self._claiming = _SPAWN.Array("b", slots)
+
+    def claim(
+        self, slot: int, claim_next: Callable[[], Claim | None]
+    ) -> Claim | Literal[False] | None:
+        """Run ``claim_next`` for slot ``slot`` unless the gate is closed.
+
+        The slot marks itself claiming before it looks at the gate, so ``close`` either
+        sees the mark or the slot sees the gate closed: no claim slips past a close.
+
+        Returns:
+            ``claim_next()``'s claim (or ``None``), or ``False`` once the gate is closed.
+        """
+        self._claiming[slot] = 1
+        try:
+            return False if self._closed.is_set() else claim_next()
+        finally:
+            self._claiming[slot] = 0
+
+    def close(self, alive: Callable[[int], bool], timeout: float) -> None:
+        """Close the gate; return once no live slot is inside a claim (or after ``timeout``).
+
+        Args:
+            alive: whether slot ``index`` is still running (a killed slot's mark is ignored).
+            timeout: the longest wait, in seconds.
+        """
+        self._closed.set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(self._claiming[i] and alive(i) for i in range(len(self._claiming))):
+                return
+            time.sleep(0.01)
+
+
 def slot_main(
-    store_url: str, settings: LoopSettings | None = None, idle_seconds: float = IDLE_SECONDS
+    store_url: str,
+    settings: LoopSettings | None = None,
+    idle_seconds: float = IDLE_SECONDS,
+    gate: ClaimGate | None = None,
+    slot: int = 0,
 ) -> None:
     """Entry point of a slot process: claim a run, train it, repeat until told to stop.
 
     SIGTERM, SIGINT (Ctrl-C in the terminal reaches the whole process group) and the death
     of the parent process end the current run with a checkpoint, back to ``queued``, and
-    then the loop. A lost lease ends the process quietly (one log line). A run that fails
-    unexpectedly is recorded as ``error`` (its traceback logged) and the slot goes on with
-    the next one; a store that cannot be reached is tried again after ``RETRY_SECONDS``.
+    then the loop; a closed ``gate`` ends the loop before its next claim. A lost lease ends
+    the process quietly (one log line). A run that fails unexpectedly is recorded as
+    ``error`` (its traceback logged) and the slot goes on with the next one; a store that
+    cannot be reached is tried again after ``RETRY_SECONDS``.
 
     Args:
         store_url: the run store's URL (each process opens its own engine).
         settings: loop timing knobs of the trainer.
         idle_seconds: how long to wait when there is nothing to claim.
+        gate: the pool's claim gate (``None``: a gate of this slot's own, never closed).
+        slot: this slot's index at the gate.
     """
+    gate = gate or ClaimGate(slot + 1)
     flag = StopFlag(watch_parent=True)
     flag.install()
     store = RunStore(store_url)
@@ -66,11 +125,13 @@ def slot_main(
     try:
         while not flag():
             try:
-                claim = store.claim_next(owner)
+                claim = gate.claim(slot, lambda: store.claim_next(owner))
             except StoreError as exc:
                 log.warning("claiming a run failed: %s; trying again", exc)
                 time.sleep(RETRY_SECONDS)
                 continue
+            if claim is False:
+                return  # the pool is shutting down: nothing more to claim
             if claim is None:
                 time.sleep(idle_seconds)
                 continue
@@ -118,7 +179,8 @@ class WorkerPool:
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._processes = [self._spawn() for _ in range(self.slots)]
+        self._gate = ClaimGate(self.slots)
+        self._processes = [self._spawn(index) for index in range(self.slots)]
         self._supervisor = threading.Thread(
             target=self._supervise, name="gridlab-slots", daemon=True
         )
@@ -149,8 +211,10 @@ class WorkerPool:
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> None:
         """Stop every slot: each checkpoints its run and puts it back to ``queued``.
 
-        A slot still alive ``timeout`` seconds after SIGTERM is killed; its run reads
-        ``crashed`` once its lease expires and resumes from its last checkpoint.
+        Claiming ends first (idle slots exit), so no slot takes up a run another one has
+        just put back; then the slots still training get SIGTERM. A slot still alive
+        ``timeout`` seconds after SIGTERM is killed; its run reads ``crashed`` once its
+        lease expires and resumes from its last checkpoint.
 
         Args:
             timeout: seconds to wait for the slots to exit.
@@ -161,6 +225,7 @@ class WorkerPool:
             self._closing.set()
             processes = list(self._processes)
         self._supervisor.join()
+        self._gate.close(lambda index: processes[index].is_alive(), CLAIM_SETTLE_SECONDS)
         for process in processes:
             if process.is_alive():
                 process.terminate()  # SIGTERM: the slot checkpoints and requeues its run
@@ -175,11 +240,11 @@ class WorkerPool:
                 process.kill()
                 process.join()
 
-    def _spawn(self) -> BaseProcess:
-        """Start one slot process; return it."""
+    def _spawn(self, index: int) -> BaseProcess:
+        """Start slot ``index``'s process; return it."""
         process = _SPAWN.Process(
             target=slot_main,
-            args=(self.store_url, self.settings, self.idle_seconds),
+            args=(self.store_url, self.settings, self.idle_seconds, self._gate, index),
             name="gridlab-slot",
             daemon=True,
         )
@@ -204,5 +269,5 @@ class WorkerPool:
                         process.pid,
                         process.exitcode,
                     )
-                    self._processes[index] = self._spawn()
+                    self._processes[index] = self._spawn(index)
                     started[index] = time.monotonic()

@@ -38,6 +38,7 @@ from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks
 from .heartbeat import heartbeat
+from .recording import Recording
 from .writer import Writer
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,8 @@ class Trainer:
         self.next_control = self.next_flush = 0.0
         self.writer = Writer(store, claim, self.settings.write_queue)
         """Commits the batches and checkpoints (on its thread while ``run`` trains)."""
+        self.named: str | None = None
+        """The name of the last checkpoint saved as asked (until the store sees it saved)."""
 
     @property
     def pace(self) -> float | None:
@@ -181,6 +184,7 @@ class Trainer:
         warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         window, patience = self.settings.plateau_window, self.settings.plateau_patience
         self.plateau = PlateauWatch(window, patience, warned=warned)
+        self.recording = Recording(run.fork_episode or 0, self.target)
         restored = self.checkpoints.restore()
         if restored is not None:
             self.episode, self.env_steps = restored.episode, restored.env_steps
@@ -262,8 +266,10 @@ class Trainer:
             replay_stop = self.replay[0][0] - 1 if self.replay else target
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
             room = self.settings.flush_episodes - episode % self.settings.flush_episodes
+            count = self.chunks.size(stop - episode, room)
+            steps = self.recording.wanted(episode + 1, count)
             began = time.perf_counter()
-            batch = self.runner.run(self.chunks.size(stop - episode, room), seed)
+            batch = self.runner.run(count, seed, steps)
             seed = None
             now = time.perf_counter()
             self.chunks.played(len(batch), began, now)
@@ -298,14 +304,16 @@ class Trainer:
         return ((self.episode + ahead) // self.every + 1) * self.every
 
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
-        """Hold the chunk's columns (wall times spread evenly over its run time) and count
-        its episodes and steps."""
+        """Hold the chunk's columns (wall times spread evenly over its run time) and keep
+        its trajectories; count its episodes and steps."""
         count = len(batch)
         if not count:
             return
         env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
         wall_times = began + (ended - began) / count * np.arange(1, count + 1)
-        self.chunks_held.append(batch.store_columns(self.episode + 1, env_steps, wall_times))
+        first = self.episode + 1
+        self.chunks_held.append(batch.store_columns(first, env_steps, wall_times))
+        self.recording.take(batch, first)
         self.episode += count
         self.env_steps = int(env_steps[-1])
 
@@ -322,14 +330,20 @@ class Trainer:
             self.next_control = now + settings.control_seconds
 
     def _control(self, wall_time: float) -> None:
-        """Check the lease and the stop flag, read the requested status and pending
-        parameter changes; act on them."""
+        """Check the lease and the stop flag, read the requested status, checkpoint and
+        pending parameter changes; act on them (a checkpoint asked for is saved first, of
+        the episodes played so far)."""
         self.wall_offset = wall_time
         if self.lease_lost.is_set():
             raise LeaseLost(self.claim.run_id, self.claim.attempt, self.claim.owner)
         if self.should_stop():
             raise _End(self.stop_status)
         control = self.store.poll_control(self.run_id)
+        asked = control.checkpoint_request
+        if asked is not None and asked != self.named and self.episode > 0:
+            self._flush()
+            self.named = asked
+            self._checkpoint(wall_time, name=asked)
         if control.requested_status in ("paused", "stopped"):
             raise _End(control.requested_status)
         if control.pending_params:
@@ -358,13 +372,13 @@ class Trainer:
         self.agent.set_hyperparams(hyperparams)
 
     def _flush(self) -> None:
-        """Hand the batch of episodes to the writer (its write renews the lease); watch the
-        mean return."""
+        """Hand the batch of episodes and their trajectories to the writer (its write renews
+        the lease); watch the mean return."""
         held, self.chunks_held = self.chunks_held, []
         if not held:
             return
         columns = join_columns(held)
-        self.writer.append(columns)
+        self.writer.append(columns, self.recording.flush())
         returns, first = columns["return"], int(columns["episode"][0])
         note = self.plateau.watch(returns, first)
         if note is not None:
@@ -372,10 +386,12 @@ class Trainer:
         if self.on_progress is not None:
             self.on_progress(int(columns["episode"][-1]), float(returns.mean()))
 
-    def _checkpoint(self, wall_time: float, *, final: bool = False) -> None:
+    def _checkpoint(
+        self, wall_time: float, *, final: bool = False, name: str | None = None
+    ) -> None:
         """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""
         counters = Counters(self.episode, self.env_steps, wall_time, self.plateau.plateau)
-        self.checkpoints.save(counters, final=final)
+        self.checkpoints.save(counters, final=final, name=name)
 
     def _end(self, status: str) -> str:
         """Flush, checkpoint (unless just done) and release the run with ``status``."""

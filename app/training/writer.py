@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from runstore import Claim, RunStore, join_columns
+from runstore import Claim, RunStore, TrajectoryBatch, join_columns
 
 Write = Callable[[], None]
 Evaluation = Mapping[str, float] | None
@@ -101,22 +101,28 @@ class Writer:
                     if not _running:  # the last writer of the process is done
                         sys.setswitchinterval(before)
 
-    def append(self, columns: Mapping[str, Any]) -> None:
-        """Hand over a batch of episodes as columns (``RunStore.append_columns``); the
-        mapping and its arrays are the writer's from now on (nothing is copied).
+    def append(self, columns: Mapping[str, Any], steps: TrajectoryBatch | None = None) -> None:
+        """Hand over a batch of episodes as columns (``RunStore.append_columns``) and the
+        trajectories of some of them; the mapping, its arrays and the trajectories are the
+        writer's from now on (nothing is copied).
 
         Raises:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
         run_id, claim = self.claim.run_id, self.claim
 
-        def write(batch: Mapping[str, Any]) -> None:
-            self.store.append_columns(run_id, batch, claim=claim)
+        def write(batch: Mapping[str, Any], recorded: TrajectoryBatch | None) -> None:
+            self.store.append_columns(run_id, batch, claim=claim, steps=recorded)
 
-        self._submit(_Batch(columns, _span(columns), write))
+        self._submit(_Batch(columns, steps, _span(columns), write))
 
     def save_checkpoint(
-        self, episode: int, q: np.ndarray, agent_state: Mapping[str, Any], evaluation: Evaluation
+        self,
+        episode: int,
+        q: np.ndarray,
+        agent_state: Mapping[str, Any],
+        evaluation: Evaluation,
+        name: str | None = None,
     ) -> None:
         """Hand over the claimed run's checkpoint at ``episode`` (what
         ``RunStore.save_checkpoint`` takes), copied now, so the agent may go on learning
@@ -129,7 +135,9 @@ class Writer:
         figures = None if evaluation is None else dict(evaluation)
         run_id, claim = self.claim.run_id, self.claim
         self._submit(
-            lambda: self.store.save_checkpoint(run_id, episode, table, state, figures, claim=claim)
+            lambda: self.store.save_checkpoint(
+                run_id, episode, table, state, figures, name, claim=claim
+            )
         )
 
     def drain(self) -> None:
@@ -199,13 +207,15 @@ class _Batch:
     """A batch of episodes handed over: a write that the thread may join to the next."""
 
     columns: Mapping[str, Any]
+    steps: TrajectoryBatch | None
+    """The trajectories of some of its episodes, if any."""
     span: tuple[int, int] | None
     """Its first and last episode (None: the batch does not say; it is written alone)."""
-    write: Callable[[Mapping[str, Any]], None]
+    write: Callable[[Mapping[str, Any], TrajectoryBatch | None], None]
 
     def __call__(self) -> None:
         """Commit the batch."""
-        self.write(self.columns)
+        self.write(self.columns, self.steps)
 
     def followed_by(self, other: _Batch) -> bool:
         """Return whether ``other`` starts right after this batch."""
@@ -215,10 +225,22 @@ class _Batch:
 
     @staticmethod
     def joined(batches: list[_Batch]) -> _Batch:
-        """Return consecutive batches (each with a span) as one."""
+        """Return consecutive batches (each with a span) as one, with all their
+        trajectories (the ring's size the last one's)."""
         first, last = batches[0].span, batches[-1].span
         span = None if first is None or last is None else (first[0], last[1])
-        return _Batch(join_columns([b.columns for b in batches]), span, batches[0].write)
+        columns = join_columns([b.columns for b in batches])
+        return _Batch(columns, _joined_steps(batches), span, batches[0].write)
+
+
+def _joined_steps(batches: list[_Batch]) -> TrajectoryBatch | None:
+    """Return the trajectories of ``batches`` as one batch (``keep_last`` the last's that
+    has any), or None if none has trajectories."""
+    steps = [b.steps for b in batches if b.steps is not None]
+    if not steps:
+        return None
+    records = [record for batch in steps for record in batch.records]
+    return TrajectoryBatch(records, steps[-1].keep_last)
 
 
 def _span(columns: Mapping[str, Any]) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from app.rules import format_number
 from gridworld.errors import ValidationError, each_error
 from gridworld.hyperparams import HYPERPARAM_NAMES
+from gridworld.pace import PACE, stored_pace
 from runstore import ParamChange, Run
 
 MAX_CHANGES = 20
@@ -69,12 +70,22 @@ class ChangeRow:
     """Who asked for it: ui, api or cli."""
 
 
-def change_rows(changes: Sequence[ParamChange]) -> list[ChangeRow]:
-    """Return the newest ``MAX_CHANGES`` parameter changes, newest first."""
+def _old_value(change: ParamChange, initial: Mapping[str, Any]) -> Any:
+    """Return the value ``change`` replaced: recorded, else the run's initial one."""
+    return initial.get(change.param) if change.old_value is None else change.old_value
+
+
+def change_rows(changes: Sequence[ParamChange], run: Run) -> list[ChangeRow]:
+    """Return the newest ``MAX_CHANGES`` parameter changes of ``run``, newest first.
+
+    A run's first pace change has no recorded old value (its parameters hold no pace until
+    one is applied): it reads from the spec's pace (``full`` when it had none).
+    """
+    initial = {PACE: stored_pace(run.spec.get(PACE))}
     return [
         ChangeRow(
             text=(
-                f"{change.param} {format_number(change.old_value)}"
+                f"{change.param} {format_number(_old_value(change, initial))}"
                 f" → {format_number(change.new_value)}"
             ),
             applied=(

@@ -1,71 +1,69 @@
-"""The runs page's grid as data: one JSON-safe row per stored run."""
+"""The runs page's grid as data: one JSON-safe row per listed run, a block of rows at a time.
+
+The grid asks for the rows it shows (AG Grid's infinite row model); the store sorts and
+filters all runs in SQL and reads each run's summary from the row kept at write time
+(``RunStore.manage.page``), so a block costs about the same in a store of ten runs or ten
+thousand.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 from app.manage import parse_tag
 from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS, format_number, parse_id
-from app.views.reads import summary_of
-from app.views.revision import run_key
+from app.views.episode_log import block_bounds
+from app.views.grid_query import column_filters, sort_order
 from app.views.run_status import status_color
-from gridworld.agents import algorithm_label
+from gridworld.agents import ALGORITHM_LABELS, DEFAULT_ALGORITHM
 from gridworld.errors import ValidationError
 from runstore import Run, RunStore
+from runstore.listing import MAX_LIMIT, ListedRun, RunsQuery
 
+BLOCK_ROWS = 100
+"""Rows per request the grid sends (one store query each)."""
 NUMBER_COLUMNS = ("recent_return", "best_return", "alpha", "gamma", "epsilon")
 """Numeric columns shown as ``rules.format_number`` text (episodes show "done / target")."""
 
 
-def env_label(run: Run) -> str:
-    """Return the env column's text: the env id and, for GridWorld, its preset or map."""
-    spec = run.spec or {}
-    if spec.get("preset"):
-        return f"{run.env_id} · {spec['preset']}"
-    if spec.get("desc"):
-        return f"{run.env_id} · custom map"
-    return run.env_id
-
-
-def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
+def run_row(listed: ListedRun) -> dict[str, Any]:
     """Return the grid row of one run.
 
     Args:
-        run: the stored run.
-        summary: the run's summary (``views.reads.summary_of``; ``recent_return``,
-            ``best_return`` and the ``alpha`` and ``epsilon`` of its last episode used).
+        listed: the run as the store lists it (``RunStore.manage.page``: its env and
+            algorithm labels and its summary kept at write time).
 
     Returns:
-        A JSON-safe dict: id, name, env, algorithm (its label: ``Q-learning``, ``SARSA``...),
-        status (and its badge colour), live, progress (0 to 100), episodes done and target,
-        recent and best mean return, alpha, gamma, epsilon (the values now: alpha and
-        epsilon at the last episode, as their schedules left them, or the current
-        parameters before the first episode), the creation
-        time as ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None), the tags
-        (space-separated), whether it is archived and ``shown``: the
-        text the grid shows for each numeric column (``rules.format_number``) and for the
-        experiment (``#3 · trial 1``).
+        A JSON-safe dict: id, name, env (``GridWorld-v0 · medium``), algorithm (its label:
+        ``Q-learning``, ``SARSA``...), status (and its badge colour), live, progress (0 to
+        100), episodes done and target, recent and best mean return, alpha, gamma, epsilon
+        (the values now: alpha and epsilon at the last episode, as their schedules left
+        them, or the current parameters before the first episode), the creation time as
+        ``YYYY-MM-DD HH:MM:SS`` (UTC), the experiment (id or None), the tags
+        (space-separated), whether it is archived and ``shown``: the text the grid shows
+        for each numeric column (``rules.format_number``) and for the experiment
+        (``#3 · trial 1``).
     """
+    run = listed.run
     target = max(1, run.target_episodes)
-    params = run.current_params or {}
     row: dict[str, Any] = {
         "id": run.id,
         "name": run.name,
-        "env": env_label(run),
-        "algorithm": algorithm_label(run.spec),
+        "env": listed.env,
+        "algorithm": listed.algorithm,
         "status": run.status,
         "status_color": status_color(run.status),
         "live": run.is_live,
         "progress": round(min(100.0, 100.0 * run.episodes_done / target), 1),
         "episodes": run.episodes_done,
         "target": run.target_episodes,
-        "recent_return": summary.get("recent_return"),
-        "best_return": summary.get("best_return"),
-        "alpha": _now(summary, params, "alpha"),
-        "gamma": params.get("gamma"),
-        "epsilon": _now(summary, params, "epsilon"),
+        "recent_return": listed.recent_return,
+        "best_return": listed.best_return,
+        "alpha": listed.alpha,
+        "gamma": (run.current_params or {}).get("gamma"),
+        "epsilon": listed.epsilon,
         "created": run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         "experiment": run.experiment_id,
         "tags": " ".join(run.tags),
@@ -77,41 +75,11 @@ def run_row(run: Run, summary: Mapping[str, Any]) -> dict[str, Any]:
     return {**row, "shown": shown}
 
 
-def _now(summary: Mapping[str, Any], params: Mapping[str, Any], name: str) -> Any:
-    """Return a scheduled parameter's value now: at the last episode, else the current one."""
-    last = summary.get(name)
-    return params.get(name) if last is None else last
-
-
 def experiment_text(run: Run) -> str:
     """Return the experiment column's text: ``#3 · trial 1``, or empty for a run of its own."""
     if run.experiment_id is None:
         return ""
     return f"#{run.experiment_id} · trial {run.trial}"
-
-
-@dataclass(frozen=True)
-class RowEdit:
-    """One edit of the rows the grid holds, applied in order."""
-
-    op: str
-    """``delete`` the row at ``index``, ``insert`` ``row`` there, or ``set`` it to ``row``."""
-    index: int
-    row: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class GridUpdate:
-    """What the runs page's grid and count line need after the store moved."""
-
-    rows: list[dict[str, Any]] | None
-    """Every row, newest first, when the grid is drawn whole (else None)."""
-    edits: list[RowEdit]
-    """Otherwise the edits that turn the rows shown into the rows of now (often none)."""
-    shown: list[list[Any]]
-    """``run_key`` of every run, newest first: what the grid shows after the update."""
-    count: str
-    """The count line (``count_text``)."""
 
 
 @dataclass(frozen=True)
@@ -126,71 +94,56 @@ class RunsFilter:
     """List the archived runs too."""
 
 
-def grid_update(
-    store: RunStore, shown: Sequence[Sequence[Any]] | None, chosen: RunsFilter = RunsFilter()
-) -> GridUpdate:
-    """Return the grid's update from the rows it shows to the runs stored now.
-
-    Only the runs whose ``run_key`` moved are read again (one summary each): a store of a
-    thousand runs with one of them training re-reads that one.
+def runs_query(chosen: RunsFilter, fields: Mapping[str, str], request: object = None) -> RunsQuery:
+    """Return the store's query for the runs ``chosen`` lists and a grid's request asks for.
 
     Args:
-        store: the run store.
-        shown: ``GridUpdate.shown`` of the rows the grid holds, or None to draw it whole.
-        chosen: which runs to list (by default every run not archived).
+        chosen: which runs the page lists.
+        fields: the grid's columns and their filter kinds (``runs_grid.FIELDS``).
+        request: the grid's ``getRowsRequest`` (rows ``startRow .. endRow - 1``, at most
+            ``listing.MAX_LIMIT`` (``episode_log.block_bounds``), in its ``sortModel``'s order,
+            filtered by its ``filterModel``; a sort or filter that fits no column is
+            dropped), or None for none of the rows (counts only).
+
+    Raises:
+        ValidationError: a request no grid sends (``episode_log.block_bounds``).
+    """
+    base = RunsQuery(
+        experiment_id=chosen.experiment_id,
+        tag=chosen.tag,
+        archived=None if chosen.show_archived else False,
+        limit=0,
+        algorithm_labels=ALGORITHM_LABELS,
+        default_algorithm=DEFAULT_ALGORITHM,
+    )
+    if request is None:
+        return base
+    start, end = block_bounds(request)
+    asked = cast(Mapping[str, Any], request)  # block_bounds refused anything else
+    return replace(
+        base,
+        filters=column_filters(asked.get("filterModel"), fields),
+        order=sort_order(asked.get("sortModel"), fields),
+        offset=start,
+        limit=min(end - start, MAX_LIMIT),
+    )
+
+
+def runs_block(store: RunStore, query: RunsQuery) -> dict[str, Any]:
+    """Answer a grid's request for rows (``runs_query``) with one store query.
 
     Returns:
-        The update: whole rows when ``shown`` is None or the order of the runs kept is not
-        theirs any more, else the edits (deletes, then inserts and sets by final index).
+        ``rowData`` (``run_row`` of each run) and ``rowCount`` (how many runs pass the
+        filters, so the scrollbar spans them all).
     """
-    archived = None if chosen.show_archived else False
-    runs = store.manage.list_runs(chosen.experiment_id, archived=archived, tag=chosen.tag)
-    shown = shown if _is_keys(shown) else None  # the browser sends it: a crafted one is redrawn
-    edits = None if shown is None else _edits(store, runs, shown)
-    rows = None if edits is not None else [_row(store, run) for run in runs]
-    return GridUpdate(
-        rows=rows,
-        edits=edits or [],
-        shown=[run_key(run) for run in runs],
-        count=count_text(runs),
-    )
+    found = store.manage.page(query)
+    return {"rowData": [run_row(listed) for listed in found.runs], "rowCount": found.total}
 
 
-def _is_keys(value: object) -> bool:
-    """Return whether ``value`` is a list of ``[id, revision]`` integer pairs."""
-    return isinstance(value, list) and all(
-        isinstance(key, list)
-        and len(key) == 2
-        and all(isinstance(part, int) and not isinstance(part, bool) for part in key)
-        for key in value
-    )
-
-
-def _edits(
-    store: RunStore, runs: list[Run], shown: Sequence[Sequence[Any]]
-) -> list[RowEdit] | None:
-    """Return the edits from the rows ``shown`` to ``runs``, or None when the runs that stay
-    are not in the order shown (the grid is then drawn whole)."""
-    old = {key[0]: list(key) for key in shown}
-    now = {run.id for run in runs}
-    if [run.id for run in runs if run.id in old] != [key[0] for key in shown if key[0] in now]:
-        return None
-    edits = [
-        RowEdit("delete", index)
-        for index in reversed(range(len(shown)))
-        if shown[index][0] not in now
-    ]
-    for index, run in enumerate(runs):
-        if run.id not in old:
-            edits.append(RowEdit("insert", index, _row(store, run)))
-        elif old[run.id] != run_key(run):
-            edits.append(RowEdit("set", index, _row(store, run)))
-    return edits
-
-
-def _row(store: RunStore, run: Run) -> dict[str, Any]:
-    """Return the grid row of ``run``, reading its summary."""
-    return run_row(run, summary_of(store, run.id))
+def runs_count(store: RunStore, chosen: RunsFilter) -> tuple[str, int]:
+    """Return the count line of the runs ``chosen`` lists (``count_text``) and their number."""
+    found = store.manage.page(runs_query(chosen, {}))
+    return count_text(found.total, found.live), found.total
 
 
 def experiment_filter(raw: object) -> int | None:
@@ -219,10 +172,9 @@ def experiment_options(store: RunStore) -> list[dict[str, Any]]:
     ]
 
 
-def count_text(runs: Sequence[Run]) -> str:
+def count_text(total: int, live: int) -> str:
     """Return the line under the runs page's title: how many runs, and how many are live."""
-    live = sum(1 for run in runs if run.is_live)
-    text = f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+    text = f"{total} run{'s' if total != 1 else ''}"
     return f"{text} · {live} live" if live else text
 
 

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..hyperparams import Hyperparams
+from ..trajectory import StepLog
 
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 """numpy bit generators whose saved state ``generator_from_state`` restores."""
@@ -222,7 +223,9 @@ class TabularAgent(ABC):
         td_error = self.update(state, action, reward, next_state, terminated)
         return td_error, None if terminated or truncated else self.act(next_state)
 
-    def play(self, step: Callable[[int], tuple[Any, ...]], state: int) -> Episode:
+    def play(
+        self, step: Callable[[int], tuple[Any, ...]], state: int, log: StepLog | None = None
+    ) -> Episode:
         """Act and learn from ``state`` until ``step`` ends the episode.
 
         Exactly ``act(state)``, then ``step(action)`` and ``learn(...)`` repeated: the
@@ -232,6 +235,8 @@ class TabularAgent(ABC):
             step: a gymnasium env's ``step``: action to (state, reward, terminated,
                 truncated, info).
             state: the state the episode starts in.
+            log: where to keep every step (with Q(state, ·) as ``shown_row`` gives it
+                before the step's update, and the TD error), or None.
 
         Returns:
             The episode's figures (see ``Episode``).
@@ -248,12 +253,23 @@ class TabularAgent(ABC):
         action: int | None = self.act(state)
         while action is not None:
             next_state, reward, terminated, truncated, info = step(action)
+            shown = None if log is None else self.shown_row(state)
             td_error, next_action = learn(state, action, reward, next_state, terminated, truncated)
+            if shown is not None and log is not None:
+                log.add(state, action, reward, next_state, td_error, shown)
             abs_td += abs(td_error)
             total += reward
             counts[action] += 1
             state, action = next_state, next_action
         return total, abs_td, counts, reward, terminated, truncated, info
+
+    def shown_row(self, state: int) -> list[float]:
+        """Return a copy of Q(state, ·) as ``q`` shows it.
+
+        Returns:
+            The row's values.
+        """
+        return self._table[state][:]
 
     def _refresh(self, state: int, row: list[float], old: float, value: float) -> None:
         """Update the caches after row ``state``'s entry ``old`` became ``value``.

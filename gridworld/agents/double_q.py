@@ -44,6 +44,14 @@ class DoubleQAgent(TabularAgent):
         """Return (Q1 + Q2) / 2 as a new float64 array [states, actions]."""
         return np.array(self._table, dtype=np.float64) / 2.0
 
+    def shown_row(self, state: int) -> list[float]:
+        """Return (Q1 + Q2)(state, ·) / 2, the row of ``q``.
+
+        Returns:
+            The row's values.
+        """
+        return [value / 2.0 for value in self._table[state]]
+
     @property
     def tables(self) -> tuple[np.ndarray, np.ndarray]:
         """Return copies of Q1 and Q2 as float64 arrays."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from math import isfinite
 from typing import Any
 
+from ..trajectory import StepLog
 from .base import Episode, NonFiniteQError, TabularAgent
 
 
@@ -22,17 +23,21 @@ class QLearningAgent(TabularAgent):
         """Return ``max_a Q(S',a)`` (``next_action`` is not used)."""
         return self._row_max[next_state]
 
-    def play(self, step: Callable[[int], tuple[Any, ...]], state: int) -> Episode:
+    def play(
+        self, step: Callable[[int], tuple[Any, ...]], state: int, log: StepLog | None = None
+    ) -> Episode:
         """Act and learn from ``state`` until ``step`` ends the episode.
 
         Exactly ``action = act(state)``, ``step(action)``, ``update(...)`` repeated (the same
         random draws in the same order, the same arithmetic), with the per-step calls
-        inlined: this loop is where training spends its time.
+        inlined: this loop is where training spends its time. An episode with a ``log``
+        plays the base's loop, which keeps its steps.
 
         Args:
             step: a gymnasium env's ``step``: action to (state, reward, terminated,
                 truncated, info).
             state: the state the episode starts in.
+            log: where to keep every step (``TabularAgent.play``), or None.
 
         Returns:
             The episode's figures (see ``gridworld.agents.base.Episode``).
@@ -41,6 +46,8 @@ class QLearningAgent(TabularAgent):
             NonFiniteQError: an update would make a Q-value NaN or infinite (that value is
                 not stored).
         """
+        if log is not None:
+            return super().play(step, state, log)
         random, epsilon, alpha, gamma = self.rng.random, self.epsilon, self.alpha, self._gamma
         table, row_max, n_actions = self._table, self._row_max, self.n_actions
         refresh = self._refresh

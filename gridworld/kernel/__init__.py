@@ -6,8 +6,10 @@ toy-text transition table (GridWorld, FrozenLake, CliffWalking, Taxi: see
 ``gridworld.kernel.model``) for all four algorithms: the same random draws in the same order
 (the agent's generator itself, and gymnasium's per-reset ``PCG64(SeedSequence(seed))``
 stream), the same arithmetic, so the same ``EpisodeStats``, agent state and env generator,
-on slippery maps too. A run names one of ``KERNELS``; ``auto`` (the default) is ``compiled``
-wherever the env has such a table.
+on slippery maps too. Either records the steps of the episodes a chunk names (``record``:
+``gridworld.trajectory``) identically, and a chunk that names none pays nothing for it. A
+run names one of ``KERNELS``; ``auto`` (the default) is ``compiled`` wherever the env has
+such a table.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from ..agents import NonFiniteQError
 from ..episode import EpisodeStats
+from ..trajectory import Trajectory
 
 STATS_FIELDS = tuple(f.name for f in fields(EpisodeStats))
 """The columns, in ``EpisodeStats`` order."""
@@ -27,12 +28,17 @@ class EpisodeBatch:
     columns: dict[str, Any]
     error: NonFiniteQError | None = None
     """An update of the episode after the last one here went non-finite: the run fails."""
+    trajectories: dict[int, Trajectory] = field(default_factory=dict)
+    """The steps of the episodes asked to be recorded, by index in the batch (0: its first)."""
 
     @classmethod
     def from_stats(
-        cls, stats: list[EpisodeStats], error: NonFiniteQError | None = None
+        cls,
+        stats: list[EpisodeStats],
+        error: NonFiniteQError | None = None,
+        trajectories: dict[int, Trajectory] | None = None,
     ) -> EpisodeBatch:
-        """Return the batch of ``stats`` (episodes in order).
+        """Return the batch of ``stats`` (episodes in order) and the ``trajectories`` of some.
 
         Returns:
             The batch.
@@ -42,7 +48,7 @@ class EpisodeBatch:
             for name in STATS_FIELDS:
                 columns[name].append(getattr(episode, name))
         columns["action_counts"] = [list(counts) for counts in columns["action_counts"]]
-        return cls(columns, error)
+        return cls(columns, error, trajectories or {})
 
     def __len__(self) -> int:
         """Return how many episodes the batch holds."""

@@ -13,7 +13,9 @@ the Python kernel draw for draw and float for float:
 - the Q-table's row sums follow Python's built-in ``sum`` (compensated from Python 3.12 on)
   and row maxima its ``max`` (the first of equal values), as the agents' caches hold them.
 
-Numbers are chosen once: no fast-math, so no fused multiply-adds or reassociation.
+Numbers are chosen once: no fast-math, so no fused multiply-adds or reassociation. A recorded
+episode writes each step (before its update, and the TD error after) into the arrays of its
+slot, as ``TabularAgent.play`` keeps it in a ``StepLog``; the others only test their slot.
 """
 
 from __future__ import annotations
@@ -340,67 +342,111 @@ def _td_update(
 
 
 @njit
-def _play(
-    model: Model,
-    algorithm: int,
-    rng: Generator,
-    env: np.ndarray,
+def _keep_step(
+    steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    slot: int,
+    index: int,
+    step: Step,
     q: np.ndarray,
-    tables: np.ndarray,
-    row_sum: np.ndarray,
-    row_max: np.ndarray,
-    params: tuple[float, float, float],
-    counts: np.ndarray,
-) -> Played:
-    """Play and learn from one episode; params = (epsilon, alpha, gamma).
+) -> None:
+    """Write step ``index`` of a recorded episode before its update: state, action and
+    next state to ``steps_out[0]``, the reward to ``steps_out[1]`` (the TD error follows
+    the update), and the state's row of ``q`` to ``steps_out[2]``."""
+    ints, floats, rows = steps_out
+    state = step[0]
+    ints[slot, index, 0] = state
+    ints[slot, index, 1] = step[1]
+    ints[slot, index, 2] = step[3]
+    floats[slot, index, 0] = step[2]
+    for a in range(q.shape[1]):
+        rows[slot, index, a] = q[state, a]
 
-    Returns:
-        (return, sum of |TD|, steps, last reward, terminated, truncated, last state,
-        the failing state or -1, its action, its non-finite value).
-    """
-    epsilon, alpha, gamma = params
-    n_actions = q.shape[1]
-    outcomes, next_states, rewards, terminals = (
-        model.outcomes, model.next_state, model.reward, model.terminal,
-    )  # fmt: skip
-    subtract, step_limit, time_limit = model.subtract, model.step_limit, model.time_limit
-    sample = (model.prob if subtract else model.cumulative).reshape(q.size, -1)
-    state = _reset(model, env)
-    action = _act(rng, q, row_max, state, epsilon)
-    total = abs_td = 0.0
-    steps = 0
-    while True:
-        k = outcomes[state, action]
-        j = (
-            0
-            if subtract and k == 1
-            else _outcome(sample, subtract, k, env, state * n_actions + action)
-        )
-        next_state, reward = next_states[state, action, j], rewards[state, action, j]
-        terminal = terminals[state, action, j]
-        steps += 1
-        truncated = (step_limit > 0 and not terminal and steps >= step_limit) or (
-            time_limit > 0 and steps >= time_limit
-        )
-        next_action = -1
-        if algorithm == SARSA and not terminal:
-            next_action = _act(rng, q, row_max, next_state, epsilon)
-        step = (state, action, reward, next_state, terminal, next_action)
-        if algorithm == DOUBLE_Q:
-            td_error, value = _double_update(rng, q, tables, row_sum, row_max, step, alpha, gamma)
-        else:
-            td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
-        if not np.isfinite(value):
-            ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
-            return (*ended, state, action, value)
-        abs_td += abs(td_error)
-        total += reward
-        counts[action] += 1
-        if terminal or truncated:
-            return total, abs_td, steps, reward, terminal, truncated, next_state, -1, 0, 0.0
-        if algorithm != SARSA:
-            next_action = _act(rng, q, row_max, next_state, epsilon)
-        state, action = next_state, next_action
+
+def _player(recorded: bool) -> Any:
+    """Return the episode loop, compiled to keep the steps of its episode (``recorded``) or
+    compiled without a trace of that: an episode that is not recorded runs the loop as it
+    was before trajectories existed."""
+
+    @njit
+    def play(
+        model: Model,
+        algorithm: int,
+        rng: Generator,
+        env: np.ndarray,
+        q: np.ndarray,
+        tables: np.ndarray,
+        row_sum: np.ndarray,
+        row_max: np.ndarray,
+        params: tuple[float, float, float],
+        counts: np.ndarray,
+        slot: int,
+        steps_out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> Played:
+        """Play and learn from one episode; params = (epsilon, alpha, gamma).
+
+        Compiled ``recorded``, its first steps go to slot ``slot`` of ``steps_out`` (see
+        ``_keep_step``); compiled not, ``slot`` and ``steps_out`` are not read.
+
+        Returns:
+            (return, sum of |TD|, steps, last reward, terminated, truncated, last state,
+            the failing state or -1, its action, its non-finite value).
+        """
+        epsilon, alpha, gamma = params
+        n_actions = q.shape[1]
+        outcomes, next_states, rewards, terminals = (
+            model.outcomes, model.next_state, model.reward, model.terminal,
+        )  # fmt: skip
+        subtract, step_limit, time_limit = model.subtract, model.step_limit, model.time_limit
+        sample = (model.prob if subtract else model.cumulative).reshape(q.size, -1)
+        state = _reset(model, env)
+        action = _act(rng, q, row_max, state, epsilon)
+        total = abs_td = 0.0
+        steps = 0
+        while True:
+            k = outcomes[state, action]
+            j = (
+                0
+                if subtract and k == 1
+                else _outcome(sample, subtract, k, env, state * n_actions + action)
+            )
+            next_state, reward = next_states[state, action, j], rewards[state, action, j]
+            terminal = terminals[state, action, j]
+            steps += 1
+            truncated = (step_limit > 0 and not terminal and steps >= step_limit) or (
+                time_limit > 0 and steps >= time_limit
+            )
+            next_action = -1
+            if algorithm == SARSA and not terminal:
+                next_action = _act(rng, q, row_max, next_state, epsilon)
+            step = (state, action, reward, next_state, terminal, next_action)
+            keep = recorded and steps <= steps_out[0].shape[1]
+            if keep:
+                _keep_step(steps_out, slot, steps - 1, step, q)
+            if algorithm == DOUBLE_Q:
+                td_error, value = _double_update(
+                    rng, q, tables, row_sum, row_max, step, alpha, gamma
+                )
+            else:
+                td_error, value = _td_update(algorithm, q, row_sum, row_max, step, params)
+            if keep:
+                steps_out[1][slot, steps - 1, 1] = td_error
+            if not np.isfinite(value):
+                ended = (total, abs_td, steps, reward, terminal, truncated, next_state)
+                return (*ended, state, action, value)
+            abs_td += abs(td_error)
+            total += reward
+            counts[action] += 1
+            if terminal or truncated:
+                return total, abs_td, steps, reward, terminal, truncated, next_state, -1, 0, 0.0
+            if algorithm != SARSA:
+                next_action = _act(rng, q, row_max, next_state, epsilon)
+            state, action = next_state, next_action
+
+    return play
+
+
+_play = _player(False)
+_play_recorded = _player(True)
 
 
 @cached
@@ -416,10 +462,15 @@ def run_episodes(
     floats: np.ndarray,
     ints: np.ndarray,
     counts: np.ndarray,
+    slots: np.ndarray,
+    step_ints: np.ndarray,
+    step_floats: np.ndarray,
+    step_q: np.ndarray,
 ) -> tuple[int, int, int, float]:
     """Play ``floats.shape[0]`` episodes, each reset with a seed drawn from ``rng`` (the first
     with ``first_seed`` instead when it is not negative), writing one row of ``floats``,
-    ``ints`` and ``counts`` per episode.
+    ``ints`` and ``counts`` per episode, and the first steps of the episodes with a slot to
+    it (``runners.StepArrays``).
 
     Args:
         q: float64 [S, A], the table acted on (Q1 + Q2 for Double Q-learning); updated.
@@ -427,6 +478,11 @@ def run_episodes(
         schedule: float64 (epsilon, alpha, gamma, epsilon_decay, epsilon_min, alpha_decay,
             alpha_min); epsilon and alpha are decayed in place after every episode.
         env: uint64 [4], the env stream's state after the last episode.
+        slots: int64 [episodes], each episode's slot in the step arrays, or -1.
+        step_ints: int64 [slots, max steps, 3]: state, action, next state per step.
+        step_floats: float64 [slots, max steps, 2]: reward, TD error per step.
+        step_q: float64 [slots, max steps, actions]: ``q``'s row of the state per step,
+            before the step's update.
 
     Returns:
         (episodes completed, the failing state or -1, its action, its non-finite value).
@@ -437,12 +493,22 @@ def run_episodes(
     row_max = np.empty(q.shape[0])
     for s in range(q.shape[0]):
         _refresh_row(q, row_sum, row_max, s)
+    steps_out = (step_ints, step_floats, step_q)
     for i in range(floats.shape[0]):
         seed = first_seed if i == 0 and first_seed >= 0 else rng.integers(0, SEED_BOUND)
         _seed_env(env, seed)
         epsilon, alpha = schedule[0], schedule[1]
         params = (epsilon, alpha, schedule[2])
-        episode = _play(model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i])
+        if slots[i] >= 0:
+            episode = _play_recorded(
+                model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
+                slots[i], steps_out,
+            )  # fmt: skip
+        else:
+            episode = _play(
+                model, algorithm, rng, env, q, tables, row_sum, row_max, params, counts[i],
+                -1, steps_out,
+            )  # fmt: skip
         total, abs_td, steps, reward, terminal, truncated, last, bad_state = episode[:8]
         if bad_state >= 0:
             return i, bad_state, episode[8], episode[9] / divisor

@@ -5,16 +5,21 @@ plays the env's table (``table_model``) in ``jitted.run_episodes``: it hands the
 table, schedule and random generator to the compiled loop and takes them back after the
 chunk through ``state_dict``/``load_state_dict``, and it gives the env the generator state
 its last reset and steps left, so the agent, the env and a checkpoint of them are what the
-Python kernel leaves, and either kernel can continue the other.
+Python kernel leaves, and either kernel can continue the other. The episodes a chunk is asked
+to record keep their steps: in a ``StepLog`` (Python), or in ``StepArrays`` made for those
+episodes alone (compiled).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
 
 from ..agents import ALGORITHMS, NonFiniteQError, TabularAgent
-from ..episode import run_episode
+from ..episode import EpisodeStats, run_episode
+from ..trajectory import NO_STEPS, StepLog, StepsWanted, Trajectory
 from .batch import EpisodeBatch
 from .model import Model
 
@@ -34,24 +39,32 @@ class PythonRunner:
         self.env = env
         self.agent = agent
 
-    def run(self, count: int, seed: int | None = None) -> EpisodeBatch:
+    def run(
+        self, count: int, seed: int | None = None, steps: StepsWanted = NO_STEPS
+    ) -> EpisodeBatch:
         """Play and learn from ``count`` episodes.
 
         Args:
             count: how many.
             seed: the first episode's reset seed; None draws every seed from the agent.
+            steps: the episodes whose steps to keep, and how many of them.
 
         Returns:
-            The episodes; a non-finite update ends the chunk early, as the batch's error.
+            The episodes and the recorded ones' trajectories; a non-finite update ends the
+            chunk early, as the batch's error.
         """
-        stats = []
+        stats: list[EpisodeStats] = []
+        kept: dict[int, Trajectory] = {}
         try:
-            for _ in range(count):
-                stats.append(run_episode(self.env, self.agent, seed))
+            for i in range(count):
+                log = StepLog(steps.max_steps) if i in steps.indexes else None
+                stats.append(run_episode(self.env, self.agent, seed, log))
+                if log is not None:
+                    kept[i] = log.trajectory(stats[-1].length, stats[-1].epsilon)
                 seed = None
         except NonFiniteQError as exc:
-            return EpisodeBatch.from_stats(stats, exc)
-        return EpisodeBatch.from_stats(stats)
+            return EpisodeBatch.from_stats(stats, exc, kept)
+        return EpisodeBatch.from_stats(stats, None, kept)
 
 
 class CompiledRunner:
@@ -69,11 +82,15 @@ class CompiledRunner:
         self.code = ALGORITHMS.index(agent.algorithm)
         self._run_episodes = jitted.run_episodes
 
-    def run(self, count: int, seed: int | None = None) -> EpisodeBatch:
-        """Play and learn from ``count`` episodes (see ``PythonRunner.run``).
+    def run(
+        self, count: int, seed: int | None = None, steps: StepsWanted = NO_STEPS
+    ) -> EpisodeBatch:
+        """Play and learn from ``count`` episodes (see ``PythonRunner.run``); the recorded
+        episodes write their steps into arrays made for them alone.
 
         Returns:
-            The episodes; a non-finite update ends the chunk early, as the batch's error.
+            The episodes and the recorded ones' trajectories; a non-finite update ends the
+            chunk early, as the batch's error.
 
         Raises:
             ValueError: ``seed`` lies outside [0, 2**32) (run specs' seeds lie inside; the
@@ -96,9 +113,10 @@ class CompiledRunner:
         ints = np.zeros((count, len(CHUNK_INTS)), np.int64)
         counts = np.zeros((count, agent.n_actions), np.int64)
         env = np.zeros(4, np.uint64)
+        kept = StepArrays.make(count, sorted(steps.indexes), steps.max_steps, agent.n_actions)
         done, bad_state, bad_action, bad_value = self._run_episodes(
             self.model, self.code, agent.rng, -1 if seed is None else seed,
-            q, tables, schedule, env, floats, ints, counts,
+            q, tables, schedule, env, floats, ints, counts, *kept.arrays(),
         )  # fmt: skip
         agent.load_state_dict(
             {
@@ -115,7 +133,9 @@ class CompiledRunner:
         error = None
         if bad_state >= 0:
             error = NonFiniteQError(agent.episode + 1, int(bad_state), int(bad_action), bad_value)
-        return EpisodeBatch(_columns(floats[:done], ints[:done], counts[:done], hp.gamma), error)
+        columns = _columns(floats[:done], ints[:done], counts[:done], hp.gamma)
+        trajectories = kept.trajectories(done, ints[:, 0], floats[:, 1], 0.5 if double else 1.0)
+        return EpisodeBatch(columns, error, trajectories)
 
     def _give_env_stream(self, env: np.ndarray) -> None:
         """Give the env the generator its last reset made, in the state its draws left."""
@@ -128,6 +148,75 @@ class CompiledRunner:
             "uinteger": 0,
         }
         self.env.unwrapped.np_random = generator
+
+
+@dataclass(frozen=True)
+class StepArrays:
+    """The compiled loop's step output: one slot per recorded episode (none for a chunk
+    that records nothing, so the loop only ever tests ``slot >= 0``)."""
+
+    slot: np.ndarray
+    """int64 [episodes]: each episode's slot, -1 for one not recorded."""
+    ints: np.ndarray
+    """int64 [slots, max_steps, 3]: state, action, next state."""
+    floats: np.ndarray
+    """float64 [slots, max_steps, 2]: reward, TD error."""
+    q: np.ndarray
+    """float64 [slots, max_steps, actions]: the table's row of the state, before the update."""
+
+    @classmethod
+    def make(cls, count: int, record: list[int], max_steps: int, n_actions: int) -> StepArrays:
+        """Return empty arrays for the episodes ``record`` (indexes below ``count``) of a
+        chunk of ``count``.
+
+        Returns:
+            The arrays.
+        """
+        slot = np.full(count, -1, np.int64)
+        slot[record] = np.arange(len(record))
+        size = len(record)
+        return cls(
+            slot,
+            np.empty((size, max_steps, 3), np.int64),
+            np.empty((size, max_steps, 2)),
+            np.empty((size, max_steps, n_actions)),
+        )
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return the arrays in ``jitted.run_episodes``'s order."""
+        return self.slot, self.ints, self.floats, self.q
+
+    def trajectories(
+        self, done: int, lengths: np.ndarray, epsilons: np.ndarray, scale: float
+    ) -> dict[int, Trajectory]:
+        """Return the trajectories of the recorded episodes among the first ``done``.
+
+        Args:
+            done: the episodes the loop completed.
+            lengths: each episode's steps.
+            epsilons: each episode's epsilon.
+            scale: what the table's values are multiplied by to show them (Double
+                Q-learning's sum of two tables: 0.5).
+
+        Returns:
+            Index in the chunk to trajectory.
+        """
+        kept = {}
+        for index in np.flatnonzero(self.slot[:done] >= 0).tolist():
+            slot, length = int(self.slot[index]), int(lengths[index])
+            n = min(length, self.ints.shape[1])
+            ints, floats = self.ints[slot, :n], self.floats[slot, :n]
+            columns = {
+                "state": ints[:, 0].copy(),
+                "action": ints[:, 1].copy(),
+                "reward": floats[:, 0].copy(),
+                "next_state": ints[:, 2].copy(),
+                "epsilon": np.full(n, epsilons[index]),
+                "td_error": floats[:, 1].copy(),
+                "q": self.q[slot, :n] * scale,
+            }
+            kept[index] = Trajectory(length, columns)
+        return kept
 
 
 def _columns(

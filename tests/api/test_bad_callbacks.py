@@ -21,6 +21,7 @@ from tests.dashboard_support import snapshot
 HUGE = 10**30
 EVIL_NAME = "a\ud800b"
 NO_ZOOM = "no zoom"
+GREEDY_NOTE = "greedy rollout of the checkpoint at episode"
 
 Values = Callable[[Any], dict[str, Any]]
 """The request's values for the seeded runs (``runs.running`` ...)."""
@@ -44,6 +45,25 @@ def _rows(request: object, run: object) -> tuple[str, Values, str]:
         },
         f"{ids.EPISODES_GRID}.getRowsRequest",
     )
+
+
+def _runs_rows(request: object, **filters: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.RUNS_GRID}.getRowsResponse",
+        lambda r: {
+            f"{ids.RUNS_GRID}.getRowsRequest": request,
+            **{f"runs-{name}.value": value for name, value in filters.items()},
+        },
+        f"{ids.RUNS_GRID}.getRowsRequest",
+    )
+
+
+def _block(**parts: object) -> dict[str, object]:
+    return {"startRow": 0, "endRow": 100, **parts}
+
+
+def _text_filter(column: object, **spec: object) -> dict[str, object]:
+    return {"filterModel": {column: {"filterType": "text", "type": "contains", **spec}}}
 
 
 def _jump(value: object, run: object = _running) -> tuple[str, Values, str]:
@@ -163,6 +183,39 @@ def _policy(index: object, episodes: object, run: object = _running) -> tuple[st
     )
 
 
+def _policy_links(index: object, episodes: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_NPY}.href",
+        lambda r: {
+            f"{ids.POLICY_SLIDER}.value": index,
+            f"{ids.POLICY_EPISODES}.data": episodes,
+            f"{ids.POLICY_RUN}.data": r.running,
+        },
+        f"{ids.POLICY_SLIDER}.value",
+    )
+
+
+def _trajectory(value: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.TRAJ_CAPTION}.children",
+        lambda r: {f"{ids.TRAJ_PICK}.value": value, f"{ids.RUN_ID}.data": _id(run, r)},
+        f"{ids.TRAJ_PICK}.value",
+    )
+
+
+def _trajectories(run: object, chosen: object = None, shown: object = None) -> tuple:
+    return (
+        f"{ids.TRAJ_PICK}.options",
+        lambda r: {
+            f"{ids.RUN_REVISION}.data": 5,
+            f"{ids.RUN_ID}.data": _id(run, r),
+            f"{ids.TRAJ_PICK}.value": chosen,
+            f"{ids.TRAJ_PICK}.options": shown,
+        },
+        f"{ids.RUN_REVISION}.data",
+    )
+
+
 def _play(index: object, last: object, paused: object, changed: str = ids.POLICY_PLAY):
     prop = "n_clicks" if changed == ids.POLICY_PLAY else "n_intervals"
     return (
@@ -174,6 +227,92 @@ def _play(index: object, last: object, paused: object, changed: str = ids.POLICY
             f"{ids.POLICY_PLAYER}.disabled": paused,
         },
         f"{changed}.{prop}",
+    )
+
+
+def _save_now(name: object, run: object = _running, changed: str = ids.RUN_CHECKPOINT_SAVE):
+    prop = "n_clicks" if changed == ids.RUN_CHECKPOINT_SAVE else "n_submit"
+    return (
+        f"{ids.RUN_CHECKPOINT_MESSAGE}.children",
+        lambda r: {
+            f"{changed}.{prop}": 1,
+            f"{ids.RUN_CHECKPOINT_NAME}.value": name,
+            f"{ids.RUN_ID}.data": _id(run, r),
+        },
+        f"{changed}.{prop}",
+    )
+
+
+def _replay(choice: object, run: object = _running, **values: object) -> tuple:
+    return (
+        f"{ids.REPLAY_SCRIPT}.data",
+        lambda r: {
+            f"{ids.REPLAY_CHOICE}.value": choice,
+            f"{ids.REPLAY_NEWEST}.data": values.get("newest"),
+            f"{ids.POLICY_SLIDER}.value": values.get("index", 0),
+            f"{ids.POLICY_EPISODES}.data": values.get("episodes", []),
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+        },
+        f"{ids.REPLAY_CHOICE}.value",
+    )
+
+
+def _replay_list(run: object, known: object = None, choice: object = "newest") -> tuple:
+    return (
+        f"{ids.REPLAY_CHOICE}.options",
+        lambda r: {
+            f"{ids.POLICY_REVISION}.data": 5,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+            f"{ids.REPLAY_CHOICE}.options": known,
+            f"{ids.REPLAY_CHOICE}.value": choice,
+        },
+        f"{ids.POLICY_REVISION}.data",
+    )
+
+
+def _replay_step(step: object, last: object, paused: object, changed: str) -> tuple:
+    prop = "n_intervals" if changed == ids.REPLAY_PLAYER else "n_clicks"
+    return (
+        f"{ids.REPLAY_PLAYER}.disabled",
+        lambda r: {
+            f"{changed}.{prop}": 1,
+            f"{ids.REPLAY_STEP}.value": step,
+            f"{ids.REPLAY_STEP}.max": last,
+            f"{ids.REPLAY_PLAYER}.disabled": paused,
+        },
+        f"{changed}.{prop}",
+    )
+
+
+def _jump_to_named(episode: object, episodes: object) -> tuple[str, Values, str]:
+    return (
+        f"{ids.POLICY_SLIDER}.value@",
+        lambda r: {f"{ids.POLICY_NAMED}.value": episode, f"{ids.POLICY_EPISODES}.data": episodes},
+        f"{ids.POLICY_NAMED}.value",
+    )
+
+
+def _fork(at: object, run: object = _running) -> tuple[str, Values, str]:
+    return (
+        f"{ids.FORK_MESSAGE}.children",
+        lambda r: {
+            f"{ids.FORK_SUBMIT}.n_clicks": 1,
+            f"{ids.FORK_AT}.value": at,
+            f"{ids.RUN_ID}.data": _id(run, r),
+        },
+        f"{ids.FORK_SUBMIT}.n_clicks",
+    )
+
+
+def _visits(run: object, shown: object = None) -> tuple[str, Values, str]:
+    return (
+        f"{ids.VISITS_MAP}.figure",
+        lambda r: {
+            f"{ids.POLICY_REVISION}.data": 5,
+            f"{ids.POLICY_RUN}.data": _id(run, r),
+            f"{ids.VISITS_SHOWN}.data": shown,
+        },
+        f"{ids.POLICY_REVISION}.data",
     )
 
 
@@ -314,6 +453,24 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("download-threshold-text", _download(threshold="abc"), 200, ["gridlab-compare-"]),
     ("download-run-huge", _download([HUGE]), 204, []),
     ("download-metric-object", _download(metric={"a": 1}), 204, []),
+    # run page: the trajectories card
+    ("traj-pick-text", _trajectory("abc"), 200, ["No episode recorded yet"]),
+    ("traj-pick-huge", _trajectory(HUGE), 200, ["No episode recorded yet"]),
+    ("traj-pick-negative", _trajectory(-3), 200, ["No episode recorded yet"]),
+    ("traj-pick-fraction", _trajectory(2.5), 200, ["No episode recorded yet"]),
+    ("traj-pick-list", _trajectory([1]), 200, ["No episode recorded yet"]),
+    ("traj-pick-object", _trajectory({"episode": 1}), 200, ["No episode recorded yet"]),
+    ("traj-pick-bool", _trajectory(True), 200, ["No episode recorded yet"]),
+    ("traj-pick-evil", _trajectory(EVIL_NAME), 200, ["No episode recorded yet"]),
+    ("traj-pick-missing", _trajectory(5), 200, ["no trajectory of episode 5"]),
+    ("traj-pick-missing-text", _trajectory("7"), 200, ["no trajectory of episode 7"]),
+    ("traj-run-text", _trajectory(5, "abc"), 204, []),
+    ("traj-run-missing", _trajectory(5, 999), 204, []),
+    ("traj-run-huge", _trajectory(5, HUGE), 204, []),
+    ("traj-run-list", _trajectory(5, [1]), 204, []),
+    ("traj-list-run-missing", _trajectories(999), 204, []),
+    ("traj-list-run-text", _trajectories("abc"), 204, []),
+    ("traj-list-junk-state", _trajectories(_running, {"a": 1}, "x"), 200, ["traj-pick"]),
     # policy page
     ("policy-refresh-run-huge", _policy_refresh(HUGE), 204, []),
     ("policy-refresh-run-text", _policy_refresh("abc"), 204, []),
@@ -327,9 +484,180 @@ BAD_CALLBACKS: list[tuple[str, tuple, int, list[str]]] = [
     ("policy-episodes-objects", _policy(0, [{"a": 1}]), 200, ["checkpoint 1 of 1"]),
     ("policy-run-huge", _policy(0, [250], HUGE), 204, []),
     ("policy-run-missing", _policy(0, [250], 999), 204, []),
+    ("policy-npy-index-text", _policy_links("abc", [250]), 200, ["checkpoints/250.npy"]),
+    ("policy-npy-episodes-text", _policy_links(0, "abc"), 200, ["'href': None"]),
+    ("policy-npy-episodes-huge", _policy_links(0, [HUGE]), 200, [f"checkpoints/{HUGE}.npy"]),
+    ("policy-npy-episodes-objects", _policy_links(0, [{"a": 1}]), 200, ["checkpoints/0.npy"]),
     ("play-text", _play("x", "y", "z"), 200, ["policy-player"]),
     ("play-objects", _play([1], {"a": 1}, None, ids.POLICY_PLAYER), 200, ["policy-player"]),
     ("play-huge", _play(HUGE, HUGE, True), 200, ["policy-player"]),
+    ("policy-named-text", _jump_to_named("abc", [250]), 204, []),
+    ("policy-named-huge", _jump_to_named(HUGE, [250]), 204, []),
+    ("policy-named-list", _jump_to_named([250], [250]), 204, []),
+    ("policy-named-episodes-text", _jump_to_named(250, "x"), 204, []),
+    ("policy-named-episodes-object", _jump_to_named(250, {"a": 250}), 204, []),
+    # run page: save checkpoint now
+    ("save-now-empty", _save_now("  "), 200, ["Type a name first."]),
+    ("save-now-null", _save_now(None, changed=ids.RUN_CHECKPOINT_NAME), 200, ["Type a name"]),
+    ("save-now-digit", _save_now("9x"), 200, ["name='9x'", "starts with '9'"]),
+    ("save-now-latest", _save_now("latest"), 200, ["'latest' names"]),
+    ("save-now-space", _save_now("a b"), 200, ["holds ' '"]),
+    ("save-now-long", _save_now("n" * 65), 200, ["65 characters"]),
+    ("save-now-list", _save_now(["a"]), 200, ["name=['a']", "not text"]),
+    ("save-now-object", _save_now({"a": 1}), 200, ["not text"]),
+    ("save-now-number", _save_now(5), 200, ["name=5", "not text"]),
+    ("save-now-surrogate", _save_now(EVIL_NAME), 200, ["name=", "holds"]),
+    ("save-now-control", _save_now("a\x07"), 200, ["name=", "holds"]),
+    ("save-now-run-huge", _save_now("good", HUGE), 200, ["run_id=", "out of range"]),
+    ("save-now-run-text", _save_now("good", "abc"), 200, ["run_id='abc'"]),
+    ("save-now-run-missing", _save_now("good", 999), 200, ["run 999 not found"]),
+    # run page: the fork card, at a name
+    ("fork-at-unknown-name", _fork("nope"), 200, ["no checkpoint named 'nope'"]),
+    ("fork-at-bad-name", _fork("x y"), 200, ["at='x y'", "holds ' '"]),
+    ("fork-at-list", _fork([1]), 200, ["at=[1]", "a checkpoint episode"]),
+    ("fork-at-object", _fork({"a": 1}), 200, ["at=", "a checkpoint episode"]),
+    # runs page: the grid's block requests (sort and filter done in SQL)
+    ("runs-rows-text", _runs_rows("rows please"), 204, []),
+    ("runs-rows-list", _runs_rows([0, 100]), 204, []),
+    ("runs-rows-negative", _runs_rows({"startRow": -1, "endRow": 100}), 204, []),
+    ("runs-rows-backwards", _runs_rows({"startRow": 50, "endRow": 10}), 204, []),
+    ("runs-rows-huge", _runs_rows({"startRow": HUGE, "endRow": HUGE + 5}), 204, []),
+    ("runs-rows-nan", _runs_rows({"startRow": math.nan, "endRow": 10}), 204, []),
+    ("runs-rows-far", _runs_rows({"startRow": 10_000, "endRow": 10_100}), 200, ["rowCount"]),
+    ("runs-rows-wide", _runs_rows({"startRow": 0, "endRow": 10**9}), 200, ["rowData"]),
+    ("runs-sort-text", _runs_rows(_block(sortModel="name")), 200, ["rowData"]),
+    (
+        "runs-sort-unknown",
+        _runs_rows(_block(sortModel=[{"colId": "x", "sort": "asc"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-sql",
+        _runs_rows(_block(sortModel=[{"colId": "id;drop", "sort": "asc"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-direction",
+        _runs_rows(_block(sortModel=[{"colId": "name", "sort": "up"}])),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-sort-objects",
+        _runs_rows(_block(sortModel=[[1], None, {"colId": [1]}])),
+        200,
+        ["rowData"],
+    ),
+    ("runs-filter-list", _runs_rows(_block(filterModel=[1, 2])), 200, ["rowData"]),
+    (
+        "runs-filter-unknown",
+        _runs_rows(_block(**_text_filter("nope", filter="a"))),
+        200,
+        ["rowData"],
+    ),
+    ("runs-filter-number", _runs_rows(_block(**_text_filter("name", filter=5))), 200, ["rowData"]),
+    ("runs-filter-no-value", _runs_rows(_block(**_text_filter("name"))), 200, ["rowData"]),
+    (
+        "runs-filter-like",
+        _runs_rows(_block(**_text_filter("name", filter="%_'\\"))),
+        200,
+        ["rowCount': 0"],
+    ),
+    (
+        "runs-filter-surrogate",
+        _runs_rows(_block(**_text_filter("name", filter=EVIL_NAME))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-huge",
+        _runs_rows(_block(**_text_filter("name", filter="x" * 100_000))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-op",
+        _runs_rows(_block(**_text_filter("name", type="exec", filter="a"))),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-number-text",
+        _runs_rows(
+            _block(
+                filterModel={"episodes": {"filterType": "number", "type": "equals", "filter": "1"}}
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-range-open",
+        _runs_rows(
+            _block(
+                filterModel={"episodes": {"filterType": "number", "type": "inRange", "filter": 1}}
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    (
+        "runs-filter-deep",
+        _runs_rows(
+            _block(
+                filterModel={
+                    "name": {
+                        "filterType": "text",
+                        "operator": "XOR",
+                        "conditions": [{"filterType": "text", "type": "contains", "filter": "a"}]
+                        * 3,
+                    }
+                }
+            )
+        ),
+        200,
+        ["rowData"],
+    ),
+    ("runs-rows-experiment-text", _runs_rows(_block(), experiment="abc"), 200, ["rowData"]),
+    ("runs-rows-tag-list", _runs_rows(_block(), tag=["x"]), 200, ["rowData"]),
+    ("runs-rows-archived-text", _runs_rows(_block(), **{"show-archived": "yes"}), 200, ["rowData"]),
+    # policy page: the Replay card and the visit maps
+    ("replay-choice-text", _replay("abc"), 200, ["episode='abc'", "whole number"]),
+    ("replay-choice-zero", _replay(0), 200, ["episode=0"]),
+    ("replay-choice-fraction", _replay(1.5), 200, ["episode=1.5"]),
+    ("replay-choice-bool", _replay(True), 200, ["episode=True"]),
+    ("replay-choice-list", _replay([1]), 200, ["episode=[1]"]),
+    ("replay-choice-object", _replay({"a": 1}), 200, ["episode="]),
+    ("replay-choice-huge", _replay(HUGE), 200, ["episode=", "out of range"]),
+    ("replay-choice-surrogate", _replay(EVIL_NAME), 200, ["episode="]),
+    ("replay-choice-unrecorded", _replay(5), 200, ["no trajectory of episode 5"]),
+    ("replay-newest-text", _replay("newest", newest="x"), 200, ["no recorded episode yet"]),
+    ("replay-newest-huge", _replay("newest", newest=HUGE), 200, ["no recorded episode yet"]),
+    ("replay-greedy-index-text", _replay("greedy", index="abc"), 200, [GREEDY_NOTE]),
+    ("replay-greedy-index-huge", _replay("greedy", index=HUGE), 200, [GREEDY_NOTE]),
+    ("replay-greedy-index-list", _replay("greedy", index=[3]), 200, [GREEDY_NOTE]),
+    ("replay-run-huge", _replay("newest", HUGE), 204, []),
+    ("replay-run-text", _replay("newest", "abc"), 204, []),
+    ("replay-run-missing", _replay("greedy", 999), 204, []),
+    ("replay-list-run-huge", _replay_list(HUGE), 204, []),
+    ("replay-list-run-missing", _replay_list(999), 204, []),
+    ("replay-list-known-text", _replay_list(_running, "x"), 200, ["greedy rollout"]),
+    ("replay-list-choice-object", _replay_list(_running, None, {"a": 1}), 200, ["newest"]),
+    ("replay-list-choice-gone", _replay_list(_running, None, 77), 200, ["no longer stored"]),
+    ("replay-step-text", _replay_step("x", "y", "z", ids.REPLAY_NEXT), 200, ["replay-player"]),
+    (
+        "replay-step-objects",
+        _replay_step([1], {"a": 1}, None, ids.REPLAY_PLAYER),
+        200,
+        ["replay-player"],
+    ),
+    ("replay-step-huge", _replay_step(HUGE, HUGE, True, ids.REPLAY_PLAY), 200, ["replay-step"]),
+    ("visits-run-huge", _visits(HUGE), 204, []),
+    ("visits-run-text", _visits("abc"), 204, []),
+    ("visits-run-missing", _visits(999), 204, []),
+    ("visits-shown-text", _visits(_running, "x"), 200, ["no recorded episodes yet"]),
     # runs page: the new-run form
     ("form-name-surrogate", _form(name=EVIL_NAME), 200, ["name=", "lone surrogate U+D800"]),
     ("form-name-list", _form(name=["a"]), 200, ["name=['a']", "not text"]),

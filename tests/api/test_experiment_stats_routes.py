@@ -125,8 +125,11 @@ def _analysis_call(experiment_id: object, **controls: object) -> tuple:
 
 
 def _runs_call(experiment: object) -> tuple:
-    values = {f"{ids.RUNS_EXPERIMENT}.value": experiment, f"{ids.RUNS_VERSION}.data": 0}
-    return (f"{ids.RUNS_GRID}.rowData", values, f"{ids.RUNS_EXPERIMENT}.value")
+    values = {
+        f"{ids.RUNS_EXPERIMENT}.value": experiment,
+        f"{ids.RUNS_GRID}.getRowsRequest": {"startRow": 0, "endRow": 100},
+    }
+    return (f"{ids.RUNS_GRID}.getRowsResponse", values, f"{ids.RUNS_GRID}.getRowsRequest")
 
 
 CALLS = [
@@ -182,8 +185,12 @@ def test_a_crafted_experiment_callback_answers_or_does_nothing(web, store_url, c
 
 def test_the_runs_filter_shows_only_the_experiments_runs(web, store, experiment):
     make_experiment(store, [{"alpha": 0.2}], seeds=(5,), name="other")
-    response = dash_call(web, *_runs_call(experiment)[:2], f"{ids.RUNS_EXPERIMENT}.value")
-    rows = response.get_json()["response"][ids.RUNS_GRID]["rowData"]
+    response = dash_call(web, *_runs_call(experiment))
+    rows = response.get_json()["response"][ids.RUNS_GRID]["getRowsResponse"]["rowData"]
     assert len(rows) == 4 and {row["experiment"] for row in rows} == {experiment}
-    everything = dash_call(web, *_runs_call(None)[:2], f"{ids.RUNS_EXPERIMENT}.value")
-    assert len(everything.get_json()["response"][ids.RUNS_GRID]["rowData"]) == 5
+    everything = dash_call(web, *_runs_call(None)).get_json()["response"][ids.RUNS_GRID]
+    assert (
+        len(everything["getRowsResponse"]["rowData"])
+        == everything["getRowsResponse"]["rowCount"]
+        == 5
+    )

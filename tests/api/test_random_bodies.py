@@ -62,7 +62,7 @@ BODIES = (
 ROUTES = ["/api/runs", "/api/runs/{id}/params", "/api/runs/{id}/pause"]
 ROUTES += ["/api/runs/{id}/resume", "/api/runs/{id}/stop", "/api/runs/{id}/nonsense"]
 ROUTES += [f"/api/runs/{{id}}/{route}" for route in ("rename", "tags", "note", "archive")]
-ROUTES += ["/api/runs/{id}/unarchive", "DELETE /api/runs/{id}"]
+ROUTES += ["/api/runs/{id}/unarchive", "DELETE /api/runs/{id}", "/api/runs/{id}/checkpoints"]
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ def test_the_pace_control_changes_a_live_run_s_pace(dash_duo, store_url, store, 
     dash_duo.wait_for_text_to_equal(f"#{ids.RUN_PACE_MESSAGE}", "Pace 400 episodes/s requested.")
     assert "is-invalid" not in field.get_attribute("class")
     applied = wait_for(lambda: store.param_changes(run_id)[-1].applied_episode, 15, "applied")
-    dash_duo.wait_for_contains_text(f"#{ids.RUN_CHANGES}", "pace – → 400", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.RUN_CHANGES}", "pace 20 → 400", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.RUN_CHANGES}", f"episode {applied:,}", timeout=10)
     until(lambda: _placeholder(dash_duo) == "400 episodes/s", timeout=10)
 

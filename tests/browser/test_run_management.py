@@ -55,6 +55,9 @@ def test_the_run_page_renames_tags_notes_archives_and_deletes(dash_duo, store_ur
     _click(dash_duo, f"#{ids.RUN_RENAME}")
     dash_duo.wait_for_text_to_equal(f"#{ids.RUN_MANAGE_MESSAGE}", "Renamed.")
     assert store.get_run(run_id).name == "better name"
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", f"#{run_id} better name")
+    store.manage.rename(run_id, "renamed elsewhere")  # e.g. by run.py rename
+    dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", f"#{run_id} renamed elsewhere")
 
     _type(dash_duo, f"#{ids.RUN_TAGS}", "sweep-a good")
     _click(dash_duo, f"#{ids.RUN_TAGS_SAVE}")
@@ -82,7 +85,7 @@ def test_the_run_page_renames_tags_notes_archives_and_deletes(dash_duo, store_ur
     # Delete asks first: declined, the run stays; accepted, it is gone and the runs page shows
     _click(dash_duo, f"#{ids.RUN_DELETE}")
     question = _confirm(dash_duo)
-    assert question.text.startswith(f"Delete run #{run_id} first name for good")
+    assert question.text.startswith(f"Delete run #{run_id} renamed elsewhere for good")
     question.dismiss()
     assert not _gone(store, run_id)
     _click(dash_duo, f"#{ids.RUN_DELETE}")

@@ -93,6 +93,20 @@ CASES = [
     (["sweep", "--algorithm", "sarsa,td", "--db", "store.sqlite"], ["algorithm='td'", "sarsa"]),
     (["sweep", "--alpha", "0.1,0.2", "--db", "nofolder/x.sqlite"], ["nofolder", "not exist"]),
     (["sweep", "--alpha", "0.1,0.2", "--db", "garbage.sqlite"], ["not a SQLite database"]),
+    (["checkpoint", "1", "--name", "", "--db", "store.sqlite"], ["name=''", "empty", "64"]),
+    (["checkpoint", "1", "--name", "9x", "--db", "store.sqlite"], ["name='9x'", "starts with"]),
+    (["checkpoint", "1", "--name", "latest", "--db", "store.sqlite"], ["'latest' names"]),
+    (["checkpoint", "1", "--name", "a b", "--db", "store.sqlite"], ["holds ' '", "letters"]),
+    (["checkpoint", "1", "--name", "n" * 65, "--db", "store.sqlite"], ["65 characters"]),
+    (["checkpoint", "1", "--name", NOT_UTF8_NAME, "--db", "store.sqlite"], ["name=", "holds"]),
+    (["checkpoint", "abc", "--name", "good", "--db", "store.sqlite"], ["run_id='abc'"]),
+    (["checkpoint", "5", "--name", "good", "--db", "store.sqlite"], ["run 5 not found"]),
+    (["checkpoint", "1", "--name", "good", "--wait", "-1", "--db", "store.sqlite"], ["wait=-1"]),
+    (["checkpoint", "1", "--name", "ok", "--wait", "1e3", "--db", "store.sqlite"], ["wait=1e3"]),
+    (["checkpoint", "1", "--name", "good", "--db", "nofolder/x.sqlite"], ["nofolder"]),
+    (["checkpoint", "1", "--name", "good", "--db", "garbage.sqlite"], ["not a SQLite database"]),
+    (["fork", "1", "--at", "x y", "--db", "store.sqlite"], ["at='x y'", "holds ' '"]),
+    (["fork", "1", "--at", "nope", "--db", "store.sqlite"], ["no checkpoint named 'nope'"]),
 ]
 
 

@@ -56,6 +56,9 @@ def test_tag_rename_and_note(seeded, tmp_path):
     note_file.write_text("# Findings\n\n- one\n", encoding="utf-8")
     assert gridlab("note", run_id, "--file", str(note_file), "--db", url).returncode == 0
     assert read(url, runs["finished"]).note == "# Findings\n\n- one"
+    listed = gridlab("list", "--db", url).stdout.splitlines()
+    line = next(row for row in listed[2:] if row.split()[0] == run_id)
+    assert line.split()[-4:] == ["sweep-a", "best", "so", "far"]
 
 
 def test_archive_and_undo_several_runs_and_refuse_a_running_one(seeded):
@@ -69,6 +72,13 @@ def test_archive_and_undo_several_runs_and_refuse_a_running_one(seeded):
     assert "can be archived" in done.stderr and "Traceback" not in done.stderr
     assert read(url, runs["finished"]).archived and read(url, runs["paused"]).archived
     assert not read(url, runs["running"]).archived
+    listed = gridlab("list", "--db", url).stdout.splitlines()
+    ids = [line.split()[0] for line in listed[2:-1]]
+    assert str(runs["finished"]) not in ids and str(runs["running"]) in ids
+    assert listed[-1] == "(2 archived runs not shown; --all lists them)"
+    every = gridlab("list", "--all", "--db", url).stdout.splitlines()
+    finished = next(line for line in every[2:] if line.split()[0] == str(runs["finished"]))
+    assert "finished (archived)" in finished
     assert gridlab("archive", str(runs["paused"]), "--undo", "--db", url).returncode == 0
     assert not read(url, runs["paused"]).archived
 

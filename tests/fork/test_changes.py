@@ -69,7 +69,9 @@ def test_a_map_of_the_same_size_carries_the_table(store, parent):
     ("body", "error", "message"),
     [
         ({"at": 150}, CheckpointNotFound, "its checkpoints are at episodes 100, 200, 300, 400"),
-        ({"at": "soon"}, ValidationError, "at='soon' is invalid: not a whole number; allowed: a"),
+        ({"at": "soon"}, CheckpointNotFound, "has no checkpoint named 'soon'; it has no named"),
+        ({"at": "so on"}, ValidationError, "at='so on' is invalid: holds ' '; allowed: a"),
+        ({"at": "-5x"}, ValidationError, "at='-5x' is invalid: not a whole number; allowed: a"),
         ({"at": 0}, ValidationError, "at=0 is invalid: out of range"),
         ({"episodes": 10**8}, ValidationError, "allowed: an integer from 401 to 10000000"),
         ({"at": 300, "episodes": 300}, ValidationError, "allowed: an integer from 301"),

@@ -43,7 +43,9 @@ def test_fork_queues_a_run_at_the_checkpoint_with_the_changed_alpha(trained):
     ("args", "message"),
     [
         (["--at", "250"], "has no checkpoint at episode 250; its checkpoints are at episodes"),
-        (["--at", "x"], "at='x' is invalid: not a whole number; allowed: a checkpoint episode"),
+        (["--at", "x"], "has no checkpoint named 'x'; it has no named checkpoint"),
+        (["--at", "x y"], "at='x y' is invalid: holds ' '; allowed: a checkpoint episode"),
+        (["--at", "1.5"], "at=1.5 is invalid: not a whole number; allowed: a checkpoint episode"),
         (["--epsilon", "2"], "epsilon=2 is invalid: out of range"),
         (["--algorithm", "dqn"], "algorithm='dqn' is invalid: unknown algorithm"),
         (["--episodes", "300", "--at", "300"], "episodes=300 is invalid: out of range"),

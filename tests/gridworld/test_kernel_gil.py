@@ -18,7 +18,7 @@ from gridworld.agents import make_agent
 from gridworld.hyperparams import Hyperparams
 from gridworld.kernel import table_model
 from gridworld.kernel.jitted import I_LENGTH, Q_LEARNING, run_episodes
-from gridworld.kernel.runners import CHUNK_FLOATS, CHUNK_INTS
+from gridworld.kernel.runners import CHUNK_FLOATS, CHUNK_INTS, StepArrays
 
 EPISODES = 100_000
 """Episodes of the watched chunk: long enough that the watcher is scheduled inside it."""
@@ -40,6 +40,7 @@ def play_watched(env: gym.Env, count: int) -> tuple[set[int], int]:
     schedule = np.array([1.0, 0.5, 0.99, 0.999, 0.05, 1.0, 0.5])
     ints = np.zeros((count, len(CHUNK_INTS)), np.int64)
     arrays = (np.zeros((count, len(CHUNK_FLOATS))), ints, np.zeros((count, q.shape[1]), np.int64))
+    steps = StepArrays.make(count, [], 1, q.shape[1]).arrays()  # no episode recorded
     seen: set[int] = set()
     started, returned = threading.Event(), threading.Event()
 
@@ -53,8 +54,9 @@ def play_watched(env: gym.Env, count: int) -> tuple[set[int], int]:
     started.wait()
     model, env_state = table_model(env), np.zeros(4, np.uint64)
     done = run_episodes(
-        model, Q_LEARNING, agent.rng, 0, q, np.zeros((2, 1, 1)), schedule, env_state, *arrays
-    )[0]
+        model, Q_LEARNING, agent.rng, 0, q, np.zeros((2, 1, 1)), schedule, env_state, *arrays,
+        *steps,
+    )[0]  # fmt: skip
     returned.set()
     watcher.join()
     return seen, done

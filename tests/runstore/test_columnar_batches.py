@@ -12,9 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from runstore import EPISODE_FIELDS, BatchError, RunStore, join_columns
+from runstore import EPISODE_FIELDS, BatchError, RunStore, TrajectoryBatch, join_columns
 from runstore.schema import rollups
 from tests.runstore.support import make_rows, new_run, stored_rows
+from tests.runstore.test_run_summaries import (
+    FIGURES,
+    assert_summary_is_the_recomputation,
+    listed,
+)
+from tests.runstore.test_trajectory_store import bits, record
 
 
 def as_columns(rows: list[dict]) -> dict[str, np.ndarray]:
@@ -106,3 +112,27 @@ def test_counts_of_another_length_go_through_the_row_path(store):
     columns = {name: [row[name] for row in rows] for name in EPISODE_FIELDS}
     store.append_columns(run_id, columns)
     assert stored_rows(store, run_id) == [{**row, "success": bool(row["success"])} for row in rows]
+
+
+def test_columns_store_the_trajectories_and_summary_that_rows_store(store):
+    rows = make_rows(1, 1500, seed=4)
+    by_rows, by_columns = new_run(store, name="rows"), new_run(store, name="columns")
+    for begin, end in [(0, 700), (700, 1500)]:
+        steps = TrajectoryBatch([record(begin + 1), record(end, "last")], keep_last=1)
+        store.append_episodes(by_rows, rows[begin:end], steps=steps)
+        store.append_columns(by_columns, as_columns(rows[begin:end]), steps=steps)
+    infos = store.trajectories(by_columns)
+    assert [i.to_dict() for i in infos] == [i.to_dict() for i in store.trajectories(by_rows)]
+    assert [(i.episode, i.kind) for i in infos] == [(1, "first"), (701, "first"), (1500, "last")]
+    assert bits(store.trajectory(by_columns, 1500).columns) == bits(record(1500).columns)
+    for name in FIGURES:
+        assert getattr(listed(store, by_columns), name) == getattr(listed(store, by_rows), name)
+    assert_summary_is_the_recomputation(store, by_columns)
+
+
+def test_a_trajectory_outside_a_columnar_batch_refuses_the_batch(store):
+    run_id = new_run(store)
+    with pytest.raises(BatchError, match=r"not of the batch's episodes 1\.\.10"):
+        steps = TrajectoryBatch([record(11)], keep_last=1)
+        store.append_columns(run_id, as_columns(make_rows(1, 10)), steps=steps)
+    assert store.get_run(run_id).episodes_done == 0

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import gymnasium as gym
@@ -15,6 +16,7 @@ import pytest
 from app.actions import pause_run, resume_run, stop_run
 from app.rules import Conflict
 from app.training import WorkerPool, claim_new_run, create_run
+from app.training.slots import ClaimGate
 from runstore import RunStore
 from tests.trainer.support import (
     FAST,
@@ -247,3 +249,41 @@ def test_sigterm_of_the_parent_puts_every_run_back_in_the_queue(
         assert store.checkpoints(run_id)[-1].episode == run.episodes_done
         assert kinds(store, run_id) == [("claimed", 1), ("interrupted", 1)]
         assert_contiguous(store, run_id)
+
+
+def test_closing_the_claim_gate_waits_for_a_claim_in_flight_and_ends_claiming():
+    gate = ClaimGate(2)
+    entered, release = threading.Event(), threading.Event()
+    claimed: list[object] = []
+
+    def slow_claim():
+        entered.set()
+        release.wait(10)
+        return None
+
+    claimer = threading.Thread(target=lambda: claimed.append(gate.claim(1, slow_claim)))
+    claimer.start()
+    assert entered.wait(10)
+    closer = threading.Thread(target=gate.close, args=(lambda index: True, 10))
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive(), "close returned while a claim was in flight"
+    release.set()
+    closer.join(10)
+    claimer.join(10)
+    assert not closer.is_alive() and claimed == [None]
+    calls: list[int] = []
+    assert gate.claim(0, lambda: calls.append(0)) is False
+    assert calls == []
+
+
+def test_closing_the_claim_gate_ignores_a_dead_slot_caught_inside_a_claim():
+    gate = ClaimGate(1)
+    stuck = threading.Event()
+    threading.Thread(target=gate.claim, args=(0, lambda: stuck.wait(10)), daemon=True).start()
+    time.sleep(0.05)
+    closer = threading.Thread(target=gate.close, args=(lambda index: False, 10))
+    closer.start()
+    closer.join(5)
+    stuck.set()
+    assert not closer.is_alive(), "close waited on a slot that is not alive"

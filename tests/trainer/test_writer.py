@@ -16,8 +16,9 @@ import pytest
 
 from app.training import LoopSettings, Trainer, claim_new_run
 from app.training.writer import SWITCH_SECONDS, Writer
-from runstore import BatchError, LeaseLost, Owner, RunStore
+from runstore import BatchError, LeaseLost, Owner, RunStore, TrajectoryBatch
 from tests.runstore.support import make_rows
+from tests.runstore.test_trajectory_store import bits, record
 from tests.trainer.support import FAST, assert_contiguous, make_spec, rows_without_wall_time
 
 
@@ -226,3 +227,24 @@ def test_batches_queued_one_behind_the_other_are_committed_together(sqlite_store
         {**row, "success": bool(row["success"])} for part in parts for row in part
     ]
     assert [c.episode for c in sqlite_store.checkpoints(claim.run_id)] == [300]
+
+
+def test_batches_committed_together_keep_every_trajectory_and_the_last_ring_size(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    parts = batches(4)
+    handed = [
+        TrajectoryBatch([record(5, "first"), record(90, "last")], keep_last=5),
+        None,  # a batch that recorded nothing
+        TrajectoryBatch([record(250, "last"), record(299, "last")], keep_last=5),
+        TrajectoryBatch([record(350, "last"), record(399, "last")], keep_last=3),
+    ]
+    before = sqlite_store.revision()
+    with Writer(sqlite_store, claim, depth=4) as writer, write_lock(sqlite_store):
+        for part, steps in zip(parts, handed, strict=True):
+            writer.append(columns(part), steps)
+    assert (sqlite_store.revision() - before) // 2 < 4  # some were joined
+    kept = [(t.episode, t.kind) for t in sqlite_store.trajectories(claim.run_id)]
+    # a ring of 3 (the last batch's) over the newest: 299, 350, 399; "first" stays
+    assert kept == [(5, "first"), (299, "last"), (350, "last"), (399, "last")]
+    stored = sqlite_store.trajectory(claim.run_id, 350)
+    assert bits(stored.columns) == bits(record(350, "last").columns)

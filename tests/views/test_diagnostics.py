@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.training import create_run
 from app.views.diagnostics import WINDOW, action_shares, diagnostic_rows
 from app.views.params import (
     MAX_CHANGES,
@@ -17,6 +18,7 @@ from app.views.reads import summary_of
 from gridworld.errors import ValidationError
 from gridworld.hyperparams import HYPERPARAM_NAMES
 from tests.dashboard_support import seeded_run
+from tests.trainer.support import make_spec
 
 
 def test_the_diagnostics_read_the_last_window_of_episodes(store):
@@ -78,11 +80,28 @@ def test_the_history_lists_the_newest_changes_first_pending_or_applied(store):
         store.request_params(run_id, {"alpha": 0.01 * (step + 1)}, "api")
         if step < MAX_CHANGES + 1:
             store.take_pending_params(run_id, 1000 + step)
-    rows = change_rows(store.param_changes(run_id))
+    rows = change_rows(store.param_changes(run_id), store.get_run(run_id))
     assert len(rows) == MAX_CHANGES
     newest, applied = rows[0], rows[1]
     assert (newest.text, newest.applied, newest.source) == ("alpha 0.21 → 0.22", None, "api")
     assert (applied.text, applied.applied) == ("alpha 0.2 → 0.21", "episode 1,020")
+
+
+def test_a_first_pace_change_reads_from_the_spec_s_pace(store):
+    plain = seeded_run(store, status="running", episodes=10)
+    paced = create_run(store, make_spec(episodes=100, pace=50.0))
+    for run_id in (plain, paced):
+        for pace, episode in ((400.0, 5), ("full", 7)):
+            store.request_params(run_id, {"pace": pace}, "ui")
+            store.take_pending_params(run_id, episode)
+    texts = {
+        run_id: [
+            row.text for row in change_rows(store.param_changes(run_id), store.get_run(run_id))
+        ]
+        for run_id in (plain, paced)
+    }
+    assert texts[plain] == ["pace 400 → full", "pace full → 400"]
+    assert texts[paced] == ["pace 400 → full", "pace 50 → 400"]
 
 
 def test_queued_changes_are_confirmed_in_one_line():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from app.views.compare import run_options
 from app.views.experiment_page import page_data
-from app.views.runs_table import RunsFilter, grid_update, tag_filter
+from app.views.runs_table import RunsFilter, runs_count, tag_filter
 from tests.dashboard_support import seeded_run
 from tests.experiment_support import make_experiment
+from tests.views.test_runs_table import grid_rows
 
 
 def test_the_runs_grid_lists_by_tag_and_archived_runs_on_request(store):
@@ -16,13 +17,13 @@ def test_the_runs_grid_lists_by_tag_and_archived_runs_on_request(store):
     store.manage.retag(tagged, ["good", "x"])
 
     def listed(chosen: RunsFilter) -> list[int]:
-        return [row["id"] for row in grid_update(store, None, chosen).rows]
+        return [row["id"] for row in grid_rows(store, chosen)]
 
     assert listed(RunsFilter()) == [tagged, kept]
     assert listed(RunsFilter(show_archived=True)) == [tagged, archived, kept]
     assert listed(RunsFilter(tag="good")) == [tagged]
-    assert grid_update(store, None).count == "2 runs"
-    row = grid_update(store, None).rows[0]
+    assert runs_count(store, RunsFilter()) == ("2 runs", 2)
+    row = grid_rows(store)[0]
     assert (row["tags"], row["archived"]) == ("good x", False)
 
 

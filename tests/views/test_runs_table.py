@@ -1,43 +1,46 @@
-"""The runs grid's rows and their updates, the count line and the Compare button's limits,
+"""The runs grid's rows, a block at a time, sorted and filtered in SQL (checked against a
+Python sort and filter of the same rows), the count line and the Compare button's limits,
 from a real store."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
+from app.components.runs_grid import FIELDS
 from app.rules import MAX_COMPARE_RUNS, MIN_COMPARE_RUNS
 from app.training import create_run
-from app.views.runs_table import RowEdit, compare_limits, count_text, grid_update
+from app.views.runs_table import (
+    RunsFilter,
+    compare_limits,
+    count_text,
+    runs_block,
+    runs_count,
+    runs_query,
+)
+from gridworld.errors import ValidationError
 from gridworld.spec import validate_run_spec
 from runstore import RunStore, RunSummary
 from tests.dashboard_support import fill, seeded_run
 
-
-def grid_rows(store: RunStore) -> list[dict[str, Any]]:
-    """Return every row of the grid drawn whole."""
-    rows = grid_update(store, None).rows
-    assert rows is not None
-    return rows
+EVERY_ROW = {"startRow": 0, "endRow": 1000}
+EVERY_RUN = RunsFilter()
 
 
-def apply(rows: list[dict[str, Any]], edits: list[RowEdit]) -> list[dict[str, Any]]:
-    """Return ``rows`` after the edits, as the browser applies the Patch made of them."""
-    rows = list(rows)
-    for edit in edits:
-        if edit.op == "delete":
-            del rows[edit.index]
-        elif edit.op == "insert":
-            rows.insert(edit.index, edit.row)
-        else:
-            assert edit.op == "set"
-            rows[edit.index] = edit.row
-    return rows
+def block(store: RunStore, request: dict[str, Any], chosen: RunsFilter = EVERY_RUN) -> dict:
+    """Return the grid's answer to ``request``."""
+    return runs_block(store, runs_query(chosen, FIELDS, request))
+
+
+def grid_rows(store: RunStore, chosen: RunsFilter = EVERY_RUN) -> list[dict[str, Any]]:
+    """Return every row of the grid in its default order."""
+    return block(store, EVERY_ROW, chosen)["rowData"]
 
 
 class CountingStore(RunStore):
-    """A real store that counts the summaries read (one per grid row drawn)."""
+    """A real store that counts the summaries computed from episodes."""
 
     summaries = 0
 
@@ -100,60 +103,14 @@ def test_rows_follow_the_store_on_the_next_read(store):
     assert row["shown"]["episodes"] == "65 / 1,000"
 
 
-def test_an_update_edits_only_the_rows_of_runs_that_moved(store_url):
-    store = CountingStore(store_url)
-    ids = [seeded_run(store, status="running", episodes=20, name=f"r{i}") for i in range(4)]
-    first = grid_update(store, None)
-    assert first.rows is not None and first.edits == []
-    assert [key[0] for key in first.shown] == ids[::-1]
-    store.summaries = 0
-    unchanged = grid_update(store, first.shown)
-    assert (unchanged.rows, unchanged.edits, unchanged.shown) == (None, [], first.shown)
-    assert store.summaries == 0  # nothing moved: no run's summary is read again
-    fill(store, ids[1], 5)
-    moved = grid_update(store, first.shown)
-    assert moved.rows is None and store.summaries == 1
-    assert [(edit.op, edit.index) for edit in moved.edits] == [("set", 2)]
-    assert apply(first.rows, moved.edits) == grid_rows(store)
-    store.close()
-
-
-def test_new_and_deleted_runs_become_inserts_and_deletes(store):
-    ids = [seeded_run(store, status="paused", episodes=10, name=f"r{i}") for i in range(4)]
-    before = grid_update(store, None)
-    assert before.rows is not None
-    store.delete_run(ids[2])
-    store.delete_run(ids[0])
-    added = [seeded_run(store, status="queued", episodes=0, name=f"new{i}") for i in range(2)]
-    fill(store, ids[1], 3)
-    after = grid_update(store, before.shown)
-    assert after.rows is None
-    assert [(edit.op, edit.index) for edit in after.edits] == [
-        ("delete", 3),
-        ("delete", 1),
-        ("insert", 0),
-        ("insert", 1),
-        ("set", 3),
-    ]
-    assert apply(before.rows, after.edits) == grid_rows(store)
-    assert [key[0] for key in after.shown] == [*added[::-1], ids[3], ids[1]]
-
-
-def test_a_grid_whose_rows_are_out_of_order_is_drawn_whole(store):
-    ids = [seeded_run(store, status="paused", episodes=0, name=f"r{i}") for i in range(3)]
-    shown = grid_update(store, None).shown
-    update = grid_update(store, shown[::-1])
-    assert update.rows == grid_rows(store) and update.edits == []
-    assert [row["id"] for row in update.rows] == ids[::-1]
-
-
 def test_the_count_line_says_how_many_runs_are_live(store):
-    assert count_text([]) == "0 runs"
+    assert count_text(0, 0) == "0 runs"
+    assert runs_count(store, RunsFilter()) == ("0 runs", 0)
     seeded_run(store, status="finished", episodes=0)
-    assert count_text(store.list_runs()) == "1 run"
+    assert runs_count(store, RunsFilter()) == ("1 run", 1)
     seeded_run(store, status="running", episodes=0)
     seeded_run(store, status="queued", episodes=0)
-    assert count_text(store.list_runs()) == "3 runs · 2 live"
+    assert runs_count(store, RunsFilter()) == ("3 runs · 2 live", 3)
 
 
 def test_the_compare_limits_come_from_the_rules():
@@ -163,7 +120,144 @@ def test_the_compare_limits_come_from_the_rules():
     assert limits["too_many"] == "compare takes at most 8 runs"
 
 
-@pytest.mark.parametrize("crafted", [1, "x", [1, 2], [[1]], [["1", 2]], [[True, 2]], {"a": 1}])
-def test_a_crafted_list_of_shown_rows_redraws_the_grid_whole(store, crafted):
-    update = grid_update(store, crafted)
-    assert update.rows == [] and update.edits == [] and update.shown == []
+@pytest.mark.parametrize(
+    "crafted",
+    [1, "x", [1, 2], {"startRow": -1}, {"startRow": "a"}, {"startRow": 5, "endRow": 5}],
+)
+def test_a_request_no_grid_sends_is_refused(crafted):
+    with pytest.raises(ValidationError):
+        runs_query(RunsFilter(), FIELDS, crafted)
+
+
+def test_a_block_is_the_rows_asked_for_and_reads_no_summary_per_run(store_url):
+    store = CountingStore(store_url)
+    ids = [seeded_run(store, status="finished", episodes=120 + i, name=f"r{i}") for i in range(12)]
+    store.summaries = 0
+    answer = block(store, {"startRow": 3, "endRow": 8})
+    assert [row["id"] for row in answer["rowData"]] == ids[::-1][3:8]
+    assert answer["rowCount"] == 12
+    assert store.summaries == 0  # the summaries kept at write time are read with the runs
+    fill(store, ids[0], 30)
+    (row,) = block(store, {"startRow": 11, "endRow": 12})["rowData"]
+    assert row["episodes"] == 150 and row["recent_return"] == store.summary(ids[0]).recent_return
+    store.close()
+
+
+def python_sorted(rows: list[dict], sort: list[tuple[str, str]]) -> list[dict]:
+    """Return ``rows`` sorted as AG Grid sorts them: missing values first when ascending,
+    the newest run first on ties."""
+    ordered = sorted(rows, key=lambda row: -row["id"])
+    for field, direction in reversed(sort):
+        present = [row for row in ordered if row[field] is not None]
+        missing = [row for row in ordered if row[field] is None]
+        present.sort(key=lambda row: row[field], reverse=direction == "desc")
+        ordered = missing + present if direction == "asc" else present + missing
+    return ordered
+
+
+def kept(row: dict, field: str, spec: dict) -> bool:
+    """Return whether the row passes one AG Grid filter of the tested kinds."""
+    value, wanted = row[field], spec.get("filter")
+    tests = {
+        "contains": lambda: wanted.lower() in value.lower(),
+        "notContains": lambda: wanted.lower() not in value.lower(),
+        "startsWith": lambda: value.lower().startswith(wanted.lower()),
+        "equals": lambda: value == wanted,
+        "greaterThan": lambda: value is not None and value > wanted,
+        "lessThanOrEqual": lambda: value is not None and value <= wanted,
+        "inRange": lambda: value is not None and wanted < value < spec["filterTo"],
+        "blank": lambda: value in (None, ""),
+        "notBlank": lambda: value not in (None, ""),
+    }
+    if "conditions" in spec:
+        results = [kept(row, field, condition) for condition in spec["conditions"]]
+        return all(results) if spec["operator"] == "AND" else any(results)
+    return tests[spec["type"]]()
+
+
+def mixed_store(store: RunStore) -> None:
+    """Fill the store with runs of every kind the grid tells apart."""
+    rng = random.Random(4)
+    statuses = ["finished", "running", "queued", "paused", "stopped"]
+    for i in range(27):
+        run_id = seeded_run(
+            store,
+            status=statuses[i % 5],
+            episodes=[0, 50, 150, 420][i % 4] + i,
+            name=rng.choice(["alpha", "Beta", "gamma run", "Δ run"]) + f" {i % 7}",
+            target=1000,
+        )
+        if i % 3 == 0:
+            store.manage.retag(run_id, ["good"] if i % 2 else ["good", "x"])
+
+
+SORTS = [
+    [("name", "asc")],
+    [("status", "desc"), ("episodes", "asc")],
+    [("best_return", "asc")],
+    [("recent_return", "desc")],
+    [("tags", "asc"), ("progress", "desc")],
+    [("epsilon", "asc"), ("id", "asc")],
+    [("env", "asc"), ("created", "desc"), ("alpha", "asc")],
+]
+FILTERS = [
+    {},
+    {"name": {"filterType": "text", "type": "contains", "filter": "RUN"}},
+    {"name": {"filterType": "text", "type": "startsWith", "filter": "b"}},
+    {"tags": {"filterType": "text", "type": "blank"}},
+    {"tags": {"filterType": "text", "type": "equals", "filter": "good x"}},
+    {"status": {"filterType": "text", "type": "notContains", "filter": "e"}},
+    {"episodes": {"filterType": "number", "type": "inRange", "filter": 40, "filterTo": 170}},
+    {
+        "recent_return": {
+            "filterType": "number",
+            "operator": "OR",
+            "conditions": [
+                {"filterType": "number", "type": "greaterThan", "filter": 0.5},
+                {"filterType": "number", "type": "lessThanOrEqual", "filter": -0.2},
+            ],
+        },
+        "name": {"filterType": "text", "type": "notBlank"},
+    },
+]
+
+
+@pytest.mark.parametrize("filter_model", FILTERS)
+def test_pages_sorted_and_filtered_in_sql_are_a_python_sort_of_the_same_rows(store, filter_model):
+    mixed_store(store)
+    every = grid_rows(store)
+    assert len(every) == 27
+    expected_rows = [
+        row for row in every if all(kept(row, f, spec) for f, spec in filter_model.items())
+    ]
+    assert filter_model == {} or 0 < len(expected_rows) < 27  # each filter keeps some
+    for sort in SORTS:
+        expected = [row["id"] for row in python_sorted(expected_rows, sort)]
+        sort_model = [{"colId": field, "sort": direction} for field, direction in sort]
+        paged: list[int] = []
+        for start in range(0, 28, 5):
+            request = {
+                "startRow": start,
+                "endRow": start + 5,
+                "sortModel": sort_model,
+                "filterModel": filter_model,
+            }
+            answer = block(store, request)
+            assert answer["rowCount"] == len(expected_rows)
+            paged += [row["id"] for row in answer["rowData"]]
+        assert paged == expected, sort
+
+
+def test_a_sort_or_filter_that_fits_no_column_is_dropped(store):
+    mixed_store(store)
+    request = {
+        **EVERY_ROW,
+        "sortModel": [{"colId": "nothing", "sort": "asc"}, {"colId": "name", "sort": "up"}, 7],
+        "filterModel": {
+            "nothing": {"filterType": "text", "type": "contains", "filter": "a"},
+            "alpha": {"filterType": "text", "type": "contains", "filter": "0.1"},
+            "name": {"filterType": "text", "type": "contains"},  # no value
+            "env": {"filterType": "text", "type": "evaluate", "filter": "x"},
+        },
+    }
+    assert block(store, request) == block(store, EVERY_ROW)

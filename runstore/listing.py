@@ -1,0 +1,350 @@
+"""One page of the runs list, sorted and filtered in SQL, with each run's stored summary.
+
+The runs page asks for rows ``offset .. offset + limit`` of the runs that pass its filters,
+in its sort order: one query joins ``runs`` with ``run_summaries`` (kept at write time,
+``summaries``), so a page costs about the same for ten runs or ten thousand. Every column
+the page sorts or filters on is a SQL expression here (``COLUMNS``), the texts too: the
+env's label (``GridWorld-v0 · medium``, ``· custom map``), the algorithm's label (from the
+labels the caller passes), the effective status (a run whose lease ended reads
+``crashed``), the tags joined by spaces and the creation time as ``YYYY-MM-DD HH:MM:SS``
+(UTC). Text filters ignore case, as AG Grid's do (SQLite's ``lower`` folds ASCII letters
+only); texts sort by code point; a sort puts missing values first when ascending; ties go
+newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
+
+from .errors import InvalidQuery
+from .records import LIVE_STATUSES, Run
+from .revisions import lease_ended
+from .runs import record_of, select_runs
+from .schema import RunRow, run_summaries
+
+TEXT_OPS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith")
+NUMBER_OPS = (
+    "equals",
+    "notEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "lessThan",
+    "lessThanOrEqual",
+    "inRange",
+)
+BLANK_OPS = ("blank", "notBlank")
+LIKE_PATTERNS = {
+    "contains": ("%", "%"),
+    "notContains": ("%", "%"),
+    "startsWith": ("", "%"),
+    "endsWith": ("%", ""),
+}
+"""What a LIKE pattern puts before and after the text each text condition looks for."""
+TEXT_COLUMNS = ("name", "env", "algorithm", "status", "tags", "created")
+NUMBER_COLUMNS = (
+    "id",
+    "progress",
+    "episodes",
+    "recent_return",
+    "best_return",
+    "alpha",
+    "gamma",
+    "epsilon",
+    "experiment",
+)
+SUMMARY_COLUMNS = ("recent_return", "best_return", "alpha", "epsilon")
+"""The columns read from a run's summary (the others are the run's own)."""
+MAX_LIMIT = 1000
+"""The most runs one page holds."""
+s = run_summaries.c
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a column's filter: ``op`` (``TEXT_OPS``, ``NUMBER_OPS`` or
+    ``BLANK_OPS``) with its value (and, for ``inRange``, its upper bound)."""
+
+    op: str
+    value: str | float | None = None
+    value_to: float | None = None
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """A column's filter: one or two conditions, joined by ``AND`` or ``OR``."""
+
+    column: str
+    conditions: tuple[Condition, ...]
+    join: str = "AND"
+
+
+@dataclass(frozen=True)
+class RunsQuery:
+    """Which runs a page lists, in which order, and which of them."""
+
+    experiment_id: int | None = None
+    """Only this experiment's runs (None: every run)."""
+    tag: str | None = None
+    """Only the runs with this tag (None: any)."""
+    archived: bool | None = False
+    """False: the runs not archived; True: only the archived ones; None: both."""
+    filters: tuple[ColumnFilter, ...] = ()
+    order: tuple[tuple[str, bool], ...] = ()
+    """(column, descending) by priority; the newest run first breaks ties."""
+    offset: int = 0
+    limit: int = 100
+    algorithm_labels: Mapping[str, str] = field(default_factory=dict)
+    """The algorithm column's text for each stored algorithm (others show as stored)."""
+    default_algorithm: str = ""
+    """The algorithm of a spec that names none."""
+
+
+@dataclass(frozen=True)
+class ListedRun:
+    """A run as the runs page lists it."""
+
+    run: Run
+    env: str
+    """The env's label."""
+    algorithm: str
+    """The algorithm's label."""
+    recent_return: float | None
+    """The mean return of its last 100 episodes (None: no episodes yet)."""
+    best_return: float | None
+    """The best mean return of a full block of 100, or the recent one if better."""
+    alpha: float | None
+    """Alpha at its last episode, else its current alpha."""
+    epsilon: float | None
+    """Epsilon at its last episode, else its current epsilon."""
+
+
+@dataclass(frozen=True)
+class RunsPage:
+    """A page of runs and how many runs pass the query's filters."""
+
+    runs: list[ListedRun]
+    total: int
+    live: int
+    """How many of ``total`` are queued or running."""
+
+
+def page(conn: Connection, query: RunsQuery) -> RunsPage:
+    """Return the runs ``query`` asks for.
+
+    Raises:
+        InvalidQuery: an unknown column or condition, a value of the wrong kind, or an
+            offset or limit out of range (``MAX_LIMIT``).
+    """
+    if not (isinstance(query.offset, int) and query.offset >= 0):
+        raise InvalidQuery("offset", query.offset, "a whole number >= 0")
+    if not (isinstance(query.limit, int) and 0 <= query.limit <= MAX_LIMIT):
+        raise InvalidQuery("limit", query.limit, f"a whole number from 0 to {MAX_LIMIT}")
+    columns = _columns(conn.dialect.name, query)
+    where = _where(query, columns)
+    filtered = any(part.column in SUMMARY_COLUMNS for part in query.filters)
+    live = case((columns["status"].in_(LIVE_STATUSES), 1), else_=0).label("live")
+    chosen = _chosen(select(live), where, filtered).subquery()
+    total, live = conn.execute(
+        select(func.count(), func.coalesce(func.sum(chosen.c.live), 0))
+    ).one()
+    if not query.limit:
+        return RunsPage([], int(total), int(live))
+    # the page's ids first, from the few columns its order needs; then their whole rows
+    summarised = filtered or any(name in SUMMARY_COLUMNS for name, _ in query.order)
+    ids = conn.scalars(
+        _chosen(select(RunRow.id), where, summarised)
+        .order_by(*_order(query, columns, conn.dialect.name))
+        .offset(query.offset)
+        .limit(query.limit)
+    ).all()
+    listed = _joined(
+        select_runs().add_columns(*(columns[name].label(f"listed_{name}") for name in _LISTED))
+    ).where(RunRow.id.in_(ids))
+    found = {row["id"]: _listed(row) for row in conn.execute(listed).mappings()}
+    return RunsPage([found[run_id] for run_id in ids], int(total), int(live))
+
+
+def _chosen(query: Select[Any], where: list[Any], summarised: bool) -> Select[Any]:
+    """Return ``query`` over the runs ``where`` chooses, joined with their summaries when
+    ``summarised`` (a filter or the order needs them)."""
+    return (_joined(query) if summarised else query.select_from(RunRow)).where(*where)
+
+
+_LISTED = ("env", "algorithm", "recent_return", "best_return", "alpha", "epsilon")
+
+
+def _listed(row: RowMapping) -> ListedRun:
+    """Return a ListedRun from a row of the page's query."""
+    data = dict(row)
+    figures = {name: data.pop(f"listed_{name}") for name in _LISTED}
+    return ListedRun(record_of(data), **figures)
+
+
+def _joined(query: Select[Any]) -> Select[Any]:
+    """Return ``query`` over the runs joined with their summaries."""
+    return query.select_from(RunRow).outerjoin(run_summaries, s.run_id == RunRow.id)
+
+
+def _columns(dialect: str, query: RunsQuery) -> dict[str, ColumnElement[Any]]:
+    """Return each column's SQL expression."""
+    spec, params = RunRow.spec, RunRow.current_params
+    preset = spec["preset"].as_string()
+    desc = func.coalesce(spec["desc"].as_string(), "")
+    stored = func.coalesce(func.nullif(spec["algorithm"].as_string(), ""), query.default_algorithm)
+    labels = dict(query.algorithm_labels)
+    recent = s.recent_return
+    return {
+        "id": RunRow.id,
+        "name": RunRow.name,
+        "env": case(
+            (func.coalesce(preset, "") != "", RunRow.env_id + " · " + preset),
+            (desc.not_in(["", "[]"]), RunRow.env_id + " · custom map"),
+            else_=RunRow.env_id,
+        ),
+        "algorithm": case(labels, value=stored, else_=stored) if labels else stored,
+        "status": case((lease_ended(), "crashed"), else_=RunRow.status),
+        "progress": 100.0
+        * RunRow.episodes_done
+        / case((RunRow.target_episodes > 0, RunRow.target_episodes), else_=1),
+        "episodes": RunRow.episodes_done,
+        "recent_return": recent,
+        "best_return": case(
+            (or_(s.best_block.is_(None), s.best_block < recent), recent), else_=s.best_block
+        ),
+        "alpha": func.coalesce(s.alpha, params["alpha"].as_float()),
+        "gamma": params["gamma"].as_float(),
+        "epsilon": func.coalesce(s.epsilon, params["epsilon"].as_float()),
+        "experiment": RunRow.experiment_id,
+        "tags": _tags_text(dialect),
+        "created": _created_text(dialect),
+    }
+
+
+def _tags_text(dialect: str) -> ColumnElement[str]:
+    """Return SQL for a run's tags (stored sorted) joined by spaces ("" for none)."""
+    if dialect == "postgresql":
+        sql = "array_to_string(ARRAY(SELECT json_array_elements_text(runs.tags)), ' ')"
+    else:
+        sql = "coalesce((SELECT group_concat(value, ' ') FROM json_each(runs.tags)), '')"
+    return literal_column(f"({sql})")
+
+
+def _created_text(dialect: str) -> ColumnElement[str]:
+    """Return SQL for a run's creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+    if dialect == "postgresql":
+        return func.to_char(
+            func.timezone("UTC", RunRow.created_at), literal("YYYY-MM-DD HH24:MI:SS")
+        )
+    return func.strftime("%Y-%m-%d %H:%M:%S", RunRow.created_at)
+
+
+def _where(query: RunsQuery, columns: Mapping[str, ColumnElement[Any]]) -> list[Any]:
+    """Return the WHERE clauses of the query's choice of runs and of its filters."""
+    clauses: list[Any] = []
+    if query.experiment_id is not None:
+        clauses.append(RunRow.experiment_id == query.experiment_id)
+    if query.archived is not None:
+        column = RunRow.archived_at
+        clauses.append(column.is_not(None) if query.archived else column.is_(None))
+    if query.tag is not None:
+        padded = " " + columns["tags"] + " "
+        clauses.append(padded.contains(f" {query.tag} ", autoescape=True))
+    for column_filter in query.filters:
+        if column_filter.column not in columns:
+            raise InvalidQuery("filter", column_filter.column, ", ".join(columns))
+        if column_filter.join not in ("AND", "OR") or not column_filter.conditions:
+            raise InvalidQuery("filter", column_filter.join, "one or two conditions, AND or OR")
+        parts = [
+            _condition(column_filter.column, columns[column_filter.column], condition)
+            for condition in column_filter.conditions
+        ]
+        clauses.append(and_(*parts) if column_filter.join == "AND" else or_(*parts))
+    return clauses
+
+
+def _condition(name: str, column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
+    """Return SQL for one condition on a column.
+
+    Raises:
+        InvalidQuery: a condition the column does not take, or a value of the wrong kind.
+    """
+    text = name in TEXT_COLUMNS
+    op, value = condition.op, condition.value
+    if op in BLANK_OPS:
+        blank = or_(column.is_(None), column == "") if text else column.is_(None)
+        return blank if op == "blank" else not_(blank)
+    if op not in (TEXT_OPS if text else NUMBER_OPS):
+        raise InvalidQuery("filter", f"{name} {op}", ", ".join((*TEXT_OPS, *NUMBER_OPS)))
+    if text:
+        if not isinstance(value, str):
+            raise InvalidQuery("filter", value, f"text to filter {name} by")
+        return _text_condition(func.lower(column), op, value)
+    bounds = [value, condition.value_to] if op == "inRange" else [value]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds):
+        raise InvalidQuery("filter", bounds, f"numbers to filter {name} by")
+    return _number_condition(column, op, bounds)
+
+
+def _text_condition(column: ColumnElement[str], op: str, value: str) -> ColumnElement[bool]:
+    """Return SQL for a text condition on a lowered column (the value lowered by the same
+    SQL function, so both fold alike)."""
+    if op in ("equals", "notEqual"):
+        lowered = func.lower(literal(value))
+        return column == lowered if op == "equals" else column != lowered
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    before, after = LIKE_PATTERNS[op]
+    pattern = literal(before) + func.lower(literal(escaped)) + literal(after)
+    like = column.like(pattern, escape="/")
+    return not_(like) if op == "notContains" else like
+
+
+def _number_condition(
+    column: ColumnElement[Any], op: str, bounds: list[Any]
+) -> ColumnElement[bool]:
+    """Return SQL for a number condition (``inRange``: strictly between its bounds, as AG
+    Grid's number filter has it)."""
+    value = bounds[0]
+    compare = {
+        "equals": column == value,
+        "notEqual": column != value,
+        "greaterThan": column > value,
+        "greaterThanOrEqual": column >= value,
+        "lessThan": column < value,
+        "lessThanOrEqual": column <= value,
+    }
+    if op == "inRange":
+        low, high = sorted(bounds)
+        return and_(column > low, column < high)
+    return compare[op]
+
+
+def _order(query: RunsQuery, columns: Mapping[str, ColumnElement[Any]], dialect: str) -> list[Any]:
+    """Return the ORDER BY of the query's sort, the newest run breaking ties."""
+    order: list[Any] = []
+    for name, descending in query.order:
+        if name not in columns:
+            raise InvalidQuery("sort", name, ", ".join(columns))
+        column = columns[name]
+        if name in TEXT_COLUMNS and dialect == "postgresql":
+            column = column.collate("C")  # code point order, as SQLite and AG Grid sort
+        order.append(column.desc().nulls_last() if descending else column.asc().nulls_first())
+    if "id" not in dict(query.order):
+        order.append(RunRow.id.desc())
+    return order
