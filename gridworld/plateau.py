@@ -1,7 +1,8 @@
 """The plateau watch: block means of the episode return, and the best one so far.
 
-A training loop feeds it every episode's return; it says when a block closed without beating
-the best, and the loop decides whether that has lasted long enough to warn. Its fields are
+A training loop feeds it the returns of each batch of episodes (``PlateauWatch``); it says
+which blocks closed without beating the best, and the watch decides whether that has lasted
+long enough to warn. ``Plateau``'s fields are
 plain numbers, so a checkpoint saves it with ``dataclasses.asdict`` and ``Plateau(**saved)``
 restores it. The warning itself is a ``PlateauNote``: the text a run stores, and what a page
 reads back from it to say whether the plateau still holds.
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass
@@ -30,27 +33,72 @@ class Plateau:
     best_episode: int = 0
     """The last episode of the block that reached ``best``."""
 
-    def add(self, value: float, episode: int, window: int) -> bool:
-        """Add one episode's return to the open block; close the block at ``window`` episodes.
+    def add(self, values: np.ndarray, first: int, window: int) -> list[tuple[int, float, int]]:
+        """Add consecutive episodes' returns to the open block, closing a block at every
+        ``window`` episodes; each block's sum adds its returns first to last, from 0.0.
 
         Args:
-            value: the episode's return.
-            episode: the episode's number.
+            values: the episodes' returns (float64), in order.
+            first: the first one's episode number.
             window: episodes per block.
 
         Returns:
-            True when this closed a block whose mean did not beat ``best``.
+            For each block closed whose mean did not beat ``best``: (its last episode, the
+            best mean then, the episode that reached it), in order.
         """
-        self.block_sum += value
-        self.block_n += 1
-        if self.block_n < window:
-            return False
-        mean = self.block_sum / self.block_n
-        self.block_sum, self.block_n = 0.0, 0
-        if self.best is None or mean > self.best:
-            self.best, self.best_episode = mean, episode
-            return False
-        return True
+        values = np.asarray(values, dtype=np.float64)
+        need = window - self.block_n  # the open block closes after this many more
+        if len(values) < need:
+            self.block_sum = _sum_from(self.block_sum, values)
+            self.block_n += len(values)
+            return []
+        full = (len(values) - need) // window
+        rest = values[need + full * window :]
+        blocks = values[need : need + full * window].reshape(full, window)
+        closed = np.cumsum(np.hstack((np.zeros((full, 1)), blocks)), axis=1)  # from 0.0
+        sums = [_sum_from(self.block_sum, values[:need]), *closed[:, -1].tolist()]
+        stalls = []
+        for block, total in enumerate(sums):
+            mean, episode = total / window, first + need - 1 + block * window
+            if self.best is None or mean > self.best:
+                self.best, self.best_episode = mean, episode
+            else:
+                stalls.append((episode, self.best, self.best_episode))
+        self.block_sum, self.block_n = _sum_from(0.0, rest), len(rest)
+        return stalls
+
+
+def _sum_from(start: float, values: np.ndarray) -> float:
+    """Return ``start`` plus each of ``values`` in turn, as a Python float."""
+    return float(np.cumsum(np.concatenate(([start], values)))[-1])
+
+
+@dataclass
+class PlateauWatch:
+    """Watches a run's returns for a plateau (block means that stop beating their best),
+    to warn once: what a trainer keeps between its flushes."""
+
+    window: int
+    """Episodes per block."""
+    patience: int
+    """Warn when no block mean beat the best one for this many episodes."""
+    plateau: Plateau = field(default_factory=lambda: Plateau())
+    """What the watch knows (saved with the run's checkpoints)."""
+    warned: bool = False
+    """The run already holds its plateau warning."""
+
+    def watch(self, returns: np.ndarray, first: int) -> PlateauNote | None:
+        """Feed the returns of consecutive episodes from ``first`` on.
+
+        Returns:
+            The warning to record, the first time a closed block's episode is ``patience``
+            episodes past the best block's; None otherwise.
+        """
+        for episode, best, best_episode in self.plateau.add(returns, first, self.window):
+            if not self.warned and episode - best_episode >= self.patience:
+                self.warned = True
+                return PlateauNote(self.window, float(best), best_episode, episode)
+        return None
 
 
 PLATEAU_PREFIX = "plateau:"

@@ -4,6 +4,7 @@ It knows nothing of gridworld, Dash or Flask; it is the only channel between the
 and the training workers.
 """
 
+from .batches import join_columns
 from .checkpoint_names import Naming
 from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
@@ -97,4 +98,5 @@ __all__ = [
     "TrajectoryInfo",
     "TrajectoryNotFound",
     "TrajectoryRecord",
+    "join_columns",
 ]

@@ -1,7 +1,11 @@
 """Checking a batch of episodes before it is written, and turning it into columns to insert.
 
 A batch is checked whole before the write transaction starts (so a refused batch costs the
-database nothing): consecutive episode numbers, every field present, finite numbers.
+database nothing): consecutive episode numbers, every field present, finite numbers. It
+comes either as columns (``checked_columns``: what a trainer hands over, one array per
+field, checked with a few numpy operations) or as rows (``columns_of``: dicts, one per
+episode). Either way the write gets ``Columns``; a batch with anything amiss is checked
+again row by row, so that the ``BatchError`` names the first bad episode and field.
 """
 
 from __future__ import annotations
@@ -11,49 +15,176 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
+
 from .errors import BatchError
 from .records import EPISODE_FIELDS, METRICS
 
 INT_FIELDS = ("length", "env_steps")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 FLOAT_FIELDS = tuple(name for name in METRICS if name not in (*INT_FIELDS, "success"))
+Columns = dict[str, Any]
+"""A checked batch: each of ``EPISODE_FIELDS`` to a numpy array (float64 for
+``FLOAT_FIELDS``, int64 for ``episode`` and ``INT_FIELDS``, uint8 0/1 for ``success``);
+``action_counts`` an int64 array of one row per episode, or a list of int lists when the
+episodes count different numbers of actions."""
+INTEGER_KINDS = "iu"
+"""numpy dtype kinds a column of integers may come as (``success``: booleans too)."""
 
 
-def columns_of(run_id: int, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """Return a non-empty batch's values ready to insert, one list per ``EPISODE_FIELDS`` name.
+def checked_columns(run_id: int, columns: Mapping[str, Any]) -> Columns:
+    """Return a non-empty batch given as columns, checked and ready to insert.
+
+    Args:
+        run_id: the run, for messages.
+        columns: each of ``EPISODE_FIELDS`` to its values in episode order (numpy arrays
+            or sequences; ``action_counts`` one sequence of counts per episode, or a 2-d
+            array), episodes consecutive. The arrays may be the ones returned.
+
+    Returns:
+        The batch as ``Columns``.
+
+    Raises:
+        BatchError: as ``columns_of``; the message names the first bad episode.
+    """
+    checked = _fast_columns(columns)
+    if checked is None:  # something is amiss: the rows say what
+        return columns_of(run_id, _rows(columns))
+    _check_consecutive(run_id, checked["episode"])
+    return checked
+
+
+def columns_of(run_id: int, rows: Sequence[Mapping[str, Any]]) -> Columns:
+    """Return a non-empty batch given as rows, checked and ready to insert.
 
     Args:
         run_id: the run, for messages.
         rows: dicts keyed by ``EPISODE_FIELDS``, episodes consecutive.
 
     Returns:
-        Each field name to its column: floats, ints (``success`` as 0/1) and
-        ``action_counts`` as lists of ints.
+        The batch as ``Columns``.
 
     Raises:
         BatchError: a gap or duplicate inside the batch, a missing field, a value that is not
             a number, a non-finite one, an integer past 64 bits, or an episode below 1; the
             message names the episode.
     """
-    columns = _convert_columns(rows)
-    episodes = columns["episode"]
-    first = episodes[0]
-    if episodes != list(range(first, first + len(episodes))):
-        for offset, episode in enumerate(episodes):
-            if episode != first + offset:
-                raise BatchError(
-                    f"run {run_id}: episode {episode} follows episode"
-                    f" {first + offset - 1} in the batch (a gap or a duplicate)"
-                )
+    lists = _convert_columns(rows)
+    columns: Columns = {name: np.asarray(lists[name], dtype=np.float64) for name in FLOAT_FIELDS}
+    for name in ("episode", *INT_FIELDS):
+        columns[name] = np.asarray(lists[name], dtype=np.int64)
+    columns["success"] = np.asarray(lists["success"], dtype=np.uint8)
+    counts = lists["action_counts"]
+    uniform = len({len(row) for row in counts}) == 1
+    columns["action_counts"] = np.asarray(counts, dtype=np.int64) if uniform else counts
+    _check_consecutive(run_id, columns["episode"])
     return columns
 
 
-def metric_columns(columns: Mapping[str, list[Any]]) -> dict[str, list[float]]:
-    """Return each of ``METRICS`` to its column as floats (for the rollups)."""
-    return {
-        name: columns[name] if name in FLOAT_FIELDS else list(map(float, columns[name]))
-        for name in METRICS
-    }
+def join_columns(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return consecutive parts of a batch, each given as columns, as one batch.
+
+    Args:
+        parts: at least one; each maps the same names to its columns (arrays or lists).
+
+    Returns:
+        Each name to the parts' values end to end: an array where the parts' values are
+        alike (the first part's own arrays when there is one part), else a list (lists
+        of ``action_counts`` of different lengths).
+    """
+    if len(parts) == 1:
+        return dict(parts[0])
+    return {name: _joined_column([part[name] for part in parts]) for name in parts[0]}
+
+
+def _joined_column(parts: list[Any]) -> Any:
+    """Return one column's parts end to end (see ``join_columns``)."""
+    parts = [part for part in parts if len(part)]
+    try:
+        arrays = [np.asarray(part) for part in parts]
+        if len({array.shape[1:] for array in arrays}) == 1:
+            return np.concatenate(arrays)
+    except ValueError:  # ragged lists of counts
+        pass
+    return [value for part in parts for value in _as_list(part)]
+
+
+def _as_list(values: Any) -> list[Any]:
+    """Return a column as a list (an array's values as Python values)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
+def metric_columns(columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Return each of ``METRICS`` to its column as a float64 array (for the rollups)."""
+    return {name: np.asarray(columns[name], dtype=np.float64) for name in METRICS}
+
+
+def _fast_columns(columns: Mapping[str, Any]) -> Columns | None:
+    """Return ``columns`` as ``Columns`` if every field is there, of one length, of the
+    right kind of number and finite (integers fit in 64 bits as int64 arrays do); else None.
+    """
+    if any(name not in columns for name in EPISODE_FIELDS):
+        return None
+    try:
+        checked: Columns = {
+            name: np.asarray(columns[name], dtype=np.float64) for name in FLOAT_FIELDS
+        }
+        whole = {name: np.asarray(columns[name]) for name in ("episode", *INT_FIELDS, "success")}
+        counts = np.asarray(columns["action_counts"])
+    except (TypeError, ValueError, OverflowError):  # ragged counts, text, huge integers
+        return None
+    n = len(whole["episode"])
+    integers = (whole["episode"], *(whole[name] for name in INT_FIELDS), counts)
+    if not (
+        n
+        and all(array.shape == (n,) for array in (*checked.values(), *whole.values()))
+        and counts.ndim == 2
+        and len(counts) == n
+        and all(array.dtype.kind in INTEGER_KINDS and _fits_array(array) for array in integers)
+        and whole["success"].dtype.kind in "b" + INTEGER_KINDS
+        and all(bool(np.isfinite(checked[name]).all()) for name in FLOAT_FIELDS)
+        and int(whole["episode"][0]) >= 1
+    ):
+        return None
+    for name in ("episode", *INT_FIELDS):
+        checked[name] = whole[name].astype(np.int64, copy=False)
+    checked["success"] = (whole["success"] != 0).astype(np.uint8)
+    checked["action_counts"] = counts.astype(np.int64, copy=False)
+    return checked
+
+
+def _fits_array(array: np.ndarray) -> bool:
+    """Return whether an integer array's values fit in int64 (unsigned 64-bit ones may not)."""
+    unsigned64 = array.dtype.kind == "u" and array.dtype.itemsize == 8
+    return not (unsigned64 and array.size) or int(array.max()) <= INT64_MAX
+
+
+def _rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return a batch given as columns as rows (a row lacks the fields of columns that end
+    before it)."""
+    lists = {name: _as_list(values) for name, values in columns.items() if name in EPISODE_FIELDS}
+    n = max(map(len, lists.values()), default=0)
+    return [{name: v[i] for name, v in lists.items() if i < len(v)} for i in range(n)]
+
+
+def _check_consecutive(run_id: int, episodes: np.ndarray) -> None:
+    """Raise BatchError unless the episode numbers follow one another.
+
+    Raises:
+        BatchError: no episodes, or a gap or duplicate inside the batch; the message names
+            the episode.
+    """
+    if not len(episodes):
+        raise BatchError(f"run {run_id}: the batch holds no episodes")
+    first = int(episodes[0])
+    expected = np.arange(first, first + len(episodes), dtype=np.int64)
+    wrong = np.flatnonzero(episodes != expected)
+    if len(wrong):
+        offset = int(wrong[0])
+        raise BatchError(
+            f"run {run_id}: episode {int(episodes[offset])} follows episode"
+            f" {first + offset - 1} in the batch (a gap or a duplicate)"
+        )
 
 
 def _convert_columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:

@@ -62,7 +62,8 @@ def encode(codec: str, values: Sequence[Any]) -> bytes:
 
     Args:
         codec: one of ``CODECS``.
-        values: the column's values (floats, 64-bit integers or lists of them).
+        values: the column's values (floats, 64-bit integers or lists of them: a sequence
+            of sequences, or a 2-d array of one row per value).
 
     Returns:
         Bytes that ``decode`` turns back into exactly ``values``.
@@ -74,8 +75,14 @@ def encode(codec: str, values: Sequence[Any]) -> bytes:
         return _pack(np.asarray(values, dtype=FLOAT))
     if codec == "int":
         return _encode_ints(np.asarray(values, dtype=np.int64))
-    lengths = _encode_ints(np.asarray([len(value) for value in values], dtype=np.int64))
-    flat = _encode_ints(np.asarray([item for value in values for item in value], dtype=np.int64))
+    if isinstance(values, np.ndarray):
+        lengths = _encode_ints(np.full(len(values), values.shape[1], dtype=np.int64))
+        flat = _encode_ints(values.astype(np.int64, copy=False).ravel())
+    else:
+        lengths = _encode_ints(np.asarray([len(value) for value in values], dtype=np.int64))
+        flat = _encode_ints(
+            np.asarray([item for value in values for item in value], dtype=np.int64)
+        )
     return LENGTHS.pack(len(lengths)) + lengths + flat
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, true, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, select, true, update
 
 from ._clock import now, utc
 from .errors import InvalidQuery, RunNotFound
@@ -120,6 +120,16 @@ def request_status(conn: Connection, run_id: int, status: str) -> None:
     conn.execute(update(RunRow).where(RunRow.id == run_id).values(requested_status=status))
 
 
+_POLL = select(
+    RunRow.requested_status,
+    select(func.count())
+    .where(ParamChangeRow.run_id == bindparam("run"), ParamChangeRow.applied_episode.is_(None))
+    .scalar_subquery(),
+    RunRow.checkpoint_request,
+).where(RunRow.id == bindparam("run"))
+"""``poll``'s query, built once (a worker runs it ten times a second)."""
+
+
 def poll(conn: Connection, run_id: int) -> Control:
     """Return the requested status, the number of pending changes and the requested
     checkpoint's name, in one query.
@@ -127,16 +137,7 @@ def poll(conn: Connection, run_id: int) -> Control:
     Raises:
         RunNotFound: no such run.
     """
-    pending = (
-        select(func.count())
-        .where(ParamChangeRow.run_id == run_id, ParamChangeRow.applied_episode.is_(None))
-        .scalar_subquery()
-    )
-    row = conn.execute(
-        select(RunRow.requested_status, pending, RunRow.checkpoint_request).where(
-            RunRow.id == run_id
-        )
-    ).first()
+    row = conn.execute(_POLL, {"run": run_id}).first()
     if row is None:
         raise RunNotFound(run_id)
     return Control(requested_status=row[0], pending_params=int(row[1]), checkpoint_request=row[2])

@@ -17,10 +17,10 @@ import numpy as np
 from sqlalchemy import Connection, Insert, Select, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import blocks, rollups
+from . import batches, blocks, rollups
 from ._clock import now
 from ._guards import check_int, is_int
-from .batches import FLOAT_FIELDS, metric_columns
+from .batches import FLOAT_FIELDS, Columns, metric_columns
 from .blocks import BLOCK
 from .errors import BatchError, RunNotFound
 from .records import EPISODE_FIELDS, METRICS, EpisodeRecord
@@ -56,7 +56,7 @@ def upsert_statement(dialect: str) -> Insert:
 def append(
     conn: Connection,
     run_id: int,
-    columns: Mapping[str, list[Any]],
+    columns: Columns,
     *,
     insert: Insert,
     upsert: str,
@@ -66,7 +66,7 @@ def append(
     Args:
         conn: a write transaction.
         run_id: the run.
-        columns: the batch from ``batches.columns_of``.
+        columns: the batch from ``batches.checked_columns`` or ``batches.columns_of``.
         insert: the statement from ``upsert_statement``.
         upsert: the SQL from ``rollups.upsert_statement``.
 
@@ -76,31 +76,43 @@ def append(
     """
     if not is_int(run_id):
         raise RunNotFound(run_id)
-    found = conn.execute(  # PostgreSQL: lock the run (SQLite: BEGIN IMMEDIATE has)
-        select(RunRow.episodes_done, RunRow.fork_episode)
-        .where(RunRow.id == run_id)
-        .with_for_update()
-    ).first()
+    # PostgreSQL: lock the run (SQLite: BEGIN IMMEDIATE has)
+    found = conn.execute(_LOCK_RUN, {"run": run_id}).first()
     if found is None:
         raise RunNotFound(run_id)
     done, forked = found
-    episodes = columns["episode"]
-    if episodes[0] != done + 1:
-        kind = "duplicate" if episodes[0] <= done else "gap"
+    first, last = int(columns["episode"][0]), int(columns["episode"][-1])
+    if first != done + 1:
+        kind = "duplicate" if first <= done else "gap"
         raise BatchError(
-            f"run {run_id}: the batch starts at episode {episodes[0]} but the run has"
+            f"run {run_id}: the batch starts at episode {first} but the run has"
             f" {done} episodes ({kind}); the next episode must be {done + 1}"
         )
     start = max(done // BLOCK * BLOCK, forked or 0) + 1
-    stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)  # its last block, if partial
-    merged = {name: stored[name] + columns[name] for name in BLOCK_FIELDS}
+    merged: Mapping[str, Any] = columns
+    if start <= done:  # the run's last block is partial: it is written again, grown
+        stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)
+        merged = batches.join_columns([stored, {name: columns[name] for name in BLOCK_FIELDS}])
     conn.execute(insert, _block_rows(run_id, start, merged))
-    conn.exec_driver_sql(upsert, rollups.rollup_rows(run_id, episodes[0], metric_columns(columns)))
-    conn.execute(
-        update(RunRow)
-        .where(RunRow.id == run_id)
-        .values(episodes_done=episodes[-1], env_steps=columns["env_steps"][-1], heartbeat_at=now())
+    conn.exec_driver_sql(upsert, rollups.rollup_params(run_id, first, metric_columns(columns)))
+    progress = {"run": run_id, "done": last, "steps": int(columns["env_steps"][-1]), "at": now()}
+    conn.execute(_PROGRESS, progress)
+
+
+_LOCK_RUN = (
+    select(RunRow.episodes_done, RunRow.fork_episode)
+    .where(RunRow.id == bindparam("run"))
+    .with_for_update()
+)
+_PROGRESS = (
+    update(RunRow)
+    .where(RunRow.id == bindparam("run"))
+    .values(
+        episodes_done=bindparam("done"), env_steps=bindparam("steps"), heartbeat_at=bindparam("at")
     )
+)
+"""The run's lock and its progress after a batch (built once: building a statement and its
+cache key costs about as much as the database's work on a small batch)."""
 
 
 def first_episode(fork_episode: int | None) -> int:
@@ -108,13 +120,14 @@ def first_episode(fork_episode: int | None) -> int:
     return (fork_episode or 0) + 1
 
 
-def _block_rows(run_id: int, start: int, columns: Mapping[str, list[Any]]) -> list[dict]:
+def _block_rows(run_id: int, start: int, columns: Mapping[str, Any]) -> list[dict]:
     """Return the episode-block rows of consecutive episodes from ``start`` on.
 
     Args:
         run_id: the run.
         start: the first episode: a block's first, or the run's first (a fork's).
-        columns: each of ``BLOCK_FIELDS`` to its values from episode ``start`` on.
+        columns: each of ``BLOCK_FIELDS`` to its values from episode ``start`` on (lists
+            or arrays).
 
     Returns:
         One row per block: ``run_id``, ``block``, ``skip``, ``count`` and each field's blob.

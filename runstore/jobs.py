@@ -20,7 +20,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    and_,
+    bindparam,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from . import checkpoint_names, events, revisions, runs
 from ._clock import db_now, now
@@ -102,22 +113,35 @@ def writing(
             revisions.bump(conn, run_id)
 
 
+_RENEW = (
+    update(RunRow)
+    .where(
+        RunRow.id == bindparam("run"),
+        RunRow.attempt == bindparam("fenced_attempt"),
+        RunRow.owner == bindparam("fenced_owner"),
+        RunRow.status == "running",
+    )
+    .values(
+        lease_expires=db_now() + bindparam("lease", type_=Float()), heartbeat_at=bindparam("at")
+    )
+)
+"""``fence``'s UPDATE, built once: every write of a worker runs it."""
+
+
 def fence(conn: Connection, claim: Claim, lease_seconds: float) -> None:
     """Renew the claim's lease, or raise ``LeaseLost`` if it no longer holds the run.
 
     Raises:
         LeaseLost: another attempt holds the run, or it is no longer running, or gone.
     """
-    renewed = conn.execute(
-        update(RunRow)
-        .where(
-            RunRow.id == claim.run_id,
-            RunRow.attempt == claim.attempt,
-            RunRow.owner == claim.owner,
-            RunRow.status == "running",
-        )
-        .values(lease_expires=db_now() + lease_seconds, heartbeat_at=now())
-    )
+    fenced = {
+        "run": claim.run_id,
+        "fenced_attempt": claim.attempt,
+        "fenced_owner": claim.owner,
+        "lease": lease_seconds,
+        "at": now(),
+    }
+    renewed = conn.execute(_RENEW, fenced)
     if renewed.rowcount != 1:
         row = conn.execute(
             select(RunRow.status, RunRow.attempt).where(RunRow.id == claim.run_id)

@@ -21,7 +21,7 @@ numbered N-1 lands and never re-read it.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, func, select, update
 
 from ._clock import db_now
 from ._guards import is_int
@@ -40,25 +40,32 @@ def run_revision_column() -> ColumnElement[int]:
     return RunRow.revision * 2 + case((lease_ended(), 1), else_=0)
 
 
+_BUMPED = (
+    update(store_revision)
+    .values(revision=store_revision.c.revision + 1)
+    .returning(store_revision.c.revision)
+)
+_BUMP_RUN = (
+    update(RunRow)
+    .where(RunRow.id == bindparam("run"))
+    .values(revision=select(_BUMPED.cte("bumped").c.revision).scalar_subquery())
+)
+_GIVE_RUN = update(RunRow).where(RunRow.id == bindparam("run")).values(revision=bindparam("value"))
+"""``bump``'s statements, built once (every write runs them)."""
+
+
 def bump(conn: Connection, run_id: int | None) -> None:
     """Move the store's revision on and give it to the run ``run_id`` (None: a deleted run).
 
     Call it last in the write transaction (see the module docstring).
     """
-    counter = store_revision.c.revision
-    bumped = update(store_revision).values(revision=counter + 1).returning(counter)
     if run_id is None:
-        conn.execute(bumped)
+        conn.execute(_BUMPED)
     elif conn.dialect.name == "postgresql":  # one statement: the counter's lock is held less
-        new = bumped.cte("bumped")
-        conn.execute(
-            update(RunRow)
-            .where(RunRow.id == run_id)
-            .values(revision=select(new.c.revision).scalar_subquery())
-        )
+        conn.execute(_BUMP_RUN, {"run": run_id})
     else:
-        value = conn.execute(bumped).scalar_one()
-        conn.execute(update(RunRow).where(RunRow.id == run_id).values(revision=value))
+        value = conn.execute(_BUMPED).scalar_one()
+        conn.execute(_GIVE_RUN, {"run": run_id, "value": value})
 
 
 def current(conn: Connection) -> int:

@@ -21,7 +21,7 @@ several batches adds up their parts.)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import Connection, Dialect, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .levels import STAT_NAMES, Aggregate, Level, coarser_level, episode_level
 from .records import METRICS
 from .schema import ROLLUP_SIZES, ROLLUP_STATS, rollups
 
@@ -51,12 +52,14 @@ PARENT = {
 """The size each other block is built from: 10**k for 2 and 5 x 10**k, the decade below
 for a decade. It also covers the edges of a window served by that size."""
 FIGURES = ("count", *(f"{metric}_{stat}" for metric in METRICS for stat in ROLLUP_STATS))
-Aggregate = dict[str, Any]
-"""A block's ``block`` number, ``count`` and ``<metric>_sum/_min/_max``."""
+
+
+INCREMENT_COLUMNS = ("run_id", "size", "block", "count", *STAT_NAMES)
+"""The order of ``rollup_params``'s values."""
 
 
 def rollup_rows(
-    run_id: int, first: int, columns: Mapping[str, Sequence[float]]
+    run_id: int, first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
 ) -> list[dict[str, Any]]:
     """Return the rollup increments of a contiguous batch of episodes, for every size.
 
@@ -69,94 +72,54 @@ def rollup_rows(
         One dict per (size, block) touched: ``run_id``, ``size``, ``block``, ``count`` and
         ``<metric>_sum/_min/_max`` of the batch's episodes in that block.
     """
-    built: dict[int, list[Aggregate]] = {}
-    arrays = {metric: np.asarray(columns[metric], dtype=float) for metric in METRICS}
+    return [
+        {"run_id": run_id, "size": size, **agg}
+        for size, level in rollup_levels(first, columns).items()
+        for agg in level.aggregates()
+    ]
+
+
+def rollup_params(
+    run_id: int, first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
+) -> list[tuple[Any, ...]]:
+    """Return ``rollup_rows`` as the parameters of ``upsert_statement``: one tuple per
+    (size, block), its values in ``INCREMENT_COLUMNS`` order."""
+    params: list[tuple[Any, ...]] = []
+    for size, level in rollup_levels(first, columns).items():
+        figures = level.figures().tolist()
+        keys = zip(level.blocks.tolist(), level.counts.tolist(), strict=True)
+        params += [(run_id, size, *key, *values) for key, values in zip(keys, figures, strict=True)]
+    return params
+
+
+def rollup_levels(
+    first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
+) -> dict[int, Level]:
+    """Return the aggregates of a contiguous batch of episodes from ``first`` on (each of
+    ``METRICS`` to its values), size by size of ``ROLLUP_SIZES``."""
+    values = np.column_stack([np.asarray(columns[metric], dtype=float) for metric in METRICS])
+    built: dict[int, Level] = {}
     for size in ROLLUP_SIZES:
         if size in PARENT:
-            built[size] = coarser(built[PARENT[size]], size // PARENT[size])
+            built[size] = coarser_level(built[PARENT[size]], size // PARENT[size])
         else:
-            built[size] = _from_episodes(columns, arrays, first, size)
-    return [{"run_id": run_id, "size": size, **agg} for size in ROLLUP_SIZES for agg in built[size]]
+            built[size] = episode_level(values, first, size, exact=size in EXACT_SUMS)
+    return built
 
 
-def _from_episodes(
-    columns: Mapping[str, Sequence[float]],
-    arrays: Mapping[str, np.ndarray],
-    first: int,
-    size: int,
-) -> list[Aggregate]:
-    """Return the aggregates, by blocks of ``size``, of the episodes from ``first`` on.
-
-    Args:
-        columns: each of ``METRICS`` to its values.
-        arrays: the same as float64 arrays.
-        first: the first episode.
-        size: one of ``FROM_EPISODES``.
-    """
-    n = len(arrays[METRICS[0]])
-    starts = block_starts(first, n, size)
-    ends = [*starts[1:].tolist(), n]
-    aggs: list[Aggregate] = [
-        {"block": (first - 1) // size + i, "count": end - start}
-        for i, (start, end) in enumerate(zip(starts.tolist(), ends, strict=True))
-    ]
-    for metric in METRICS:
-        values = arrays[metric]
-        if size in EXACT_SUMS:
-            chunks = zip(starts.tolist(), ends, strict=True)
-            sums = [math.fsum(columns[metric][start:end]) for start, end in chunks]
-        else:
-            sums = sums_in_order(values, first, size).tolist()
-        lows = np.minimum.reduceat(values, starts).tolist()
-        highs = np.maximum.reduceat(values, starts).tolist()
-        for agg, total, low, high in zip(aggs, sums, lows, highs, strict=True):
-            agg[f"{metric}_sum"], agg[f"{metric}_min"], agg[f"{metric}_max"] = total, low, high
-    return aggs
-
-
-def block_starts(first: int, n: int, size: int) -> np.ndarray:
-    """Return where each block of ``size`` begins among ``n`` episodes from ``first`` on
-    (positions from 0; the first block may begin before them: 0)."""
-    starts = np.arange(-((first - 1) % size), n, size)
-    starts[0] = 0
-    return starts
-
-
-def sums_in_order(values: np.ndarray, first: int, size: int) -> np.ndarray:
-    """Return the sums, block by block of ``size``, of the values of episodes ``first..``,
-    each added first to last as SQL's ``SUM`` adds rows (``np.add.reduceat`` adds in pairs).
-    """
-    skipped = (first - 1) % size  # episodes of the first block before ``first``
-    blocks = -(-(skipped + len(values)) // size)
-    padded = np.zeros(blocks * size)
-    padded[skipped : skipped + len(values)] = values
-    return np.cumsum(padded.reshape(blocks, size), axis=1)[:, -1]
-
-
-def coarser(aggs: Iterable[Aggregate], factor: int) -> list[Aggregate]:
-    """Combine block aggregates of one size into those of a size ``factor`` times larger."""
-    merged: dict[int, Aggregate] = {}
-    for agg in aggs:
-        block = agg["block"] // factor
-        into = merged.get(block)
-        if into is None:
-            merged[block] = {**agg, "block": block}
-            continue
-        into["count"] += agg["count"]
-        for metric in METRICS:
-            into[f"{metric}_sum"] += agg[f"{metric}_sum"]
-            into[f"{metric}_min"] = min(into[f"{metric}_min"], agg[f"{metric}_min"])
-            into[f"{metric}_max"] = max(into[f"{metric}_max"], agg[f"{metric}_max"])
-    return list(merged.values())
+def coarser(aggs: Sequence[Aggregate], factor: int) -> list[Aggregate]:
+    """Combine block aggregates of one size (consecutive blocks, in order) into those of a
+    size ``factor`` times larger (``coarser_level``)."""
+    return coarser_level(Level.of(aggs), factor).aggregates() if aggs else []
 
 
 def upsert_statement(dialect: str) -> str:
-    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_rows`` increments to
-    their blocks.
+    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_params`` increments
+    to their blocks.
 
-    Its parameters are named after the columns: executing it with the increments (dicts)
-    skips SQLAlchemy's per-row parameter processing, which a batch's dozens of increments
-    (floats and ints) do not need.
+    Its parameters are positional, in ``INCREMENT_COLUMNS`` order: executing it with the
+    increments (tuples) skips SQLAlchemy's per-row parameter processing, which a batch's
+    dozens of increments (floats and ints) do not need.
 
     Args:
         dialect: ``"sqlite"`` or ``"postgresql"``.
@@ -170,10 +133,10 @@ def upsert_statement(dialect: str) -> str:
     compiler: Dialect
     if dialect == "postgresql":
         stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
-        compiler = postgresql.psycopg.dialect()
+        compiler = postgresql.psycopg.dialect(paramstyle="format")
     else:
         stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
-        compiler = sqlite.dialect(paramstyle="named")
+        compiler = sqlite.dialect(paramstyle="qmark")
     new = stmt.excluded
     changes: dict[str, Any] = {"count": rollups.c.count + new.count}
     for metric in METRICS:
@@ -182,7 +145,10 @@ def upsert_statement(dialect: str) -> str:
         changes[low] = least(rollups.c[low], new[low])
         changes[high] = greatest(rollups.c[high], new[high])
     upsert = stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
-    return str(upsert.compile(dialect=compiler))
+    compiled = upsert.compile(dialect=compiler)
+    if tuple(compiled.positiontup or ()) != INCREMENT_COLUMNS:
+        raise ValueError(f"rollup columns in an unexpected order: {compiled.positiontup}")
+    return str(compiled)
 
 
 def truncate(
@@ -215,9 +181,9 @@ def truncate(
                 partial[size] = coarser(parts, size // PARENT[size])[0]
         elif tail[METRICS[0]][max(start - first, 0) :]:
             begin = max(start, first)
-            part = {metric: tail[metric][begin - first :] for metric in METRICS}
-            arrays = {metric: np.asarray(part[metric], dtype=float) for metric in METRICS}
-            partial[size] = _from_episodes(part, arrays, begin, size)[0]
+            part = [np.asarray(tail[metric][begin - first :], dtype=float) for metric in METRICS]
+            level = episode_level(np.column_stack(part), begin, size, exact=size in EXACT_SUMS)
+            partial[size] = level.aggregates()[0]
     if partial:
         conn.execute(
             insert(rollups),

@@ -23,8 +23,9 @@ from sqlalchemy import CompoundSelect, Connection, bindparam, func, select, unio
 from ._guards import check_int
 from .episodes import MAX_EPISODE_LIMIT, first_episode, metric_values, read
 from .errors import InvalidQuery
+from .levels import block_starts, sums_in_order
 from .records import METRICS, RunSummary, Series
-from .rollups import Piece, block_starts, choose_bucket, cover, serving_size, sums_in_order
+from .rollups import Piece, choose_bucket, cover, serving_size
 from .runs import fetch
 from .schema import ROLLUP_STATS, rollups
 

@@ -291,9 +291,38 @@ class RunStore(EpisodeReads):
                 message names the episode and field), or a trajectory that is not of the
                 batch's episodes; nothing of the batch is written.
         """
-        if not rows:
-            return
-        columns = batches.columns_of(run_id, rows)  # checked before the write lock is taken
+        if rows:
+            self._append(run_id, batches.columns_of(run_id, rows), claim, steps)
+
+    def append_columns(
+        self,
+        run_id: int,
+        columns: Mapping[str, Any],
+        *,
+        claim: Claim | None = None,
+        steps: TrajectoryBatch | None = None,
+    ) -> None:
+        """Write a batch of consecutive episodes given as columns, as ``append_episodes``
+        writes rows (with the trajectories ``steps``): each of ``EPISODE_FIELDS`` to its
+        values in episode order (numpy arrays, or sequences; ``action_counts`` a 2-d array
+        of one row per episode, or one sequence per episode). The arrays must not change
+        until it returns.
+
+        Raises:
+            BatchError: as ``append_episodes``; nothing of the batch is written.
+        """
+        if any(len(values) for values in columns.values()):
+            self._append(run_id, batches.checked_columns(run_id, columns), claim, steps)
+
+    def _append(
+        self,
+        run_id: int,
+        columns: batches.Columns,
+        claim: Claim | None,
+        steps: TrajectoryBatch | None,
+    ) -> None:
+        """Write a checked batch and its trajectories (both checked before the write lock
+        is taken) in one transaction."""
         recorded = (
             [] if steps is None else trajectories.encoded_rows(run_id, columns["episode"], steps)
         )

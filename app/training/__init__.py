@@ -5,9 +5,10 @@ This package imports neither Dash nor Flask, so spawned workers stay light.
 
 from .checkpoints import checkpoint_interval
 from .jobs import claim_new_run, create_run
+from .settings import LoopSettings
 from .signals import StopFlag
 from .slots import WorkerPool
-from .trainer import LoopSettings, Trainer
+from .trainer import Trainer
 
 __all__ = [
     "LoopSettings",

@@ -10,8 +10,9 @@ from tqdm import tqdm
 
 from runstore import Claim, RunStore
 
+from .settings import LoopSettings
 from .signals import StopFlag
-from .trainer import LoopSettings, Trainer
+from .trainer import Trainer
 
 
 @dataclass(frozen=True)

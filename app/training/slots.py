@@ -27,8 +27,9 @@ from typing import Literal
 from app.experiments.hooks import NO_HOOKS, experiment_hooks
 from runstore import Claim, Owner, RunStore, StoreError
 
+from .settings import LoopSettings
 from .signals import StopFlag
-from .trainer import LoopSettings, Trainer
+from .trainer import Trainer
 
 log = logging.getLogger(__name__)
 

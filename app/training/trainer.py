@@ -3,7 +3,7 @@
 The loop plays chunks of episodes with the run's kernel (``gridworld.kernel``: compiled where
 the env has a transition table, else the Python loop; both play the same episodes), sized by
 ``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
-Each episode's stats become a plain dict appended to an in-memory batch, and the store is
+Each chunk's stats stay numpy columns, gathered into an in-memory batch, and the store is
 touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
 flush of the batch every 0.25 s and at every 1000th episode) and at checkpoints.
 A writer thread (``writer``) commits batches and checkpoints in order while the loop plays
@@ -22,7 +22,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,51 +30,21 @@ from gridworld.agents import NonFiniteQError, make_agent
 from gridworld.errors import ValidationError
 from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.pace import PACE, current_pace, validate_pace
-from gridworld.plateau import PLATEAU_PREFIX, Plateau, PlateauNote
+from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
-from runstore import Claim, LeaseLost, RunNotFound, RunStore
+from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks
 from .heartbeat import heartbeat
 from .recording import Recording
+from .settings import LoopSettings
 from .writer import Writer
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted"
 """The event recorded when a worker is stopped and its run goes back to the queue."""
-
-
-@dataclass(frozen=True)
-class LoopSettings:
-    """Timing and fault-detection knobs of the episode loop (tests shrink them)."""
-
-    flush_seconds: float = 0.25
-    """Write the episode batch at least this often."""
-    flush_episodes: int = 1000
-    """...and whenever the episodes done reach a multiple of this many: batches then end
-    where the store's blocks of 1000 episodes do, so a write seldom re-reads and re-encodes
-    a partial block."""
-    control_seconds: float = 0.1
-    """Read the requested status and pending parameter changes at least this often."""
-    plateau_window: int = 100
-    """Episodes per block of the rolling mean return watched for a plateau."""
-    plateau_patience: int = 20_000
-    """Warn (once) when no block mean beat the best one for this many episodes."""
-    pace: float | None = None
-    """Play at most this many episodes per second, sleeping between chunks (None: flat
-    out), unless the run records a pace of its own (its spec's or a pace change's, read
-    by ``restore``). ``Trainer.pace`` changes it while the run trains."""
-    write_queue: int = 4
-    """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
-    it; 0: no writer thread, the loop commits each write itself."""
-
-    @property
-    def chunk_seconds(self) -> float:
-        """Return how long a chunk of episodes should last: half the shorter of the control
-        and flush intervals, so that neither waits long for a chunk to end."""
-        return min(self.control_seconds, self.flush_seconds) / 2
 
 
 class _End(Exception):
@@ -135,7 +104,8 @@ class Trainer:
         self.stop_status = stop_status
         self.on_progress = on_progress
         self.on_checkpoint = on_checkpoint
-        self.rows: list[dict[str, Any]] = []
+        self.chunks_held: list[dict[str, np.ndarray]] = []
+        """The columns of the chunks played since the last flush."""
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
         self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
@@ -180,14 +150,15 @@ class Trainer:
         self.checkpoints.save_checkpoint = self.writer.save_checkpoint
         self.runner = make_runner(self.env, self.agent, self.spec.kernel)
         self.episode, self.env_steps, self.wall_offset = 0, 0, 0.0
-        self.plateau = Plateau()
+        warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
+        window, patience = self.settings.plateau_window, self.settings.plateau_patience
+        self.plateau = PlateauWatch(window, patience, warned=warned)
         self.recording = Recording(run.fork_episode or 0, self.target)
         restored = self.checkpoints.restore()
         if restored is not None:
             self.episode, self.env_steps = restored.episode, restored.env_steps
-            self.wall_offset, self.plateau = restored.wall_time, restored.plateau
+            self.wall_offset, self.plateau.plateau = restored.wall_time, restored.plateau
         self.first_seed = None if self.checkpoints.env_rng_restored else self.spec.seed
-        self.plateau_warned = any(w.startswith(PLATEAU_PREFIX) for w in run.warnings)
         self.replay = self.checkpoints.changes_to_replay()
         if (recorded := current_pace(run.current_params, self.spec.pace)) is not None:
             self.pace = recorded
@@ -302,24 +273,24 @@ class Trainer:
         return ((self.episode + ahead) // self.every + 1) * self.every
 
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
-        """Append the chunk's rows (wall times spread evenly over its run time) and keep its
-        trajectories; count its episodes and steps."""
+        """Hold the chunk's columns (wall times spread evenly over its run time) and keep
+        its trajectories; count its episodes and steps."""
         count = len(batch)
+        if not count:
+            return
         env_steps = np.cumsum(batch.columns["length"], dtype=np.int64) + self.env_steps
-        wall_times = began + (ended - began) / max(count, 1) * np.arange(1, count + 1)
+        wall_times = began + (ended - began) / count * np.arange(1, count + 1)
         first = self.episode + 1
-        rows = batch.rows(range(first, first + count), env_steps.tolist(), wall_times.tolist())
-        self.rows.extend(rows)
+        self.chunks_held.append(batch.store_columns(first, env_steps, wall_times))
         self.recording.take(batch, first)
         self.episode += count
-        if count:
-            self.env_steps = int(env_steps[-1])
+        self.env_steps = int(env_steps[-1])
 
     def _tick(self, now: float, start: float) -> None:
         """Flush the batch and read the controls when they are due (or the batch reached a
         multiple of ``flush_episodes``: chunks stop there)."""
         settings = self.settings
-        full = bool(self.rows) and self.episode % settings.flush_episodes == 0
+        full = bool(self.chunks_held) and self.episode % settings.flush_episodes == 0
         if now >= self.next_flush or full:
             self._flush()
             self.next_flush = now + settings.flush_seconds
@@ -372,34 +343,23 @@ class Trainer:
     def _flush(self) -> None:
         """Hand the batch of episodes and their trajectories to the writer (its write renews
         the lease); watch the mean return."""
-        rows, self.rows = self.rows, []
-        if not rows:
+        held, self.chunks_held = self.chunks_held, []
+        if not held:
             return
-        self.writer.append(rows, self.recording.flush())
-        self._watch_plateau(rows)
+        columns = join_columns(held)
+        self.writer.append(columns, self.recording.flush())
+        returns, first = columns["return"], int(columns["episode"][0])
+        note = self.plateau.watch(returns, first)
+        if note is not None:
+            self.store.add_warning(self.run_id, note.text(), claim=self.claim)
         if self.on_progress is not None:
-            self.on_progress(rows[-1]["episode"], sum(r["return"] for r in rows) / len(rows))
-
-    def _watch_plateau(self, rows: list[dict[str, Any]]) -> None:
-        """Track block means of the return; warn once when none beat the best for long."""
-        plateau, settings = self.plateau, self.settings
-        for row in rows:
-            episode = row["episode"]
-            if (
-                plateau.add(row["return"], episode, settings.plateau_window)
-                and not self.plateau_warned
-                and episode - plateau.best_episode >= settings.plateau_patience
-            ):
-                self.plateau_warned = True
-                best = float(plateau.best or 0.0)
-                note = PlateauNote(settings.plateau_window, best, plateau.best_episode, episode)
-                self.store.add_warning(self.run_id, note.text(), claim=self.claim)
+            self.on_progress(int(columns["episode"][-1]), float(returns.mean()))
 
     def _checkpoint(
         self, wall_time: float, *, final: bool = False, name: str | None = None
     ) -> None:
         """Save a checkpoint at the current episode (see ``Checkpoints.save``)."""
-        counters = Counters(self.episode, self.env_steps, wall_time, self.plateau)
+        counters = Counters(self.episode, self.env_steps, wall_time, self.plateau.plateau)
         self.checkpoints.save(counters, final=final, name=name)
 
     def _end(self, status: str) -> str:

@@ -13,7 +13,6 @@ episodes alone (compiled).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -222,14 +221,13 @@ class StepArrays:
 
 def _columns(
     floats: np.ndarray, ints: np.ndarray, counts: np.ndarray, gamma: float
-) -> dict[str, list[Any]]:
-    """Return the compiled loop's outputs as ``EpisodeBatch`` columns of Python values."""
-    columns: dict[str, list[Any]] = {}
-    for i, name in enumerate(CHUNK_FLOATS):
-        columns[name] = floats[:, i].tolist()
-    columns["length"] = ints[:, 0].tolist()
+) -> dict[str, np.ndarray]:
+    """Return the compiled loop's outputs as ``EpisodeBatch`` columns: numpy arrays (views
+    of the outputs where they can be: what the store writes needs no Python values)."""
+    columns = {name: floats[:, i] for i, name in enumerate(CHUNK_FLOATS)}
+    columns["length"] = ints[:, 0]
     for i, name in enumerate(CHUNK_INTS[1:], start=1):
-        columns[name] = ints[:, i].astype(bool).tolist()
-    columns["gamma"] = [gamma] * len(ints)
-    columns["action_counts"] = counts.tolist()
+        columns[name] = ints[:, i].astype(bool)
+    columns["gamma"] = np.full(len(ints), gamma)
+    columns["action_counts"] = counts
     return columns

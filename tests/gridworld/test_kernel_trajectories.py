@@ -72,7 +72,7 @@ def test_recording_changes_nothing_the_episodes_learn(kernel, algorithm):
     plain, plain_state = played(env_id, kwargs, algorithm, kernel)
     recorded, recorded_state = played(env_id, kwargs, algorithm, kernel, StepsWanted(RECORD))
     assert plain.trajectories == {}
-    assert recorded.columns == plain.columns
+    assert recorded.stats() == plain.stats()
     assert recorded_state == plain_state
 
 

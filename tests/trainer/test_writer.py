@@ -16,8 +16,9 @@ import pytest
 
 from app.training import LoopSettings, Trainer, claim_new_run
 from app.training.writer import SWITCH_SECONDS, Writer
-from runstore import BatchError, LeaseLost, Owner, RunStore
+from runstore import BatchError, LeaseLost, Owner, RunStore, TrajectoryBatch
 from tests.runstore.support import make_rows
+from tests.runstore.test_trajectory_store import bits, record
 from tests.trainer.support import FAST, assert_contiguous, make_spec, rows_without_wall_time
 
 
@@ -48,6 +49,11 @@ def batches(count: int, size: int = 100) -> list[list[dict]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
+def columns(rows: list[dict]) -> dict[str, list]:
+    """Return a batch of rows as the columns a writer takes."""
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sqlite_store):
     claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
     parts = batches(6)
@@ -66,9 +72,9 @@ def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sq
         with write_lock(sqlite_store):
             started = time.monotonic()
             for part in parts[:3]:  # one taken by the thread (waiting on the lock), two queued
-                writer.append(part)
+                writer.append(columns(part))
             assert time.monotonic() - started < 0.5
-            late = threading.Thread(target=writer.append, args=(parts[3],))
+            late = threading.Thread(target=writer.append, args=(columns(parts[3]),))
             late.start()
             late.join(0.5)
             assert late.is_alive()  # the fourth waits: the writer is two behind
@@ -76,7 +82,7 @@ def test_hand_overs_return_while_the_database_is_busy_until_depth_writes_wait(sq
         late.join(30)
         writer.save_checkpoint(400, np.ones((2, 2)), {"at": 400}, None)
         for part in parts[4:]:
-            writer.append(part)
+            writer.append(columns(part))
         writer.drain()
         stop.set()
         watcher.join()
@@ -106,12 +112,12 @@ def test_the_first_failed_write_stops_the_writing_and_reaches_the_trainer(sqlite
     first, second, third = batches(3)
     refused = pytest.raises(BatchError, match="the next episode must be 101")
     with refused, Writer(sqlite_store, claim, depth=depth) as writer:  # and on leaving
-        writer.append(first)
+        writer.append(columns(first))
         with pytest.raises(BatchError, match="the next episode must be 101"):
-            writer.append(third)  # a gap: refused (depth 0: at once)
+            writer.append(columns(third))  # a gap: refused (depth 0: at once)
             writer.drain()
         with pytest.raises(BatchError, match="the next episode must be 101"):
-            writer.append(second)  # nothing after a failure lands
+            writer.append(columns(second))  # nothing after a failure lands
     assert sqlite_store.get_run(claim.run_id).episodes_done == 100
 
 
@@ -119,11 +125,11 @@ def test_a_lost_claim_ends_the_writing_with_lease_lost(sqlite_store):
     claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
     first, second = batches(2)
     with pytest.raises(LeaseLost), Writer(sqlite_store, claim, depth=2) as writer:
-        writer.append(first)
+        writer.append(columns(first))
         writer.drain()
         sqlite_store.set_status(claim.run_id, "paused", claim=claim)
         sqlite_store.claim_run(claim.run_id, Owner("elsewhere", 1, 1.0))
-        writer.append(second)
+        writer.append(columns(second))
         writer.drain()
     assert sqlite_store.get_run(claim.run_id).episodes_done == 100
 
@@ -200,3 +206,45 @@ def test_on_checkpoint_reads_every_write_before_it_while_the_database_was_busy(s
     assert trainer.run() == "finished"
     released.set()
     assert seen == [(250, 250, [250]), (500, 500, [250, 500]), (750, 750, [250, 500, 750])]
+
+
+def test_batches_queued_one_behind_the_other_are_committed_together(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    parts = batches(5)
+    before = sqlite_store.revision()
+    with Writer(sqlite_store, claim, depth=4) as writer:
+        with write_lock(sqlite_store):
+            writer.append(columns(parts[0]))  # taken by the thread, or joined to the next two
+            writer.append(columns(parts[1]))
+            writer.append(columns(parts[2]))
+            writer.save_checkpoint(300, np.ones((2, 2)), {"at": 300}, None)  # ends a join
+            writer.append(columns(parts[3]))
+        writer.drain()
+        writer.append(columns(parts[4]))  # alone again
+    transactions = (sqlite_store.revision() - before) // 2  # each write bumps the counter once
+    assert transactions in (4, 5)  # 6 one by one
+    assert [row.to_dict() for row in sqlite_store.episodes(claim.run_id, 1, 500)] == [
+        {**row, "success": bool(row["success"])} for part in parts for row in part
+    ]
+    assert [c.episode for c in sqlite_store.checkpoints(claim.run_id)] == [300]
+
+
+def test_batches_committed_together_keep_every_trajectory_and_the_last_ring_size(sqlite_store):
+    claim = claim_new_run(sqlite_store, make_spec(episodes=1000))
+    parts = batches(4)
+    handed = [
+        TrajectoryBatch([record(5, "first"), record(90, "last")], keep_last=5),
+        None,  # a batch that recorded nothing
+        TrajectoryBatch([record(250, "last"), record(299, "last")], keep_last=5),
+        TrajectoryBatch([record(350, "last"), record(399, "last")], keep_last=3),
+    ]
+    before = sqlite_store.revision()
+    with Writer(sqlite_store, claim, depth=4) as writer, write_lock(sqlite_store):
+        for part, steps in zip(parts, handed, strict=True):
+            writer.append(columns(part), steps)
+    assert (sqlite_store.revision() - before) // 2 < 4  # some were joined
+    kept = [(t.episode, t.kind) for t in sqlite_store.trajectories(claim.run_id)]
+    # a ring of 3 (the last batch's) over the newest: 299, 350, 399; "first" stays
+    assert kept == [(5, "first"), (299, "last"), (350, "last"), (399, "last")]
+    stored = sqlite_store.trajectory(claim.run_id, 350)
+    assert bits(stored.columns) == bits(record(350, "last").columns)

@@ -1,0 +1,36 @@
+"""The episode loop's timing and fault-detection knobs (``Trainer``'s settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """Timing and fault-detection knobs of the episode loop (tests shrink them)."""
+
+    flush_seconds: float = 0.25
+    """Write the episode batch at least this often."""
+    flush_episodes: int = 1000
+    """...and whenever the episodes done reach a multiple of this many: batches then end
+    where the store's blocks of 1000 episodes do, so a write seldom re-reads and re-encodes
+    a partial block."""
+    control_seconds: float = 0.1
+    """Read the requested status and pending parameter changes at least this often."""
+    plateau_window: int = 100
+    """Episodes per block of the rolling mean return watched for a plateau."""
+    plateau_patience: int = 20_000
+    """Warn (once) when no block mean beat the best one for this many episodes."""
+    pace: float | None = None
+    """Play at most this many episodes per second, sleeping between chunks (None: flat
+    out), unless the run records a pace of its own (its spec's or a pace change's, read
+    by ``restore``). ``Trainer.pace`` changes it while the run trains."""
+    write_queue: int = 4
+    """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
+    it; 0: no writer thread, the loop commits each write itself."""
+
+    @property
+    def chunk_seconds(self) -> float:
+        """Return how long a chunk of episodes should last: half the shorter of the control
+        and flush intervals, so that neither waits long for a chunk to end."""
+        return min(self.control_seconds, self.flush_seconds) / 2
