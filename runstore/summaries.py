@@ -57,7 +57,7 @@ def advance(conn: Connection, run_id: int, columns: Mapping[str, Any]) -> None:
         .where(RunRow.id == run_id)
     ).one()
     forked = found.fork_episode or 0
-    returns = [float(value) for value in columns["return"]]
+    returns = np.asarray(columns["return"], dtype=np.float64).tolist()
     done = int(columns["episode"][0]) - 1
     last = done + len(returns)
     before = [] if found.tail is None else _decode(found.tail)
