@@ -12,27 +12,6 @@ function writeSearch(query) {
     return search;
 }
 
-/* dash-ag-grid answers the first rows after an empty grid from a zero-delay timer that its
-   own next render can clear, leaving the rows as loading stubs until something asks again
-   (seen when the first run appears on an empty runs page). A second later, while any row
-   is still a stub, ask once more, at most STUCK_TRIES times. */
-const STUCK_TRIES = 3;
-function askAgainWhileLoading(api, tries) {
-    if (tries <= 0) {
-        return;
-    }
-    setTimeout(function () {
-        let loading = false;
-        api.forEachNode(function (node) {
-            loading = loading || node.stub === true || node.data === undefined;
-        });
-        if (loading) {
-            api.refreshInfiniteCache();
-            askAgainWhileLoading(api, tries - 1);
-        }
-    }, 1000);
-}
-
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     runs: {
         /* The new-run form opens from "Configure a run" (the second input), and toggles from
@@ -92,7 +71,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 } else {
                     api.refreshInfiniteCache();
                 }
-                askAgainWhileLoading(api, STUCK_TRIES);
                 return context.triggered_id;
             });
         },
