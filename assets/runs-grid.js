@@ -16,8 +16,8 @@ dagfuncs.shownText = function (params) {
    rest always show. */
 dagfuncs.fitRunsColumns = function (params) {
     const width = params.clientWidth;
-    if (!width) {
-        return;  // hidden behind the empty state
+    if (!width || params.api.isDestroyed()) {
+        return;  // hidden behind the empty state, or gone with a page left meanwhile
     }
     const rank = (column) => (column.getColDef().context || {}).hide;
     const room = (column) => (column.getFlex() ? column.getMinWidth() : column.getActualWidth());

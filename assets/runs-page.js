@@ -12,6 +12,28 @@ function writeSearch(query) {
     return search;
 }
 
+/* dash-ag-grid hands the first rows after an empty answer to the grid from a zero-delay
+   timer that its own next render can clear; the rows then stay loading stubs until something
+   asks again (seen when the first run appears on an empty runs page of a busy machine). A
+   second after a reload, while the grid still shows and any row is a stub, ask once more, at
+   most STUCK_TRIES times. */
+const STUCK_TRIES = 3;
+function askAgainWhileLoading(api, tries) {
+    setTimeout(function () {
+        if (tries <= 0 || api.isDestroyed()) {
+            return;  // given up, or the page has moved on
+        }
+        let loading = false;
+        api.forEachNode(function (node) {
+            loading = loading || node.stub === true || node.data === undefined;
+        });
+        if (loading) {
+            api.purgeInfiniteCache();  // a refresh leaves a block stuck loading alone
+            askAgainWhileLoading(api, tries - 1);
+        }
+    }, 1000);
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     runs: {
         /* The new-run form opens from "Configure a run" (the second input), and toggles from
@@ -71,6 +93,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 } else {
                     api.refreshInfiniteCache();
                 }
+                askAgainWhileLoading(api, STUCK_TRIES);
                 return context.triggered_id;
             });
         },
