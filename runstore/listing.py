@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -34,9 +36,8 @@ from sqlalchemy import (
 )
 
 from .errors import InvalidQuery
-from .records import LIVE_STATUSES, Run
+from .records import LIVE_STATUSES
 from .revisions import lease_ended
-from .runs import record_of, select_runs
 from .schema import RunRow, run_summaries
 
 TEXT_OPS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith")
@@ -118,13 +119,28 @@ class RunsQuery:
 
 @dataclass(frozen=True)
 class ListedRun:
-    """A run as the runs page lists it."""
+    """A run as the runs page lists it: the few of its columns the page shows (read without
+    decoding its spec or parameters), its labels and its summary."""
 
-    run: Run
+    id: int
+    name: str
     env: str
     """The env's label."""
     algorithm: str
     """The algorithm's label."""
+    status: str
+    """Its status as ``Run.status`` reads it (a run whose lease ended: ``crashed``)."""
+    episodes_done: int
+    target_episodes: int
+    created: str
+    """Its creation time as ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+    experiment_id: int | None
+    trial: int | None
+    tags: tuple[str, ...]
+    """Its tags, sorted."""
+    archived: bool
+    gamma: float | None
+    """Its current gamma."""
     recent_return: float | None
     """The mean return of its last 100 episodes (None: no episodes yet)."""
     best_return: float | None
@@ -133,6 +149,11 @@ class ListedRun:
     """Alpha at its last episode, else its current alpha."""
     epsilon: float | None
     """Epsilon at its last episode, else its current epsilon."""
+
+    @property
+    def is_live(self) -> bool:
+        """Return whether the run is queued or running."""
+        return self.status in LIVE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -156,7 +177,8 @@ def page(conn: Connection, query: RunsQuery) -> RunsPage:
         raise InvalidQuery("offset", query.offset, "a whole number >= 0")
     if not (isinstance(query.limit, int) and 0 <= query.limit <= MAX_LIMIT):
         raise InvalidQuery("limit", query.limit, f"a whole number from 0 to {MAX_LIMIT}")
-    columns = _columns(conn.dialect.name, query)
+    labels = tuple(sorted(query.algorithm_labels.items()))
+    columns = _columns(conn.dialect.name, labels, query.default_algorithm)
     where = _where(query, columns)
     filtered = any(part.column in SUMMARY_COLUMNS for part in query.filters)
     live = case((columns["status"].in_(LIVE_STATUSES), 1), else_=0).label("live")
@@ -174,10 +196,11 @@ def page(conn: Connection, query: RunsQuery) -> RunsPage:
         .offset(query.offset)
         .limit(query.limit)
     ).all()
-    listed = _joined(
-        select_runs().add_columns(*(columns[name].label(f"listed_{name}") for name in _LISTED))
-    ).where(RunRow.id.in_(ids))
-    found = {row["id"]: _listed(row) for row in conn.execute(listed).mappings()}
+    shown = {**columns, **_SHOWN_ONLY}
+    listed = _joined(select(*(shown[name].label(name) for name in _LISTED)))
+    found = {
+        row.id: _listed(row) for row in conn.execute(listed.where(RunRow.id.in_(ids))).mappings()
+    }
     return RunsPage([found[run_id] for run_id in ids], int(total), int(live))
 
 
@@ -187,14 +210,28 @@ def _chosen(query: Select[Any], where: list[Any], summarised: bool) -> Select[An
     return (_joined(query) if summarised else query.select_from(RunRow)).where(*where)
 
 
-_LISTED = ("env", "algorithm", "recent_return", "best_return", "alpha", "epsilon")
+_LISTED = (
+    *("id", "name", "env", "algorithm", "status", "episodes", "target", "created"),
+    *("experiment", "trial", "tags", "archived", "gamma"),
+    *SUMMARY_COLUMNS,
+)
+"""The columns of a listed run (``ListedRun``'s fields, by their column names)."""
+_SHOWN_ONLY: dict[str, ColumnElement[Any]] = {
+    "trial": RunRow.trial,
+    "target": RunRow.target_episodes,
+    "archived": RunRow.archived_at.is_not(None),
+}
+"""The listed columns the page neither sorts nor filters on."""
+_FIELDS = {"episodes": "episodes_done", "target": "target_episodes", "experiment": "experiment_id"}
+"""The ListedRun field of each column named otherwise."""
 
 
 def _listed(row: RowMapping) -> ListedRun:
     """Return a ListedRun from a row of the page's query."""
-    data = dict(row)
-    figures = {name: data.pop(f"listed_{name}") for name in _LISTED}
-    return ListedRun(record_of(data), **figures)
+    data = {_FIELDS.get(name, name): row[name] for name in _LISTED}
+    data["tags"] = tuple(data["tags"].split())
+    data["archived"] = bool(data["archived"])
+    return ListedRun(**data)
 
 
 def _joined(query: Select[Any]) -> Select[Any]:
@@ -202,39 +239,45 @@ def _joined(query: Select[Any]) -> Select[Any]:
     return query.select_from(RunRow).outerjoin(run_summaries, s.run_id == RunRow.id)
 
 
-def _columns(dialect: str, query: RunsQuery) -> dict[str, ColumnElement[Any]]:
-    """Return each column's SQL expression."""
+@cache
+def _columns(
+    dialect: str, algorithm_labels: tuple[tuple[str, str], ...], default_algorithm: str
+) -> Mapping[str, ColumnElement[Any]]:
+    """Return each column's SQL expression (built once for each dialect and set of labels:
+    building them cost more than a block's query)."""
     spec, params = RunRow.spec, RunRow.current_params
     preset = spec["preset"].as_string()
     desc = func.coalesce(spec["desc"].as_string(), "")
-    stored = func.coalesce(func.nullif(spec["algorithm"].as_string(), ""), query.default_algorithm)
-    labels = dict(query.algorithm_labels)
+    stored = func.coalesce(func.nullif(spec["algorithm"].as_string(), ""), default_algorithm)
+    labels = dict(algorithm_labels)
     recent = s.recent_return
-    return {
-        "id": RunRow.id,
-        "name": RunRow.name,
-        "env": case(
-            (func.coalesce(preset, "") != "", RunRow.env_id + " · " + preset),
-            (desc.not_in(["", "[]"]), RunRow.env_id + " · custom map"),
-            else_=RunRow.env_id,
-        ),
-        "algorithm": case(labels, value=stored, else_=stored) if labels else stored,
-        "status": case((lease_ended(), "crashed"), else_=RunRow.status),
-        "progress": 100.0
-        * RunRow.episodes_done
-        / case((RunRow.target_episodes > 0, RunRow.target_episodes), else_=1),
-        "episodes": RunRow.episodes_done,
-        "recent_return": recent,
-        "best_return": case(
-            (or_(s.best_block.is_(None), s.best_block < recent), recent), else_=s.best_block
-        ),
-        "alpha": func.coalesce(s.alpha, params["alpha"].as_float()),
-        "gamma": params["gamma"].as_float(),
-        "epsilon": func.coalesce(s.epsilon, params["epsilon"].as_float()),
-        "experiment": RunRow.experiment_id,
-        "tags": _tags_text(dialect),
-        "created": _created_text(dialect),
-    }
+    return MappingProxyType(
+        {
+            "id": RunRow.id,
+            "name": RunRow.name,
+            "env": case(
+                (func.coalesce(preset, "") != "", RunRow.env_id + " · " + preset),
+                (desc.not_in(["", "[]"]), RunRow.env_id + " · custom map"),
+                else_=RunRow.env_id,
+            ),
+            "algorithm": case(labels, value=stored, else_=stored) if labels else stored,
+            "status": case((lease_ended(), "crashed"), else_=RunRow.status),
+            "progress": 100.0
+            * RunRow.episodes_done
+            / case((RunRow.target_episodes > 0, RunRow.target_episodes), else_=1),
+            "episodes": RunRow.episodes_done,
+            "recent_return": recent,
+            "best_return": case(
+                (or_(s.best_block.is_(None), s.best_block < recent), recent), else_=s.best_block
+            ),
+            "alpha": func.coalesce(s.alpha, params["alpha"].as_float()),
+            "gamma": params["gamma"].as_float(),
+            "epsilon": func.coalesce(s.epsilon, params["epsilon"].as_float()),
+            "experiment": RunRow.experiment_id,
+            "tags": _tags_text(dialect),
+            "created": _created_text(dialect),
+        }
+    )
 
 
 def _tags_text(dialect: str) -> ColumnElement[str]:

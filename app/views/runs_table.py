@@ -46,36 +46,36 @@ def run_row(listed: ListedRun) -> dict[str, Any]:
         for each numeric column (``rules.format_number``) and for the experiment
         (``#3 · trial 1``).
     """
-    run = listed.run
-    target = max(1, run.target_episodes)
+    target = max(1, listed.target_episodes)
     row: dict[str, Any] = {
-        "id": run.id,
-        "name": run.name,
+        "id": listed.id,
+        "name": listed.name,
         "env": listed.env,
         "algorithm": listed.algorithm,
-        "status": run.status,
-        "status_color": status_color(run.status),
-        "live": run.is_live,
-        "progress": round(min(100.0, 100.0 * run.episodes_done / target), 1),
-        "episodes": run.episodes_done,
-        "target": run.target_episodes,
+        "status": listed.status,
+        "status_color": status_color(listed.status),
+        "live": listed.is_live,
+        "progress": round(min(100.0, 100.0 * listed.episodes_done / target), 1),
+        "episodes": listed.episodes_done,
+        "target": listed.target_episodes,
         "recent_return": listed.recent_return,
         "best_return": listed.best_return,
         "alpha": listed.alpha,
-        "gamma": (run.current_params or {}).get("gamma"),
+        "gamma": listed.gamma,
         "epsilon": listed.epsilon,
-        "created": run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        "experiment": run.experiment_id,
-        "tags": " ".join(run.tags),
-        "archived": run.archived,
+        "created": listed.created,
+        "experiment": listed.experiment_id,
+        "tags": " ".join(listed.tags),
+        "archived": listed.archived,
     }
     shown = {field: format_number(row[field]) for field in NUMBER_COLUMNS}
-    shown["experiment"] = experiment_text(run)
-    shown["episodes"] = f"{format_number(run.episodes_done)} / {format_number(run.target_episodes)}"
+    shown["experiment"] = experiment_text(listed)
+    done, planned = format_number(listed.episodes_done), format_number(listed.target_episodes)
+    shown["episodes"] = f"{done} / {planned}"
     return {**row, "shown": shown}
 
 
-def experiment_text(run: Run) -> str:
+def experiment_text(run: Run | ListedRun) -> str:
     """Return the experiment column's text: ``#3 · trial 1``, or empty for a run of its own."""
     if run.experiment_id is None:
         return ""

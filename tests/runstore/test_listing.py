@@ -21,7 +21,7 @@ NAMES = ("beta", "Alpha", "alpha_2", "Δelta", "gamma")
 
 def ids(store: RunStore, **query: object) -> list[int]:
     """Return the ids of the page the query asks for."""
-    return [listed.run.id for listed in store.manage.page(RunsQuery(**query)).runs]
+    return [listed.id for listed in store.manage.page(RunsQuery(**query)).runs]
 
 
 @pytest.fixture

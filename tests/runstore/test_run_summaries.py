@@ -33,7 +33,7 @@ def assert_summary_is_the_recomputation(store: RunStore, run_id: int, exact: boo
     for name in FIGURES:
         expected = getattr(computed, name)
         if name in ("alpha", "epsilon") and expected is None:  # no episode yet: the value now
-            expected = stored.run.current_params[name]
+            expected = store.get_run(run_id).current_params[name]
         if exact or expected is None:
             assert getattr(stored, name) == expected, name
         else:  # a block across a fork: the lineage adds its parts' means

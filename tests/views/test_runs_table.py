@@ -93,7 +93,8 @@ def test_a_run_without_episodes_shows_dashes_and_a_custom_map_is_named(store):
     assert row["id"] == run_id and row["env"] == "GridWorld-v0 · custom map"
     assert row["recent_return"] is None and row["shown"]["recent_return"] == "–"
     assert row["live"]  # queued
-    assert row["created"][:2] == "20" and len(row["created"]) == len("2026-01-01 00:00:00")
+    created = store.get_run(run_id).created_at  # aware, UTC
+    assert row["created"] == created.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_rows_follow_the_store_on_the_next_read(store):
