@@ -216,7 +216,7 @@ _LISTED = (
     *SUMMARY_COLUMNS,
 )
 """The columns of a listed run (``ListedRun``'s fields, by their column names)."""
-_SHOWN_ONLY: dict[str, ColumnElement[Any]] = {
+_SHOWN_ONLY: dict[str, Any] = {
     "trial": RunRow.trial,
     "target": RunRow.target_episodes,
     "archived": RunRow.archived_at.is_not(None),
