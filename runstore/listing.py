@@ -162,12 +162,35 @@ class RunsPage:
 
     runs: list[ListedRun]
     total: int
+
+
+@dataclass(frozen=True)
+class RunsCount:
+    """How many runs pass a query's filters, and how many of them are live."""
+
+    total: int
     live: int
     """How many of ``total`` are queued or running."""
 
 
+def count(conn: Connection, query: RunsQuery) -> RunsCount:
+    """Return how many runs ``query`` chooses (its offset and limit aside), and how many of
+    them are live.
+
+    Raises:
+        InvalidQuery: an unknown column or condition, or a value of the wrong kind.
+    """
+    columns, where, filtered = _prepared(conn, query)
+    live = case((columns["status"].in_(LIVE_STATUSES), 1), else_=0).label("live")
+    chosen = _chosen(select(live), where, filtered).subquery()
+    total, live = conn.execute(
+        select(func.count(), func.coalesce(func.sum(chosen.c.live), 0))
+    ).one()
+    return RunsCount(int(total), int(live))
+
+
 def page(conn: Connection, query: RunsQuery) -> RunsPage:
-    """Return the runs ``query`` asks for.
+    """Return the runs ``query`` asks for, and how many runs it chooses.
 
     Raises:
         InvalidQuery: an unknown column or condition, a value of the wrong kind, or an
@@ -177,17 +200,10 @@ def page(conn: Connection, query: RunsQuery) -> RunsPage:
         raise InvalidQuery("offset", query.offset, "a whole number >= 0")
     if not (isinstance(query.limit, int) and 0 <= query.limit <= MAX_LIMIT):
         raise InvalidQuery("limit", query.limit, f"a whole number from 0 to {MAX_LIMIT}")
-    labels = tuple(sorted(query.algorithm_labels.items()))
-    columns = _columns(conn.dialect.name, labels, query.default_algorithm)
-    where = _where(query, columns)
-    filtered = any(part.column in SUMMARY_COLUMNS for part in query.filters)
-    live = case((columns["status"].in_(LIVE_STATUSES), 1), else_=0).label("live")
-    chosen = _chosen(select(live), where, filtered).subquery()
-    total, live = conn.execute(
-        select(func.count(), func.coalesce(func.sum(chosen.c.live), 0))
-    ).one()
+    columns, where, filtered = _prepared(conn, query)
+    total = conn.scalar(_chosen(select(func.count()), where, filtered)) or 0
     if not query.limit:
-        return RunsPage([], int(total), int(live))
+        return RunsPage([], int(total))
     # the page's ids first, from the few columns its order needs; then their whole rows
     summarised = filtered or any(name in SUMMARY_COLUMNS for name, _ in query.order)
     ids = conn.scalars(
@@ -201,7 +217,22 @@ def page(conn: Connection, query: RunsQuery) -> RunsPage:
     found = {
         row.id: _listed(row) for row in conn.execute(listed.where(RunRow.id.in_(ids))).mappings()
     }
-    return RunsPage([found[run_id] for run_id in ids], int(total), int(live))
+    return RunsPage([found[run_id] for run_id in ids], int(total))
+
+
+def _prepared(
+    conn: Connection, query: RunsQuery
+) -> tuple[Mapping[str, ColumnElement[Any]], list[Any], bool]:
+    """Return the query's column expressions, its WHERE clauses, and whether they need the
+    runs' summaries.
+
+    Raises:
+        InvalidQuery: an unknown column or condition, or a value of the wrong kind.
+    """
+    labels = tuple(sorted(query.algorithm_labels.items()))
+    columns = _columns(conn.dialect.name, labels, query.default_algorithm)
+    filtered = any(part.column in SUMMARY_COLUMNS for part in query.filters)
+    return columns, _where(query, columns), filtered
 
 
 def _chosen(query: Select[Any], where: list[Any], summarised: bool) -> Select[Any]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, Text, cast, select
 
 from . import labels, lineage, listing, runs
-from .listing import RunsPage, RunsQuery
+from .listing import RunsCount, RunsPage, RunsQuery
 from .records import Run
 from .schema import RunRow
 
@@ -69,6 +69,16 @@ class Manage:
         """
         with self._store._read() as conn:
             return listing.page(conn, query)
+
+    def count(self, query: RunsQuery) -> RunsCount:
+        """Return how many runs ``query`` chooses and how many of them are live
+        (``listing.count``).
+
+        Raises:
+            InvalidQuery: an unknown column or condition.
+        """
+        with self._store._read() as conn:
+            return listing.count(conn, query)
 
     def tags(self) -> list[str]:
         """Return every tag any run has (archived ones' too), sorted (each distinct list of

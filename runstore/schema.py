@@ -134,6 +134,8 @@ class RunRow(Base):
         Index("ix_runs_listing", "archived_at", "experiment_id", "status", "lease_expires"),
         # the runs page's tag filter reads every distinct list of tags from this index alone
         Index("ix_runs_tags", text("CAST(tags AS TEXT)")),
+        # the runs page's blocks, newest first, of the runs not archived
+        Index("ix_runs_archived_at_id", "archived_at", "id"),
         # SQLite: a deleted run's id is never given again (PostgreSQL's sequence never does)
         {"sqlite_autoincrement": True},
     )

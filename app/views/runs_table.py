@@ -22,8 +22,9 @@ from gridworld.errors import ValidationError
 from runstore import Run, RunStore
 from runstore.listing import MAX_LIMIT, ListedRun, RunsQuery
 
-BLOCK_ROWS = 100
-"""Rows per request the grid sends (one store query each)."""
+BLOCK_ROWS = 50
+"""Rows per request the grid sends (one store query each): two and a half screens of a
+900 px window, so a first paint or a refresh builds no more rows than a person sees soon."""
 NUMBER_COLUMNS = ("recent_return", "best_return", "alpha", "gamma", "epsilon")
 """Numeric columns shown as ``rules.format_number`` text (episodes show "done / target")."""
 
@@ -142,7 +143,7 @@ def runs_block(store: RunStore, query: RunsQuery) -> dict[str, Any]:
 
 def runs_count(store: RunStore, chosen: RunsFilter) -> tuple[str, int]:
     """Return the count line of the runs ``chosen`` lists (``count_text``) and their number."""
-    found = store.manage.page(runs_query(chosen, {}))
+    found = store.manage.count(runs_query(chosen, {}))
     return count_text(found.total, found.live), found.total
 
 

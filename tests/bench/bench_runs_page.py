@@ -35,6 +35,7 @@ sys.path.insert(
 from sqlalchemy import insert, select
 
 from app.factory import create_app
+from app.views.runs_table import BLOCK_ROWS
 from runstore import RunStore
 from runstore.schema import RunRow, run_summaries
 from tests.bench.bench_dashboard import refresh_requests
@@ -43,7 +44,7 @@ from tests.dashboard_support import seeded_run
 SIZES = {"tiny": (10, 300, 3), "full": (10, 10_000, 15)}
 """--size: (small store's runs, large store's runs, times each measurement is repeated)."""
 TIME_RATIO_TARGET = 2.0
-FIRST_BLOCK = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+FIRST_BLOCK = {"startRow": 0, "endRow": BLOCK_ROWS, "sortModel": [], "filterModel": {}}
 """The grid's first request, as AG Grid sends it for an unsorted, unfiltered grid."""
 
 

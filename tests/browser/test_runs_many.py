@@ -15,7 +15,7 @@ from tests.bench.bench_runs_page import fill_store
 from tests.browser.support import cell
 
 RUNS = 3000
-"""Runs in the store: thirty blocks of the grid's hundred."""
+"""Runs in the store: sixty blocks of the grid's fifty rows."""
 
 
 def _held_rows(dash_duo) -> int:
