@@ -77,7 +77,10 @@ class TrajectoryInfo:
 
 def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -> list[dict]:
     """Return the rows to insert for ``batch``, checked against the batch's ``episodes``
-    (done before the write lock is taken).
+    (done before the write lock is taken). A trajectory of kind ``last`` that is not among
+    the batch's newest ``keep_last`` is left out: the ring would drop it in the same
+    transaction (every earlier trajectory of the run is older), so only its episode and
+    kind are checked, and its steps are never encoded.
 
     Raises:
         BatchError: a trajectory of an episode outside the batch (or twice), an unknown
@@ -85,6 +88,10 @@ def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -
     """
     check_int("keep_last", batch.keep_last, 0, None)
     first, last = episodes[0], episodes[-1]
+    newest = sorted(
+        (record.episode for record in batch.records if is_int(record.episode)), reverse=True
+    )[: batch.keep_last]
+    kept = set(newest)
     rows, seen = [], set()
     for record in batch.records:
         where = f"run {run_id}: the trajectory of episode {record.episode}"
@@ -94,10 +101,12 @@ def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -
             raise BatchError(f"{where} is in the batch twice")
         if record.kind not in TRAJECTORY_KINDS:
             raise BatchError(f"{where} has kind {record.kind!r}; allowed: {TRAJECTORY_KINDS}")
+        seen.add(record.episode)
+        if record.kind == "last" and record.episode not in kept:
+            continue
         steps, blob = step_blobs.encode(record.columns)
         if not 1 <= steps <= MAX_STEPS or not is_int(record.length) or record.length < steps:
             raise BatchError(f"{where} holds {steps} steps of an episode of {record.length}")
-        seen.add(record.episode)
         row = {"episode": record.episode, "kind": record.kind, "length": record.length}
         rows.append({"run_id": run_id, **row, "steps": steps, "data": blob})
     return rows

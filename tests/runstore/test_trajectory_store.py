@@ -176,3 +176,14 @@ def test_unknown_runs_episodes_and_bad_episode_numbers(store):
             store.trajectory(run, bad)
     with pytest.raises(InvalidQuery, match="keep_last"):
         store.append_episodes(run, make_rows(3, 1), steps=TrajectoryBatch([], keep_last=-1))
+
+
+def test_last_ones_the_ring_would_drop_at_once_are_never_encoded(store):
+    run = new_run(store)
+    # the oldest "last" one would fail to encode (text steps): it is left out, not encoded
+    unreadable = TrajectoryRecord(4, "last", 3, {"state": np.array(["a", "b", "c"])})
+    batch = [record(1), unreadable, record(5, "last"), record(6, "last")]
+    store.append_episodes(run, make_rows(1, 6), steps=TrajectoryBatch(batch, keep_last=2))
+    kinds = {info.episode: info.kind for info in store.trajectories(run)}
+    assert kinds == {1: "first", 5: "last", 6: "last"}
+    assert bits(store.trajectory(run, 6).columns) == bits(record(6, "last").columns)
