@@ -12,9 +12,12 @@ class LoopSettings:
     flush_seconds: float = 0.25
     """Write the episode batch at least this often."""
     flush_episodes: int = 1000
-    """...and whenever the episodes done reach a multiple of this many: batches then end
-    where the store's blocks of 1000 episodes do, so a write seldom re-reads and re-encodes
-    a partial block."""
+    """Chunks stop at multiples of this many episodes (the store's blocks of 1000), so a
+    fast run's batches, written on time, end where blocks do: a write seldom re-reads and
+    re-encodes a partial block."""
+    batch_episodes: int = 20_000
+    """...and a batch is written early once it holds this many episodes (at such a
+    multiple), which bounds the memory a very fast run holds between flushes."""
     control_seconds: float = 0.1
     """Read the requested status and pending parameter changes at least this often."""
     plateau_window: int = 100

@@ -105,6 +105,8 @@ class Trainer:
         self.on_progress = on_progress
         self.on_checkpoint = on_checkpoint
         self.chunks_held: list[dict[str, np.ndarray]] = []
+        self.held_episodes = 0
+        """How many episodes ``chunks_held`` holds."""
         """The columns of the chunks played since the last flush."""
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
@@ -282,15 +284,20 @@ class Trainer:
         wall_times = began + (ended - began) / count * np.arange(1, count + 1)
         first = self.episode + 1
         self.chunks_held.append(batch.store_columns(first, env_steps, wall_times))
+        self.held_episodes += count
         self.recording.take(batch, first)
         self.episode += count
         self.env_steps = int(env_steps[-1])
 
     def _tick(self, now: float, start: float) -> None:
-        """Flush the batch and read the controls when they are due (or the batch reached a
-        multiple of ``flush_episodes``: chunks stop there)."""
+        """Flush the batch and read the controls when they are due (or the batch holds
+        ``batch_episodes`` and ends at a multiple of ``flush_episodes``: chunks stop
+        there)."""
         settings = self.settings
-        full = bool(self.chunks_held) and self.episode % settings.flush_episodes == 0
+        full = (
+            self.held_episodes >= settings.batch_episodes
+            and self.episode % settings.flush_episodes == 0
+        )
         if now >= self.next_flush or full:
             self._flush()
             self.next_flush = now + settings.flush_seconds
@@ -343,7 +350,7 @@ class Trainer:
     def _flush(self) -> None:
         """Hand the batch of episodes and their trajectories to the writer (its write renews
         the lease); watch the mean return."""
-        held, self.chunks_held = self.chunks_held, []
+        held, self.chunks_held, self.held_episodes = self.chunks_held, [], 0
         if not held:
             return
         columns = join_columns(held)
