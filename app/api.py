@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.actions import change_pace, change_params, pause_run, resume_run, stop_run, submit_run
 from app.context import get_store
+from app.named_checkpoints import checkpoint_episode
 from app.request_json import Unsupported, mutating
 from app.rules import MAX_COMPARE_RUNS, MAX_EPISODE_ROWS, MAX_ID, Conflict, parse_id
 from gridworld.errors import ValidationError, each_error
@@ -223,10 +224,11 @@ def checkpoints(run_id: str) -> Response:
 
 @bp.get("/runs/<run_id>/checkpoints/<episode>")
 def checkpoint(run_id: str, episode: str) -> Response:
-    """Return one checkpoint's Q-table: ``{"episode", "shape", "q"}`` (``latest`` works)."""
+    """Return one checkpoint's Q-table: ``{"episode", "shape", "q"}``, the checkpoint named
+    by its episode, its name or ``latest`` (``named_checkpoints.checkpoint_episode``)."""
     rid = run_id_of(run_id)
-    which: int | str = "latest" if episode == "latest" else parse_int("episode", episode, 1, MAX_ID)
-    saved = get_store().load_checkpoint(rid, which)
+    store = get_store()
+    saved = store.load_checkpoint(rid, checkpoint_episode(store, rid, episode, "episode"))
     return jsonify(
         {
             "run_id": rid,

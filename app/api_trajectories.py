@@ -18,6 +18,7 @@ from flask import Response, jsonify
 
 from app.api import _download, bp, run_id_of
 from app.context import get_store
+from app.named_checkpoints import checkpoint_episode
 from app.rules import MAX_ID
 from app.views.trajectories import StepView, policy_text
 from app.views.trajectory_export import csv_chunks, json_chunks
@@ -76,10 +77,11 @@ def trajectory_json(run_id: str, episode: str) -> Response:
 
 @bp.get("/runs/<run_id>/checkpoints/<episode>.npy")
 def checkpoint_npy(run_id: str, episode: str) -> Response:
-    """Return a checkpoint's Q-table (``latest`` works) as a ``.npy`` attachment."""
+    """Return a checkpoint's Q-table as a ``.npy`` attachment (the checkpoint named by its
+    episode, its name or ``latest``: ``named_checkpoints.checkpoint_episode``)."""
     rid = run_id_of(run_id)
-    which: int | str = "latest" if episode == "latest" else parse_int("episode", episode, 1, MAX_ID)
-    saved = get_store().load_checkpoint(rid, which)
+    store = get_store()
+    saved = store.load_checkpoint(rid, checkpoint_episode(store, rid, episode, "episode"))
     buffer = io.BytesIO()
     np.save(buffer, saved.q, allow_pickle=False)
     name = f"gridlab-run-{rid}-checkpoint-{saved.episode}.npy"

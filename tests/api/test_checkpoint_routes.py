@@ -1,5 +1,5 @@
-"""``POST /api/runs/<id>/checkpoints`` ("Save checkpoint now") and the names in the
-checkpoint listing: 201 naming a paused run's latest checkpoint, 202 asking a running
+"""``POST /api/runs/<id>/checkpoints`` ("Save checkpoint now"), the names in the
+checkpoint listing and as a checkpoint's address (JSON and ``.npy``): 201 naming a paused run's latest checkpoint, 202 asking a running
 run's worker, 409 (store unchanged) for a taken name, a named latest or no checkpoint."""
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ def test_a_paused_run_names_its_latest_checkpoint_and_lists_it(client, runs):
     assert [(c["episode"], c.get("name")) for c in listed] == [(40, "good-alpha")]
     detail = client.get(f"/api/runs/{runs.paused}/checkpoints/40").get_json()
     assert detail["episode"] == 40
+    # the name reaches the checkpoint too, as JSON and as .npy
+    assert client.get(f"/api/runs/{runs.paused}/checkpoints/good-alpha").get_json() == detail
+    by_name = client.get(f"/api/runs/{runs.paused}/checkpoints/good-alpha.npy")
+    assert by_name.status_code == 200
+    assert by_name.data == client.get(f"/api/runs/{runs.paused}/checkpoints/40.npy").data
+    assert "checkpoint-40.npy" in by_name.headers["Content-Disposition"]
 
 
 def test_a_running_run_is_asked_and_a_second_save_waits(client, store, runs):
