@@ -1,6 +1,7 @@
 """``POST /api/runs/<id>/checkpoints`` ("Save checkpoint now"), the names in the
-checkpoint listing and as a checkpoint's address (JSON and ``.npy``): 201 naming a paused run's latest checkpoint, 202 asking a running
-run's worker, 409 (store unchanged) for a taken name, a named latest or no checkpoint."""
+checkpoint listing and as a checkpoint's address (JSON and ``.npy``): 201 naming a paused
+run's latest checkpoint, 202 asking a running run's worker, 409 (store unchanged) for a
+taken name, a named latest or no checkpoint."""
 
 from __future__ import annotations
 
