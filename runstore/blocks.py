@@ -112,7 +112,7 @@ def _encode_ints(array: np.ndarray) -> bytes:
 
 def _pack(array: np.ndarray) -> bytes:
     """Return the constant or packed blob of a float64 or int64 array."""
-    dtype = FLOAT if array.dtype == FLOAT else _narrowest(array)
+    dtype = FLOAT if array.dtype == FLOAT else narrowest(array)
     array = array.astype(dtype)
     bits = array.view(f"u{dtype.itemsize}")
     if len(array) and bool((bits == bits[0]).all()):  # compared as bits: -0.0 is not 0.0
@@ -181,7 +181,7 @@ def _layout(mask: int, itemsize: int) -> tuple[int, list[int] | None]:
     return len(raw), None if order == list(range(itemsize)) else order
 
 
-def _narrowest(array: np.ndarray) -> np.dtype:
+def narrowest(array: np.ndarray) -> np.dtype:
     """Return the narrowest integer dtype that holds every value of an int64 array."""
     if not len(array):
         return INT_TYPES[0]
