@@ -81,7 +81,8 @@ def test_a_long_run_stores_no_more_than_the_bound(store):
         infos = store.trajectories(claim.run_id)
         counts.append((len(infos), sum(info.kind == "last" for info in infos)))
 
-    assert Trainer(store, claim, on_progress=watch).run() == "finished"
+    every_block = LoopSettings(batch_episodes=1000)  # many writes to watch the bound across
+    assert Trainer(store, claim, settings=every_block, on_progress=watch).run() == "finished"
     assert len(counts) > 10
     assert max(total for total, _ in counts) <= DEFAULT_POLICY.bound
     assert max(last for _, last in counts) <= DEFAULT_POLICY.last
