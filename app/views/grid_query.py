@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from runstore.listing import NUMBER_OPS, TEXT_OPS, ColumnFilter, Condition
+from runstore.listing_filters import NUMBER_OPS, TEXT_OPS, ColumnFilter, Condition
 
 SORT_KEY = "sort"
 """The query key of the grid's sort."""

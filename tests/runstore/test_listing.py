@@ -7,14 +7,8 @@ from __future__ import annotations
 import pytest
 
 from runstore import InvalidQuery, RunStore
-from runstore.listing import (
-    NUMBER_COLUMNS,
-    TEXT_COLUMNS,
-    ColumnFilter,
-    Condition,
-    RunsCount,
-    RunsQuery,
-)
+from runstore.listing import NUMBER_COLUMNS, TEXT_COLUMNS, RunsCount, RunsQuery
+from runstore.listing_filters import ColumnFilter, Condition
 from tests.runstore.support import make_rows, new_run
 
 NAMES = ("beta", "Alpha", "alpha_2", "Δelta", "gamma")

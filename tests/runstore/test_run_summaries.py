@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from app.fork import fork_run
 from app.training import Trainer
 from runstore import Owner, RunStore
-from runstore.listing import ColumnFilter, Condition, ListedRun, RunsQuery
+from runstore.listing import ListedRun, RunsQuery
+from runstore.listing_filters import ColumnFilter, Condition
 from runstore.schema import run_summaries
 from tests.runstore.support import append_in_batches, make_rows, new_run
 from tests.trainer.support import FAST, make_spec, train_new
