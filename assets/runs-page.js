@@ -14,14 +14,17 @@ function writeSearch(query) {
 
 /* dash-ag-grid hands the first rows after an empty answer to the grid from a zero-delay
    timer that its own next render can clear; the rows then stay loading stubs until something
-   asks again (seen when the first run appears on an empty runs page of a busy machine). A
-   second after a reload, while the grid still shows and any row is a stub, ask once more, at
-   most STUCK_TRIES times. */
-const STUCK_TRIES = 3;
-function askAgainWhileLoading(api, tries) {
+   asks again (seen when the first run appears on an empty runs page of a busy machine). After
+   a reload, while the grid still shows and any row is a stub, purge and ask once more: a
+   second later, then two, then four (a slow answer gets the time to arrive). */
+const STUCK_WAITS_MS = [1000, 2000, 4000];
+function askAgainWhileLoading(api, attempt) {
+    if (attempt >= STUCK_WAITS_MS.length) {
+        return;
+    }
     setTimeout(function () {
-        if (tries <= 0 || api.isDestroyed()) {
-            return;  // given up, or the page has moved on
+        if (api.isDestroyed()) {
+            return;  // the page has moved on
         }
         let loading = false;
         api.forEachNode(function (node) {
@@ -29,9 +32,9 @@ function askAgainWhileLoading(api, tries) {
         });
         if (loading) {
             api.purgeInfiniteCache();  // a refresh leaves a block stuck loading alone
-            askAgainWhileLoading(api, tries - 1);
+            askAgainWhileLoading(api, attempt + 1);
         }
-    }, 1000);
+    }, STUCK_WAITS_MS[attempt]);
 }
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -93,7 +96,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 } else {
                     api.refreshInfiniteCache();
                 }
-                askAgainWhileLoading(api, STUCK_TRIES);
+                askAgainWhileLoading(api, 0);
                 return context.triggered_id;
             });
         },
