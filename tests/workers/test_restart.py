@@ -13,6 +13,9 @@ from tests.trainer.support import assert_contiguous, make_spec, wait_for
 from tests.workers.support import Dashboard, Launcher, kinds, reference_rows
 
 FOREVER = 5_000_000
+PACE = 4000
+"""Episodes per second of both runs: enough to checkpoint and restart mid-run, and few enough
+that comparing every stored row with a reference trained here stays quick."""
 RUNS = ((11, "q_learning"), (12, "double_q"))
 """(seed, algorithm) of the two runs: Double Q-learning's checkpoints hold both its tables."""
 
@@ -32,7 +35,7 @@ def test_a_restarted_dashboard_continues_its_runs_by_itself(
     dashboard = launcher.dashboard(store_url, "--slots", "2")
     ids = []
     for seed, algorithm in RUNS:
-        request = {"episodes": FOREVER, "seed": seed, "algorithm": algorithm}
+        request = {"episodes": FOREVER, "seed": seed, "algorithm": algorithm, "pace": PACE}
         status, body = dashboard.post("/runs", request)
         assert status == 201, body
         ids.append(body["id"])
