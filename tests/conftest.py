@@ -19,9 +19,13 @@ from tests.dash_server import GracefulRunner
 from tests.postgres import postgres_server  # noqa: F401  (the fixture)
 from tests.trainer.support import FAST
 
-# Hypothesis's "too slow" health check times data generation by the wall clock: on a shared,
-# loaded machine it fails tests whose code is fine (one did in a suite run, never alone).
-settings.register_profile("gridlab", suppress_health_check=[HealthCheck.too_slow])
+# Two of Hypothesis's health checks fail tests at random whose code is fine: "too slow" times
+# data generation by the wall clock (a shared, loaded machine), and "data too large" counts
+# examples that outgrow its buffer, which the store's property tests do by design (columns
+# of 1,200 floats, so that batches cross blocks of 1,000): the rollup test failed 2 runs in 6.
+settings.register_profile(
+    "gridlab", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 settings.load_profile("gridlab")
 
 ARTIFACTS_ENV = "GRIDLAB_TEST_ARTIFACTS"
