@@ -5,6 +5,7 @@ and the training workers.
 """
 
 from .batches import join_columns
+from .blocks import BLOCK
 from .checkpoint_names import Naming
 from .episodes import MAX_EPISODE_LIMIT
 from .errors import (
@@ -50,9 +51,10 @@ from .records import (
 )
 from .series import MAX_POINTS
 from .store import RunStore
-from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord
+from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord, ring_drops
 
 __all__ = [
+    "BLOCK",
     "CHECKPOINT_NAME_LENGTH",
     "EPISODE_FIELDS",
     "EVENT_KINDS",
@@ -99,4 +101,5 @@ __all__ = [
     "TrajectoryNotFound",
     "TrajectoryRecord",
     "join_columns",
+    "ring_drops",
 ]

@@ -75,6 +75,15 @@ class TrajectoryInfo:
         }
 
 
+def ring_drops(kinds: Mapping[int, str], keep_last: int) -> set[int]:
+    """Return the episodes among ``kinds`` (episode to kind, of trajectories written
+    together) whose trajectory the ring would drop in that same write: those of kind
+    ``last`` that are not among the ``keep_last`` newest episodes (of any kind; every
+    trajectory the run stored before is older)."""
+    newest = set(sorted(kinds, reverse=True)[:keep_last])
+    return {episode for episode, kind in kinds.items() if kind == "last"} - newest
+
+
 def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -> list[dict]:
     """Return the rows to insert for ``batch``, checked against the batch's ``episodes``
     (done before the write lock is taken). A trajectory of kind ``last`` that is not among
@@ -88,10 +97,8 @@ def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -
     """
     check_int("keep_last", batch.keep_last, 0, None)
     first, last = episodes[0], episodes[-1]
-    newest = sorted(
-        (record.episode for record in batch.records if is_int(record.episode)), reverse=True
-    )[: batch.keep_last]
-    kept = set(newest)
+    kinds = {record.episode: record.kind for record in batch.records if is_int(record.episode)}
+    dropped = ring_drops(kinds, batch.keep_last)
     rows, seen = [], set()
     for record in batch.records:
         where = f"run {run_id}: the trajectory of episode {record.episode}"
@@ -102,7 +109,7 @@ def encoded_rows(run_id: int, episodes: Sequence[int], batch: TrajectoryBatch) -
         if record.kind not in TRAJECTORY_KINDS:
             raise BatchError(f"{where} has kind {record.kind!r}; allowed: {TRAJECTORY_KINDS}")
         seen.add(record.episode)
-        if record.kind == "last" and record.episode not in kept:
+        if record.episode in dropped:
             continue
         steps, blob = step_blobs.encode(record.columns)
         if not 1 <= steps <= MAX_STEPS or not is_int(record.length) or record.length < steps:

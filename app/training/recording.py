@@ -1,12 +1,17 @@
 """A training run's trajectories on their way to the store: which episodes of each chunk
 record their steps (``gridworld.trajectory.RecordPolicy``), and the recorded ones waiting
-for the batch of episodes they are written with."""
+for the batch of episodes they are written with.
+
+A batch is always whole chunks, so of a chunk's episodes of kind ``last`` the store keeps
+at most those among the chunk's newest recorded ones (``runstore.ring_drops``); the others
+are never recorded (a chunk of 20,000 episodes spans 20 windows of the policy, whose last
+episodes would otherwise all play with their steps written out, to be dropped unread)."""
 
 from __future__ import annotations
 
 from gridworld.kernel import EpisodeBatch
 from gridworld.trajectory import DEFAULT_POLICY, RecordPolicy, StepsWanted
-from runstore import TrajectoryBatch, TrajectoryRecord
+from runstore import TrajectoryBatch, TrajectoryRecord, ring_drops
 
 
 class Recording:
@@ -29,8 +34,11 @@ class Recording:
 
     def wanted(self, start: int, count: int) -> StepsWanted:
         """Return (and remember the kinds of) the episodes of the chunk
-        ``start .. start + count - 1`` that record their steps, for the kernel."""
-        self.kinds = self.policy.chosen(self.origin, self.target, start, count)
+        ``start .. start + count - 1`` that record their steps, for the kernel: those the
+        policy chooses, less those the ring would drop."""
+        chosen = self.policy.chosen(self.origin, self.target, start, count)
+        dropped = ring_drops(chosen, self.policy.last)
+        self.kinds = {index: kind for index, kind in chosen.items() if index not in dropped}
         return StepsWanted(self.kinds.keys(), self.policy.max_steps)
 
     def take(self, batch: EpisodeBatch, start: int) -> None:

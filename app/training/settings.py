@@ -11,10 +11,12 @@ class LoopSettings:
 
     flush_seconds: float = 0.25
     """Write the episode batch at least this often."""
-    flush_episodes: int = 1000
-    """Chunks stop at multiples of this many episodes (the store's blocks of 1000), so a
-    fast run's batches, written on time, end where blocks do: a write seldom re-reads and
-    re-encodes a partial block."""
+    flush_episodes: int = 8000
+    """Chunks stop at multiples of this many episodes (a multiple of the store's blocks of
+    1000), so a fast run's batches end where blocks do: a write seldom re-reads and
+    re-encodes a partial block. Toward its target a run's chunks shrink (at most half of
+    what is left, in whole blocks), so that the last batch, which nothing overlaps, is
+    small."""
     batch_episodes: int = 20_000
     """...and a batch is written early once it holds this many episodes (at such a
     multiple), which bounds the memory a very fast run holds between flushes."""
@@ -30,7 +32,11 @@ class LoopSettings:
     by ``restore``). ``Trainer.pace`` changes it while the run trains."""
     write_queue: int = 4
     """Writes (batches, checkpoints) the writer thread may hold before the loop waits for
-    it; 0: no writer thread, the loop commits each write itself."""
+    it; 0: no writer thread, the loop commits each write itself. While the thread has
+    nothing to write, a batch of at least ``idle_flush_episodes`` goes to it at once, so
+    that it writes while the loop plays on instead of all at the end of a short run."""
+    idle_flush_episodes: int = 1000
+    """See ``write_queue``."""
 
     @property
     def chunk_seconds(self) -> float:

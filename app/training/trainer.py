@@ -32,7 +32,7 @@ from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.pace import PACE, current_pace, validate_pace
 from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
-from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
+from runstore import BLOCK, Claim, LeaseLost, RunNotFound, RunStore, join_columns
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
 from .chunking import Chunks
@@ -236,8 +236,7 @@ class Trainer:
                 self._apply(self.replay.pop(0)[1])
             replay_stop = self.replay[0][0] - 1 if self.replay else target
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
-            room = self.settings.flush_episodes - episode % self.settings.flush_episodes
-            count = self.chunks.size(stop - episode, room)
+            count = self.chunks.size(stop - episode, self._room(episode, target))
             steps = self.recording.wanted(episode + 1, count)
             began = time.perf_counter()
             batch = self.runner.run(count, seed, steps)
@@ -263,6 +262,14 @@ class Trainer:
                 time.sleep(min(wait, self.settings.control_seconds))
                 self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
+
+    def _room(self, episode: int, target: int) -> int:
+        """Return the most episodes the chunk from ``episode`` may play: to the next
+        multiple of ``flush_episodes``, and near the target at most half of what is left
+        (in whole blocks of ``BLOCK``, and at least one)."""
+        unit = self.settings.flush_episodes
+        tail = max(BLOCK, (target - episode) // 2 // BLOCK * BLOCK)
+        return min(unit - episode % unit, tail)
 
     def _checkpoint_stop(self, checkpointed_at: float) -> int:
         """Return the episode the next chunk must stop at for a checkpoint: the next due one
@@ -292,13 +299,14 @@ class Trainer:
     def _tick(self, now: float, start: float) -> None:
         """Flush the batch and read the controls when they are due (or the batch holds
         ``batch_episodes`` and ends at a multiple of ``flush_episodes``: chunks stop
-        there)."""
+        there; or the writer thread is idle and the batch holds ``idle_flush_episodes``)."""
         settings = self.settings
         full = (
             self.held_episodes >= settings.batch_episodes
             and self.episode % settings.flush_episodes == 0
         )
-        if now >= self.next_flush or full:
+        idle = self.held_episodes >= settings.idle_flush_episodes and self.writer.idle()
+        if now >= self.next_flush or full or idle:
             self._flush()
             self.next_flush = now + settings.flush_seconds
         if now >= self.next_control:

@@ -140,6 +140,10 @@ class Writer:
             )
         )
 
+    def idle(self) -> bool:
+        """Return whether the thread runs and has nothing to write (False without one)."""
+        return self._thread is not None and self._queue.unfinished_tasks == 0
+
     def drain(self) -> None:
         """Wait until every write handed over has been committed.
 

@@ -362,15 +362,25 @@ class TabularAgent(ABC):
         algorithm = state.get("algorithm", self.algorithm)
         if algorithm != self.algorithm:
             raise ValueError(f"a {algorithm!r} agent's state cannot load into {self.algorithm!r}")
+        self.load_learned(state)
+        if "hyperparams" in state:
+            self.hyperparams = Hyperparams(**state["hyperparams"])
+            self._gamma = self.hyperparams.gamma
+        self.rng = generator_from_state(state["rng"])
+
+    def load_learned(self, state: Mapping[str, Any]) -> None:
+        """Take what episodes played elsewhere (the compiled kernel) learned from this
+        agent's state: its tables (as ``state_dict`` names them), ``epsilon``, ``alpha`` and
+        ``episode``; the hyperparameters and the generator (advanced in place) stay.
+
+        Raises:
+            ValueError: a table's shape does not match this agent.
+        """
         self._load_tables(state)
         self._rebuild_caches()
         self.epsilon = float(state["epsilon"])
         self.alpha = float(state["alpha"])
         self.episode = int(state["episode"])
-        if "hyperparams" in state:
-            self.hyperparams = Hyperparams(**state["hyperparams"])
-            self._gamma = self.hyperparams.gamma
-        self.rng = generator_from_state(state["rng"])
 
     def _load_tables(self, state: Mapping[str, Any]) -> None:
         """Set the table from ``state["q"]`` (the caches are rebuilt after)."""

@@ -18,6 +18,7 @@ import gymnasium as gym
 import numpy as np
 
 from ..agents import ALGORITHMS, NonFiniteQError, TabularAgent
+from ..agents.double_q import DoubleQAgent
 from ..episode import EpisodeStats, run_episode
 from ..trajectory import NO_STEPS, StepLog, StepsWanted, Trajectory
 from .batch import EpisodeBatch
@@ -99,13 +100,12 @@ class CompiledRunner:
         if seed is not None and not 0 <= seed < 2**32:
             raise ValueError(f"seed={seed!r}: the compiled kernel takes seeds in [0, 2**32)")
         agent = self.agent
-        state = agent.state_dict()
-        double = agent.algorithm == "double_q"
-        if double:
-            tables = np.array([state["q1"], state["q2"]], dtype=np.float64)
+        double = isinstance(agent, DoubleQAgent)
+        if isinstance(agent, DoubleQAgent):
+            tables = np.array(agent.tables)  # (Q1, Q2)
             q = tables[0] + tables[1]
         else:
-            q, tables = state["q"], np.zeros((2, 1, 1))
+            q, tables = agent.q, np.zeros((2, 1, 1))
         hp = agent.hyperparams
         decays = (hp.epsilon_decay, hp.epsilon_min, hp.alpha_decay, hp.alpha_min)
         schedule = np.array([agent.epsilon, agent.alpha, hp.gamma, *decays])
@@ -118,15 +118,13 @@ class CompiledRunner:
             self.model, self.code, agent.rng, -1 if seed is None else seed,
             q, tables, schedule, env, floats, ints, counts, *kept.arrays(),
         )  # fmt: skip
-        agent.load_state_dict(
+        agent.load_learned(  # the kernel drew from ``agent.rng`` itself
             {
-                **state,
-                "q": q / 2.0 if double else q,
+                "q": q,
                 **({"q1": tables[0], "q2": tables[1]} if double else {}),
                 "epsilon": float(schedule[0]),
                 "alpha": float(schedule[1]),
                 "episode": agent.episode + done,
-                "rng": agent.rng.bit_generator.state,
             }
         )
         self._give_env_stream(env)

@@ -8,6 +8,7 @@ import pytest
 
 from app.fork import fork_run
 from app.training import LoopSettings, Trainer, claim_new_run
+from app.training.recording import Recording
 from gridworld.trajectory import DEFAULT_POLICY
 from runstore import Owner
 from tests.trainer.support import FAST, make_spec, rows_without_wall_time, train_new
@@ -92,3 +93,18 @@ def test_a_long_run_stores_no_more_than_the_bound(store):
     assert [e for e, k in kinds.items() if k == "every"] == list(range(2000, 150_001, 2000))
     assert len(infos) == 10 + 75 + 19 <= DEFAULT_POLICY.bound
     assert all(info.steps <= DEFAULT_POLICY.max_steps for info in infos)
+
+
+def test_a_long_chunk_records_only_the_last_episodes_the_ring_would_keep():
+    """A chunk of 20,000 episodes spans 20 windows of the policy; the store keeps the last
+    ``last`` of what it records (and every ``first`` and ``every``), so only those play
+    with their steps written out."""
+    recording = Recording(0, 100_000)
+    wanted = recording.wanted(1, 20_000)
+    chosen = DEFAULT_POLICY.chosen(0, 100_000, 1, 20_000)
+    newest = sorted(chosen)[-DEFAULT_POLICY.last :]
+    kept = {i: kind for i, kind in chosen.items() if kind != "last" or i in newest}
+    assert sorted(wanted.indexes) == sorted(kept) and recording.kinds == kept
+    # the first 10, every 1000th (the run's stride), and of the last 20 (19980 .. 20000)
+    # those that are not the 20000th, an "every" one
+    assert len(kept) == 10 + 20 + 19 and len(chosen) == 10 + 20 + 20 * 19

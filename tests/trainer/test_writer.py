@@ -138,7 +138,8 @@ def test_training_with_and_without_the_writer_thread_stores_the_same_run(store):
     runs = []
     for depth in (0, 4):
         claim = claim_new_run(store, make_spec(episodes=1500, checkpoint_every=250, seed=3))
-        settings = LoopSettings(flush_seconds=0.0, control_seconds=0.01, write_queue=depth)
+        # a flush every 2 ms: dozens of batches (at 0 s every chunk would be one episode)
+        settings = LoopSettings(flush_seconds=0.002, control_seconds=0.01, write_queue=depth)
         assert Trainer(store, claim, settings=settings).run() == "finished"
         assert_contiguous(store, claim.run_id)
         checkpoints = [info.episode for info in store.checkpoints(claim.run_id)]
@@ -151,7 +152,8 @@ def test_training_with_and_without_the_writer_thread_stores_the_same_run(store):
 def test_a_stopped_run_is_released_with_every_episode_and_its_checkpoint(store):
     """Released before its last writes landed, the run would miss them: they are fenced on
     a claim it no longer holds."""
-    claim = claim_new_run(store, make_spec(episodes=5_000_000))
+    # paced, so that the second it trains stores thousands of episodes, not a million
+    claim = claim_new_run(store, make_spec(episodes=5_000_000, pace=20_000))
     stop_at = time.monotonic() + 1.0
     trainer = Trainer(
         store,
@@ -248,3 +250,46 @@ def test_batches_committed_together_keep_every_trajectory_and_the_last_ring_size
     assert kept == [(5, "first"), (299, "last"), (350, "last"), (399, "last")]
     stored = sqlite_store.trajectory(claim.run_id, 350)
     assert bits(stored.columns) == bits(record(350, "last").columns)
+
+
+def test_a_fast_run_hands_an_idle_writer_a_batch_at_once_and_its_chunks_shrink_at_the_end(
+    store,
+):
+    """With no flush due by time, a batch of a block or more still goes to the writer as
+    soon as it is idle (it writes while the loop plays on); chunks never cross a multiple
+    of ``flush_episodes`` and shrink toward the target (the last batch, which nothing
+    overlaps, is small when the writer keeps up)."""
+    target = 40_000
+    spec = make_spec(env_id="FrozenLake8x8-v1", preset=None, episodes=target, kernel="compiled")
+    claim = claim_new_run(store, spec)
+    never_on_time = LoopSettings(flush_seconds=3600.0)
+    trainer = Trainer(store, claim, settings=never_on_time)
+    chunks: list[tuple[int, int]] = []
+    batches: list[tuple[int, int]] = []
+    restore, append = trainer.restore, store.append_columns
+
+    def restore_and_watch_chunks() -> None:
+        restore()
+        play = trainer.runner.run
+
+        def run(count: int, *args: object) -> object:
+            chunks.append((trainer.episode, count))
+            return play(count, *args)
+
+        trainer.runner.run = run  # type: ignore[method-assign]
+
+    def watched_append(run_id: int, columns: dict, **kwargs: object) -> None:
+        batches.append((int(columns["episode"][0]), int(columns["episode"][-1])))
+        append(run_id, columns, **kwargs)
+
+    trainer.restore = restore_and_watch_chunks  # type: ignore[method-assign]
+    store.append_columns = watched_append  # type: ignore[method-assign]
+    assert trainer.run() == "finished"
+    unit = never_on_time.flush_episodes
+    assert sum(count for _, count in chunks) == target
+    assert all(start // unit == (start + count - 1) // unit for start, count in chunks)
+    assert all(count <= max(1000, (target - start) // 2) for start, count in chunks)
+    assert chunks[-1][1] <= 1000
+    assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
+    assert batches[0] == (1, 1) and batches[-1][1] == target  # the first flush is at once
+    assert len(batches) >= 3, batches  # and at least one more before the end
