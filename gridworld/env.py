@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, cast
@@ -119,9 +120,7 @@ class GridWorldEnv(gym.Env[int, int]):
         self.goal_states = frozenset(self.to_state(goal) for goal in config.goals)
         self.initial_state_distrib = np.zeros(n_states)
         self.initial_state_distrib[self.start_state] = 1.0
-        self.P: dict[int, dict[int, list[Transition]]] = {
-            s: {a: self._transitions(s, a) for a in range(len(Action))} for s in range(n_states)
-        }
+        self.P: dict[int, dict[int, list[Transition]]] = transition_table(config)
         self.s = self.start_state
         self.steps = 0
         self.lastaction: int | None = None
@@ -133,39 +132,6 @@ class GridWorldEnv(gym.Env[int, int]):
     def to_cell(self, state: int) -> Cell:
         """Return the (row, column) cell of a state number."""
         return divmod(state, self.ncol)
-
-    def _move(self, cell: Cell, action: int) -> Cell:
-        """Return where ``action`` from ``cell`` leads when it does not slip."""
-        dr, dc = MOVES[action]
-        r, c = cell[0] + dr, cell[1] + dc
-        if 0 <= r < self.nrow and 0 <= c < self.ncol and (r, c) not in self.config.walls:
-            return (r, c)
-        return cell
-
-    def _transitions(self, state: int, action: int) -> list[Transition]:
-        """Return the outcomes of ``action`` in ``state``, same-state outcomes merged."""
-        config = self.config
-        cell = self.to_cell(state)
-        kind = config.cell_kind(cell)
-        if kind in ("goal", "trap", "wall"):
-            return [(1.0, state, 0.0, True)]
-        outcomes: dict[int, float] = {}
-        sideways = ((action - 1) % 4, (action + 1) % 4)
-        choices = [(action, 1.0 - config.slip)] + [(a, config.slip / 2) for a in sideways]
-        for move, prob in choices:
-            if prob > 0:
-                nxt = self.to_state(self._move(cell, move))
-                outcomes[nxt] = outcomes.get(nxt, 0.0) + prob
-        result = []
-        for nxt, prob in outcomes.items():
-            nxt_kind = config.cell_kind(self.to_cell(nxt))
-            if nxt_kind == "goal":
-                result.append((prob, nxt, config.goal_reward, True))
-            elif nxt_kind == "trap":
-                result.append((prob, nxt, config.trap_reward, True))
-            else:
-                result.append((prob, nxt, config.step_reward, False))
-        return result
 
     def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
         """Take one move; return (state, reward, terminated, truncated, info)."""
@@ -230,3 +196,49 @@ class GridWorldEnv(gym.Env[int, int]):
             c * CELL_PIXELS + q : (c + 1) * CELL_PIXELS - q,
         ] = AGENT_COLOUR
         return image
+
+
+@functools.lru_cache(maxsize=64)
+def transition_table(config: GridWorldConfig) -> dict[int, dict[int, list[Transition]]]:
+    """Return the grid's ``P``: state to action to its outcomes (probability, next state,
+    reward, terminated), same-state outcomes merged. Built once per config and shared by
+    its envs, which only read it (a run's validation and its worker build the same env)."""
+    return {
+        s: {a: _transitions(config, s, a) for a in range(len(Action))}
+        for s in range(config.width * config.height)
+    }
+
+
+def _move(config: GridWorldConfig, cell: Cell, action: int) -> Cell:
+    """Return where ``action`` from ``cell`` leads when it does not slip."""
+    dr, dc = MOVES[action]
+    r, c = cell[0] + dr, cell[1] + dc
+    if 0 <= r < config.height and 0 <= c < config.width and (r, c) not in config.walls:
+        return (r, c)
+    return cell
+
+
+def _transitions(config: GridWorldConfig, state: int, action: int) -> list[Transition]:
+    """Return the outcomes of ``action`` in ``state``, same-state outcomes merged."""
+    cell = divmod(state, config.width)
+    kind = config.cell_kind(cell)
+    if kind in ("goal", "trap", "wall"):
+        return [(1.0, state, 0.0, True)]
+    outcomes: dict[int, float] = {}
+    sideways = ((action - 1) % 4, (action + 1) % 4)
+    choices = [(action, 1.0 - config.slip)] + [(a, config.slip / 2) for a in sideways]
+    for move, prob in choices:
+        if prob > 0:
+            r, c = _move(config, cell, move)
+            nxt = r * config.width + c
+            outcomes[nxt] = outcomes.get(nxt, 0.0) + prob
+    result = []
+    for nxt, prob in outcomes.items():
+        nxt_kind = config.cell_kind(divmod(nxt, config.width))
+        if nxt_kind == "goal":
+            result.append((prob, nxt, config.goal_reward, True))
+        elif nxt_kind == "trap":
+            result.append((prob, nxt, config.trap_reward, True))
+        else:
+            result.append((prob, nxt, config.step_reward, False))
+    return result

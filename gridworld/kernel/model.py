@@ -96,26 +96,36 @@ def table_model(env: gym.Env) -> Model | None:
         return None
     grid = isinstance(base, GridWorldEnv)
     n_states, n_actions = int(base.observation_space.n), int(base.action_space.n)
-    width = max(len(base.P[s][a]) for s in range(n_states) for a in range(n_actions))
-    shape = (n_states, n_actions, width)
+    outcomes = np.array(
+        [[len(base.P[s][a]) for a in range(n_actions)] for s in range(n_states)], np.int64
+    )
+    shape = (n_states, n_actions, int(outcomes.max()))
+    places = [
+        (s, a, k, *transition)
+        for s in range(n_states)
+        for a in range(n_actions)
+        for k, transition in enumerate(base.P[s][a])
+    ]
+    s_, a_, k_, prob, next_state, reward, terminal = (
+        list(column) for column in zip(*places, strict=True)
+    )
     arrays = {
         "next_state": np.zeros(shape, np.int64),
         "reward": np.zeros(shape),
         "terminal": np.zeros(shape, np.bool_),
         "prob": np.zeros(shape),
-        "cumulative": np.ones(shape),
     }
-    outcomes = np.zeros((n_states, n_actions), np.int64)
-    for s in range(n_states):
-        for a in range(n_actions):
-            transitions = base.P[s][a]
-            outcomes[s, a] = len(transitions)
-            k = len(transitions)
-            arrays["prob"][s, a, :k] = [t[0] for t in transitions]
-            arrays["cumulative"][s, a, :k] = np.cumsum(np.asarray([t[0] for t in transitions]))
-            arrays["next_state"][s, a, :k] = [t[1] for t in transitions]
-            arrays["reward"][s, a, :k] = [t[2] for t in transitions]
-            arrays["terminal"][s, a, :k] = [t[3] for t in transitions]
+    for name, values in (
+        ("next_state", next_state),
+        ("reward", reward),
+        ("terminal", terminal),
+        ("prob", prob),
+    ):
+        arrays[name][s_, a_, k_] = values
+    # each outcome's cumulative probability, added in order; 1 past a pair's outcomes
+    arrays["cumulative"] = np.where(
+        np.arange(shape[2]) < outcomes[:, :, None], np.cumsum(arrays["prob"], axis=2), 1.0
+    )
     goal = np.zeros(n_states, np.bool_)
     if grid:
         goal[list(base.goal_states)] = True
