@@ -17,6 +17,7 @@ from app.training import WorkerPool
 from runstore import RunStore
 from tests.dash_server import GracefulRunner
 from tests.postgres import postgres_server  # noqa: F401  (the fixture)
+from tests.store_template import open_store
 from tests.trainer.support import FAST
 
 # Two of Hypothesis's health checks fail tests at random whose code is fine: "too slow" times
@@ -82,10 +83,20 @@ def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the file of a new, empty SQLite store, made once per test process: a test's
+    store starts as a copy of it (``open_store``), which takes 4 ms where making one (its
+    tables, indexes and migration stamp) takes 20."""
+    path = tmp_path_factory.mktemp("template") / "store.sqlite"
+    RunStore(f"sqlite:///{path}").close()
+    return path
+
+
 @pytest.fixture
-def store(store_url: str) -> Iterator[RunStore]:
+def store(store_url: str, store_template: Path) -> Iterator[RunStore]:
     """Yield an open RunStore over ``store_url``; close it afterwards."""
-    opened = RunStore(store_url)
+    opened = open_store(store_url, store_template)
     yield opened
     opened.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runstore import RunStore
+from tests.store_template import open_store
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -18,8 +18,8 @@ def store_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def store(store_url):
+def store(store_url, store_template):
     """Return an open RunStore on a fresh database; close it afterwards."""
-    opened = RunStore(store_url)
+    opened = open_store(store_url, store_template)
     yield opened
     opened.close()
