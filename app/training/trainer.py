@@ -2,10 +2,11 @@
 
 The loop plays chunks of episodes with the run's kernel (``gridworld.kernel``: compiled where
 the env has a transition table, else the Python loop; both play the same episodes), sized by
-``chunking.Chunks`` to last about half a control interval and, at a pace, slept between.
+``chunking.Chunks`` to last about half a control interval (ending at multiples of
+``flush_episodes``, and shrinking toward the target) and, at a pace, slept between.
 Each chunk's stats stay numpy columns, gathered into an in-memory batch, and the store is
-touched only on time-based checks between chunks (a control poll at most every 0.1 s, a
-flush of the batch every 0.25 s and at every 1000th episode) and at checkpoints.
+touched only on checks between chunks (a control poll at most every 0.1 s; a flush of the
+batch every 0.25 s, when it is full, or when the writer thread is idle) and at checkpoints.
 A writer thread (``writer``) commits batches and checkpoints in order while the loop plays
 on; the loop waits for it when it is ``write_queue`` writes behind, and for all of it before
 ``on_checkpoint`` (pruners and PBT read what it wrote) and before the run is released.
@@ -105,9 +106,9 @@ class Trainer:
         self.on_progress = on_progress
         self.on_checkpoint = on_checkpoint
         self.chunks_held: list[dict[str, np.ndarray]] = []
+        """The columns of the chunks played since the last flush."""
         self.held_episodes = 0
         """How many episodes ``chunks_held`` holds."""
-        """The columns of the chunks played since the last flush."""
         self.lease_lost = threading.Event()
         """Set by the heartbeat once the lease is lost; the loop stops at its next check."""
         self.chunks = Chunks(self.settings.chunk_seconds, self.settings.pace)
