@@ -38,9 +38,12 @@ def _within(deadline_from: float, condition, what: str) -> None:
 
 
 def _text(dash_duo, selector: str) -> str:
-    """Return an element's text, or "" while the page does not have it."""
-    found = dash_duo.find_elements(selector)
-    return found[0].text if found else ""
+    """Return the first matching element's text, or "" while the page does not have it (read
+    in one script: an element found first may be re-rendered before its text is asked for)."""
+    return dash_duo.driver.execute_script(
+        "const found = document.querySelector(arguments[0]);return found ? found.innerText : '';",
+        selector,
+    )
 
 
 def test_an_idle_runs_page_shows_a_run_started_from_the_cli_within_2_s(
@@ -108,8 +111,8 @@ def test_the_history_lists_an_interruption_and_the_curves_mark_it(dash_duo, stor
     store.release(claim, "queued", event="interrupted")
     released = time.monotonic()
     _within(released, lambda: "interrupted" in _text(dash_duo, f"#{ids.RUN_HISTORY}"), "event")
-    events = dash_duo.find_elements(f"#{ids.RUN_HISTORY} .run-event")
-    assert events[0].text.startswith("interrupted attempt 1 · episode 500")  # newest first
+    newest = _text(dash_duo, f"#{ids.RUN_HISTORY} .run-event")  # newest first
+    assert newest.startswith("interrupted attempt 1 · episode 500"), newest
     assert status(dash_duo).startswith("queued")
 
     def hover() -> str:

@@ -68,7 +68,7 @@ def _open(dash_duo, store_url: str, run_id: int) -> None:
     """Open the run's policy page and wait for the replay of its newest episode."""
     dash_duo.start_server(create_app(store_url))
     dash_duo.driver.get(f"{dash_duo.server_url}/runs/{run_id}/policy")
-    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_CAPTION}", "start · at", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_CAPTION}", "start · at", timeout=45)
 
 
 def test_the_replay_steps_and_plays_the_newest_episode_cell_by_cell(dash_duo, store_url):
@@ -184,21 +184,21 @@ def _note(dash_duo) -> str:
 def test_while_a_run_trains_the_picker_follows_its_newest_episode_unless_one_was_picked(
     dash_duo, store_url, store, pool
 ):
-    # 10 episodes a second: the first ten at once, the run's last twenty (61-80) after ~6 s
-    run_id = create_run(store, make_spec(episodes=80, seed=2, pace=10))
+    # 10 episodes a second: the first ten at once, the run's last twenty after ~18 s
+    run_id = create_run(store, make_spec(episodes=200, seed=2, pace=10))
     wait_for(lambda: len(store.trajectories(run_id)) >= 10, 30, "the first ten recorded")
     _open(dash_duo, store_url, run_id)
     until(lambda: "· first (" in _note(dash_duo), timeout=10)
     _choose(dash_duo, f"episode 3 · first ({store.trajectory(run_id, 3).length} steps)")
     dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 3 · first")
     # the run records its last episodes: the list follows, the picked episode stays
-    until(lambda: _newest_offered(dash_duo) > 60, timeout=60)
+    until(lambda: _newest_offered(dash_duo) > 180, timeout=60)
     assert "episode 3 · first" in _note(dash_duo)
     _choose(dash_duo, _options(dash_duo)[0])
     until(lambda: "· last (" in _note(dash_duo), timeout=10)
     wait_for(lambda: store.get_run(run_id).status == "finished", 60, "the run to finish")
-    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 80 · last", timeout=15)
-    dash_duo.wait_for_text_to_equal(f"#{ids.VISITS_CAPTION}", "episodes 61–80, 20 recorded")
+    dash_duo.wait_for_contains_text(f"#{ids.REPLAY_NOTE}", "episode 200 · last", timeout=15)
+    dash_duo.wait_for_text_to_equal(f"#{ids.VISITS_CAPTION}", "episodes 181–200, 20 recorded")
     assert dash_duo.get_logs() == []
 
 

@@ -70,7 +70,11 @@ def test_a_sort_and_a_filter_are_answered_from_every_run(dash_duo, store_url, st
     dash_duo.find_element(header).click()  # descending
     until(lambda: "sort=recent_return%3Adesc" in dash_duo.driver.current_url, timeout=10)
     first_row = f"#{ids.RUNS_GRID} .ag-center-cols-container .ag-row[row-index='0']"
-    until(lambda: dash_duo.find_element(first_row).get_attribute("row-id") == str(best), 15)
+    first_id = (  # read in one script: the row may be re-rendered between two calls
+        "const row = document.querySelector(arguments[0]);"
+        "return row ? row.getAttribute('row-id') : null;"
+    )
+    until(lambda: dash_duo.driver.execute_script(first_id, first_row) == str(best), 15)
     filter_box = f"#{ids.RUNS_GRID} .ag-floating-filter[col-id='name'] input"
     dash_duo.find_element(filter_box).send_keys("trial 123", Keys.ENTER)
     # trial 123 and trial 1230..1239: runs the first blocks never held
