@@ -113,33 +113,22 @@ def _encode_ints(array: np.ndarray) -> bytes:
 def _pack(array: np.ndarray) -> bytes:
     """Return the constant or packed blob of a float64 or int64 array."""
     dtype = FLOAT if array.dtype == FLOAT else narrowest(array)
-    array = array.astype(dtype)
-    bits = array.view(f"u{dtype.itemsize}")
-    if len(array) and bool((bits == bits[0]).all()):  # compared as bits: -0.0 is not 0.0
+    array = np.ascontiguousarray(array, dtype=dtype)
+    from . import compiled  # here, not above: only a process that writes loads numba
+
+    planes, entropies, same = compiled.split_planes(array.view(np.uint8), dtype.itemsize)
+    if same and len(array):  # compared as bytes: -0.0 is not 0.0
         return CONSTANT + dtype.char.encode() + array[:1].tobytes()
-    planes = np.ascontiguousarray(array.view(np.uint8).reshape(len(array), dtype.itemsize).T)
     raw = [
         bits > NOISE_BITS
         or (bits > PATTERN_BITS and len(zlib.compress(plane, ZLIB_LEVEL)) > RAW_SHARE * len(plane))
-        for bits, plane in zip(_bits(planes).tolist(), planes, strict=True)
+        for bits, plane in zip(entropies.tolist(), planes, strict=True)
     ]
     mask = sum(1 << i for i, kept in enumerate(raw) if kept)
     kept = planes[[i for i, r in enumerate(raw) if r]].tobytes()
     rest = planes[[i for i, r in enumerate(raw) if not r]].tobytes()
     packed = zlib.compress(rest, ZLIB_LEVEL) if rest else b""
     return PACKED + dtype.char.encode() + bytes([mask]) + kept + packed
-
-
-def _bits(planes: np.ndarray) -> np.ndarray:
-    """Return the information per byte of each byte plane (row), in bits: its entropy."""
-    rows, count = planes.shape
-    index = planes.astype(np.intp)
-    index += (np.arange(rows) * 256)[:, None]  # one bincount for every plane
-    counts = np.bincount(index.ravel(), minlength=256 * rows).reshape(rows, 256)
-    shares = counts / max(count, 1)
-    logs = np.zeros_like(shares)
-    np.log2(shares, out=logs, where=counts > 0)
-    return -(shares * logs).sum(axis=1)
 
 
 def _decode(blob: bytes, count: int) -> np.ndarray:
@@ -185,5 +174,11 @@ def narrowest(array: np.ndarray) -> np.dtype:
     """Return the narrowest integer dtype that holds every value of an int64 array."""
     if not len(array):
         return INT_TYPES[0]
-    low, high = int(array.min()), int(array.max())
-    return next(t for t in INT_TYPES if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+    from . import compiled  # as in ``_pack``
+
+    low, high = compiled.int_range(np.ascontiguousarray(array, dtype=np.int64))
+    return next(dtype for dtype, least, most in _INT_BOUNDS if least <= low and high <= most)
+
+
+_INT_BOUNDS = [(dtype, int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) for dtype in INT_TYPES]
+"""Each of ``INT_TYPES`` with its least and greatest value, narrowest first."""

@@ -73,49 +73,19 @@ def episode_level(values: np.ndarray, first: int, size: int, *, exact: bool) -> 
             ``METRICS`` (float64).
         first: the first episode.
         size: the block size.
-        exact: sums exactly rounded (``exact_sums``), else added first to last.
+        exact: sums exactly rounded (as ``math.fsum`` rounds), else added first to last.
     """
-    n = len(values)
-    starts = block_starts(first, n, size)
-    counts = np.diff(np.append(starts, n))
-    lows = np.minimum.reduceat(values, starts, axis=0)
-    highs = np.maximum.reduceat(values, starts, axis=0)
-    if exact:
-        sums = exact_sums(values, starts, counts, lows == highs)
-    else:
-        sums = sums_in_order(values, first, size)
+    from . import compiled  # here, not above: only a process that writes loads numba
+
+    starts = block_starts(first, len(values), size)
+    counts = np.diff(np.append(starts, len(values)))
+    sums, lows, highs = compiled.block_aggregates(np.ascontiguousarray(values), starts, exact)
+    overflowed = np.argwhere(~np.isfinite(sums)).tolist() if exact else []
+    for block, metric in overflowed:  # math.fsum raises OverflowError, as it always did
+        begin = starts[block]
+        sums[block, metric] = math.fsum(values[begin : begin + counts[block], metric].tolist())
     blocks = (first - 1) // size + np.arange(len(starts), dtype=np.int64)
-    return Level(blocks, counts.astype(np.int64), sums.reshape(len(starts), -1), lows, highs)
-
-
-def exact_sums(
-    values: np.ndarray, starts: np.ndarray, counts: np.ndarray, constant: np.ndarray
-) -> np.ndarray:
-    """Return each block's sum of each metric, exactly rounded (as ``math.fsum`` sums).
-
-    Args:
-        values: one row per episode, one column per metric.
-        starts: where each block begins among the rows.
-        counts: the rows of each block.
-        constant: (blocks x metrics) whether the block's values of the metric are all one.
-
-    Returns:
-        The sums (blocks x metrics). A constant's is its product with the count (rounded
-        once, as the exact sum is), integers' are their sum in any order (exact while
-        below 2**53); only the others go through ``math.fsum``.
-    """
-    integral = np.logical_and.reduceat(values == np.floor(values), starts, axis=0)
-    integral &= np.add.reduceat(np.abs(values), starts, axis=0) < 2.0**53
-    sums = np.where(
-        integral, np.add.reduceat(values, starts, axis=0), counts[:, None] * values[starts]
-    )
-    begins, ends = starts.tolist(), (starts + counts).tolist()
-    columns: dict[int, list[float]] = {}
-    for block, metric in np.argwhere(~(integral | constant)).tolist():
-        if metric not in columns:
-            columns[metric] = values[:, metric].tolist()
-        sums[block, metric] = math.fsum(columns[metric][begins[block] : ends[block]])
-    return sums
+    return Level(blocks, counts.astype(np.int64), sums, lows, highs)
 
 
 def block_starts(first: int, n: int, size: int) -> np.ndarray:

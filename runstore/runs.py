@@ -6,6 +6,7 @@ has ended (on the database's clock) reads ``crashed``, with an error that says s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    bindparam,
     case,
     delete,
     func,
@@ -83,10 +85,7 @@ def fetch(conn: Connection, run_id: int, *, lock: bool = False) -> Run:
     """
     if not is_int(run_id):
         raise RunNotFound(run_id)
-    query = select_runs().where(RunRow.id == run_id)
-    if lock:
-        query = query.with_for_update(of=RunRow)
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_fetch_query(lock), {"run": run_id}).mappings().first()
     if row is None:
         raise RunNotFound(run_id)
     return record_of(row)
@@ -167,6 +166,14 @@ def add_warning(conn: Connection, run_id: int, warning: str) -> None:
 def latest_checkpoint(run_id: ColumnElement[int] | int) -> Select[Any]:
     """Return the SELECT of the episode of the run's latest checkpoint (NULL: none)."""
     return select(func.max(CheckpointRow.episode)).where(CheckpointRow.run_id == run_id)
+
+
+@functools.cache
+def _fetch_query(lock: bool) -> Select[Any]:
+    """Return ``fetch``'s SELECT of the run ``:run`` (locking its row when ``lock``), built
+    once: building it and its cache key costs more than SQLite takes to run it."""
+    query = select_runs().where(RunRow.id == bindparam("run"))
+    return query.with_for_update(of=RunRow) if lock else query
 
 
 def select_runs() -> Select[Any]:

@@ -22,12 +22,13 @@ it with ``rebuild`` whatever later migrations add.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, Insert, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .episodes import read_columns
@@ -51,11 +52,7 @@ def advance(conn: Connection, run_id: int, columns: Mapping[str, Any]) -> None:
         columns: the batch's columns (``batches.columns_of``; ``episode``, ``return``,
             ``alpha`` and ``epsilon`` used).
     """
-    found = conn.execute(
-        select(RunRow.fork_episode, s.tail, s.best_block)
-        .outerjoin(run_summaries, s.run_id == RunRow.id)
-        .where(RunRow.id == run_id)
-    ).one()
+    found = conn.execute(_SUMMARY_OF_RUN, {"run": run_id}).one()
     forked = found.fork_episode or 0
     returns = np.asarray(columns["return"], dtype=np.float64).tolist()
     done = int(columns["episode"][0]) - 1
@@ -126,14 +123,7 @@ def _own_best(conn: Connection, run_id: int, first: int, last: int) -> float | N
     ``BEST_OF`` (None: none)."""
     if last < first:
         return None
-    best = conn.scalar(
-        select(func.max(rollups.c.return_sum / rollups.c.count)).where(
-            rollups.c.run_id == run_id,
-            rollups.c.size == BEST_OF,
-            rollups.c.count == BEST_OF,
-            rollups.c.block.between(first, last),
-        )
-    )
+    best = conn.scalar(_BEST_BLOCK, {"run": run_id, "first": first, "last": last})
     return None if best is None else float(best)
 
 
@@ -162,13 +152,32 @@ def _write(
         "epsilon": float(epsilon),
         "tail": np.asarray(recent, dtype="<f8").tobytes(),
     }
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
-        run_summaries
-    )
-    changed = {name: insert.excluded[name] for name in values if name != "run_id"}
-    conn.execute(
-        insert.values(values).on_conflict_do_update(index_elements=["run_id"], set_=changed)
-    )
+    conn.execute(_upsert(conn.dialect.name), values)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    """Return the INSERT .. ON CONFLICT that writes a run's summary row (``_write``'s
+    values as parameters), for ``"sqlite"`` or ``"postgresql"``."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(run_summaries)
+    names = [column.name for column in run_summaries.c if column.name != "run_id"]
+    changed = {name: insert.excluded[name] for name in names}
+    return insert.on_conflict_do_update(index_elements=["run_id"], set_=changed)
+
+
+_SUMMARY_OF_RUN = (
+    select(RunRow.fork_episode, s.tail, s.best_block)
+    .outerjoin(run_summaries, s.run_id == RunRow.id)
+    .where(RunRow.id == bindparam("run"))
+)
+_BEST_BLOCK = select(func.max(rollups.c.return_sum / rollups.c.count)).where(
+    rollups.c.run_id == bindparam("run"),
+    rollups.c.size == BEST_OF,
+    rollups.c.count == BEST_OF,
+    rollups.c.block.between(bindparam("first"), bindparam("last")),
+)
+"""``advance``'s reads, built once: building a statement and its cache key costs more than
+SQLite takes to run it on a batch."""
 
 
 def _decode(tail: bytes) -> list[float]:
