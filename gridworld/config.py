@@ -234,6 +234,15 @@ class GridWorldConfig:
                     queue.append(nxt)
         return seen
 
+    def state_of(self, cell: Cell) -> int:
+        """Return the state number of a (row, column) cell: cells are numbered row by row."""
+        return cell[0] * self.width + cell[1]
+
+    def cell_of(self, state: int) -> Cell:
+        """Return the (row, column) cell of a state number (``state_of``'s inverse)."""
+        row, column = divmod(state, self.width)
+        return row, column
+
     def cell_kind(self, cell: Cell) -> str:
         """Return what is at ``cell``: "start", "goal", "wall", "trap" or "floor"."""
         if cell == self.start:

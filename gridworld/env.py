@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
+from types import MappingProxyType
 from typing import Any, cast
 
 import gymnasium as gym
@@ -15,6 +16,8 @@ from .config import Cell, GridWorldConfig
 from .errors import ValidationError
 
 Transition = tuple[float, int, float, bool]
+Table = Mapping[int, Mapping[int, tuple[Transition, ...]]]
+"""An env's ``P``: state to action to its outcomes."""
 """(probability, next state, reward, terminated), the toy-text convention."""
 
 
@@ -120,18 +123,21 @@ class GridWorldEnv(gym.Env[int, int]):
         self.goal_states = frozenset(self.to_state(goal) for goal in config.goals)
         self.initial_state_distrib = np.zeros(n_states)
         self.initial_state_distrib[self.start_state] = 1.0
-        self.P: dict[int, dict[int, list[Transition]]] = transition_table(config)
+        self.P: dict[int, dict[int, list[Transition]]] = {  # the env's own, as gymnasium's
+            s: {a: list(outcomes) for a, outcomes in actions.items()}
+            for s, actions in transition_table(config).items()
+        }
         self.s = self.start_state
         self.steps = 0
         self.lastaction: int | None = None
 
     def to_state(self, cell: Cell) -> int:
         """Return the state number of a (row, column) cell."""
-        return cell[0] * self.ncol + cell[1]
+        return self.config.state_of(cell)
 
     def to_cell(self, state: int) -> Cell:
         """Return the (row, column) cell of a state number."""
-        return divmod(state, self.ncol)
+        return self.config.cell_of(state)
 
     def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
         """Take one move; return (state, reward, terminated, truncated, info)."""
@@ -199,14 +205,18 @@ class GridWorldEnv(gym.Env[int, int]):
 
 
 @functools.lru_cache(maxsize=64)
-def transition_table(config: GridWorldConfig) -> dict[int, dict[int, list[Transition]]]:
+def transition_table(config: GridWorldConfig) -> Table:
     """Return the grid's ``P``: state to action to its outcomes (probability, next state,
     reward, terminated), same-state outcomes merged. Built once per config and shared by
-    its envs, which only read it (a run's validation and its worker build the same env)."""
-    return {
-        s: {a: _transitions(config, s, a) for a in range(len(Action))}
-        for s in range(config.width * config.height)
-    }
+    its envs (a run's validation and its worker build the same env), so it is read-only:
+    mappings that refuse changes, outcomes in tuples; each env holds a copy in gymnasium's
+    own types (dicts of lists: 50 us, against 3.5 ms to build it)."""
+    return MappingProxyType(
+        {
+            s: MappingProxyType({a: _transitions(config, s, a) for a in range(len(Action))})
+            for s in range(config.width * config.height)
+        }
+    )
 
 
 def _move(config: GridWorldConfig, cell: Cell, action: int) -> Cell:
@@ -218,27 +228,26 @@ def _move(config: GridWorldConfig, cell: Cell, action: int) -> Cell:
     return cell
 
 
-def _transitions(config: GridWorldConfig, state: int, action: int) -> list[Transition]:
+def _transitions(config: GridWorldConfig, state: int, action: int) -> tuple[Transition, ...]:
     """Return the outcomes of ``action`` in ``state``, same-state outcomes merged."""
-    cell = divmod(state, config.width)
+    cell = config.cell_of(state)
     kind = config.cell_kind(cell)
     if kind in ("goal", "trap", "wall"):
-        return [(1.0, state, 0.0, True)]
+        return ((1.0, state, 0.0, True),)
     outcomes: dict[int, float] = {}
     sideways = ((action - 1) % 4, (action + 1) % 4)
     choices = [(action, 1.0 - config.slip)] + [(a, config.slip / 2) for a in sideways]
     for move, prob in choices:
         if prob > 0:
-            r, c = _move(config, cell, move)
-            nxt = r * config.width + c
+            nxt = config.state_of(_move(config, cell, move))
             outcomes[nxt] = outcomes.get(nxt, 0.0) + prob
     result = []
     for nxt, prob in outcomes.items():
-        nxt_kind = config.cell_kind(divmod(nxt, config.width))
+        nxt_kind = config.cell_kind(config.cell_of(nxt))
         if nxt_kind == "goal":
             result.append((prob, nxt, config.goal_reward, True))
         elif nxt_kind == "trap":
             result.append((prob, nxt, config.trap_reward, True))
         else:
             result.append((prob, nxt, config.step_reward, False))
-    return result
+    return tuple(result)

@@ -100,9 +100,10 @@ class CompiledRunner:
         if seed is not None and not 0 <= seed < 2**32:
             raise ValueError(f"seed={seed!r}: the compiled kernel takes seeds in [0, 2**32)")
         agent = self.agent
-        double = isinstance(agent, DoubleQAgent)
-        if isinstance(agent, DoubleQAgent):
-            tables = np.array(agent.tables)  # (Q1, Q2)
+        pair = agent.tables if isinstance(agent, DoubleQAgent) else None  # (Q1, Q2)
+        double = pair is not None
+        if pair is not None:
+            tables = np.array(pair)
             q = tables[0] + tables[1]
         else:
             q, tables = agent.q, np.zeros((2, 1, 1))
