@@ -7,7 +7,6 @@ plays exactly the episodes an uninterrupted run would have played.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -23,11 +22,11 @@ from gridworld.plateau import Plateau
 from gridworld.spec import RunSpec
 from runstore import Claim, RunStore
 
-SaveCheckpoint = Callable[
-    [int, np.ndarray, Mapping[str, Any], Mapping[str, float] | None, str | None], None
-]
-"""Saves the run's checkpoint: (episode, Q-table, agent state, evaluation or None, name or
-None)."""
+Evaluate = Callable[[np.ndarray], Mapping[str, float]] | None
+"""Scores a checkpoint's Q-table (its evaluation figures); None: not evaluated."""
+SaveCheckpoint = Callable[[int, np.ndarray, Mapping[str, Any], Evaluate, str | None], None]
+"""Saves the run's checkpoint: (episode, Q-table, agent state, how to evaluate it or None,
+name or None); a trainer's writer evaluates it on its own thread."""
 MAX_CHECKPOINTS = 200
 """Default checkpoint interval keeps a run at about this many checkpoints."""
 MIN_CHECKPOINT_EVERY = 100
@@ -94,11 +93,10 @@ class Checkpoints:
         self.claim = claim
         self.agent = agent
         self.env = env
-        self.save_checkpoint: SaveCheckpoint = functools.partial(
-            store.save_checkpoint, claim.run_id, claim=claim
-        )
-        """Writes the claimed run's checkpoint (episode, Q-table, agent state, evaluation):
-        through the store, or a trainer's writer (in order with its episodes)."""
+        self.save_checkpoint: SaveCheckpoint = self._save_now
+        """Writes the claimed run's checkpoint (episode, Q-table, agent state, how to
+        evaluate it, name): through the store now, or a trainer's writer (in order with its
+        episodes, evaluated on the writer's thread)."""
         self.optimality = Optimality.for_env(env)
         self.last_episode = 0
         """The episode of the latest checkpoint saved or restored."""
@@ -153,15 +151,34 @@ class Checkpoints:
             "wall_time": counters.wall_time,
             "plateau": asdict(counters.plateau),
         }
-        evaluation = None
         due = final or name is not None
         due = due or self.evaluation_seconds <= EVALUATION_BUDGET * counters.wall_time
-        if self.optimality is not None and due:
-            started = time.perf_counter()
-            evaluation = self.optimality.score(q, self.agent.hyperparams.gamma)
-            self.evaluation_seconds += time.perf_counter() - started
-        self.save_checkpoint(counters.episode, q, state, evaluation, name)
+        evaluate = self._evaluate if self.optimality is not None and due else None
+        self.save_checkpoint(counters.episode, q, state, evaluate, name)
         self.last_episode = counters.episode
+
+    def _evaluate(self, q: np.ndarray) -> Mapping[str, float]:
+        """Return a Q-table's evaluation against the env's optimal values (counting its
+        time against ``EVALUATION_BUDGET``)."""
+        assert self.optimality is not None  # only asked for when the env has a model
+        started = time.perf_counter()
+        figures = self.optimality.score(q, self.agent.hyperparams.gamma)
+        self.evaluation_seconds += time.perf_counter() - started
+        return figures
+
+    def _save_now(
+        self,
+        episode: int,
+        q: np.ndarray,
+        agent_state: Mapping[str, Any],
+        evaluate: Evaluate,
+        name: str | None,
+    ) -> None:
+        """Save a checkpoint through the store at once, evaluated first (``SaveCheckpoint``)."""
+        evaluation = None if evaluate is None else evaluate(q)
+        self.store.save_checkpoint(
+            self.claim.run_id, episode, q, agent_state, evaluation, name, claim=self.claim
+        )
 
     def _env_rng(self) -> dict[str, Any] | None:
         """Return the state of the environment's random generator (None before any reset)."""

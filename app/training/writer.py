@@ -33,8 +33,9 @@ import numpy as np
 
 from runstore import Claim, RunStore, TrajectoryBatch, join_columns
 
+from .checkpoints import Evaluate
+
 Write = Callable[[], None]
-Evaluation = Mapping[str, float] | None
 """A checkpoint's evaluation figures (None: not evaluated)."""
 JOIN_BATCHES = 8
 """The most batches of episodes the thread commits in one transaction."""
@@ -121,24 +122,25 @@ class Writer:
         episode: int,
         q: np.ndarray,
         agent_state: Mapping[str, Any],
-        evaluation: Evaluation,
+        evaluate: Evaluate,
         name: str | None = None,
     ) -> None:
         """Hand over the claimed run's checkpoint at ``episode`` (what
-        ``RunStore.save_checkpoint`` takes), copied now, so the agent may go on learning
-        meanwhile.
+        ``RunStore.save_checkpoint`` takes, with ``evaluate`` to work out its evaluation
+        from the table), copied now, so the agent may go on learning meanwhile: the thread
+        evaluates it too.
 
         Raises:
             Exception: the error of an earlier write that failed (nothing more lands).
         """
         table, state = np.array(q), copy.deepcopy(dict(agent_state))
-        figures = None if evaluation is None else dict(evaluation)
         run_id, claim = self.claim.run_id, self.claim
-        self._submit(
-            lambda: self.store.save_checkpoint(
-                run_id, episode, table, state, figures, name, claim=claim
-            )
-        )
+
+        def save() -> None:
+            figures = None if evaluate is None else dict(evaluate(table))
+            self.store.save_checkpoint(run_id, episode, table, state, figures, name, claim=claim)
+
+        self._submit(save)
 
     def idle(self) -> bool:
         """Return whether the thread runs and has nothing to write (False without one)."""
