@@ -16,10 +16,17 @@ import pytest
 
 from app.training import LoopSettings, Trainer, claim_new_run
 from app.training.writer import SWITCH_SECONDS, Writer
+from gridworld.optimality import Optimality
 from runstore import BatchError, LeaseLost, Owner, RunStore, TrajectoryBatch
 from tests.runstore.support import make_rows
 from tests.runstore.test_trajectory_store import bits, record
-from tests.trainer.support import FAST, assert_contiguous, make_spec, rows_without_wall_time
+from tests.trainer.support import (
+    FAST,
+    assert_contiguous,
+    make_spec,
+    rows_without_wall_time,
+    train_new,
+)
 
 
 @pytest.fixture
@@ -147,6 +154,28 @@ def test_training_with_and_without_the_writer_thread_stores_the_same_run(store):
         runs.append((rows_without_wall_time(store, claim.run_id), checkpoints, last.q.tolist()))
     assert runs[0] == runs[1]
     assert runs[0][1] == [250, 500, 750, 1000, 1250, 1500]
+
+
+def test_checkpoints_are_evaluated_on_the_writer_thread(sqlite_store, monkeypatch):
+    """The evaluation against the optimal values (up to 5% of a run's time) overlaps
+    training: the writer scores the table it was handed, and stores what it found."""
+    threads: list[str] = []
+    score = Optimality.score
+
+    def spied(self: Optimality, q: np.ndarray, gamma: float) -> dict[str, float]:
+        threads.append(threading.current_thread().name)
+        return score(self, q, gamma)
+
+    monkeypatch.setattr(Optimality, "score", spied)
+    evaluations = []
+    for depth in (4, 0):
+        threads.clear()
+        spec = make_spec(episodes=600, checkpoint_every=200, seed=5)
+        claim = train_new(sqlite_store, spec, LoopSettings(write_queue=depth))
+        expected = "gridlab-writer-" if depth else "MainThread"
+        assert threads and all(name.startswith(expected) for name in threads)
+        evaluations.append(sqlite_store.load_checkpoint(claim.run_id).evaluation)
+    assert evaluations[0] == evaluations[1] and evaluations[0]["v_opt"] > 0
 
 
 def test_a_stopped_run_is_released_with_every_episode_and_its_checkpoint(store):
