@@ -16,12 +16,10 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection
 
 from . import (
     batches,
-    checkpoints,
     control,
     episodes,
     events,
@@ -32,6 +30,7 @@ from . import (
     summaries,
     trajectories,
 )
+from .checkpoint_store import CheckpointMethods
 from .engine import make_engine
 from .errors import LeaseLost
 from .experiment_store import Experiments
@@ -42,8 +41,6 @@ from .manage_store import Manage
 from .migrate import prepare_schema
 from .names_store import CheckpointNames
 from .records import (
-    Checkpoint,
-    CheckpointInfo,
     Claim,
     Control,
     Owner,
@@ -55,7 +52,7 @@ from .store_reads import EpisodeReads
 from .trajectories import TrajectoryBatch
 
 
-class RunStore(EpisodeReads):
+class RunStore(EpisodeReads, CheckpointMethods):
     """Every run, episode, parameter change, checkpoint and claim, in one SQL database.
 
     Safe to share between threads; hand it to another process and it travels as its URL
@@ -388,40 +385,3 @@ class RunStore(EpisodeReads):
         checkpoint's name, in one query."""
         with self._read() as conn:
             return control.poll(conn, run_id)
-
-    # -- checkpoints ------------------------------------------------------------------
-
-    def save_checkpoint(
-        self,
-        run_id: int,
-        episode: int,
-        q: np.ndarray,
-        agent_state: Mapping[str, Any],
-        evaluation: Mapping[str, float] | None = None,
-        name: str | None = None,
-        *,
-        claim: Claim | None = None,
-    ) -> None:
-        """Save (or replace) the run's checkpoint at ``episode`` (the last the agent
-        learned from): the Q-table (as compressed ``.npy``), JSON-safe agent state (epsilon,
-        RNG state...), optional evaluation figures and an optional name (validated and
-        free in the run: ``names.give`` checked it; a replaced checkpoint keeps its own).
-        Saving the name the run's worker was asked for settles that request."""
-        blob = checkpoints.encode(q)  # compressed before the write lock is taken
-        with self._write(run_id, claim) as conn:
-            checkpoints.save(conn, run_id, episode, blob, agent_state, evaluation, name)
-
-    def checkpoints(self, run_id: int) -> list[CheckpointInfo]:
-        """Return the run's checkpoints (without Q-tables), oldest first."""
-        with self._read() as conn:
-            return checkpoints.infos(conn, run_id)
-
-    def load_checkpoint(self, run_id: int, episode: int | str = "latest") -> Checkpoint:
-        """Return the run's checkpoint at ``episode`` (or its latest).
-
-        Raises:
-            InvalidQuery: ``episode`` is neither an episode number nor ``"latest"``.
-            CheckpointNotFound: no checkpoint there.
-        """
-        with self._read() as conn:
-            return checkpoints.load(conn, run_id, episode)

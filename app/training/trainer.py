@@ -143,6 +143,7 @@ class Trainer:
         run = self.store.get_run(self.run_id)
         self.spec = RunSpec.from_dict(run.spec)
         self.target = run.target_episodes
+        self.stored_episodes = run.episodes_done
         self.every = checkpoint_interval(self.spec)
         self.env = make_env(self.spec)
         n_states, n_actions = table_shape(self.env)
@@ -170,12 +171,14 @@ class Trainer:
         """Delete the episodes (and later checkpoints) recorded after the one restored.
 
         The first step of ``run``: a run that crashed or was killed after its last
-        checkpoint left episodes that the loop is about to play again.
+        checkpoint left episodes that the loop is about to play again. A run stored no
+        further than its checkpoint costs no write (only its worker adds episodes).
 
         Raises:
             LeaseLost: the claim is no longer the run's owner (nothing is deleted).
         """
-        self.store.truncate_episodes(self.run_id, self.episode, claim=self.claim)
+        if self.stored_episodes > self.episode:
+            self.store.truncate_episodes(self.run_id, self.episode, claim=self.claim)
 
     # -- the loop ---------------------------------------------------------------------
 
