@@ -111,7 +111,8 @@ def block_aggregates(
                 value = values[row, metric]
                 low = min(low, value)
                 high = max(high, value)
-                total += value
+                if not exact:
+                    total += value
             if exact:
                 total = _exact_sum(values[begin:end, metric], partials)
             sums[block, metric], lows[block, metric], highs[block, metric] = total, low, high
