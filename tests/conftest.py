@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -28,6 +29,13 @@ settings.register_profile(
     "gridlab", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 settings.load_profile("gridlab")
+
+# A suite started as a background job of a non-interactive shell starts with SIGINT ignored,
+# and every process it launches would inherit that: a worker or dashboard the tests Ctrl-C
+# would never hear it. Ctrl-C is handled as in a terminal, however the suite was started
+# (a child gets the default action back when it starts: handlers are not inherited).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ARTIFACTS_ENV = "GRIDLAB_TEST_ARTIFACTS"
 """Names the folder for screenshots of failing browser tests (tests/run.sh sets it)."""
