@@ -11,8 +11,18 @@ from __future__ import annotations
 
 import math
 
+from runstore import BLOCK
+
 GROWTH = 4
 """A chunk is at most this many times the last one (rates change as the agent learns)."""
+
+
+def chunk_room(episode: int, target: int, unit: int) -> int:
+    """Return the most episodes the chunk after ``episode`` may play toward ``target``: to
+    the next multiple of ``unit`` (``LoopSettings.flush_episodes``) and, near the target, at
+    most half of what is left (in whole blocks of ``BLOCK``, and at least one block)."""
+    tail = max(BLOCK, (target - episode) // 2 // BLOCK * BLOCK)
+    return min(unit - episode % unit, tail)
 
 
 def checked_pace(pace: float | None) -> float | None:

@@ -33,10 +33,10 @@ from gridworld.kernel import EpisodeBatch, make_runner
 from gridworld.pace import PACE, current_pace, validate_pace
 from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
-from runstore import BLOCK, Claim, LeaseLost, RunNotFound, RunStore, join_columns
+from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
 
 from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
-from .chunking import Chunks
+from .chunking import Chunks, chunk_room
 from .heartbeat import heartbeat
 from .recording import Recording
 from .settings import LoopSettings
@@ -240,7 +240,8 @@ class Trainer:
                 self._apply(self.replay.pop(0)[1])
             replay_stop = self.replay[0][0] - 1 if self.replay else target
             stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
-            count = self.chunks.size(stop - episode, self._room(episode, target))
+            room = chunk_room(episode, target, self.settings.flush_episodes)
+            count = self.chunks.size(stop - episode, room)
             steps = self.recording.wanted(episode + 1, count)
             began = time.perf_counter()
             batch = self.runner.run(count, seed, steps)
@@ -266,14 +267,6 @@ class Trainer:
                 time.sleep(min(wait, self.settings.control_seconds))
                 self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
-
-    def _room(self, episode: int, target: int) -> int:
-        """Return the most episodes the chunk from ``episode`` may play: to the next
-        multiple of ``flush_episodes``, and near the target at most half of what is left
-        (in whole blocks of ``BLOCK``, and at least one)."""
-        unit = self.settings.flush_episodes
-        tail = max(BLOCK, (target - episode) // 2 // BLOCK * BLOCK)
-        return min(unit - episode % unit, tail)
 
     def _checkpoint_stop(self, checkpointed_at: float) -> int:
         """Return the episode the next chunk must stop at for a checkpoint: the next due one
@@ -303,14 +296,18 @@ class Trainer:
     def _tick(self, now: float, start: float) -> None:
         """Flush the batch and read the controls when they are due (or the batch holds
         ``batch_episodes`` and ends at a multiple of ``flush_episodes``: chunks stop
-        there; or the writer thread is idle and the batch holds ``idle_flush_episodes``)."""
+        there; or the writer thread is idle and the batch holds ``idle_flush_episodes``; or
+        the batch holds at least the episodes left to play: the writer commits it while the
+        shrinking last chunks play, so that the last batch, which nothing overlaps, is only
+        the last chunk)."""
         settings = self.settings
         full = (
             self.held_episodes >= settings.batch_episodes
             and self.episode % settings.flush_episodes == 0
         )
         idle = self.held_episodes >= settings.idle_flush_episodes and self.writer.idle()
-        if now >= self.next_flush or full or idle:
+        tail = self.held_episodes >= self.target - self.episode
+        if now >= self.next_flush or full or idle or tail:
             self._flush()
             self.next_flush = now + settings.flush_seconds
         if now >= self.next_control:

@@ -322,3 +322,54 @@ def test_a_fast_run_hands_an_idle_writer_a_batch_at_once_and_its_chunks_shrink_a
     assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
     assert batches[0] == (1, 1) and batches[-1][1] == target  # the first flush is at once
     assert len(batches) >= 3, batches  # and at least one more before the end
+
+
+def test_toward_the_target_a_batch_goes_to_the_writer_once_it_holds_what_is_left(store):
+    """With no timed, full or idle-writer flush, a batch is handed over after the first
+    chunk that makes it hold at least the episodes left to play (and not before). Since
+    the last chunks are at most half of what is left, the writer commits them while the
+    rest plays: the last write, which nothing overlaps, is the last (smallest) chunk, not
+    everything played since the last timed flush."""
+    target = 40_000
+    spec = make_spec(
+        env_id="FrozenLake8x8-v1",
+        preset=None,
+        episodes=target,
+        kernel="compiled",
+        checkpoint_every=target,  # a checkpoint flushes first: only the final one
+    )
+    claim = claim_new_run(store, spec)
+    # no timed, full or idle-writer flush: only the first tick's and the tail's
+    settings = LoopSettings(flush_seconds=3600.0, batch_episodes=10**9, write_queue=0)
+    trainer = Trainer(store, claim, settings=settings)
+    chunks: list[tuple[int, int]] = []
+    batches: list[tuple[int, int]] = []
+    restore, append = trainer.restore, store.append_columns
+
+    def restore_and_watch_chunks() -> None:
+        restore()
+        play = trainer.runner.run
+
+        def run(count: int, *args: object) -> object:
+            chunks.append((trainer.episode + 1, trainer.episode + count))
+            return play(count, *args)
+
+        trainer.runner.run = run  # type: ignore[method-assign]
+
+    def watched_append(run_id: int, columns: dict, **kwargs: object) -> None:
+        batches.append((int(columns["episode"][0]), int(columns["episode"][-1])))
+        append(run_id, columns, **kwargs)
+
+    trainer.restore = restore_and_watch_chunks  # type: ignore[method-assign]
+    store.append_columns = watched_append  # type: ignore[method-assign]
+    assert trainer.run() == "finished"
+    assert batches[0] == (1, 1)
+    assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
+    ends = {end for _, end in chunks}
+    for first, last in batches[1:]:
+        assert last in ends
+        assert last - first + 1 >= target - last  # it held at least what was left...
+        inside = [end for end in ends if first <= end < last]
+        assert all(end - first + 1 < target - end for end in inside)  # ...and not before
+    assert len(batches) >= 5
+    assert batches[-1] == chunks[-1] and chunks[-1][1] - chunks[-1][0] < 1000
