@@ -293,32 +293,14 @@ def test_a_fast_run_hands_an_idle_writer_a_batch_at_once_and_its_chunks_shrink_a
     claim = claim_new_run(store, spec)
     never_on_time = LoopSettings(flush_seconds=3600.0)
     trainer = Trainer(store, claim, settings=never_on_time)
-    chunks: list[tuple[int, int]] = []
-    batches: list[tuple[int, int]] = []
-    restore, append = trainer.restore, store.append_columns
-
-    def restore_and_watch_chunks() -> None:
-        restore()
-        play = trainer.runner.run
-
-        def run(count: int, *args: object) -> object:
-            chunks.append((trainer.episode, count))
-            return play(count, *args)
-
-        trainer.runner.run = run  # type: ignore[method-assign]
-
-    def watched_append(run_id: int, columns: dict, **kwargs: object) -> None:
-        batches.append((int(columns["episode"][0]), int(columns["episode"][-1])))
-        append(run_id, columns, **kwargs)
-
-    trainer.restore = restore_and_watch_chunks  # type: ignore[method-assign]
-    store.append_columns = watched_append  # type: ignore[method-assign]
+    chunks, batches = watch_chunks_and_batches(trainer, store)
     assert trainer.run() == "finished"
     unit = never_on_time.flush_episodes
-    assert sum(count for _, count in chunks) == target
-    assert all(start // unit == (start + count - 1) // unit for start, count in chunks)
-    assert all(count <= max(1000, (target - start) // 2) for start, count in chunks)
-    assert chunks[-1][1] <= 1000
+    assert [first for first, _ in chunks] == [1] + [last + 1 for _, last in chunks[:-1]]
+    assert chunks[-1][1] == target
+    assert all((first - 1) // unit == (last - 1) // unit for first, last in chunks)
+    assert all(last - first < max(1000, (target - first + 1) // 2) for first, last in chunks)
+    assert chunks[-1][1] - chunks[-1][0] < 1000
     assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
     assert batches[0] == (1, 1) and batches[-1][1] == target  # the first flush is at once
     assert len(batches) >= 3, batches  # and at least one more before the end
@@ -342,6 +324,29 @@ def test_toward_the_target_a_batch_goes_to_the_writer_once_it_holds_what_is_left
     # no timed, full or idle-writer flush: only the first tick's and the tail's
     settings = LoopSettings(flush_seconds=3600.0, batch_episodes=10**9, write_queue=0)
     trainer = Trainer(store, claim, settings=settings)
+    chunks, batches = watch_chunks_and_batches(trainer, store)
+    assert trainer.run() == "finished"
+    assert batches[0] == (1, 1)
+    assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
+    ends = {end for _, end in chunks}
+    for first, last in batches[1:]:
+        assert last in ends
+        assert last - first + 1 >= target - last  # it held at least what was left...
+        inside = [end for end in ends if first <= end < last]
+        assert all(end - first + 1 < target - end for end in inside)  # ...and not before
+    assert len(batches) >= 5
+    assert batches[-1] == chunks[-1] and chunks[-1][1] - chunks[-1][0] < 1000
+
+
+def watch_chunks_and_batches(
+    trainer: Trainer, store: RunStore
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Record the first and last episode of every chunk ``trainer`` plays and of every batch
+    it appends to ``store``, from its ``run`` on.
+
+    Returns:
+        The lists the chunks and the batches are added to.
+    """
     chunks: list[tuple[int, int]] = []
     batches: list[tuple[int, int]] = []
     restore, append = trainer.restore, store.append_columns
@@ -362,14 +367,4 @@ def test_toward_the_target_a_batch_goes_to_the_writer_once_it_holds_what_is_left
 
     trainer.restore = restore_and_watch_chunks  # type: ignore[method-assign]
     store.append_columns = watched_append  # type: ignore[method-assign]
-    assert trainer.run() == "finished"
-    assert batches[0] == (1, 1)
-    assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
-    ends = {end for _, end in chunks}
-    for first, last in batches[1:]:
-        assert last in ends
-        assert last - first + 1 >= target - last  # it held at least what was left...
-        inside = [end for end in ends if first <= end < last]
-        assert all(end - first + 1 < target - end for end in inside)  # ...and not before
-    assert len(batches) >= 5
-    assert batches[-1] == chunks[-1] and chunks[-1][1] - chunks[-1][0] < 1000
+    return chunks, batches
