@@ -51,7 +51,13 @@ from .records import (
 )
 from .series import MAX_POINTS
 from .store import RunStore
-from .trajectories import TrajectoryBatch, TrajectoryInfo, TrajectoryRecord, ring_drops
+from .trajectories import (
+    TrajectoryBatch,
+    TrajectoryInfo,
+    TrajectoryRecord,
+    finite_or_none,
+    ring_drops,
+)
 
 __all__ = [
     "BLOCK",
@@ -100,6 +106,7 @@ __all__ = [
     "TrajectoryInfo",
     "TrajectoryNotFound",
     "TrajectoryRecord",
+    "finite_or_none",
     "join_columns",
     "ring_drops",
 ]

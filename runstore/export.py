@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from . import checkpoints, control, episodes
+from . import checkpoints, control, episodes, trajectories
 from .csvsafe import SafeWriter
 from .engine import transaction
 from .records import EPISODE_FIELDS
@@ -23,7 +23,9 @@ def json_head(conn: Connection, run_id: int) -> dict[str, Any]:
     """Return the fields of a JSON export that precede its episodes.
 
     Returns:
-        ``run``, ``hyperparams``, ``param_changes`` and ``checkpoints``, JSON-safe.
+        ``run``, ``hyperparams``, ``param_changes``, ``checkpoints`` and ``trajectories``
+        (the run's recorded episodes with their steps: ``TrajectoryRecord.to_dict``),
+        JSON-safe.
 
     Raises:
         RunNotFound: no such run.
@@ -34,6 +36,7 @@ def json_head(conn: Connection, run_id: int) -> dict[str, Any]:
         "hyperparams": run.hyperparams,
         "param_changes": [change.to_dict() for change in control.param_changes(conn, run_id)],
         "checkpoints": [info.to_dict() for info in checkpoints.infos(conn, run_id)],
+        "trajectories": [record.to_dict() for record in trajectories.records(conn, run_id)],
     }
 
 

@@ -11,8 +11,10 @@ episodes are recorded, and what their columns mean, is the trainer's business
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select
@@ -45,6 +47,35 @@ class TrajectoryRecord:
     def steps(self) -> int:
         """Return how many steps the columns hold."""
         return len(next(iter(self.columns.values())))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the trajectory as JSON-safe data: its episode, kind, length and steps kept,
+        and ``columns``, name to a list per step (a list of lists for a 2-D column), with
+        every non-finite float as None."""
+        return {
+            "episode": self.episode,
+            "kind": self.kind,
+            "length": self.length,
+            "steps": self.steps,
+            "columns": {
+                name: [_json_safe(value) for value in np.asarray(array).tolist()]
+                for name, array in self.columns.items()
+            },
+        }
+
+
+def finite_or_none(value: Any) -> Any:
+    """Return ``value``, or None for a non-finite float (strict JSON has no NaN or
+    infinity)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _json_safe(value: Any) -> Any:
+    """Return one step's value (a number, or a list of them) with non-finite floats as
+    None."""
+    if isinstance(value, list):
+        return [finite_or_none(item) for item in value]
+    return finite_or_none(value)
 
 
 @dataclass(frozen=True)
@@ -154,6 +185,25 @@ def infos(conn: Connection, run_id: int) -> list[TrajectoryInfo]:
         select(c.episode, c.kind, c.length, c.steps).where(c.run_id == run_id).order_by(c.episode)
     )
     return [TrajectoryInfo(*row) for row in found]
+
+
+def records(conn: Connection, run_id: int) -> list[TrajectoryRecord]:
+    """Return every trajectory of the run with its steps, by episode (at most
+    ``RecordPolicy.bound`` of them: the recording policy bounds them, not the run's length).
+
+    Raises:
+        RunNotFound: no such run.
+    """
+    fetch(conn, run_id)
+    found = conn.execute(
+        select(c.episode, c.kind, c.length, c.steps, c.data)
+        .where(c.run_id == run_id)
+        .order_by(c.episode)
+    )
+    return [
+        TrajectoryRecord(episode, kind, length, step_blobs.decode(data, steps))
+        for episode, kind, length, steps, data in found
+    ]
 
 
 def load(conn: Connection, run_id: int, episode: int) -> TrajectoryRecord:

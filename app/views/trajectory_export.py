@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
 from app.views.trajectories import StepView
-from runstore import TrajectoryRecord
+from runstore import TrajectoryRecord, finite_or_none
 from runstore.csvsafe import SafeWriter
 
 PAGE = 200
@@ -87,11 +86,6 @@ def json_chunks(run_id: int, view: StepView, record: TrajectoryRecord) -> Iterat
 def _finite(step: dict[str, Any]) -> dict[str, Any]:
     """Return a step with non-finite floats (among its Q-values too) as None."""
     return {
-        key: [_number(v) for v in value] if key == "q" else _number(value)
+        key: [finite_or_none(v) for v in value] if key == "q" else finite_or_none(value)
         for key, value in step.items()
     }
-
-
-def _number(value: Any) -> Any:
-    """Return ``value``, or None for a non-finite float (strict JSON has no NaN)."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -43,6 +43,18 @@ def test_the_list_names_each_recorded_episode_and_the_policy(client, store, trai
     assert body["trajectories"] == [info.to_dict() for info in store.trajectories(trained["grid"])]
 
 
+def test_the_run_export_holds_every_recorded_episode_with_its_steps(client, store, trained):
+    run = trained["grid"]
+    body = client.get(f"/api/runs/{run}/export.json").get_json()
+    exported = body["trajectories"]
+    listed = [info.to_dict() for info in store.trajectories(run)]
+    assert [{k: t[k] for k in ("episode", "kind", "length", "steps")} for t in exported] == listed
+    newest = store.trajectory(run, 1100)
+    assert exported[-1]["columns"]["state"] == newest.columns["state"].tolist()
+    assert exported[-1]["columns"]["q"] == newest.columns["q"].tolist()
+    assert len(body["episodes"]) == 1100
+
+
 @pytest.mark.parametrize("episode", [1, 1000, 1100])
 def test_the_csv_streams_every_step_as_stored(client, store, trained, episode):
     run = trained["grid"]

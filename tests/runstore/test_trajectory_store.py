@@ -3,6 +3,8 @@ batch or not at all, the ring of ``last`` ones, and gone with the episodes they 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -187,3 +189,27 @@ def test_last_ones_the_ring_would_drop_at_once_are_never_encoded(store):
     kinds = {info.episode: info.kind for info in store.trajectories(run)}
     assert kinds == {1: "first", 5: "last", 6: "last"}
     assert bits(store.trajectory(run, 6).columns) == bits(record(6, "last").columns)
+
+
+def test_the_json_export_carries_every_stored_trajectory_with_its_steps(store):
+    """``iter_json`` holds the run's stored trajectories (not those the ring dropped), by
+    episode, each column a list per step with the values written (non-finite as null)."""
+    run = new_run(store)
+    odd = record(4, "every", count=3)
+    odd.columns["td_error"][:] = [np.nan, np.inf, -0.0]  # strict JSON has no NaN
+    written = [record(1), record(2, "last"), record(3, "last"), odd]
+    store.append_episodes(run, make_rows(1, 4), steps=TrajectoryBatch(written, keep_last=1))
+    document = json.loads("".join(store.iter_json(run)), parse_constant=refuse_constant)
+    exported = document["trajectories"]
+    assert [(t["episode"], t["kind"]) for t in exported] == [(1, "first"), (4, "every")]
+    first = exported[0]
+    assert (first["length"], first["steps"]) == (5, 5)
+    for name, column in written[0].columns.items():
+        assert first["columns"][name] == column.tolist()
+    assert exported[1]["columns"]["td_error"] == [None, None, -0.0]
+    assert exported[1]["columns"]["q"] == odd.columns["q"].tolist()
+
+
+def refuse_constant(name: str) -> None:
+    """Refuse what strict JSON has not (``json.loads`` reads NaN and Infinity unless told)."""
+    raise ValueError(f"{name} is not JSON")
