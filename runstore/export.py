@@ -14,30 +14,31 @@ from .csvsafe import SafeWriter
 from .engine import transaction
 from .records import EPISODE_FIELDS
 from .runs import fetch
+from .trajectories import TrajectoryRecord
 
 PAGE = 5000
 """Episodes per page: each page is one read transaction and one chunk of text."""
 
 
-def json_head(conn: Connection, run_id: int) -> dict[str, Any]:
-    """Return the fields of a JSON export that precede its episodes.
+def json_head(conn: Connection, run_id: int) -> tuple[dict[str, Any], list[TrajectoryRecord]]:
+    """Return the fields of a JSON export that precede its episodes, and the run's recorded
+    trajectories (bounded by the recording policy, not by the run's length), read together.
 
     Returns:
-        ``run``, ``hyperparams``, ``param_changes``, ``checkpoints`` and ``trajectories``
-        (the run's recorded episodes with their steps: ``TrajectoryRecord.to_dict``),
-        JSON-safe.
+        ``run``, ``hyperparams``, ``param_changes`` and ``checkpoints``, JSON-safe; and
+        the trajectories with their steps, by episode.
 
     Raises:
         RunNotFound: no such run.
     """
     run = fetch(conn, run_id)
-    return {
+    head = {
         "run": run.to_dict(),
         "hyperparams": run.hyperparams,
         "param_changes": [change.to_dict() for change in control.param_changes(conn, run_id)],
         "checkpoints": [info.to_dict() for info in checkpoints.infos(conn, run_id)],
-        "trajectories": [record.to_dict() for record in trajectories.records(conn, run_id)],
     }
+    return head, trajectories.records(conn, run_id)
 
 
 def pages(engine: Engine, run_id: int) -> Iterator[list[dict[str, Any]]]:
@@ -76,9 +77,16 @@ def csv_chunks(rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def json_chunks(head: dict[str, Any], rows: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
-    """Yield one JSON object: the ``head`` fields, then ``"episodes": [...]`` page by page."""
-    yield json.dumps(head)[:-1] + ', "episodes": ['
+def json_chunks(
+    head: dict[str, Any],
+    recorded: Iterable[TrajectoryRecord],
+    rows: Iterable[list[dict[str, Any]]],
+) -> Iterator[str]:
+    """Yield one JSON object: the ``head`` fields, ``"trajectories": [...]`` one trajectory
+    at a time (``TrajectoryRecord.to_dict``), then ``"episodes": [...]`` page by page."""
+    yield json.dumps(head)[:-1] + ', "trajectories": ['
+    yield ", ".join(json.dumps(record.to_dict(), allow_nan=False) for record in recorded)
+    yield '], "episodes": ['
     first = True
     for page in rows:
         text = ", ".join(json.dumps(row) for row in page)

@@ -80,11 +80,11 @@ class EpisodeReads:
         return export.csv_chunks(lineage.pages(self._engine, run_id))
 
     def iter_json(self, run_id: int) -> Iterator[str]:
-        """Return a generator of one JSON document: run, params, changes, checkpoints and
-        episodes (an unknown run raises at once, before any text)."""
+        """Return a generator of one JSON document: run, params, changes, checkpoints,
+        trajectories and episodes (an unknown run raises at once, before any text)."""
         with self._read() as conn:
-            head = export.json_head(conn, run_id)
-        return export.json_chunks(head, lineage.pages(self._engine, run_id))
+            head, recorded = export.json_head(conn, run_id)
+        return export.json_chunks(head, recorded, lineage.pages(self._engine, run_id))
 
     def trajectories(self, run_id: int) -> list[TrajectoryInfo]:
         """Return the run's recorded trajectories (its own episodes'), without their steps,
