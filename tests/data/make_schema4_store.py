@@ -77,10 +77,14 @@ LABELS = ("tags", "note", "archived_at")
 
 
 def json_export_without_labels(store: Any, run_id: int) -> str:
-    """Return the run's JSON export, parsed and written again without ``LABELS``."""
+    """Return the run's JSON export, parsed and written again without ``LABELS`` and without
+    its ``trajectories`` when it has none (a later export added them; a schema-4 run has
+    none, and any it had would change the digest)."""
     export = json.loads("".join(store.iter_json(run_id)))
     for key in LABELS:
         export["run"].pop(key, None)
+    if export.get("trajectories") == []:
+        del export["trajectories"]
     return json.dumps(export)
 
 
