@@ -1,204 +1,52 @@
 """The compiled episode loop: every algorithm of ``gridworld.agents`` over a toy-text table.
 
-Everything numba compiles lives in this one module: numba's cache keys a function on its own
-file, so a caller cached beside a changed callee in another file would keep the old callee.
-
 It plays a ``gridworld.kernel.model.Model`` (an env's table as arrays). The loop reproduces
 the Python kernel draw for draw and float for float:
 
 - the agent's ``numpy.random.Generator`` is passed in as it is (numba calls its bit
   generator, so the Python object's state advances), drawn in the agent's order;
-- the env's stream is gymnasium's: ``reset(seed=s)`` makes ``PCG64(SeedSequence(s))``, which
-  ``_seed_env`` and ``_env_random`` compute here (128-bit arithmetic on two 64-bit words);
-- the Q-table's row sums follow Python's built-in ``sum`` (compensated from Python 3.12 on)
-  and row maxima its ``max`` (the first of equal values), as the agents' caches hold them.
+- the env's stream is gymnasium's ``PCG64(SeedSequence(seed))`` per reset (``stream``);
+- the Q-table's row sums and maxima are Python's ``sum`` and ``max`` of them (``rows``), as
+  the agents' caches hold them.
 
 Numbers are chosen once: no fast-math, so no fused multiply-adds or reassociation. A recorded
 episode writes each step (before its update, and the TD error after) into the arrays of its
 slot, as ``TabularAgent.play`` keeps it in a ``StepLog``; the others only test their slot.
+
+The loop compiles from this module, ``stream`` and ``rows``. numba's cache looks at this
+file alone, so ``compile_cache.refresh`` (at import) empties the cache whenever any of
+those files (or ``model``) changed since it was filled.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numba import njit
 from numpy.random import Generator
 
+from . import model, rows, stream
+from .compile_cache import cached, refresh
 from .model import Model
-
-log = logging.getLogger(__name__)
+from .rows import refresh_row, row_maximum, table_stats
+from .stream import env_random, seed_env
 
 Q_LEARNING, SARSA, EXPECTED_SARSA, DOUBLE_Q = 0, 1, 2, 3
 """Algorithm codes, in ``gridworld.agents.ALGORITHMS`` order."""
 SEED_BOUND = 2**31
 """Env seeds drawn from the agent's generator lie in [0, SEED_BOUND) (``run_episode``'s)."""
-COMPENSATED_SUM = sum([0.1] * 10) == 1.0
-"""Whether this Python's built-in ``sum`` of floats is compensated (Neumaier, 3.12 on)."""
 F_RETURN, F_EPSILON, F_ALPHA, F_MEAN_Q, F_MAX_Q, F_MEAN_ABS_TD = range(6)
 """Columns of the float output."""
 I_LENGTH, I_TERMINATED, I_TRUNCATED, I_SUCCESS = range(4)
 """Columns of the integer output."""
 
-_M32 = np.uint64(0xFFFFFFFF)
-_S16, _S32, _S11, _S58, _S63, _S64 = (np.uint64(n) for n in (16, 32, 11, 58, 63, 64))
-_ONE = np.uint64(1)
-_INIT_A, _MULT_A = np.uint64(0x43B0D7E5), np.uint64(0x931E8875)
-_INIT_B, _MULT_B = np.uint64(0x8B51F9DD), np.uint64(0x58F38DED)
-_MIX_L, _MIX_R = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
-_PCG_HI, _PCG_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)
-_DOUBLE_UNIT = 1.0 / 9007199254740992.0
-
 Step = tuple[int, int, float, int, bool, int]
 """One step to learn from: (S, A, R, S', terminal, A' or -1)."""
 Played = tuple[float, float, int, float, bool, bool, int, int, int, float]
 """What ``_play`` returns (see there)."""
-
-
-def cached(function: Callable[..., Any]) -> Any:
-    """Return ``function`` compiled, its machine code cached on disk where that is possible.
-
-    numba's own choice of folder: ``NUMBA_CACHE_DIR`` when set, else ``__pycache__`` beside
-    this file when it is writable (a source checkout), else the user's cache folder
-    (``~/.cache/numba``: a read-only install). With none of them writable, every process
-    compiles the kernel anew (a warning says so) instead of failing.
-
-    Returns:
-        The numba dispatcher.
-    """
-    try:
-        return njit(cache=True, nogil=True)(function)
-    except RuntimeError as exc:  # numba found no writable cache folder
-        log.warning("compiling the training kernel without a cache: %s", exc)
-        return njit(nogil=True)(function)
-
-
-# -- the env's random stream: PCG64(SeedSequence(seed)) -------------------------------------
-
-
-@njit
-def _mulhi(a: np.uint64, b: np.uint64) -> np.uint64:
-    """High 64 bits of the 128-bit product of two uint64."""
-    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> _S32, b & _M32, b >> _S32
-    cross_1, cross_2 = a_lo * b_hi, a_hi * b_lo
-    middle = ((a_lo * b_lo) >> _S32) + (cross_1 & _M32) + (cross_2 & _M32)
-    return a_hi * b_hi + (cross_1 >> _S32) + (cross_2 >> _S32) + (middle >> _S32)
-
-
-@njit
-def _pcg_step(env: np.ndarray) -> None:
-    """state = state * multiplier + inc (mod 2**128); env = [hi, lo, inc_hi, inc_lo]."""
-    hi, lo = env[0], env[1]
-    new_hi = _mulhi(lo, _PCG_LO) + hi * _PCG_LO + lo * _PCG_HI
-    new_lo = lo * _PCG_LO
-    low = new_lo + env[3]
-    env[0] = new_hi + env[2] + (_ONE if low < new_lo else np.uint64(0))
-    env[1] = low
-
-
-@njit
-def _env_random(env: np.ndarray) -> float:
-    """The env generator's next ``random()``: PCG64's XSL-RR output, 53 bits to [0, 1)."""
-    _pcg_step(env)
-    hi, lo = env[0], env[1]
-    word, rotation = hi ^ lo, hi >> _S58
-    word = (word >> rotation) | (word << ((_S64 - rotation) & _S63))
-    return np.float64(word >> _S11) * _DOUBLE_UNIT
-
-
-@njit
-def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """SeedSequence's hashmix on 32-bit words; returns (value, the next hash constant)."""
-    value = (value ^ hash_const) & _M32
-    hash_const = (hash_const * _MULT_A) & _M32
-    value = (value * hash_const) & _M32
-    return value ^ (value >> _S16), hash_const
-
-
-@njit
-def _seed_env(env: np.ndarray, seed: int | np.integer) -> None:
-    """Set env to ``PCG64(SeedSequence(seed))``'s state, ``0 <= seed < 2**32``."""
-    pool = np.zeros(4, np.uint64)
-    hash_const = _INIT_A
-    for i in range(4):
-        pool[i], hash_const = _hashmix(np.uint64(seed) if i == 0 else np.uint64(0), hash_const)
-    for source in range(4):
-        for target in range(4):
-            if source != target:
-                hashed, hash_const = _hashmix(pool[source], hash_const)
-                mixed = (_MIX_L * pool[target] - _MIX_R * hashed) & _M32
-                pool[target] = mixed ^ (mixed >> _S16)
-    words = np.zeros(8, np.uint64)
-    hash_const = _INIT_B
-    for i in range(8):
-        value = pool[i % 4] ^ hash_const
-        hash_const = (hash_const * _MULT_B) & _M32
-        value = (value * hash_const) & _M32
-        words[i] = value ^ (value >> _S16)
-    seed_hi, seed_lo = words[0] | (words[1] << _S32), words[2] | (words[3] << _S32)
-    inc_hi, inc_lo = words[4] | (words[5] << _S32), words[6] | (words[7] << _S32)
-    env[2] = (inc_hi << _ONE) | (inc_lo >> _S63)
-    env[3] = (inc_lo << _ONE) | _ONE
-    env[0], env[1] = env[2], env[3]  # state 0, one step: state = inc
-    low = env[1] + seed_lo
-    env[0] = env[0] + seed_hi + (_ONE if low < env[1] else np.uint64(0))
-    env[1] = low
-    _pcg_step(env)
-
-
-# -- the table's row statistics, as Python's sum and max give them --------------------------
-#
-# Helpers take whole arrays and indices, never row views, and the step loop calls as few as
-# it can: every array handed to a compiled function costs a reference count in and out,
-# which costs more than the arithmetic of a step.
-
-
-@njit
-def _add(total: float, compensation: float, x: float) -> tuple[float, float]:
-    """One term of Python's ``sum``: (total + x, the compensation so far)."""
-    t = total + x
-    if COMPENSATED_SUM:
-        if abs(total) >= abs(x):
-            compensation += (total - t) + x
-        else:
-            compensation += (x - t) + total
-    return t, compensation
-
-
-@njit
-def _finish(total: float, compensation: float) -> float:
-    """The end of Python's ``sum``: the compensation added, unless zero or not finite."""
-    if compensation != 0.0 and np.isfinite(compensation):
-        return total + compensation
-    return total
-
-
-@njit
-def _refresh_row(q: np.ndarray, row_sum: np.ndarray, row_max: np.ndarray, state: int) -> None:
-    """Set the cached ``sum`` and ``max`` of row ``state`` (``max``: the first largest)."""
-    total = compensation = 0.0
-    best = q[state, 0]
-    for a in range(q.shape[1]):
-        total, compensation = _add(total, compensation, q[state, a])
-        if q[state, a] > best:
-            best = q[state, a]
-    row_sum[state] = _finish(total, compensation)
-    row_max[state] = best
-
-
-@njit
-def _table_stats(row_sum: np.ndarray, row_max: np.ndarray) -> tuple[float, float]:
-    """(``sum(row_sums)``, ``max(row_maxima)``), as ``TabularAgent.table_stats`` takes them."""
-    total = compensation = 0.0
-    best = row_max[0]
-    for s in range(row_sum.shape[0]):
-        total, compensation = _add(total, compensation, row_sum[s])
-        if row_max[s] > best:
-            best = row_max[s]
-    return _finish(total, compensation), best
 
 
 # -- acting, stepping, learning ----------------------------------------------------------
@@ -237,7 +85,7 @@ def _reset(model: Model, env: np.ndarray) -> int:
     """The episode's start state (a draw from the env's stream unless it is fixed)."""
     if model.start_state >= 0:
         return model.start_state
-    u = _env_random(env)
+    u = env_random(env)
     for s in range(model.start_cumulative.shape[0]):
         if model.start_cumulative[s] > u:
             return s
@@ -249,7 +97,7 @@ def _outcome(sample: np.ndarray, subtract: bool, k: int, env: np.ndarray, sa: in
     """Sample which of the k outcomes of (s, a) happens; ``sa`` is ``s * A + a`` in the
     flattened [S * A, K] ``sample`` (probabilities, or cumulative ones when not
     ``subtract``)."""
-    u = _env_random(env)
+    u = env_random(env)
     if subtract:
         for o in range(k):
             u -= sample[sa, o]
@@ -284,7 +132,7 @@ def _double_update(
     target = reward
     if not terminal:
         ahead = tables[learning]
-        greedy = _greedy(rng, ahead, next_state, _row_max(ahead, next_state))
+        greedy = _greedy(rng, ahead, next_state, row_maximum(ahead, next_state))
         target = reward + gamma * tables[1 - learning, next_state, greedy]
     old = tables[learning, state, action]
     td_error = target - old
@@ -293,18 +141,8 @@ def _double_update(
     if np.isfinite(total):
         tables[learning, state, action] = value
         q[state, action] = total
-        _refresh_row(q, row_sum, row_max, state)
+        refresh_row(q, row_sum, row_max, state)
     return td_error, total
-
-
-@njit
-def _row_max(table: np.ndarray, state: int) -> float:
-    """``max`` of row ``state`` (the first largest)."""
-    best = table[state, 0]
-    for a in range(table.shape[1]):
-        if table[state, a] > best:
-            best = table[state, a]
-    return best
 
 
 @njit
@@ -337,7 +175,7 @@ def _td_update(
     value = old + alpha * td_error
     if np.isfinite(value):
         q[state, action] = value
-        _refresh_row(q, row_sum, row_max, state)
+        refresh_row(q, row_sum, row_max, state)
     return td_error, value
 
 
@@ -492,11 +330,11 @@ def run_episodes(
     row_sum = np.empty(q.shape[0])
     row_max = np.empty(q.shape[0])
     for s in range(q.shape[0]):
-        _refresh_row(q, row_sum, row_max, s)
+        refresh_row(q, row_sum, row_max, s)
     steps_out = (step_ints, step_floats, step_q)
     for i in range(floats.shape[0]):
         seed = first_seed if i == 0 and first_seed >= 0 else rng.integers(0, SEED_BOUND)
-        _seed_env(env, seed)
+        seed_env(env, seed)
         epsilon, alpha = schedule[0], schedule[1]
         params = (epsilon, alpha, schedule[2])
         if slots[i] >= 0:
@@ -519,7 +357,7 @@ def run_episodes(
         floats[i, F_RETURN] = total
         floats[i, F_EPSILON] = epsilon
         floats[i, F_ALPHA] = alpha
-        table_sum, table_max = _table_stats(row_sum, row_max)
+        table_sum, table_max = table_stats(row_sum, row_max)
         floats[i, F_MEAN_Q] = table_sum / n_cells / divisor
         floats[i, F_MAX_Q] = table_max / divisor
         floats[i, F_MEAN_ABS_TD] = abs_td / steps
@@ -534,17 +372,8 @@ def run_episodes(
     return floats.shape[0], -1, 0, 0.0
 
 
-@cached
-def env_random_draws(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``count`` draws of the env stream ``reset(seed=seed)`` starts (a test probe of
-    the stream against ``numpy``), and the stream's state after them.
-
-    Returns:
-        (float64 [count], uint64 [4] as [state hi, state lo, inc hi, inc lo]).
-    """
-    env = np.zeros(4, np.uint64)
-    _seed_env(env, seed)
-    out = np.empty(count)
-    for i in range(count):
-        out[i] = _env_random(env)
-    return out, env
+SOURCES = tuple(
+    Path(str(module.__file__)) for module in (model, rows, stream, sys.modules[__name__])
+)
+"""The files ``run_episodes`` compiles from."""
+refresh([run_episodes], SOURCES, "run_episodes.sources.sha256")

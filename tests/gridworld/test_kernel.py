@@ -28,7 +28,7 @@ from gridworld.kernel import (
     table_model,
     validate_kernel,
 )
-from gridworld.kernel.jitted import env_random_draws
+from gridworld.kernel.stream import env_random_draws
 
 DETERMINISTIC = {
     "gridworld_medium": ("GridWorld-v0", {"preset": "medium"}),
@@ -252,7 +252,7 @@ def test_without_a_writable_cache_folder_the_kernel_compiles_anyway(tmp_path: Pa
         "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator",
     }
     probe = (
-        "from gridworld.kernel.jitted import env_random_draws;"
+        "from gridworld.kernel.stream import env_random_draws;"
         "import numpy as np;"
         "draws, _ = env_random_draws(3, 4);"
         "print(draws.tolist() == np.random.Generator(np.random.PCG64(3)).random(4).tolist())"
