@@ -57,6 +57,27 @@ def checkpoint_interval(spec: RunSpec) -> int:
     return max(MIN_CHECKPOINT_EVERY, math.ceil(spec.episodes / MAX_CHECKPOINTS))
 
 
+def checkpoint_stop(episode: int, every: int, fixed: bool, rate: float | None, wait: float) -> int:
+    """Return the episode the chunk after ``episode`` must stop at for a checkpoint.
+
+    Args:
+        episode: the last episode played.
+        every: ``checkpoint_interval``.
+        fixed: the spec sets the interval: every due checkpoint is taken.
+        rate: episodes per second of the last chunk (None before the first).
+        wait: seconds until a checkpoint may follow the last (``MIN_CHECKPOINT_SECONDS``
+            after it); with the default interval those due sooner are skipped.
+
+    Returns:
+        The next due episode or, with the default interval, the first one due after
+        ``wait`` at ``rate``.
+    """
+    ahead = 0
+    if not fixed and rate is not None:
+        ahead = max(0, int(wait * rate))
+    return ((episode + ahead) // every + 1) * every
+
+
 @dataclass(frozen=True)
 class Counters:
     """The trainer's own counters, saved with every checkpoint."""

@@ -35,7 +35,13 @@ from gridworld.plateau import PLATEAU_PREFIX, PlateauWatch
 from gridworld.spec import RunSpec, make_env, table_shape
 from runstore import Claim, LeaseLost, RunNotFound, RunStore, join_columns
 
-from .checkpoints import MIN_CHECKPOINT_SECONDS, Checkpoints, Counters, checkpoint_interval
+from .checkpoints import (
+    MIN_CHECKPOINT_SECONDS,
+    Checkpoints,
+    Counters,
+    checkpoint_interval,
+    checkpoint_stop,
+)
 from .chunking import Chunks, chunk_room
 from .heartbeat import heartbeat
 from .recording import Recording
@@ -239,7 +245,9 @@ class Trainer:
             if self.replay and episode + 1 == self.replay[0][0]:
                 self._apply(self.replay.pop(0)[1])
             replay_stop = self.replay[0][0] - 1 if self.replay else target
-            stop = min(target, self._checkpoint_stop(checkpointed_at), replay_stop)
+            wait = checkpointed_at + MIN_CHECKPOINT_SECONDS - time.perf_counter()
+            due_at = checkpoint_stop(episode, every, fixed_interval, self.chunks.rate, wait)
+            stop = min(target, due_at, replay_stop)
             room = chunk_room(episode, target, self.settings.flush_episodes)
             count = self.chunks.size(stop - episode, room)
             steps = self.recording.wanted(episode + 1, count)
@@ -267,16 +275,6 @@ class Trainer:
                 time.sleep(min(wait, self.settings.control_seconds))
                 self._tick(time.perf_counter(), start)
         self.wall_offset = time.perf_counter() - start
-
-    def _checkpoint_stop(self, checkpointed_at: float) -> int:
-        """Return the episode the next chunk must stop at for a checkpoint: the next due one
-        or, with the default interval, the first one due after ``MIN_CHECKPOINT_SECONDS``
-        since the last (those due sooner are skipped), as the last chunk's rate foresees."""
-        ahead = 0
-        if not self.spec.checkpoint_every and self.chunks.rate is not None:
-            wait = checkpointed_at + MIN_CHECKPOINT_SECONDS - time.perf_counter()
-            ahead = max(0, int(wait * self.chunks.rate))
-        return ((self.episode + ahead) // self.every + 1) * self.every
 
     def _record(self, batch: EpisodeBatch, began: float, ended: float) -> None:
         """Hold the chunk's columns (wall times spread evenly over its run time) and keep

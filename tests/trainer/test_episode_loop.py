@@ -16,6 +16,7 @@ import pytest
 from gymnasium import spaces
 
 from app.training import LoopSettings, Trainer, checkpoint_interval, claim_new_run, trainer
+from app.training.checkpoints import checkpoint_stop
 from app.training.trainer import PLATEAU_PREFIX
 from gridworld.agents import ALGORITHMS
 from runstore import Owner
@@ -74,6 +75,15 @@ def test_default_checkpoint_interval_keeps_a_few_hundred_at_most():
     assert checkpoint_interval(make_spec(episodes=1000)) == 100
     assert checkpoint_interval(make_spec(episodes=10_000_000)) == 50_000
     assert checkpoint_interval(make_spec(episodes=1000, checkpoint_every=7)) == 7
+
+
+def test_a_chunk_stops_at_the_next_due_checkpoint_or_past_those_due_too_soon():
+    assert checkpoint_stop(250, 100, True, 1000.0, 5.0) == 300  # a chosen interval: each
+    assert checkpoint_stop(250, 100, False, None, 5.0) == 300  # no rate yet: the next
+    assert checkpoint_stop(300, 100, False, 1000.0, 0.0) == 400  # none too soon
+    # 0.25 s more at 1,000 episodes/s reaches episode 550: 400 and 500 are skipped
+    assert checkpoint_stop(300, 100, False, 1000.0, 0.25) == 600
+    assert checkpoint_stop(300, 100, False, 1000.0, -1.0) == 400  # overdue already
 
 
 def test_default_checkpoints_are_spaced_in_time_as_well(store, monkeypatch):
