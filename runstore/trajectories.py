@@ -52,16 +52,12 @@ class TrajectoryRecord:
         """Return the trajectory as JSON-safe data: its episode, kind, length and steps kept,
         and ``columns``, name to a list per step (a list of lists for a 2-D column), with
         every non-finite float as None."""
-        return {
-            "episode": self.episode,
-            "kind": self.kind,
-            "length": self.length,
-            "steps": self.steps,
-            "columns": {
-                name: [_json_safe(value) for value in np.asarray(array).tolist()]
-                for name, array in self.columns.items()
-            },
+        columns = {
+            name: [_json_safe(value) for value in np.asarray(array).tolist()]
+            for name, array in self.columns.items()
         }
+        info = TrajectoryInfo(self.episode, self.kind, self.length, self.steps)
+        return {**info.to_dict(), "columns": columns}
 
 
 def finite_or_none(value: Any) -> Any:
@@ -189,21 +185,14 @@ def infos(conn: Connection, run_id: int) -> list[TrajectoryInfo]:
 
 def records(conn: Connection, run_id: int) -> list[TrajectoryRecord]:
     """Return every trajectory of the run with its steps, by episode (at most
-    ``RecordPolicy.bound`` of them: the recording policy bounds them, not the run's length).
-
-    Raises:
-        RunNotFound: no such run.
-    """
-    fetch(conn, run_id)
+    ``RecordPolicy.bound`` of them: the recording policy bounds them, not the run's length);
+    none for a run that does not exist (the caller has read the run)."""
     found = conn.execute(
         select(c.episode, c.kind, c.length, c.steps, c.data)
         .where(c.run_id == run_id)
         .order_by(c.episode)
     )
-    return [
-        TrajectoryRecord(episode, kind, length, step_blobs.decode(data, steps))
-        for episode, kind, length, steps, data in found
-    ]
+    return [_decoded(*row) for row in found]
 
 
 def load(conn: Connection, run_id: int, episode: int) -> TrajectoryRecord:
@@ -221,5 +210,9 @@ def load(conn: Connection, run_id: int, episode: int) -> TrajectoryRecord:
     ).first()
     if row is None:
         raise TrajectoryNotFound(run_id, episode)
-    kind, length, steps, data = row
+    return _decoded(episode, *row)
+
+
+def _decoded(episode: int, kind: str, length: int, steps: int, data: bytes) -> TrajectoryRecord:
+    """Return the record of a stored trajectory's row, its steps decoded."""
     return TrajectoryRecord(episode, kind, length, step_blobs.decode(data, steps))
