@@ -1,6 +1,6 @@
-"""Compiled helpers of the write path: a column's byte planes with their entropies and an
-integer column's range (``blocks``), and a batch's block aggregates (``levels``), each in
-one pass over the values.
+"""Compiled helpers of the write path: a column's byte planes with their entropies, its
+distinct values and an integer column's range (``blocks``), and a batch's block aggregates
+(``levels``), each in one pass over the values.
 
 They do what a few numpy operations (and ``math.fsum``) would, without numpy's cost per
 call, which on columns of a thousand values is most of it, and without the GIL, so that a
@@ -65,6 +65,42 @@ def split_planes(data: np.ndarray, itemsize: int) -> tuple[np.ndarray, np.ndarra
                 share = counts[plane, byte] / count
                 bits[plane] -= share * math.log2(share)
     return planes, bits, same
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT, _ONE, _SLOTS = np.uint64(56), np.uint64(1), np.uint64(255)
+
+
+@_compiled
+def palette(words: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct values of a uint64 array (floats' bits: -0.0 is not 0.0) in the
+    order they first appear, and each value's index among them.
+
+    Args:
+        words: the values.
+        most: the most distinct values wanted, at most 128.
+
+    Returns:
+        (distinct values, uint8 indexes), or two empty arrays once more than ``most``
+        distinct values are found (the scan stops there).
+    """
+    keys = np.empty(256, np.uint64)  # open addressing, at most half full
+    slots = np.full(256, -1, np.int64)
+    found = np.empty(most, np.uint64)
+    indexes = np.empty(words.size, np.uint8)
+    n = 0
+    for i in range(words.size):
+        word = words[i]
+        h = (word * _GOLDEN) >> _SHIFT
+        while slots[h] >= 0 and keys[h] != word:
+            h = (h + _ONE) & _SLOTS
+        if slots[h] < 0:
+            if n == most:
+                return found[:0], indexes[:0]
+            keys[h], slots[h], found[n] = word, n, word
+            n += 1
+        indexes[i] = slots[h]
+    return found[:n], indexes
 
 
 @_compiled

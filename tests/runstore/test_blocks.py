@@ -31,6 +31,9 @@ def bits(values: list[float]) -> list[bytes]:
     values=st.one_of(
         st.lists(FLOATS, max_size=1200),
         st.lists(st.sampled_from([0.0, -0.0, 5e-324, -1.5, 1e308]), max_size=50),
+        st.lists(FLOATS, min_size=1, max_size=blocks.PALETTE_MOST + 1).flatmap(
+            lambda few: st.lists(st.sampled_from(few), max_size=1200)
+        ),  # a palette, or one value too many for it
         st.integers(1, 1200).flatmap(
             lambda n: st.lists(FLOATS, min_size=1, max_size=1).map(lambda v: v * n)
         ),
@@ -69,6 +72,15 @@ def test_a_constant_column_takes_a_few_bytes_and_a_counter_its_steps():
     assert len(blocks.encode("float", [0.99] * BLOCK)) == 10
     steps = list(accumulate(episode % 7 + 1 for episode in range(BLOCK)))  # like env_steps
     assert len(blocks.encode("int", steps)) < BLOCK // 2  # under a byte a step
+
+
+def test_a_column_of_a_few_distinct_floats_takes_a_palette_of_them():
+    returns = [[-1.0, 0.9, 0.93, -0.0][episode * 7 % 11 % 4] for episode in range(BLOCK)]
+    blob = blocks.encode("float", returns)
+    assert blob[:1] == blocks.PALETTE and len(blob) < BLOCK  # a byte a value, deflated
+    assert bits(blocks.decode("float", blob, BLOCK)) == bits(returns)
+    many = [i / 7 for i in range(blocks.PALETTE_MOST + 1)] * 15
+    assert blocks.encode("float", many)[:1] == blocks.PACKED
 
 
 @settings(

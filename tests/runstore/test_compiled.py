@@ -45,6 +45,23 @@ def test_exact_sums_are_those_of_math_fsum(values):
     assert exact_sum(values) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.integers(0, 2**64 - 1), max_size=8).flatmap(
+        lambda few: st.lists(st.sampled_from(few or [0]), max_size=400)
+    ),
+    most=st.integers(1, 128),
+)
+def test_a_palette_is_the_distinct_values_in_order_of_first_appearance(words, most):
+    distinct, indexes = compiled.palette(np.array(words, dtype=np.uint64), most)
+    expected = list(dict.fromkeys(words))
+    if len(expected) > most:
+        assert len(distinct) == len(indexes) == 0
+        return
+    assert distinct.tolist() == expected
+    assert distinct[indexes].tolist() == words and indexes.dtype == np.uint8
+
+
 @pytest.mark.parametrize(
     "values, expected",
     [
