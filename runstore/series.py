@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -144,8 +145,9 @@ def _rollup_blocks(
     for i, piece in enumerate(pieces):
         bounds.update({f"size_{i}": piece.size or 0, f"first_{i}": piece.first})
         bounds[f"last_{i}"] = piece.last
-    for row in conn.execute(_rollup_query(metric, len(pieces)), bounds):
-        found[row[0]].append(tuple(row[1:]))
+    rows = conn.execute(_rollup_query(metric, len(pieces)), bounds).all()  # one fetch
+    for size, of_size in itertools.groupby(rows, key=itemgetter(0)):  # ordered by size
+        found[size] = [row[1:] for row in of_size]
     return found
 
 
