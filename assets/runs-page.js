@@ -16,8 +16,9 @@ function writeSearch(query) {
    timer that its own next render can clear; the rows then stay loading stubs until something
    asks again (seen when the first run appears on an empty runs page of a busy machine). After
    a reload, while the grid still shows and any row is a stub, purge and ask once more: a
-   second later, then two, then four (a slow answer gets the time to arrive). */
-const STUCK_WAITS_MS = [1000, 2000, 4000];
+   second later, then two, four, eight and sixteen (a slow answer gets the time to arrive;
+   on a machine busy enough, three tries within 7 s all met the race). */
+const STUCK_WAITS_MS = [1000, 2000, 4000, 8000, 16000];
 function askAgainWhileLoading(api, attempt) {
     if (attempt >= STUCK_WAITS_MS.length) {
         return;

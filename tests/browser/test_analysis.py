@@ -173,10 +173,11 @@ def test_runs_picked_on_the_runs_page_compare_with_the_differing_parameter_highl
     slow = add_synthetic_run(store, 20_000, name="slow", hyperparams={"alpha": 0.1})
     fast = add_synthetic_run(store, 20_000, name="fast", hyperparams={"alpha": 0.4})
     dash_duo.start_server(create_app(store_url))
-    for run_id in (slow, fast):
+    for run_id, name in ((slow, "slow"), (fast, "fast")):
         row = f"#{ids.RUNS_GRID} .ag-row[row-id='{run_id}']"
-        box = f"{row} [col-id='ag-Grid-SelectionColumn'] input"
-        dash_duo.find_element(box).click()
+        # the row's data first: a stub row (still loading) has a box of its own
+        dash_duo.wait_for_text_to_equal(f"{row} [col-id='name']", name, timeout=30)
+        dash_duo.find_element(f"{row} [col-id='ag-Grid-SelectionColumn'] input").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.RUNS_COMPARE}", "Compare (2)")
     dash_duo.find_element(f"#{ids.RUNS_COMPARE}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.PAGE_TITLE}", "Compare runs")

@@ -74,7 +74,7 @@ def test_the_runs_page_logs_no_ag_grid_warning(dash_duo, store_url, store):
     assert not [line for line in _console(dash_duo) if "AG Grid" in line]
     run_id = seeded_run(store, status="running", episodes=20, name="appears")
     # The grid appears with the run the page polled for; its row id is text (no #25).
-    dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "appears", timeout=10)
+    dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "appears", timeout=30)
     assert _console(dash_duo) == []  # the empty page's and the grid's appearance
     dash_duo.driver.refresh()
     dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "appears")
