@@ -79,27 +79,40 @@ def decimated(
         for piece in window
     ]
     buckets = pieces[0] if len(pieces) == 1 else _merged(pieces)
+    return _series(metric, first, last, bucket, buckets)
+
+
+def _series(
+    metric: str, first: int, last: int, bucket: int, buckets: Sequence[Sequence[Any]]
+) -> Series:
+    """Return the series of a window's buckets (key, count, sum, min and max each, in key
+    order): each bucket's first episode of the window, mean, min, max and count."""
+    if not buckets:
+        return Series(metric, first, last, bucket)
+    keys, counts, sums, lows, highs = zip(*buckets, strict=True)
+    episode = np.array(keys, dtype=np.int64) * bucket + 1
+    episode[0] = max(first, episode[0])  # keys ascend: only the first bucket starts early
     return Series(
         metric=metric,
         start=first,
         end=last,
         bucket=bucket,
-        episode=[max(first, b[0] * bucket + 1) for b in buckets],
-        mean=[b[2] / b[1] for b in buckets],
-        min=[b[3] for b in buckets],
-        max=[b[4] for b in buckets],
-        count=[b[1] for b in buckets],
+        episode=episode.tolist(),
+        mean=(np.array(sums, dtype=float) / np.array(counts, dtype=float)).tolist(),
+        min=list(lows),
+        max=list(highs),
+        count=list(counts),
     )
 
 
-def _merged(pieces: list[list[Bucket]]) -> list[Bucket]:
+def _merged(pieces: list[Sequence[Sequence[Any]]]) -> list[Bucket]:
     """Return the buckets of several pieces, those of one key added up in piece order."""
     merged: dict[int, Bucket] = {}
     for piece in pieces:
         for figures in piece:
             into = merged.get(figures[0])
             if into is None:
-                merged[figures[0]] = figures
+                merged[figures[0]] = list(figures)
             else:
                 _add(into, figures)
     return [merged[key] for key in sorted(merged)]
@@ -113,22 +126,21 @@ def _add(into: Bucket, figures: Sequence[Any]) -> None:
     into[4] = max(into[4], figures[4])
 
 
-def _raw(conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int) -> list[Bucket]:
+def _raw(
+    conn: Connection, run_id: int, metric: str, piece: Piece, bucket: int
+) -> list[tuple[Any, ...]]:
     """Return the buckets of a piece of raw episodes, from their episode blocks."""
     values = metric_values(conn, run_id, metric, piece.first, piece.last)
     starts = block_starts(piece.first, len(values), bucket)
     keys = range((piece.first - 1) // bucket, (piece.last - 1) // bucket + 1)
     return list(
-        map(
-            list,
-            zip(
-                keys,
-                np.diff(starts, append=len(values)).tolist(),
-                sums_in_order(values, piece.first, bucket).tolist(),
-                np.minimum.reduceat(values, starts).tolist(),
-                np.maximum.reduceat(values, starts).tolist(),
-                strict=True,
-            ),
+        zip(
+            keys,
+            np.diff(starts, append=len(values)).tolist(),
+            sums_in_order(values, piece.first, bucket).tolist(),
+            np.minimum.reduceat(values, starts).tolist(),
+            np.maximum.reduceat(values, starts).tolist(),
+            strict=True,
         )
     )
 
@@ -145,7 +157,11 @@ def _rollup_blocks(
     for i, piece in enumerate(pieces):
         bounds.update({f"size_{i}": piece.size or 0, f"first_{i}": piece.first})
         bounds[f"last_{i}"] = piece.last
-    rows = conn.execute(_rollup_query(metric, len(pieces)), bounds).all()  # one fetch
+    result = conn.execute(_rollup_query(metric, len(pieces)), bounds)
+    try:  # the driver's own tuples: wrapping a thousand rows in SQLAlchemy's costs a third
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     for size, of_size in itertools.groupby(rows, key=itemgetter(0)):  # ordered by size
         found[size] = [row[1:] for row in of_size]
     return found
@@ -171,7 +187,9 @@ def _rollup_query(metric: str, pieces: int) -> CompoundSelect[Any]:
     return parts.order_by(parts.selected_columns.size, parts.selected_columns.block)
 
 
-def _rolled(blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int) -> list[Bucket]:
+def _rolled(
+    blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int
+) -> Sequence[Sequence[Any]]:
     """Return the buckets of a piece of rollup blocks (several blocks to a bucket at the
     window's edges), their figures added in block order.
 
@@ -186,7 +204,7 @@ def _rolled(blocks: Sequence[tuple[Any, ...]], piece: Piece, bucket: int) -> lis
     end = bisect.bisect_right(blocks, piece.last, key=itemgetter(0))
     per_bucket = bucket // piece.size
     if per_bucket == 1:  # one block to a bucket: the block is the bucket
-        return [list(row) for row in blocks[start:end]]
+        return blocks[start:end]
     buckets: list[Bucket] = []
     for row in blocks[start:end]:
         key = row[0] // per_bucket
