@@ -164,6 +164,6 @@ def test_the_first_run_on_an_empty_page_shows_whole_on_a_slow_browser(dash_duo, 
     dash_duo.wait_for_contains_text(f"#{ids.RUNS_EMPTY}", "No runs yet")
     dash_duo.wait_for_element(f"#{ids.RUNS_GRID} .ag-header-cell[col-id='name']")
     run_id = seeded_run(store, status="queued", episodes=0, name="first")  # one revision
-    dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "first", timeout=10)
+    dash_duo.wait_for_text_to_equal(cell(run_id, "name"), "first", timeout=30)
     assert dash_duo.find_element(cell(run_id, "episodes")).text == "0 / 1,000"
     assert dash_duo.get_logs() == []
