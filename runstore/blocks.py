@@ -126,7 +126,7 @@ def _pack(array: np.ndarray) -> bytes:
     if dtype == FLOAT and len(array):
         distinct, indexes = compiled.palette(array.view(np.uint64), PALETTE_MOST)
         if len(distinct) == 1:
-            return CONSTANT + dtype.char.encode() + distinct.tobytes()
+            return _constant(dtype, distinct.tobytes())
         if len(distinct):
             packed = zlib.compress(indexes.tobytes(), ZLIB_LEVEL)
             return (
@@ -138,7 +138,7 @@ def _pack(array: np.ndarray) -> bytes:
             )
     planes, entropies, same = compiled.split_planes(array.view(np.uint8), dtype.itemsize)
     if same and len(array):  # compared as bytes: -0.0 is not 0.0
-        return CONSTANT + dtype.char.encode() + array[:1].tobytes()
+        return _constant(dtype, array[:1].tobytes())
     raw = [
         bits > NOISE_BITS
         or (bits > PATTERN_BITS and len(zlib.compress(plane, ZLIB_LEVEL)) > RAW_SHARE * len(plane))
@@ -149,6 +149,11 @@ def _pack(array: np.ndarray) -> bytes:
     rest = planes[[i for i, r in enumerate(raw) if not r]].tobytes()
     packed = zlib.compress(rest, ZLIB_LEVEL) if rest else b""
     return PACKED + dtype.char.encode() + bytes([mask]) + kept + packed
+
+
+def _constant(dtype: np.dtype, value: bytes) -> bytes:
+    """Return the blob of a column whose every value is ``value`` (its bytes, of ``dtype``)."""
+    return CONSTANT + dtype.char.encode() + value
 
 
 def _decode(blob: bytes, count: int) -> np.ndarray:

@@ -20,7 +20,6 @@ those files (or ``model``) changed since it was filled.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -372,8 +371,6 @@ def run_episodes(
     return floats.shape[0], -1, 0, 0.0
 
 
-SOURCES = tuple(
-    Path(str(module.__file__)) for module in (model, rows, stream, sys.modules[__name__])
-)
+SOURCES = (*(Path(str(module.__file__)) for module in (model, rows, stream)), Path(__file__))
 """The files ``run_episodes`` compiles from."""
 refresh([run_episodes], SOURCES, "run_episodes.sources.sha256")
