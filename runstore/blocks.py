@@ -17,6 +17,9 @@ byte and a dtype byte:
   then one deflated stream of each value's index among them (a byte each).
 - ``d`` (integers that never decrease, such as ``env_steps``): the first value, then the
   differences, encoded again.
+- ``f`` (floats of codec ``rising`` whose bit patterns never decrease, such as a run's wall
+  times): the patterns as 64-bit integers, encoded as ``d``. A rising clock's low mantissa
+  bytes are noise as planes, but its steps between neighbours take a few bits each.
 
 Nothing is rounded: every float reads back bit for bit (the sign of a zero too), every
 integer as written. ``action_counts`` (a list of integers per episode, lists of any length)
@@ -38,7 +41,7 @@ BLOCK = 1000
 """Episodes per block: block ``k`` of a run holds episodes ``k*BLOCK+1 .. (k+1)*BLOCK``."""
 ZLIB_LEVEL = 1
 """Deflate level: higher levels save about 2 % more bytes for twice the time."""
-CONSTANT, PACKED, PALETTE, DELTA = b"c", b"z", b"p", b"d"
+CONSTANT, PACKED, PALETTE, DELTA, RISING = b"c", b"z", b"p", b"d", b"f"
 INT_TYPES = tuple(
     np.dtype(code) for code in ("<u1", "<i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8")
 )
@@ -60,8 +63,9 @@ deflates well. A plane in between may still repeat patterns deflate finds (a cou
 bytes): it is deflated on trial."""
 
 
-CODECS = ("float", "int", "lists")
-"""What a column holds: floats, integers, or lists of integers."""
+CODECS = ("float", "rising", "int", "lists")
+"""What a column holds: floats, floats that mostly rise (a clock), integers, or lists of
+integers."""
 
 
 def encode(codec: str, values: Sequence[Any]) -> bytes:
@@ -80,6 +84,10 @@ def encode(codec: str, values: Sequence[Any]) -> bytes:
     """
     if codec == "float":
         return _pack(np.asarray(values, dtype=FLOAT))
+    if codec == "rising":
+        floats = np.ascontiguousarray(values, dtype=FLOAT)
+        bits = floats.view(np.int64)
+        return RISING + _encode_ints(bits) if _rises(bits) else _pack(floats)
     if codec == "int":
         return _encode_ints(np.asarray(values, dtype=np.int64))
     if isinstance(values, np.ndarray):
@@ -111,10 +119,15 @@ def decode_array(blob: bytes, count: int) -> np.ndarray:
 
 def _encode_ints(array: np.ndarray) -> bytes:
     """Return the blob of an int64 array: differences if it never decreases, else packed."""
-    if len(array) > 1 and array[0] != array[-1] and bool((array[1:] >= array[:-1]).all()):
+    if _rises(array):
         # np.diff wraps around past 64 bits, and so does the cumulative sum that undoes it
         return DELTA + array[:1].tobytes() + _pack(np.diff(array))
     return _pack(array)
+
+
+def _rises(array: np.ndarray) -> bool:
+    """Return whether an int64 array never decreases and ends above where it starts."""
+    return len(array) > 1 and array[0] != array[-1] and bool((array[1:] >= array[:-1]).all())
 
 
 def _pack(array: np.ndarray) -> bytes:
@@ -160,6 +173,8 @@ def _decode(blob: bytes, count: int) -> np.ndarray:
     """Return the ``count`` values of a blob from ``_encode_ints`` or ``_pack``: float64 or
     int64."""
     kind = blob[:1]
+    if kind == RISING:
+        return _decode(blob[1:], count).view(FLOAT)
     if kind == DELTA:
         first = np.frombuffer(blob, np.int64, 1, 1)
         steps = _decode(blob[9:], count - 1) if count > 1 else first[:0]

@@ -30,8 +30,9 @@ from .schema import BLOCK_FIELDS, CheckpointRow, RunRow, episode_blocks
 MAX_EPISODE_LIMIT = 10_000
 """The most episode rows one ``RunStore.episodes`` call returns."""
 CODECS = {
-    name: "float" if name in FLOAT_FIELDS else "lists" if name == "action_counts" else "int"
-    for name in BLOCK_FIELDS
+    **{name: "float" if name in FLOAT_FIELDS else "int" for name in BLOCK_FIELDS},
+    "wall_time": "rising",  # the seconds a run has trained, episode by episode
+    "action_counts": "lists",
 }
 """How each stored field is encoded (``blocks.CODECS``)."""
 COUNTS = EPISODE_FIELDS.index("action_counts")

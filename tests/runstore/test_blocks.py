@@ -9,6 +9,7 @@ import sqlite3
 import struct
 from itertools import accumulate
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,7 +41,25 @@ def bits(values: list[float]) -> list[bytes]:
     )
 )
 def test_floats_read_back_bit_for_bit(values):
-    back = blocks.decode("float", blocks.encode("float", values), len(values))
+    for codec in ("float", "rising"):
+        back = blocks.decode(codec, blocks.encode(codec, values), len(values))
+        assert all(type(value) is float for value in back)
+        assert bits(back) == bits(values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.one_of(
+        st.lists(FLOATS, max_size=1200).map(sorted),  # a negative one's bits fall
+        st.lists(st.floats(0, 1e300), max_size=1200).map(sorted),  # bits that rise
+        st.lists(st.sampled_from([0.0, -0.0, 5e-324, 1e308]), max_size=50).map(sorted),
+        st.tuples(st.floats(0, 1e6), st.floats(1e-9, 1.0), st.integers(2, 1200)).map(
+            lambda clock: [clock[0] + clock[1] * step for step in range(clock[2])]
+        ),
+    )
+)
+def test_rising_floats_read_back_bit_for_bit(values):
+    back = blocks.decode("rising", blocks.encode("rising", values), len(values))
     assert all(type(value) is float for value in back)
     assert bits(back) == bits(values)
 
@@ -72,6 +91,18 @@ def test_a_constant_column_takes_a_few_bytes_and_a_counter_its_steps():
     assert len(blocks.encode("float", [0.99] * BLOCK)) == 10
     steps = list(accumulate(episode % 7 + 1 for episode in range(BLOCK)))  # like env_steps
     assert len(blocks.encode("int", steps)) < BLOCK // 2  # under a byte a step
+
+
+def test_a_clock_takes_its_steps_and_a_column_that_falls_its_planes():
+    # the trainer's wall times: a chunk's seconds spread evenly over its episodes
+    began, ended = 12.345678, 12.347901
+    clock = (began + (ended - began) / BLOCK * np.arange(1, BLOCK + 1)).tolist()
+    blob = blocks.encode("rising", clock)
+    assert blob[:1] == blocks.RISING and len(blob) * 10 < len(blocks.encode("float", clock))
+    assert bits(blocks.decode("rising", blob, BLOCK)) == bits(clock)
+    falling = clock[::-1]
+    assert blocks.encode("rising", falling) == blocks.encode("float", falling)
+    assert blocks.encode("rising", [0.5] * BLOCK) == blocks.encode("float", [0.5] * BLOCK)
 
 
 def test_a_column_of_a_few_distinct_floats_takes_a_palette_of_them():
