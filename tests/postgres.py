@@ -21,6 +21,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from runstore import RunStore
+
+STORE_TEMPLATE = "gridlab_store"
+"""The database ``new_database(with_schema=True)`` copies."""
+
 
 def _binaries() -> Path:
     """Return the folder of PostgreSQL's server binaries, or fail the test session."""
@@ -46,6 +51,7 @@ class PostgresServer:
         self.data = self.dir / "data"
         self.port = _free_port()
         self.as_user: list[str] = []
+        self._template: str | None = None
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
             self.dir.chmod(0o755)
@@ -91,15 +97,34 @@ class PostgresServer:
         """Return the SQLAlchemy URL of ``database`` on this server."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
-        """Create an empty database; return its URL."""
+    def new_database(self, *, with_schema: bool = False) -> str:
+        """Create a database: empty, or (``with_schema``) holding a new store's tables,
+        copied from a template database made once, as the SQLite tests copy a template
+        file (the copy takes no longer than an empty database; making the tables took
+        0.14-0.36 s more).
+
+        Returns:
+            Its URL.
+        """
         name = f"t_{uuid.uuid4().hex[:12]}"
+        self._create(name, self._store_template() if with_schema else "template1")
+        return self.url(name)
+
+    def _store_template(self) -> str:
+        """Return the name of the database holding a new store's tables (made on first use)."""
+        if self._template is None:
+            self._create(STORE_TEMPLATE, "template1")
+            RunStore(self.url(STORE_TEMPLATE)).close()  # a copy needs it unconnected
+            self._template = STORE_TEMPLATE
+        return self._template
+
+    def _create(self, name: str, template: str) -> None:
+        """Create database ``name`` as a copy of ``template``."""
         engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            # FILE_COPY copies template1's files (a third of the default WAL_LOG's time here)
-            conn.execute(text(f"CREATE DATABASE {name} STRATEGY FILE_COPY"))
+            # FILE_COPY copies the template's files (a third of the default WAL_LOG's time here)
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"))
         engine.dispose()
-        return self.url(name)
 
 
 @pytest.fixture(scope="session")

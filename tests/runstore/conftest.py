@@ -11,10 +11,13 @@ BACKENDS = ("sqlite", "postgresql")
 
 @pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path) -> str:
-    """Return the URL of a fresh, empty store on each backend."""
+    """Return the URL of a fresh database on each backend: empty, or for a test that opens
+    the ``store`` fixture holding a new store's tables already (each backend's copy of a
+    template)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'runs.sqlite'}"
-    return request.getfixturevalue("postgres_server").new_database()
+    server = request.getfixturevalue("postgres_server")
+    return server.new_database(with_schema="store" in request.fixturenames)
 
 
 @pytest.fixture
