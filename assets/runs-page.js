@@ -19,6 +19,21 @@ function writeSearch(query) {
    second later, then two, four, eight and sixteen (a slow answer gets the time to arrive;
    on a machine busy enough, three tries within 7 s all met the race). */
 const STUCK_WAITS_MS = [1000, 2000, 4000, 8000, 16000];
+
+/* Whether any row the grid holds or draws is still a stub, or it counts rows it holds none
+   of (its block never asked for: the grid counted the rows while hidden). */
+function rowsLoading(api) {
+    const unloaded = (node) => node.stub === true || node.data === undefined;
+    let held = 0;
+    let loading = false;
+    api.forEachNode(function (node) {
+        held += 1;
+        loading = loading || unloaded(node);
+    });
+    const drawn = api.getRenderedNodes().some(unloaded);
+    return loading || drawn || (held === 0 && api.getDisplayedRowCount() > 0);
+}
+
 function askAgainWhileLoading(api, attempt) {
     if (attempt >= STUCK_WAITS_MS.length) {
         return;
@@ -27,11 +42,7 @@ function askAgainWhileLoading(api, attempt) {
         if (api.isDestroyed()) {
             return;  // the page has moved on
         }
-        let loading = false;
-        api.forEachNode(function (node) {
-            loading = loading || node.stub === true || node.data === undefined;
-        });
-        if (loading) {
+        if (rowsLoading(api)) {
             api.purgeInfiniteCache();  // a refresh leaves a block stuck loading alone
             askAgainWhileLoading(api, attempt + 1);
         }
