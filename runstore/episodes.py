@@ -69,7 +69,7 @@ def append(
         run_id: the run.
         columns: the batch from ``batches.checked_columns`` or ``batches.columns_of``.
         insert: the statement from ``upsert_statement``.
-        upsert: the SQL from ``rollups.upsert_statement``.
+        upsert: the SQL from ``packs.upsert_statement``.
 
     Raises:
         RunNotFound: no such run.
@@ -95,7 +95,7 @@ def append(
         stored = read_columns(conn, run_id, start, done, BLOCK_FIELDS)
         merged = batches.join_columns([stored, {name: columns[name] for name in BLOCK_FIELDS}])
     conn.execute(insert, _block_rows(run_id, start, merged))
-    conn.exec_driver_sql(upsert, rollups.rollup_params(run_id, first, metric_columns(columns)))
+    rollups.write(conn, run_id, first, metric_columns(columns), upsert)
     progress = {"run": run_id, "done": last, "steps": int(columns["env_steps"][-1]), "at": now()}
     conn.execute(_PROGRESS, progress)
 

@@ -46,6 +46,30 @@ class Level:
         counts = np.array([agg["count"] for agg in aggs], dtype=np.int64)
         return cls(blocks, counts, stat["sum"], stat["min"], stat["max"])
 
+    @classmethod
+    def concatenated(cls, levels: Sequence[Level]) -> Level:
+        """Return the blocks of several levels of one size, one after the other."""
+        if len(levels) == 1:
+            return levels[0]
+        return cls(
+            *(
+                np.concatenate([getattr(level, name) for level in levels])
+                for name in ("blocks", "counts", "sums", "lows", "highs")
+            )
+        )
+
+    def sliced(self, begin: int, end: int | None) -> Level:
+        """Return the blocks at positions ``begin`` up to (not including) ``end``."""
+        cut = slice(begin, end)
+        return Level(
+            self.blocks[cut], self.counts[cut], self.sums[cut], self.lows[cut], self.highs[cut]
+        )
+
+    def between(self, first: int, last: int) -> Level:
+        """Return the blocks numbered ``first`` to ``last`` (blocks ascend)."""
+        begin, end = np.searchsorted(self.blocks, [first, last + 1]).tolist()
+        return self.sliced(begin, end)
+
     def figures(self) -> np.ndarray:
         """Return each block's figures after ``count`` in ``STAT_NAMES`` order (a row each)."""
         return np.stack((self.sums, self.lows, self.highs), axis=2).reshape(len(self.blocks), -1)

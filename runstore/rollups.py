@@ -1,13 +1,14 @@
-"""Multi-resolution rollups: block aggregates and their SQL for writing, window covers for reading.
+"""Multi-resolution rollups: block aggregates for writing and truncating, window covers for reading.
 
 Blocks of size ``s`` (``ROLLUP_SIZES``: 50, 100, 200, 500, 1000, ... a million episodes)
-hold each metric's count, sum, min and max over ``s`` episodes. A series bucket of ``b``
-episodes, ``b`` one of 1, 2, 5, 10, 20, 50, 100, ..., is served from blocks of size ``b``
-(past a million, the largest size dividing ``b``): one row per bucket. The window's ragged
-edges are covered by the decade below (blocks of 1000 for 2000 and 5000, of 100 for 200, 500
-and 1000, ...) and, within 100 episodes, by the episodes. Buckets of 1 to 20 episodes read
-the episodes of the window (at most 20 per bucket). So a window costs O(points + sizes) rows
-read, whatever the run's length.
+hold each metric's count, sum, min and max over ``s`` episodes; ``packs`` stores them, 32
+blocks of a size to a row. A series bucket of ``b`` episodes, ``b`` one of 1, 2, 5, 10, 20,
+50, 100, ..., is served from blocks of size ``b`` (past a million, the largest size dividing
+``b``): one block per bucket. The window's ragged edges are covered by the decade below
+(blocks of 1000 for 2000 and 5000, of 100 for 200, 500 and 1000, ...) and, within 100
+episodes, by the episodes. Buckets of 1 to 20 episodes read the episodes of the window (at
+most 20 per bucket). So a window costs O(points + sizes) blocks read, in O(points / 32 +
+sizes) rows, whatever the run's length.
 
 Blocks of 100 episodes are summed from the episodes with ``math.fsum``; blocks of 50 add
 their episodes up first to last, as SQL's ``SUM`` over episode rows (and the series of raw
@@ -21,17 +22,17 @@ several batches adds up their parts.)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Dialect, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
-from .levels import STAT_NAMES, Aggregate, Level, coarser_level, episode_level
+from . import packs
+from .levels import Aggregate, Level, coarser_level, episode_level
 from .records import METRICS
-from .schema import ROLLUP_SIZES, ROLLUP_STATS, rollups
+from .schema import PACK, ROLLUP_SIZES
 
 NICE_BUCKETS = tuple(sorted(m * 10**k for k in range(10) for m in (1, 2, 5)))
 """Bucket sizes ``series`` may choose."""
@@ -51,11 +52,6 @@ PARENT = {
 }
 """The size each other block is built from: 10**k for 2 and 5 x 10**k, the decade below
 for a decade. It also covers the edges of a window served by that size."""
-FIGURES = ("count", *(f"{metric}_{stat}" for metric in METRICS for stat in ROLLUP_STATS))
-
-
-INCREMENT_COLUMNS = ("run_id", "size", "block", "count", *STAT_NAMES)
-"""The order of ``rollup_params``'s values."""
 
 
 def rollup_rows(
@@ -79,19 +75,6 @@ def rollup_rows(
     ]
 
 
-def rollup_params(
-    run_id: int, first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
-) -> list[tuple[Any, ...]]:
-    """Return ``rollup_rows`` as the parameters of ``upsert_statement``: one tuple per
-    (size, block), its values in ``INCREMENT_COLUMNS`` order."""
-    params: list[tuple[Any, ...]] = []
-    for size, level in rollup_levels(first, columns).items():
-        figures = level.figures().tolist()
-        keys = zip(level.blocks.tolist(), level.counts.tolist(), strict=True)
-        params += [(run_id, size, *key, *values) for key, values in zip(keys, figures, strict=True)]
-    return params
-
-
 def rollup_levels(
     first: int, columns: Mapping[str, Sequence[float] | np.ndarray]
 ) -> dict[int, Level]:
@@ -113,42 +96,20 @@ def coarser(aggs: Sequence[Aggregate], factor: int) -> list[Aggregate]:
     return coarser_level(Level.of(aggs), factor).aggregates() if aggs else []
 
 
-def upsert_statement(dialect: str) -> str:
-    """Return the driver-level INSERT .. ON CONFLICT that adds ``rollup_params`` increments
-    to their blocks.
+def write(
+    conn: Connection,
+    run_id: int,
+    first: int,
+    columns: Mapping[str, Sequence[float] | np.ndarray],
+    upsert: str,
+) -> None:
+    """Add a contiguous batch of episodes from ``first`` on (each of ``METRICS`` to its
+    values) to the run's rollups of every size; ``upsert`` is ``packs.upsert_statement``'s."""
+    packs.write(conn, run_id, rollup_levels(first, columns), upsert)
 
-    Its parameters are positional, in ``INCREMENT_COLUMNS`` order: executing it with the
-    increments (tuples) skips SQLAlchemy's per-row parameter processing, which a batch's
-    dozens of increments (floats and ints) do not need.
 
-    Args:
-        dialect: ``"sqlite"`` or ``"postgresql"``.
-
-    Returns:
-        The statement's SQL, for ``Connection.exec_driver_sql``.
-    """
-    stmt: postgresql.Insert | sqlite.Insert
-    least: Callable[..., Any]
-    greatest: Callable[..., Any]
-    compiler: Dialect
-    if dialect == "postgresql":
-        stmt, least, greatest = postgresql.insert(rollups), func.least, func.greatest
-        compiler = postgresql.psycopg.dialect(paramstyle="format")
-    else:
-        stmt, least, greatest = sqlite.insert(rollups), func.min, func.max
-        compiler = sqlite.dialect(paramstyle="qmark")
-    new = stmt.excluded
-    changes: dict[str, Any] = {"count": rollups.c.count + new.count}
-    for metric in METRICS:
-        total, low, high = (f"{metric}_{stat}" for stat in ROLLUP_STATS)
-        changes[total] = rollups.c[total] + new[total]
-        changes[low] = least(rollups.c[low], new[low])
-        changes[high] = greatest(rollups.c[high], new[high])
-    upsert = stmt.on_conflict_do_update(index_elements=["run_id", "size", "block"], set_=changes)
-    compiled = upsert.compile(dialect=compiler)
-    if tuple(compiled.positiontup or ()) != INCREMENT_COLUMNS:
-        raise ValueError(f"rollup columns in an unexpected order: {compiled.positiontup}")
-    return str(compiled)
+MOST_PARTS = 10
+"""The most blocks of its ``PARENT`` a block is built from."""
 
 
 def truncate(
@@ -167,45 +128,56 @@ def truncate(
         tail: each of ``METRICS`` to its values over the run's episodes ``first .. keep``
             (empty when ``keep`` ends a block of ``TAIL`` or comes before ``first``).
     """
-    ends = (rollups.c.block + 1) * rollups.c.size  # a block's last episode
-    conn.execute(delete(rollups).where(rollups.c.run_id == run_id, ends > keep))
-    partial: dict[int, Aggregate] = {}
+    near = [(size, max(keep // size - MOST_PARTS, 0), keep // size) for size in ROLLUP_SIZES]
+    stored = packs.read(conn, run_id, near)  # the packs the cut falls in, and the parts
+    packs.delete_after(conn, run_id, keep)
+    partial: dict[int, Level] = {}
+    for size in ROLLUP_SIZES:  # ascending: a size's parent comes before it
+        if keep % size:
+            start = keep // size * size + 1  # the partly filled block's first episode
+            part = _partial(size, start, keep, stored, partial, first, tail)
+            if part is not None:
+                partial[size] = part
+    rows: list[tuple[Any, ...]] = []
     for size in ROLLUP_SIZES:
-        if not keep % size:
-            continue
-        start = keep // size * size + 1  # the block's first episode
-        if size in PARENT:
-            parts = _full_blocks(conn, run_id, PARENT[size], start - 1, keep)
-            parts += [partial[PARENT[size]]] if PARENT[size] in partial else []
-            if parts:
-                partial[size] = coarser(parts, size // PARENT[size])[0]
-        elif tail[METRICS[0]][max(start - first, 0) :]:
-            begin = max(start, first)
-            part = [np.asarray(tail[metric][begin - first :], dtype=float) for metric in METRICS]
-            level = episode_level(np.column_stack(part), begin, size, exact=size in EXACT_SUMS)
-            partial[size] = level.aggregates()[0]
-    if partial:
-        conn.execute(
-            insert(rollups),
-            [{"run_id": run_id, "size": size, **agg} for size, agg in partial.items()],
-        )
+        kept = _stored(stored, size, keep // size // PACK * PACK, keep // size - 1)
+        kept += [partial[size]] if size in partial else []
+        if kept:
+            level = Level.concatenated(kept)
+            rows += packs.rows(run_id, size, int(level.blocks[0]), packs.table(level))
+    if rows:
+        conn.exec_driver_sql(packs.upsert_statement(conn.dialect.name), rows)
 
 
-def _full_blocks(
-    conn: Connection, run_id: int, size: int, after: int, keep: int
-) -> list[Aggregate]:
-    """Return the run's full blocks of ``size`` between episode ``after`` and ``keep``, in
-    block order, as aggregates."""
-    query = (
-        select(rollups.c.block, *(rollups.c[name] for name in FIGURES))
-        .where(
-            rollups.c.run_id == run_id,
-            rollups.c.size == size,
-            rollups.c.block.between(after // size, keep // size - 1),
-        )
-        .order_by(rollups.c.block)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
+def _partial(
+    size: int,
+    start: int,
+    keep: int,
+    stored: Mapping[int, Level],
+    partial: Mapping[int, Level],
+    first: int,
+    tail: Mapping[str, Sequence[float]],
+) -> Level | None:
+    """Return the partly filled block of ``size`` (episodes ``start..keep``) rebuilt: from
+    its parent's full blocks and partly filled one, or from the tail's episodes (None if the
+    run has none of its episodes)."""
+    if size in PARENT:
+        parent = PARENT[size]
+        parts = _stored(stored, parent, (start - 1) // parent, keep // parent - 1)
+        parts += [partial[parent]] if parent in partial else []
+        return coarser_level(Level.concatenated(parts), size // parent) if parts else None
+    if not tail[METRICS[0]][max(start - first, 0) :]:
+        return None
+    begin = max(start, first)
+    part = [np.asarray(tail[metric][begin - first :], dtype=float) for metric in METRICS]
+    return episode_level(np.column_stack(part), begin, size, exact=size in EXACT_SUMS)
+
+
+def _stored(stored: Mapping[int, Level], size: int, first: int, last: int) -> list[Level]:
+    """Return the stored blocks ``first..last`` of ``size`` as a list of one level, or an
+    empty list if there are none."""
+    level = stored[size].between(first, last) if size in stored else None
+    return [level] if level is not None and len(level.blocks) else []
 
 
 def choose_bucket(start: int, end: int, points: int) -> int:

@@ -34,7 +34,7 @@ from .schema import (
     RunEventRow,
     RunRow,
     episode_blocks,
-    rollups,
+    rollup_packs,
     run_summaries,
     trajectories,
 )
@@ -116,7 +116,7 @@ def remove(conn: Connection, run_id: int) -> None:
     fetch(conn, run_id, lock=True)
     for owned in (ParamChangeRow, CheckpointRow, RunEventRow):
         conn.execute(delete(owned).where(owned.run_id == run_id))
-    for table in (episode_blocks, rollups, run_summaries, trajectories):
+    for table in (episode_blocks, rollup_packs, run_summaries, trajectories):
         conn.execute(delete(table).where(table.c.run_id == run_id))
     conn.execute(delete(RunRow).where(RunRow.id == run_id))
 

@@ -35,14 +35,13 @@ from .records import (
     EVENT_KINDS,
     EXPERIMENT_METHODS,
     EXPERIMENT_STATUSES,
-    METRICS,
     PARAM_SOURCES,
     REQUESTABLE_STATUSES,
     STATUSES,
     TRAJECTORY_KINDS,
 )
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """The schema these models describe: the number of the newest migration, whose revision id
 is the number in four digits (``migrations/versions/0001_baseline.py`` is ``"0001"``).
 Change the models only with a new migration, and bump this with it. Stored as
@@ -245,21 +244,25 @@ trajectories = Table(
 
 ROLLUP_STATS = ("sum", "min", "max")
 
-rollups = Table(
-    "rollups",
+PACK = 32
+"""Rollup blocks per row of ``rollup_packs``: pack ``p`` of a size holds its blocks
+``p*PACK .. p*PACK+PACK-1``."""
+
+rollup_packs = Table(
+    "rollup_packs",
     Base.metadata,
     Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("size", Integer, primary_key=True, autoincrement=False),
-    Column("block", BigInteger, primary_key=True, autoincrement=False),
-    Column("count", BigInteger, nullable=False),
-    *(
-        Column(f"{metric}_{stat}", Float, nullable=False)
-        for metric in METRICS
-        for stat in ROLLUP_STATS
-    ),
-    comment="Aggregates of every metric over block `block` of `size` episodes (one of"
-    " ROLLUP_SIZES): episodes block*size+1 .. (block+1)*size, `count` of them present so far."
-    " Written in the same transaction as the episodes it covers.",
+    Column("pack", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_block", BigInteger, nullable=False),
+    Column("figures", LargeBinary, nullable=False),
+    CheckConstraint("pack >= 0", name="pack"),
+    comment="Aggregates of every metric over consecutive blocks of `size` episodes (one of"
+    f" ROLLUP_SIZES), from block `first_block` on, all in pack `pack` (blocks pack*{PACK} .."
+    f" pack*{PACK}+{PACK - 1}): block b holds episodes b*size+1 .. (b+1)*size. `figures` is"
+    " float64 little-endian, one row per block: the count of its episodes present so far,"
+    " then each metric's sum, min and max (runstore/packs.py). Written in the same"
+    " transaction as the episodes it covers.",
     sqlite_with_rowid=False,
 )
 

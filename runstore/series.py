@@ -1,9 +1,10 @@
 """Reading a run's metrics back: decimated series windows and the recent summary.
 
 A window's buckets of 50 episodes and more are read from rollup blocks of the bucket's own
-size (one row per bucket); narrower ones from the episode blocks of the window (one row per
-thousand episodes). So their cost does not grow with the run's length. A fork's window
-reads the fork's own episodes (after its fork episode); ``lineage`` adds its parent's.
+size (one block per bucket, 32 blocks to a row); narrower ones from the episode blocks of the
+window (one row per thousand episodes). So their cost does not grow with the run's length.
+A fork's window reads the fork's own episodes (after its fork episode); ``lineage`` adds its
+parent's.
 
 Sums are added in episode (and block) order, as SQL's ``SUM`` over the rows adds them: a
 bucket's mean is the same whichever backend, and whichever schema, stored its episodes.
@@ -12,15 +13,14 @@ bucket's mean is the same whichever backend, and whichever schema, stored its ep
 from __future__ import annotations
 
 import bisect
-import functools
-import itertools
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from sqlalchemy import CompoundSelect, Connection, bindparam, func, select, union_all
+from sqlalchemy import Connection
 
+from . import packs
 from ._guards import check_int
 from .episodes import MAX_EPISODE_LIMIT, first_episode, metric_values, read
 from .errors import InvalidQuery
@@ -28,7 +28,6 @@ from .levels import block_starts, sums_in_order
 from .records import METRICS, RunSummary, Series
 from .rollups import Piece, choose_bucket, cover, serving_size
 from .runs import fetch
-from .schema import ROLLUP_STATS, rollups
 
 MAX_POINTS = 10_000
 """The most buckets one ``series`` call returns."""
@@ -149,42 +148,12 @@ def _rollup_blocks(
     conn: Connection, run_id: int, metric: str, pieces: Sequence[Piece]
 ) -> dict[int, list[tuple[Any, ...]]]:
     """Return the rollup blocks of every piece of a window, in one query: per size, rows of
-    (block, count, sum, min, max) in block order."""
+    (block, count, sum, min, max) in block order (with the pieces' packs' other blocks)."""
     found: dict[int, list[tuple[Any, ...]]] = {piece.size: [] for piece in pieces if piece.size}
     if not pieces:
         return found
-    bounds: dict[str, int] = {"run_id": run_id}
-    for i, piece in enumerate(pieces):
-        bounds.update({f"size_{i}": piece.size or 0, f"first_{i}": piece.first})
-        bounds[f"last_{i}"] = piece.last
-    result = conn.execute(_rollup_query(metric, len(pieces)), bounds)
-    try:  # the driver's own tuples: wrapping a thousand rows in SQLAlchemy's costs a third
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    for size, of_size in itertools.groupby(rows, key=itemgetter(0)):  # ordered by size
-        found[size] = [row[1:] for row in of_size]
-    return found
-
-
-@functools.cache
-def _rollup_query(metric: str, pieces: int) -> CompoundSelect[Any]:
-    """Return the query of ``_rollup_blocks`` for one metric and number of pieces (built
-    once for each): a UNION ALL of each piece's range of the primary key, so that every
-    piece is an index search."""
-    r = rollups.c
-    figures = (r.size, r.block, r.count, *(r[f"{metric}_{stat}"] for stat in ROLLUP_STATS))
-    parts = union_all(
-        *(
-            select(*figures).where(
-                r.run_id == bindparam("run_id"),
-                r.size == bindparam(f"size_{i}"),
-                r.block.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
-            )
-            for i in range(pieces)
-        )
-    )
-    return parts.order_by(parts.selected_columns.size, parts.selected_columns.block)
+    ranges = [(piece.size or 0, piece.first, piece.last) for piece in pieces]
+    return found | packs.metric_rows(conn, run_id, metric, ranges)
 
 
 def _rolled(
@@ -227,11 +196,7 @@ def summary(conn: Connection, run_id: int, window: int) -> RunSummary:
     rows = read(conn, run_id, max(1, done - window + 1), window)
     if not rows:
         return RunSummary(episodes=done)
-    best = conn.scalar(
-        select(func.max(rollups.c.return_sum / rollups.c.count)).where(
-            rollups.c.run_id == run_id, rollups.c.size == BEST_OF, rollups.c.count == BEST_OF
-        )
-    )
+    best = packs.best_mean(conn, run_id, BEST_OF, 0, done // BEST_OF)
     n = len(rows)
     recent = sum(row.return_ for row in rows) / n
     actions = [sum(counts) for counts in zip(*(row.action_counts for row in rows), strict=True)]

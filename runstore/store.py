@@ -24,8 +24,8 @@ from . import (
     episodes,
     events,
     jobs,
+    packs,
     revisions,
-    rollups,
     runs,
     summaries,
     trajectories,
@@ -83,7 +83,7 @@ class RunStore(EpisodeReads, CheckpointMethods):
         self.url = url
         self.lease_seconds, self.heartbeat_seconds = jobs.settings(lease_seconds, heartbeat_seconds)
         self._engine = make_engine(url)
-        self._rollup_upsert = rollups.upsert_statement(self._engine.dialect.name)
+        self._rollup_upsert = packs.upsert_statement(self._engine.dialect.name)
         self._insert_episodes = episodes.upsert_statement(self._engine.dialect.name)
         try:
             prepare_schema(self._engine, url)

@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Insert, bindparam, delete, func, select
+from sqlalchemy import Connection, Insert, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from . import packs
 from .episodes import read_columns
 from .lineage import Segment
-from .schema import SUMMARY_TAIL, RunRow, rollups, run_summaries
+from .schema import SUMMARY_TAIL, RunRow, run_summaries
 from .series import BEST_OF
 
 FIELDS = ("return", "alpha", "epsilon")
@@ -79,13 +80,20 @@ def advance(conn: Connection, run_id: int, columns: Mapping[str, Any]) -> None:
     )
 
 
-def rebuild(conn: Connection, run_id: int) -> None:
+BestOf = Callable[[Connection, int, int, int], float | None]
+"""Reads a run's best mean return of its full blocks ``first..last`` of ``BEST_OF``."""
+
+
+def rebuild(conn: Connection, run_id: int, best_of: BestOf | None = None) -> None:
     """Recompute the run's summary from its stored episodes and rollups (and its lineage's).
 
     Args:
         conn: a write transaction.
         run_id: the run (no row is left for a run without episodes).
+        best_of: how to read a run's best full block (None: from the rollup packs; a
+            migration from before them passes its own).
     """
+    own_best = best_of or _own_best
     chain = _segments(conn, run_id)
     done = chain[-1].last
     conn.execute(delete(run_summaries).where(s.run_id == run_id))
@@ -93,10 +101,9 @@ def rebuild(conn: Connection, run_id: int) -> None:
         return
     values = _read(conn, chain, max(1, done - SUMMARY_TAIL + 1), done, FIELDS)
     best: list[float | None] = [
-        _own_best(
-            conn, part.run_id, (part.first + BEST_OF - 2) // BEST_OF, part.last // BEST_OF - 1
-        )
+        own_best(conn, part.run_id, (part.first + BEST_OF - 2) // BEST_OF, part.last // BEST_OF - 1)
         for part in chain
+        if part.last // BEST_OF - 1 >= (part.first + BEST_OF - 2) // BEST_OF
     ]
     for part in chain[1:]:
         block = (part.first - 1) // BEST_OF
@@ -123,8 +130,7 @@ def _own_best(conn: Connection, run_id: int, first: int, last: int) -> float | N
     ``BEST_OF`` (None: none)."""
     if last < first:
         return None
-    best = conn.scalar(_BEST_BLOCK, {"run": run_id, "first": first, "last": last})
-    return None if best is None else float(best)
+    return packs.best_mean(conn, run_id, BEST_OF, first, last)
 
 
 def _best(candidates: Sequence[float | None]) -> float | None:
@@ -170,13 +176,7 @@ _SUMMARY_OF_RUN = (
     .outerjoin(run_summaries, s.run_id == RunRow.id)
     .where(RunRow.id == bindparam("run"))
 )
-_BEST_BLOCK = select(func.max(rollups.c.return_sum / rollups.c.count)).where(
-    rollups.c.run_id == bindparam("run"),
-    rollups.c.size == BEST_OF,
-    rollups.c.count == BEST_OF,
-    rollups.c.block.between(bindparam("first"), bindparam("last")),
-)
-"""``advance``'s reads, built once: building a statement and its cache key costs more than
+"""``advance``'s read, built once: building a statement and its cache key costs more than
 SQLite takes to run it on a batch."""
 
 

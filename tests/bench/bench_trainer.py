@@ -101,7 +101,7 @@ def episode_bytes(url: str, episodes: int) -> float:
     """Return what a SQLite store's episode blocks and rollups take per million episodes."""
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         used = conn.execute(
-            "SELECT sum(pgsize) FROM dbstat WHERE name IN ('episode_blocks', 'rollups',"
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN ('episode_blocks', 'rollup_packs',"
             " 'sqlite_autoindex_episode_blocks_1')"
         ).fetchone()[0]
     conn.close()

@@ -21,7 +21,7 @@ FILL_BATCH = 10_000
 """Episodes per ``append_episodes`` call while a run is filled."""
 TABLES = {
     "episodes": ("episode_blocks", "sqlite_autoindex_episode_blocks_1"),
-    "rollups": ("rollups",),
+    "rollups": ("rollup_packs",),
 }
 """What ``dbstat`` counts for the episodes and for the rollups."""
 POOL = 10_000

@@ -184,8 +184,8 @@ def test_a_million_episodes_take_under_60_mb(tmp_path):
     with sqlite3.connect(path) as conn:
         used = dict(
             conn.execute(
-                "SELECT name, sum(pgsize) FROM dbstat WHERE name IN"
-                " ('episode_blocks', 'rollups', 'sqlite_autoindex_episode_blocks_1') GROUP BY name"
+                "SELECT name, sum(pgsize) FROM dbstat WHERE name IN ('episode_blocks',"
+                " 'rollup_packs', 'sqlite_autoindex_episode_blocks_1') GROUP BY name"
             ).fetchall()
         )
     conn.close()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from runstore import EPISODE_FIELDS, BatchError, RunStore, TrajectoryBatch, join_columns
-from runstore.schema import rollups
+from runstore.schema import rollup_packs
 from tests.runstore.support import make_rows, new_run, stored_rows
 from tests.runstore.test_run_summaries import (
     FIGURES,
@@ -37,8 +37,9 @@ def as_columns(rows: list[dict]) -> dict[str, np.ndarray]:
 
 
 def rollup_table(store: RunStore, run_id: int) -> list[tuple]:
-    """Return every rollup row of the run, in key order."""
-    query = select(rollups).where(rollups.c.run_id == run_id).order_by(*rollups.primary_key)
+    """Return every rollup pack of the run, in key order."""
+    packs = rollup_packs
+    query = select(packs).where(packs.c.run_id == run_id).order_by(*packs.primary_key)
     with store._engine.connect() as conn:
         return [tuple(row)[1:] for row in conn.execute(query)]
 

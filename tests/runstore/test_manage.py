@@ -112,7 +112,7 @@ def test_delete_removes_every_row_keyed_on_the_run_and_nothing_else(store):
     store.set_status(run_id, "stopped")
     store.manage.retag(run_id, ["x"])
     counts = rows_of(store, run_id)
-    for table in ("episode_blocks.run_id", "rollups.run_id", "checkpoints.run_id"):
+    for table in ("episode_blocks.run_id", "rollup_packs.run_id", "checkpoints.run_id"):
         assert counts[table] > 0, table
     assert counts["param_changes.run_id"] == 1 and counts["run_events.run_id"] >= 0
     others = rows_of(store, other)

@@ -74,7 +74,7 @@ def test_a_schema4_store_upgrades_and_answers_exactly_as_before(schema4_url):
     skips = "SELECT skip FROM episode_blocks WHERE run_id = {} ORDER BY block"
     assert scalars(schema4_url, skips.format(FORK)) == [170, 0]
     assert scalars(schema4_url, skips.format(FORK_OF_FORK)) == [300]
-    sizes = scalars(schema4_url, "SELECT DISTINCT size FROM rollups ORDER BY size")
+    sizes = scalars(schema4_url, "SELECT DISTINCT size FROM rollup_packs ORDER BY size")
     assert sizes == list(ROLLUP_SIZES)
     tables = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'episodes'"
     if schema4_url.startswith("sqlite"):

@@ -9,8 +9,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runstore import METRICS, rollups
-from runstore.schema import ROLLUP_SIZES
+from runstore import METRICS, packs, rollups
+from runstore.schema import PACK, ROLLUP_SIZES
 
 FINITE = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
 
@@ -87,6 +87,13 @@ def test_rollups_equal_the_block_by_block_reference(first, kinds, data):
             values = [data.draw(FINITE)] * n
         columns[metric] = values
     assert rollups.rollup_rows(1, first, columns) == reference(first, columns)
-    params = rollups.rollup_params(1, first, columns)
-    as_dicts = [dict(zip(rollups.INCREMENT_COLUMNS, row, strict=True)) for row in params]
-    assert as_dicts == reference(first, columns)
+    stored = [
+        {"run_id": run_id, "size": size, **agg}
+        for size, level in rollups.rollup_levels(first, columns).items()
+        for run_id, _, pack, first_block, figures in packs.rows(
+            1, size, int(level.blocks[0]), packs.table(level)
+        )
+        for agg in packs.decode(first_block, figures).aggregates()
+        if first_block // PACK == pack
+    ]
+    assert stored == reference(first, columns)

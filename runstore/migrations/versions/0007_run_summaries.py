@@ -4,8 +4,9 @@
 return of its last 100 episodes through its lineage, its best full 100-episode block, its
 last alpha and epsilon, and those last returns. Every run that has episodes gets its row
 from its stored episodes and rollups (``summaries.rebuild``, which reads only the columns
-it needs), so the runs page reads one row per run instead of computing a summary per run.
-``runs`` gains an index that the runs page counts its runs from (``ix_runs_listing``).
+it needs; its best block from ``rollups`` as this schema has them, ``best_block``), so the
+runs page reads one row per run instead of computing a summary per run. ``runs`` gains an
+index that the runs page counts its runs from (``ix_runs_listing``).
 
 Revision ID: 0007
 Revises: 0006
@@ -31,6 +32,15 @@ COMMENT = (
     " (float64, little-endian)."
 )
 runs = sa.table("runs", sa.column("id"), sa.column("episodes_done"))
+rollups = sa.table(
+    "rollups",
+    sa.column("run_id"),
+    sa.column("size"),
+    sa.column("block"),
+    sa.column("count"),
+    sa.column("return_sum"),
+)
+BEST_OF = 100
 
 
 def upgrade() -> None:
@@ -55,7 +65,22 @@ def upgrade() -> None:
     )
     conn = op.get_bind()
     for run_id in conn.scalars(sa.select(runs.c.id).where(runs.c.episodes_done > 0)).all():
-        summaries.rebuild(conn, run_id)
+        summaries.rebuild(conn, run_id, best_block)
+
+
+def best_block(conn: sa.Connection, run_id: int, first: int, last: int) -> float | None:
+    """Return the best mean return of the run's full blocks ``first..last`` of ``BEST_OF``
+    episodes, from ``rollups`` as this schema has it (None: none)."""
+    r = rollups.c
+    best = conn.scalar(
+        sa.select(sa.func.max(r.return_sum / r.count)).where(
+            r.run_id == run_id,
+            r.size == BEST_OF,
+            r.count == BEST_OF,
+            r.block.between(first, last),
+        )
+    )
+    return None if best is None else float(best)
 
 
 def downgrade() -> None:
