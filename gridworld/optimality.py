@@ -53,6 +53,10 @@ class Optimality:
     horizon: int | None
     """Steps per episode at most (None: unlimited)."""
     _optimal: dict[float, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _last_greedy: tuple[bytes, float, float] | None = field(default=None, init=False, repr=False)
+    """The policy scored last (its bytes), its discount factor and its value at the start:
+    a run's checkpoints often share their greedy policy once it has converged, and a
+    policy's exact evaluation is most of a score's time."""
 
     @classmethod
     def for_env(cls, env: gym.Env) -> Optimality | None:
@@ -110,7 +114,7 @@ class Optimality:
         q_opt = self.optimal_q(gamma)
         policy = np.argmax(np.asarray(q), axis=1)
         v_opt = self._at_start(q_opt.max(axis=1))
-        v_greedy = self._at_start(evaluate_policy(self.model, policy, gamma, self.horizon))
+        v_greedy = self._greedy_value(policy, gamma)
         best = q_opt.max(axis=1)
         chosen = q_opt[np.arange(self.model.n_states), policy]
         optimal = chosen >= best - TIE_TOLERANCE * np.maximum(1.0, np.abs(best))
@@ -120,3 +124,13 @@ class Optimality:
             "gap": v_opt - v_greedy,
             "optimal_share": float(np.mean(optimal)),
         }
+
+    def _greedy_value(self, policy: np.ndarray, gamma: float) -> float:
+        """Return the exact value at the start of a policy (an action per state), evaluated
+        again only when it or ``gamma`` differs from the last one's."""
+        key = policy.tobytes()
+        if self._last_greedy is not None and self._last_greedy[:2] == (key, gamma):
+            return self._last_greedy[2]
+        value = self._at_start(evaluate_policy(self.model, policy, gamma, self.horizon))
+        self._last_greedy = (key, gamma, value)
+        return value

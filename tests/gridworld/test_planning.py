@@ -279,3 +279,23 @@ def test_scores_use_the_start_distribution():
     assert scored["v_opt"] > 0 > scored["v_greedy"] and scored["gap"] > 0
     # Action 0 (south) forever costs -1 a step: 200 steps of -1, discounted.
     assert scored["v_greedy"] == pytest.approx(-(1 - 0.99**200) / (1 - 0.99))
+
+
+@pytest.mark.parametrize("gamma", [0.9, 1.0])
+def test_a_scorer_that_saw_other_policies_scores_each_as_a_fresh_one_does(gamma):
+    """A scorer remembers its last policy's value (checkpoints of a converged run share it):
+    whatever it scored before, each Q-table scores as on a new scorer, a table with the same
+    greedy policy but other values (and another discount factor) included."""
+    env = gym.make("FrozenLake-v1")
+    rng = np.random.default_rng(4)
+    tables = [rng.normal(size=(16, 4)) for _ in range(3)]
+    same_policy = tables[0] + 5.0  # every action shifted alike: the same first maxima
+    used = Optimality.for_env(env)
+    assert used is not None
+    sequence = [tables[0], same_policy, tables[1], tables[0], tables[2], tables[2], tables[0]]
+    for q in sequence:
+        for discount in (gamma, 0.5):
+            fresh = Optimality.for_env(env)
+            assert fresh is not None
+            assert used.score(q, discount) == fresh.score(q, discount)
+    assert used.score(tables[0], gamma) != used.score(tables[1], gamma)
