@@ -341,13 +341,17 @@ def test_a_parameter_changes_hover_text_shows_along_its_whole_line(dash_duo, sto
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", drag
     )
 
+    nudges = iter(range(10**6))
+
     def hover_text() -> str:
-        # the pointer halfway down the plot on the dotted line, far below its small label
+        # the pointer halfway down the plot on the dotted line, far below its small label,
+        # a pixel to either side in turn: each try is a new hover on the line, not a
+        # pointer that stayed where a slow first draw did not see it
         ActionChains(dash_duo.driver).move_to_element(drag).move_by_offset(
-            round(at - drag.size["width"] / 2), 0
+            round(at - drag.size["width"] / 2) + next(nudges) % 3 - 1, 0
         ).perform()
         layer = dash_duo.driver.find_elements("css selector", f"{graph} .hoverlayer")
         return layer[0].text if layer else ""
 
-    until(lambda: "episode 500: alpha 0.1 → 0.05" in hover_text(), timeout=10)
+    until(lambda: "episode 500: alpha 0.1 → 0.05" in hover_text(), timeout=20)
     assert dash_duo.get_logs() == []

@@ -36,7 +36,8 @@ def test_save_now_on_a_running_run_names_an_exact_checkpoint_that_lasts(store_ur
         assert found is not None, saved.stdout
         episode = int(found.group(1).replace(",", ""))
         assert 2 * EVERY < episode < EPISODES
-        assert gridlab("pace", str(run_id), "full", "--db", store_url).returncode == 0
+        sped = gridlab("pace", str(run_id), "full", "--db", store_url)  # only to end sooner:
+        assert sped.returncode == 0 or "is finished" in sped.stderr, sped.stderr  # (or ended)
         assert train.wait(timeout=240) == 0
     finally:
         train.kill()
