@@ -142,20 +142,25 @@ def read(conn: Connection, run_id: int, ranges: Sequence[Range]) -> dict[int, Le
 def metric_rows(
     conn: Connection, run_id: int, metric: str, ranges: Sequence[Range]
 ) -> dict[int, list[tuple[Any, ...]]]:
-    """Return the run's stored blocks of the packs that cover each range, in one query: per
-    size, rows of (block, count, sum, min, max) of one metric, in block order."""
+    """Return the run's stored blocks in each range (ranges of one size disjoint), in one
+    query: per size, rows of (block, count, sum, min, max) of one metric, in block order."""
     at = 1 + 3 * METRICS.index(metric)
+    stored = {
+        (size, pack): (first, blob) for size, pack, first, blob in _fetch(conn, run_id, ranges)
+    }
     found: dict[int, list[tuple[Any, ...]]] = {}
-    for size, of_size in _by_size(_fetch(conn, run_id, ranges)):
-        parts = [np.frombuffer(blob, FIGURE).reshape(-1, WIDTH) for _, _, blob in of_size]
-        figures = np.concatenate(parts)[:, [0, at, at + 1, at + 2]]
-        blocks = [
-            block
-            for (_, first, _), part in zip(of_size, parts, strict=True)
-            for block in range(first, first + len(part))
-        ]  # the packs of a window's two edges may lie apart
-        count, *stats = figures.T.tolist()
-        found[size] = list(zip(blocks, map(int, count), *stats, strict=True))
+    for size, low, high in sorted(ranges):
+        rows = found.setdefault(size, [])
+        for pack in range(low // PACK, high // PACK + 1):
+            if (size, pack) not in stored:
+                continue
+            first, blob = stored[size, pack]
+            table = np.frombuffer(blob, FIGURE).reshape(-1, WIDTH)
+            begin, end = max(low - first, 0), min(high + 1 - first, len(table))
+            if begin < end:
+                count, *stats = table[begin:end, [0, at, at + 1, at + 2]].T.tolist()
+                blocks = range(first + begin, first + end)
+                rows += zip(blocks, map(int, count), *stats, strict=True)
     return found
 
 

@@ -13,6 +13,7 @@ bucket's mean is the same whichever backend, and whichever schema, stored its ep
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -106,15 +107,13 @@ def _series(
 
 def _merged(pieces: list[Sequence[Sequence[Any]]]) -> list[Bucket]:
     """Return the buckets of several pieces, those of one key added up in piece order."""
-    merged: dict[int, Bucket] = {}
-    for piece in pieces:
-        for figures in piece:
-            into = merged.get(figures[0])
-            if into is None:
-                merged[figures[0]] = list(figures)
-            else:
-                _add(into, figures)
-    return [merged[key] for key in sorted(merged)]
+    merged: list[Bucket] = []
+    for figures in sorted(itertools.chain(*pieces), key=itemgetter(0)):  # stable: in order
+        if merged and merged[-1][0] == figures[0]:
+            _add(merged[-1], figures)
+        else:
+            merged.append(list(figures))
+    return merged
 
 
 def _add(into: Bucket, figures: Sequence[Any]) -> None:
