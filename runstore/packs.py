@@ -47,7 +47,7 @@ def table(level: Level) -> np.ndarray:
 
 def decode(first_block: int, blob: bytes) -> Level:
     """Return the level a ``figures`` blob holds, its blocks from ``first_block`` on."""
-    rows = np.frombuffer(blob, dtype=FIGURE).reshape(-1, WIDTH)
+    rows = _figures(blob)
     stats = rows[:, 1:].reshape(len(rows), len(METRICS), len(ROLLUP_STATS))
     return Level(
         first_block + np.arange(len(rows), dtype=np.int64),
@@ -114,16 +114,15 @@ def _stored_tables(
 ) -> dict[int, tuple[int, np.ndarray]]:
     """Return, for each size with any, the first block and ``table`` rows of the stored
     blocks of the packs that cover the ranges (consecutive; for ``write``, one pack each)."""
-    found: dict[int, list[tuple[int, bytes]]] = {}
-    for size, _, first, blob in _fetch(conn, run_id, ranges):
-        found.setdefault(size, []).append((first, blob))
     return {
-        size: (
-            parts[0][0],
-            np.concatenate([np.frombuffer(blob, FIGURE).reshape(-1, WIDTH) for _, blob in parts]),
-        )
-        for size, parts in found.items()
+        size: (of_size[0][1], np.concatenate([_figures(blob) for _, _, blob in of_size]))
+        for size, of_size in _by_size(_fetch(conn, run_id, ranges))
     }
+
+
+def _figures(blob: bytes) -> np.ndarray:
+    """Return a ``figures`` blob as ``table`` rows (a read-only view of its bytes)."""
+    return np.frombuffer(blob, dtype=FIGURE).reshape(-1, WIDTH)
 
 
 def read(conn: Connection, run_id: int, ranges: Sequence[Range]) -> dict[int, Level]:
@@ -155,7 +154,7 @@ def metric_rows(
             if (size, pack) not in stored:
                 continue
             first, blob = stored[size, pack]
-            table = np.frombuffer(blob, FIGURE).reshape(-1, WIDTH)
+            table = _figures(blob)
             begin, end = max(low - first, 0), min(high + 1 - first, len(table))
             if begin < end:
                 count, *stats = table[begin:end, [0, at, at + 1, at + 2]].T.tolist()
