@@ -76,13 +76,16 @@ def unrecorded_run(spec: RunSpec) -> tuple[int, float]:
     return steps, seconds
 
 
-def timed_process(code: str, cache: Path) -> float:
-    """Run ``code`` in a new Python process with numba's cache in ``cache``.
+def timed_process(code: str, cache: Path | None) -> float:
+    """Run ``code`` in a new Python process with numba's cache in ``cache`` (None: numba's
+    default, beside the kernel's modules).
 
     Returns:
         The seconds the code itself reports (its last line of output).
     """
-    environment = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    environment = dict(os.environ)
+    if cache is not None:
+        environment["NUMBA_CACHE_DIR"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
     )
@@ -117,19 +120,26 @@ def train_seconds(kernel: str, store: Path) -> float:
 
 def start_costs(size: str, directory: Path) -> dict[str, float]:
     """Measure the compiled kernel's first compile (full size only), warm start and what the
-    warm start adds to ``run.py train`` (whose cache is numba's default, filled first)."""
+    warm start adds to ``run.py train`` (whose cache is numba's default, filled first).
+
+    At the tiny size (which only shows that this runs) the warm start uses numba's default
+    cache too, which earlier runs have usually filled, and each start is timed once: the
+    first compile into a cache of its own costs about 12 s, more than the rest together.
+    """
     figures: dict[str, float] = {}
-    cache = directory / "numba-cache"
-    if size == "full":
+    full = size == "full"
+    cache = directory / "numba-cache" if full else None
+    repeats = 2 if full else 1
+    if full:
         first = timed_process(FIRST_CHUNK, cache)
         print(f"first compile: {first:.2f} s to a first compiled chunk in a new process")
         figures["kernel_first_compile_s"] = round(first, 3)
     timed_process(FIRST_CHUNK, cache)  # the cache is filled from here on
-    warm = min(timed_process(FIRST_CHUNK, cache) for _ in range(2))
-    baseline = min(timed_process(BASELINE, cache) for _ in range(2))
+    warm = min(timed_process(FIRST_CHUNK, cache) for _ in range(repeats))
+    baseline = min(timed_process(BASELINE, cache) for _ in range(repeats))
     print(f"warm start: {warm:.2f} s to a first compiled chunk (Python kernel: {baseline:.2f} s)")
     train: dict[str, list[float]] = {"compiled": [], "python": []}
-    for _ in range(3):  # interleaved; the first compiled one also fills numba's default cache
+    for _ in range(repeats + 1):  # interleaved; the first compiled one may fill numba's cache
         for kernel, seconds in train.items():
             seconds.append(train_seconds(kernel, directory / "warm.sqlite"))
     added = min(train["compiled"]) - min(train["python"])
