@@ -174,7 +174,9 @@ def test_claim_next_takes_over_an_ended_auto_resume_run(short, long):
     first = short.claim_next(HERE)
     short.append_episodes(keep, make_rows(1, 30), claim=first)
     short.save_checkpoint(keep, 20, np.zeros((2, 2)), {}, claim=first)
-    short.claim_next(HERE)
+    # by name: on a loaded machine the first lease may have ended already, and claim_next
+    # would take ``keep`` over (the very thing under test) and leave ``plain`` queued
+    short.claim_run(plain, HERE)
     wait_for(lambda: crashed(long, keep, plain), 10, "both leases to end")
     taken = long.claim_next(THERE)
     assert taken == Claim(keep, 2, THERE.label)
