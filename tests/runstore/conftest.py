@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from runstore import RunStore
 from tests.store_template import open_store
 
 BACKENDS = ("sqlite", "postgresql")
@@ -24,5 +25,15 @@ def store_url(request, tmp_path) -> str:
 def store(store_url, store_template):
     """Return an open RunStore on a fresh database; close it afterwards."""
     opened = open_store(store_url, store_template)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def long(store_url):
+    """Yield a store whose claims outlast any test. A run whose lease ended reads crashed
+    and its revision moves: a default 3 s claim ended between two reads of a test on a
+    loaded CI machine."""
+    opened = RunStore(store_url, lease_seconds=600)
     yield opened
     opened.close()

@@ -27,14 +27,6 @@ def short(store_url):
     opened.close()
 
 
-@pytest.fixture
-def long(store_url):
-    """Yield a store whose claims outlast any test."""
-    opened = RunStore(store_url, lease_seconds=600)
-    yield opened
-    opened.close()
-
-
 def kinds(store: RunStore, run_id: int) -> list[tuple[str, int, int]]:
     """Return the run's events as (kind, attempt, episode)."""
     return [(event.kind, event.attempt, event.episode) for event in store.events(run_id)]

@@ -4,7 +4,6 @@ the same whatever the number of runs."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -69,18 +68,9 @@ WRITES = {
 }
 
 
-@pytest.fixture
-def steady(store: RunStore) -> Iterator[RunStore]:
-    """Yield the same store with claims that last ten minutes: a run's revision moves when
-    its lease ends, which a default 3 s claim did between two reads on a loaded CI machine."""
-    opened = RunStore(store.url, lease_seconds=600)
-    yield opened
-    opened.close()
-
-
 @pytest.mark.parametrize("write", WRITES)
-def test_every_kind_of_write_moves_the_revisions(steady, write):
-    store = steady
+def test_every_kind_of_write_moves_the_revisions(long, write):
+    store = long
     run_id, claim = seeded(store)
     other = new_run(store)
     before, run_before, other_before = (
@@ -112,7 +102,8 @@ READS = {
 }
 
 
-def test_reads_leave_the_revisions_alone(store):
+def test_reads_leave_the_revisions_alone(long):
+    store = long
     run_id, _ = seeded(store)
     before = store.revision(), store.run_revision(run_id)
     for read in READS.values():
