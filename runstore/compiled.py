@@ -13,6 +13,7 @@ process compiles it again, which a warning says.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
@@ -201,3 +202,19 @@ def _exact_sum(values: np.ndarray, partials: np.ndarray) -> float:
         if y == x - hi:
             hi = x
     return hi
+
+
+@functools.cache
+def warm() -> None:
+    """Compile every helper for the argument types the write path passes, or load it from the
+    cache, once per process; return nothing.
+
+    The store calls it before it takes a write lock: a first compile takes seconds, and
+    inside the transaction it held the lock that long, so a heartbeat waiting on the lock
+    let the writer's own lease lapse (its run read crashed, free to be taken over).
+    """
+    floats = np.zeros((1, 1))
+    palette(floats[0].view(np.uint64), 1)
+    split_planes(floats[0].view(np.uint8), floats.itemsize)
+    int_range(np.zeros(1, np.int64))
+    block_aggregates(floats, np.zeros(1, np.int64), True)

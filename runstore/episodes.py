@@ -54,6 +54,14 @@ def upsert_statement(dialect: str) -> Insert:
     return stmt.on_conflict_do_update(index_elements=["run_id", "block"], set_=changed)
 
 
+def ready_to_pack() -> None:
+    """Compile the packing helpers (or load them from numba's cache) if this process has not
+    yet; return nothing. Called before a write lock is taken: see ``compiled.warm``."""
+    from . import compiled  # here, not above: only a process that writes loads numba
+
+    compiled.warm()
+
+
 def append(
     conn: Connection,
     run_id: int,

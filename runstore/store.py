@@ -323,6 +323,7 @@ class RunStore(EpisodeReads, CheckpointMethods):
         recorded = (
             [] if steps is None else trajectories.encoded_rows(run_id, columns["episode"], steps)
         )
+        episodes.ready_to_pack()
         with self._write(run_id, claim) as conn:
             episodes.append(
                 conn, run_id, columns, insert=self._insert_episodes, upsert=self._rollup_upsert
@@ -337,6 +338,7 @@ class RunStore(EpisodeReads, CheckpointMethods):
         """Delete the run's episodes after ``after_episode`` (and later checkpoints and
         trajectories), and rebuild the rollup blocks they touched from the episodes that
         remain."""
+        episodes.ready_to_pack()
         with self._write(run_id, claim) as conn:
             episodes.truncate(conn, run_id, after_episode)
             summaries.rebuild(conn, run_id)

@@ -133,3 +133,27 @@ def test_reading_a_store_loads_no_numba(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "False"
+
+
+def test_warm_compiles_every_helper_a_write_calls(tmp_path):
+    """A process's first write compiles nothing more inside its transaction than ``warm``
+    compiled before it: writes of every kind of column and a truncation add no signature."""
+    script = f"""
+from runstore import RunStore, compiled
+from tests.runstore.support import make_rows, new_run
+store = RunStore('sqlite:///{tmp_path / "x.sqlite"}')
+run_id = new_run(store)
+compiled.warm()
+helpers = (compiled.palette, compiled.split_planes, compiled.int_range,
+           compiled.block_aggregates)
+before = [list(helper.signatures) for helper in helpers]
+rows = make_rows(1, 3000)  # constant, palette, packed and integer columns
+store.append_episodes(run_id, rows[:1000])
+store.append_episodes(run_id, rows[1000:])
+store.truncate_episodes(run_id, 1500)
+print(before == [list(helper.signatures) for helper in helpers], before[0] != [])
+"""
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.split() == ["True", "True"]
