@@ -70,13 +70,23 @@ LOG_ROWS = 520_010
 not a whole number of 200-row blocks, so the rows at the end span two blocks."""
 
 
+def _viewport_or(missing: str) -> str:
+    """Return the script lines that find the log (``grid``) and its viewport's box (``view``),
+    or return ``missing`` from the script while the grid is not drawn yet (dash-ag-grid's
+    code loads after the page: on a loaded machine, after the episode count shows)."""
+    return (
+        f"const grid = document.getElementById('{ids.EPISODES_GRID}');"
+        "const port = grid && grid.querySelector('.ag-body-viewport');"
+        f"if (!port) return {missing};"
+        "const view = port.getBoundingClientRect();"
+    )
+
+
 def _unloaded_rows(dash_duo) -> list[int]:
     """Return the row indexes in the log's viewport that show no episode, or the wrong one,
     or no length (an empty list once every visible row has loaded)."""
     return dash_duo.driver.execute_script(
-        f"const grid = document.getElementById('{ids.EPISODES_GRID}');"
-        "const view = grid.querySelector('.ag-body-viewport').getBoundingClientRect();"
-        "const bad = []; let seen = 0;"
+        _viewport_or("[-1]") + "const bad = []; let seen = 0;"
         "for (const row of grid.querySelectorAll('.ag-center-cols-container .ag-row')) {"
         "  const box = row.getBoundingClientRect();"
         "  if (box.bottom <= view.top + 1 || box.top >= view.bottom - 1) continue;"
@@ -94,11 +104,10 @@ def _unloaded_rows(dash_duo) -> list[int]:
 
 
 def _visible_indexes(dash_duo) -> list[int]:
-    """Return the row indexes the log's viewport shows."""
+    """Return the row indexes the log's viewport shows (none while it is not drawn)."""
     return dash_duo.driver.execute_script(
-        f"const grid = document.getElementById('{ids.EPISODES_GRID}');"
-        "const view = grid.querySelector('.ag-body-viewport').getBoundingClientRect();"
-        "return [...grid.querySelectorAll('.ag-center-cols-container .ag-row')]"
+        _viewport_or("[]")
+        + "return [...grid.querySelectorAll('.ag-center-cols-container .ag-row')]"
         "  .filter(r => { const b = r.getBoundingClientRect();"
         "    return b.bottom > view.top + 1 && b.top < view.bottom - 1; })"
         "  .map(r => Number(r.getAttribute('row-index'))).sort((a, b) => a - b);"

@@ -36,7 +36,8 @@ def short_lease(store_url):
 def test_a_claim_taken_over_by_another_worker_writes_nothing(short_lease, store_url, caplog):
     stale = claim_new_run(short_lease, make_spec(episodes=300))  # nothing renews its lease
     wait_for(lambda: short_lease.get_run(stale.run_id).status == "crashed", 5, "the lease over")
-    taken = short_lease.claim_run(stale.run_id, ELSEWHERE)
+    with contextlib.closing(RunStore(store_url, lease_seconds=600)) as elsewhere:
+        taken = elsewhere.claim_run(stale.run_id, ELSEWHERE)  # lasts past this test
     before = dump(store_url)
     with caplog.at_level(logging.WARNING):
         assert Trainer(short_lease, stale, settings=FAST).run() is None
