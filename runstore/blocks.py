@@ -6,15 +6,18 @@ byte and a dtype byte:
 
 - ``c`` (constant): every value is the same; the blob holds it once (``alpha`` and ``gamma``
   most of a run, ``epsilon`` once at its floor).
-- ``z``: the values in the narrowest dtype that holds them all (float64 for floats), split
+- ``Z``: the values in the narrowest dtype that holds them all (float64 for floats), split
   into byte planes (every value's first byte, then every second byte, ...). Neighbouring
-  values share their sign, exponent and high bytes, whose planes deflate well; planes that
+  values share their sign, exponent and high bytes, whose planes compress well; planes that
   would shrink by less than a fifth (a float's low mantissa bytes, mostly noise) are kept
   as they are, which makes reading them a copy. A mask byte says which planes are kept
-  raw; they come first, then one deflated stream of the others.
-- ``p`` (palette: floats of at most ``PALETTE_MOST`` distinct values, such as a grid's
+  raw; they come first, then one zstd frame (``frames``) of the others.
+- ``P`` (palette: floats of at most ``PALETTE_MOST`` distinct values, such as a grid's
   returns): a byte giving their number less one, the values in the order they first appear,
-  then one deflated stream of each value's index among them (a byte each).
+  then one zstd frame of each value's index among them (a byte each).
+- ``z`` and ``p``: as ``Z`` and ``P`` with a deflate (zlib) stream instead of the frame, as
+  blocks were written before zstd (by schema 11 and earlier); they read as ever, and are
+  never written.
 - ``d`` (integers that never decrease, such as ``env_steps``): the first value, then the
   differences, encoded again.
 - ``f`` (floats of codec ``rising`` whose bit patterns never decrease, such as a run's wall
@@ -31,17 +34,19 @@ from __future__ import annotations
 import functools
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
+from . import frames
+
 BLOCK = 1000
 """Episodes per block: block ``k`` of a run holds episodes ``k*BLOCK+1 .. (k+1)*BLOCK``."""
-ZLIB_LEVEL = 1
-"""Deflate level: higher levels save about 2 % more bytes for twice the time."""
-CONSTANT, PACKED, PALETTE, DELTA, RISING = b"c", b"z", b"p", b"d", b"f"
+CONSTANT, PACKED, PALETTE, DELTA, RISING = b"c", b"Z", b"P", b"d", b"f"
+DEFLATED = {b"z": PACKED, b"p": PALETTE}
+"""The kinds written before zstd, each to the kind it is but for its deflate stream."""
 INT_TYPES = tuple(
     np.dtype(code) for code in ("<u1", "<i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8")
 )
@@ -141,7 +146,7 @@ def _pack(array: np.ndarray) -> bytes:
         if len(distinct) == 1:
             return _constant(dtype, distinct.tobytes())
         if len(distinct):
-            packed = zlib.compress(indexes.tobytes(), ZLIB_LEVEL)
+            packed = frames.compress(indexes.tobytes())
             return (
                 PALETTE
                 + dtype.char.encode()
@@ -154,13 +159,13 @@ def _pack(array: np.ndarray) -> bytes:
         return _constant(dtype, array[:1].tobytes())
     raw = [
         bits > NOISE_BITS
-        or (bits > PATTERN_BITS and len(zlib.compress(plane, ZLIB_LEVEL)) > RAW_SHARE * len(plane))
+        or (bits > PATTERN_BITS and len(frames.compress(plane)) > RAW_SHARE * len(plane))
         for bits, plane in zip(entropies.tolist(), planes, strict=True)
     ]
     mask = sum(1 << i for i, kept in enumerate(raw) if kept)
     kept = planes[[i for i, r in enumerate(raw) if r]].tobytes()
     rest = planes[[i for i, r in enumerate(raw) if not r]].tobytes()
-    packed = zlib.compress(rest, ZLIB_LEVEL) if rest else b""
+    packed = frames.compress(rest) if rest else b""
     return PACKED + dtype.char.encode() + bytes([mask]) + kept + packed
 
 
@@ -180,25 +185,30 @@ def _decode(blob: bytes, count: int) -> np.ndarray:
         steps = _decode(blob[9:], count - 1) if count > 1 else first[:0]
         return np.cumsum(np.concatenate((first, steps)))
     dtype = TYPES[blob[1:2]]
+    inflate = zlib.decompress if kind in DEFLATED else frames.decompress
+    kind = DEFLATED.get(kind, kind)
     if kind == CONSTANT:
         array = np.full(count, np.frombuffer(blob, dtype, 1, 2)[0])
     elif kind == PALETTE:
         size = blob[2] + 1
         distinct = np.frombuffer(blob, dtype, size, 3)
-        indexes = np.frombuffer(zlib.decompress(blob[3 + size * dtype.itemsize :]), np.uint8)
+        indexes = np.frombuffer(inflate(blob[3 + size * dtype.itemsize :]), np.uint8)
         array = distinct[indexes]
     else:
-        array = _unpack(blob, dtype, count)
+        array = _unpack(blob, dtype, count, inflate)
     return array if dtype == FLOAT else array.astype(np.int64)
 
 
-def _unpack(blob: bytes, dtype: np.dtype, count: int) -> np.ndarray:
-    """Return the ``count`` values of a packed blob (kind, dtype and mask bytes first)."""
+def _unpack(
+    blob: bytes, dtype: np.dtype, count: int, inflate: Callable[[bytes], bytes]
+) -> np.ndarray:
+    """Return the ``count`` values of a packed blob (kind, dtype and mask bytes first) whose
+    compressed planes ``inflate`` restores."""
     if not count:
         return np.zeros(0, dtype)
     kept, order = _layout(blob[2], dtype.itemsize)
     end = 3 + kept * count
-    data = blob[3:end] if kept == dtype.itemsize else blob[3:end] + zlib.decompress(blob[end:])
+    data = blob[3:end] if kept == dtype.itemsize else blob[3:end] + inflate(blob[end:])
     planes = np.frombuffer(data, np.uint8).reshape(dtype.itemsize, count)
     if order is not None:
         planes = planes[order]

@@ -8,7 +8,9 @@ byte, ...: neighbouring values share their high bytes, which deflate well), and 
 of every column are deflated together, once. A trajectory is short (at most a thousand
 steps), so one stream costs a fraction of a column-by-column encoding (``blocks``, whose
 choices per plane pay off over a run's long columns). The blob is a 4-byte header length, a
-JSON header naming each column with its dtype and width, then the deflated planes.
+JSON header naming each column with its dtype and width (and ``"frame": "zstd"``), then the
+planes in one zstd frame (``frames``); a header without ``frame`` (a trajectory stored before
+zstd) is followed by a deflate (zlib) stream, which reads as ever.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import blocks
+from . import blocks, frames
 from .errors import BatchError
 
 HEADER = blocks.LENGTHS
@@ -56,8 +58,8 @@ def encode(columns: Mapping[str, np.ndarray]) -> tuple[int, bytes]:
         stored = np.ascontiguousarray(flat, dtype=dtype)
         planes.append(stored.view(np.uint8).reshape(len(stored), dtype.itemsize).T.tobytes())
         described.append([name, dtype.str, array.shape[1] if array.ndim == 2 else 0])
-    header = json.dumps({"columns": described}).encode()
-    body = zlib.compress(b"".join(planes), blocks.ZLIB_LEVEL)
+    header = json.dumps({"columns": described, "frame": "zstd"}).encode()
+    body = frames.compress(b"".join(planes))
     return lengths.pop(), HEADER.pack(len(header)) + header + body
 
 
@@ -69,9 +71,11 @@ def decode(blob: bytes, steps: int) -> dict[str, np.ndarray]:
     """
     (size,) = HEADER.unpack_from(blob)
     offset = HEADER.size + size
-    data = zlib.decompress(blob[offset:])
+    header = json.loads(blob[HEADER.size : offset])
+    inflate = frames.decompress if header.get("frame") == "zstd" else zlib.decompress
+    data = inflate(blob[offset:])
     columns, at = {}, 0
-    for name, dtype_text, width in json.loads(blob[HEADER.size : offset])["columns"]:
+    for name, dtype_text, width in header["columns"]:
         dtype = np.dtype(dtype_text)
         count = steps * max(width, 1)
         nbytes = count * dtype.itemsize

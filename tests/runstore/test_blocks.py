@@ -7,6 +7,7 @@ import json
 import math
 import sqlite3
 import struct
+import zlib
 from itertools import accumulate
 
 import numpy as np
@@ -191,3 +192,29 @@ def test_a_million_episodes_take_under_60_mb(tmp_path):
     conn.close()
     per_million = sum(used.values()) / 20_000 * 1e6
     assert math.isfinite(per_million) and per_million <= 60e6, used
+
+
+def _deflated_planes(array: np.ndarray, raw: tuple[int, ...]) -> bytes:
+    """Return the mask byte and planes of a packed blob as stores wrote them before zstd:
+    the ``raw`` planes in order, then one zlib stream of the others."""
+    planes = array.view(np.uint8).reshape(len(array), array.itemsize).T
+    kept = b"".join(planes[i].tobytes() for i in raw)
+    rest = b"".join(planes[i].tobytes() for i in range(array.itemsize) if i not in raw)
+    return bytes([sum(1 << i for i in raw)]) + kept + zlib.compress(rest, 1)
+
+
+def test_blocks_written_before_zstd_read_as_ever():
+    floats = np.array([0.25 * i - 3.0 for i in range(BLOCK)])
+    for raw in ((), (0, 1), (0, 5, 7)):
+        blob = b"zd" + _deflated_planes(floats, raw)
+        assert bits(blocks.decode("float", blob, BLOCK)) == bits(floats.tolist())
+    small = np.array([i % 300 for i in range(BLOCK)], dtype="<u2")
+    blob = b"zH" + _deflated_planes(small, (1,))
+    assert blocks.decode("int", blob, BLOCK) == small.tolist()
+    returns = [(-1.0, 0.9, -0.0)[i % 3] for i in range(BLOCK)]
+    indexes = bytes(i % 3 for i in range(BLOCK))
+    blob = b"pd" + bytes([2]) + struct.pack("<3d", -1.0, 0.9, -0.0) + zlib.compress(indexes)
+    assert bits(blocks.decode("float", blob, BLOCK)) == bits(returns)
+    written_now = blocks.encode("float", returns)
+    assert written_now[:1] == blocks.PALETTE != b"p"
+    assert bits(blocks.decode("float", written_now, BLOCK)) == bits(returns)

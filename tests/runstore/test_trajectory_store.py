@@ -4,6 +4,8 @@ batch or not at all, the ring of ``last`` ones, and gone with the episodes they 
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from runstore import (
     TrajectoryBatch,
     TrajectoryNotFound,
     TrajectoryRecord,
+    step_blobs,
 )
 from tests.runstore.support import make_rows, new_run, stored_rows
 
@@ -213,3 +216,22 @@ def test_the_json_export_carries_every_stored_trajectory_with_its_steps(store):
 def refuse_constant(name: str) -> None:
     """Refuse what strict JSON has not (``json.loads`` reads NaN and Infinity unless told)."""
     raise ValueError(f"{name} is not JSON")
+
+
+def test_a_trajectory_stored_before_zstd_reads_as_ever():
+    """Before zstd a blob's header named no frame and a zlib stream held its planes."""
+    state = np.array([3, 500, 7], dtype="<u2")
+    reward = np.array([-0.0, 1.5, 2e-300])
+    q = np.arange(6, dtype="<f8").reshape(3, 2) - 2.5
+    header = json.dumps(
+        {"columns": [["state", "<u2", 0], ["reward", "<f8", 0], ["q", "<f8", 2]]}
+    ).encode()
+    planes = b"".join(
+        a.ravel().view(np.uint8).reshape(a.size, a.itemsize).T.tobytes() for a in (state, reward, q)
+    )
+    blob = struct.pack("<I", len(header)) + header + zlib.compress(planes, 1)
+    columns = step_blobs.decode(blob, 3)
+    assert bits(columns) == bits({"state": state.astype(np.int64), "reward": reward, "q": q})
+    steps_now, written_now = step_blobs.encode({"state": state, "reward": reward, "q": q})
+    assert steps_now == 3 and written_now != blob
+    assert bits(step_blobs.decode(written_now, 3)) == bits(columns)
