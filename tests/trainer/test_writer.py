@@ -293,7 +293,7 @@ def test_a_fast_run_hands_an_idle_writer_a_batch_at_once_and_its_chunks_shrink_a
     claim = claim_new_run(store, spec)
     never_on_time = LoopSettings(flush_seconds=3600.0)
     trainer = Trainer(store, claim, settings=never_on_time)
-    chunks, batches = watch_chunks_and_batches(trainer, store)
+    chunks, batches = watch_chunks_and_batches(trainer)
     assert trainer.run() == "finished"
     unit = never_on_time.flush_episodes
     assert [first for first, _ in chunks] == [1] + [last + 1 for _, last in chunks[:-1]]
@@ -324,7 +324,7 @@ def test_toward_the_target_a_batch_goes_to_the_writer_once_it_holds_what_is_left
     # no timed, full or idle-writer flush: only the first tick's and the tail's
     settings = LoopSettings(flush_seconds=3600.0, batch_episodes=10**9, write_queue=0)
     trainer = Trainer(store, claim, settings=settings)
-    chunks, batches = watch_chunks_and_batches(trainer, store)
+    chunks, batches = watch_chunks_and_batches(trainer)
     assert trainer.run() == "finished"
     assert batches[0] == (1, 1)
     assert [first for first, _ in batches] == [1] + [last + 1 for _, last in batches[:-1]]
@@ -339,17 +339,19 @@ def test_toward_the_target_a_batch_goes_to_the_writer_once_it_holds_what_is_left
 
 
 def watch_chunks_and_batches(
-    trainer: Trainer, store: RunStore
+    trainer: Trainer,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Record the first and last episode of every chunk ``trainer`` plays and of every batch
-    it appends to ``store``, from its ``run`` on.
+    it hands to its writer, from its ``run`` on. (Hand-overs, not the store's appends: a
+    writer thread that fell behind, as on a loaded machine, joins the batches queued behind
+    one into one transaction.)
 
     Returns:
         The lists the chunks and the batches are added to.
     """
     chunks: list[tuple[int, int]] = []
     batches: list[tuple[int, int]] = []
-    restore, append = trainer.restore, store.append_columns
+    restore, append = trainer.restore, trainer.writer.append
 
     def restore_and_watch_chunks() -> None:
         restore()
@@ -361,10 +363,10 @@ def watch_chunks_and_batches(
 
         trainer.runner.run = run  # type: ignore[method-assign]
 
-    def watched_append(run_id: int, columns: dict, **kwargs: object) -> None:
+    def watched_append(columns: dict, steps: object = None) -> None:
         batches.append((int(columns["episode"][0]), int(columns["episode"][-1])))
-        append(run_id, columns, **kwargs)
+        append(columns, steps)  # type: ignore[arg-type]
 
     trainer.restore = restore_and_watch_chunks  # type: ignore[method-assign]
-    store.append_columns = watched_append  # type: ignore[method-assign]
+    trainer.writer.append = watched_append  # type: ignore[method-assign]
     return chunks, batches
