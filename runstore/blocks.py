@@ -55,7 +55,7 @@ TYPES = {dtype.char.encode(): dtype for dtype in (*INT_TYPES, FLOAT)}
 """The dtypes a blob may use, by the byte that names them."""
 LENGTHS = struct.Struct("<I")
 RAW_SHARE = 0.8
-"""A byte plane is deflated only if that takes it below this share of its size: reading a
+"""A byte plane is compressed only if that takes it below this share of its size: reading a
 raw plane is a copy, and decompressing costs more than a fifth of a plane saves."""
 PALETTE_MOST = 64
 """The most distinct values a float column's palette holds: a few (a grid's returns, its
@@ -63,9 +63,9 @@ mean absolute TD errors) take a fifth of the bytes of packed planes and a third 
 time; past this, the planes win."""
 NOISE_BITS, PATTERN_BITS = 7.2, 6.5
 """Entropies (bits of information per byte, of 8) that decide most planes without
-deflating them: above ``NOISE_BITS`` a plane is noise (raw); below ``PATTERN_BITS`` it
-deflates well. A plane in between may still repeat patterns deflate finds (a counter's low
-bytes): it is deflated on trial."""
+compressing them: above ``NOISE_BITS`` a plane is noise (raw); below ``PATTERN_BITS`` it
+compresses well. A plane in between may still repeat patterns the compressor finds (a
+counter's low bytes): it is compressed on trial. (Both were tuned with zlib, before zstd.)"""
 
 
 CODECS = ("float", "rising", "int", "lists")

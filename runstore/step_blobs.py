@@ -4,8 +4,8 @@ A trajectory is a few named columns of equal length (one value per step), intege
 one value per step or a row of values per step (a 2-D column, e.g. a state's Q-values).
 Each column is stored in the narrowest dtype that holds its values (float64 for floats:
 nothing is rounded), split into byte planes (every value's first byte, then every second
-byte, ...: neighbouring values share their high bytes, which deflate well), and the planes
-of every column are deflated together, once. A trajectory is short (at most a thousand
+byte, ...: neighbouring values share their high bytes, which compress well), and the
+planes of every column are compressed together, once. A trajectory is short (at most a thousand
 steps), so one stream costs a fraction of a column-by-column encoding (``blocks``, whose
 choices per plane pay off over a run's long columns). The blob is a 4-byte header length, a
 JSON header naming each column with its dtype and width (and ``"frame": "zstd"``), then the
